@@ -1,0 +1,607 @@
+"""Decide a request the way AWS does, step by step, and say why.
+
+The order mirrors AWS's documented evaluation logic
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html):
+
+1. **explicit deny** — a matching ``Deny`` in any policy that applies ends it;
+2. **resource control policies** and 3. **service control policies** — when given, each level must
+   allow;
+4. **resource-based policy** — within one account it can grant on its own when it names the caller
+   (session ARN, user ARN, service, ``*``); naming the role still leaves the permissions boundary
+   and session policy to say; naming the account only delegates to identity policies. Across accounts
+   it must allow *and* so must the identity side. KMS key policies and role trust policies are
+   required: identity policies count only if they delegate to the account
+   (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html,
+   https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html);
+5. **identity-based policies** — one of them must allow, unless step 4 already granted;
+6. **permissions boundary** and 7. **session policy** — when present, each must allow too.
+
+Each step is one small function that returns a :class:`Step`: its verdict and why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ecslab.iam.conditions import RequestContext
+from ecslab.iam.policy import KIND_WORDS, Policy, StatementResult, parse_policy
+from ecslab.iam.principals import ACCOUNT, DIRECT, ROLE, Caller, parse_caller
+
+ALLOWED = "Allowed"
+IMPLICIT = "ImplicitlyDenied"
+EXPLICIT = "ExplicitlyDenied"
+
+_KMS_KEY = re.compile(r"^arn:[^:]+:kms:[^:]*:\d{12}:key/")
+_ROLE = re.compile(r"^arn:[^:]+:iam::(\d{12}):role/")
+_ROLE_ASSUMPTION = frozenset(
+    a.lower()
+    for a in (
+        "sts:AssumeRole",
+        "sts:AssumeRoleWithSAML",
+        "sts:AssumeRoleWithWebIdentity",
+        "sts:TagSession",
+        "sts:SetSourceIdentity",
+        "sts:SetContext",
+    )
+)
+_ACCOUNT_IN_ARN = re.compile(r"^arn:[^:]*:[^:]*:[^:]*:(\d{12}):")
+
+# The order AWS lists the policy types in; an explicit deny is reported for the first that has one.
+_DENY_ORDER = ("rcp", "scp", "resource", "trust", "identity", "boundary", "session")
+_ARTICLE = {
+    "identity": "an",
+    "resource": "a",
+    "trust": "a",
+    "boundary": "a",
+    "session": "a",
+    "scp": "a",
+    "rcp": "a",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StatementRef:
+    """Which statement decided: policy type and name, statement index and Sid."""
+
+    policy_type: str  # identity, resource, trust, boundary, session, scp, rcp
+    policy_name: str
+    index: int
+    sid: str | None
+    effect: str
+
+    def __str__(self) -> str:
+        sid = f' Sid "{self.sid}"' if self.sid else ""
+        return f"{self.policy_name} Statement[{self.index}]{sid} ({self.effect})"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of AWS's evaluation order and what it concluded."""
+
+    name: str
+    verdict: str  # "deny", "no allow", "allow", "continue", "not applicable"
+    why: str
+
+    @property
+    def final(self) -> bool:
+        return self.verdict in ("deny", "no allow", "allow")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.verdict} — {self.why}"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The judge's answer: ``decision``, ``allowed``, ``message`` and why.
+
+    ``message`` is the text AWS would put in the AccessDenied error (``""`` when allowed).
+    ``steps`` follows AWS's evaluation order; ``explanation`` says, statement by statement, what
+    matched or failed and on what (built on first use).
+    """
+
+    decision: str
+    principal: str
+    action: str
+    resource: str
+    message: str
+    deciding_statements: tuple[StatementRef, ...]
+    denied_by: str | None  # policy type whose deny (explicit or implicit) decided, else None
+    steps: tuple[Step, ...]
+    _scan: _Scan = field(repr=False, compare=False)
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision == ALLOWED
+
+    @property
+    def explanation(self) -> tuple[StatementResult, ...]:
+        """Every statement of every policy considered, with what matched and what did not."""
+        return self._scan.explain()
+
+    def explain(self) -> str:
+        """A plain-text account of the decision, for people."""
+        lines = [f"{self.decision}: {self.principal} → {self.action} on {self.resource}"]
+        if self.message:
+            lines.append(self.message)
+        lines.append("Steps (AWS evaluation order):")
+        lines += [f"  {i}. {s}" for i, s in enumerate(self.steps, 1)]
+        lines.append("Statements:")
+        lines += [f"  {r}" for r in self.explanation] or ["  (no policies)"]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.message or f"Allowed: {self.principal} → {self.action} on {self.resource}"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        mark = "✓ Allowed" if self.allowed else f"✗ {self.decision}"
+        rows = "".join(f"<li>{escape(str(s))}</li>" for s in self.steps)
+        message = f"<p><code>{escape(self.message)}</code></p>" if self.message else ""
+        return (
+            f"<div><strong>{escape(mark)}</strong>: {escape(self.principal)} → "
+            f"<code>{escape(self.action)}</code> on <code>{escape(self.resource)}</code>"
+            f"{message}<ol>{rows}</ol></div>"
+        )
+
+
+# -- the scan: which statements of which policies match this request ---------------------------
+
+
+class _Scan:
+    """The request and the policies, with the matching statements of each kind found once."""
+
+    def __init__(
+        self,
+        caller: Caller,
+        action: str,
+        resource: str,
+        context: RequestContext,
+        groups: dict[str, list[Policy]],
+        scp_levels: list[list[Policy]],
+        rcp_levels: list[list[Policy]],
+        resource_account: str | None,
+    ) -> None:
+        self.caller = caller
+        self.action = action
+        self.action_lower = action.lower()
+        self.resource = resource
+        self.context = context
+        self.groups = groups
+        self.scp_levels = scp_levels
+        self.rcp_levels = rcp_levels
+        self.resource_account = resource_account
+        self.allows: dict[str, list[tuple[Policy, Any, int]]] = {}
+        self.denies: dict[str, list[tuple[Policy, Any]]] = {}
+        for kind, policies in groups.items():
+            self._scan(kind, policies)
+        for kind, levels in (("scp", scp_levels), ("rcp", rcp_levels)):
+            self._scan(kind, [p for level in levels for p in level])
+
+    def _scan(self, kind: str, policies: Iterable[Policy]) -> None:
+        allows: list[tuple[Policy, Any, int]] = []
+        denies: list[tuple[Policy, Any]] = []
+        needs_principal = kind in ("resource", "trust", "rcp")
+        for policy in policies:
+            for statement in policy.statements:
+                strength = statement.principal_match(self.caller) if needs_principal else DIRECT
+                if not strength:
+                    continue
+                if not statement.matches_request(self.action_lower, self.resource, self.context):
+                    continue
+                if statement.allows:
+                    allows.append((policy, statement, strength))
+                else:
+                    denies.append((policy, statement))
+        self.allows[kind] = allows
+        self.denies[kind] = denies
+
+    def allowed_by(self, kind: str) -> bool:
+        return bool(self.allows.get(kind))
+
+    def level_allows(self, level: list[Policy]) -> bool:
+        ids = {id(p) for p in level}
+        kind_allows = self.allows.get("scp", []) + self.allows.get("rcp", [])
+        return any(id(policy) in ids for policy, _, _ in kind_allows)
+
+    def strongest_resource_grant(self) -> int:
+        best = 0
+        for kind in ("resource", "trust"):
+            for _, _, strength in self.allows.get(kind, ()):
+                best = max(best, strength)
+        return best
+
+    def refs(self, kind: str, allows: bool, min_strength: int = 0) -> list[StatementRef]:
+        out = []
+        if allows:
+            for policy, statement, strength in self.allows.get(kind, ()):
+                if strength >= min_strength:
+                    out.append(_ref(kind, policy, statement))
+        else:
+            for policy, statement in self.denies.get(kind, ()):
+                out.append(_ref(kind, policy, statement))
+        return out
+
+    def explain(self) -> tuple[StatementResult, ...]:
+        results: list[StatementResult] = []
+        kinds: list[tuple[str, list[Policy]]] = [
+            ("rcp", [p for level in self.rcp_levels for p in level]),
+            ("scp", [p for level in self.scp_levels for p in level]),
+            *self.groups.items(),
+        ]
+        for kind, policies in kinds:
+            for policy in policies:
+                for statement in policy.statements:
+                    results.append(
+                        statement.explain(
+                            kind,
+                            policy.name or KIND_WORDS[kind],
+                            self.caller,
+                            self.action,
+                            self.resource,
+                            self.context,
+                        )
+                    )
+        return tuple(results)
+
+
+def _ref(kind: str, policy: Policy, statement: Any) -> StatementRef:
+    return StatementRef(
+        kind, policy.name or KIND_WORDS[kind], statement.index, statement.sid, statement.effect
+    )
+
+
+# -- the steps -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Facts:
+    """What earlier steps established, for later ones."""
+
+    same_account: bool
+    required_resource_policy: bool  # KMS key policy, role trust policy
+    resource_grant: int = 0
+    identity_needed: bool = True
+    deciding: list[StatementRef] = field(default_factory=list)
+    denied_by: str | None = None
+
+
+def _step_explicit_deny(scan: _Scan, facts: _Facts) -> Step:
+    for kind in _DENY_ORDER:
+        refs = scan.refs(kind, allows=False)
+        if refs:
+            facts.deciding = refs
+            facts.denied_by = kind
+            listed = ", ".join(str(r) for r in refs)
+            return Step("Explicit deny", "deny", f"{listed} denies {scan.action}")
+    return Step("Explicit deny", "continue", "no Deny statement matches the request")
+
+
+def _control_policy_step(
+    scan: _Scan, facts: _Facts, kind: str, levels: list[list[Policy]], title: str
+) -> Step:
+    if not levels:
+        return Step(title, "not applicable", f"no {KIND_WORDS[kind]} given")
+    if scan.caller.is_aws_service:
+        return Step(title, "not applicable", f"{KIND_WORDS[kind]}s do not apply to AWS services")
+    for number, level in enumerate(levels, 1):
+        if not scan.level_allows(level):
+            facts.denied_by = kind
+            where = f" at level {number}" if len(levels) > 1 else ""
+            return Step(title, "no allow", f"no {KIND_WORDS[kind]}{where} allows {scan.action}")
+    return Step(title, "continue", f"every level of {KIND_WORDS[kind]}s allows {scan.action}")
+
+
+def _step_rcps(scan: _Scan, facts: _Facts) -> Step:
+    return _control_policy_step(scan, facts, "rcp", scan.rcp_levels, "Resource control policies")
+
+
+def _step_scps(scan: _Scan, facts: _Facts) -> Step:
+    return _control_policy_step(scan, facts, "scp", scan.scp_levels, "Service control policies")
+
+
+def _step_resource_based(scan: _Scan, facts: _Facts) -> Step:
+    title = "Resource-based policy"
+    kind = "trust" if facts.required_resource_policy and "trust" in scan.groups else "resource"
+    given = bool(scan.groups.get(kind))
+    grant = scan.strongest_resource_grant()
+    facts.resource_grant = grant
+    caller = scan.caller
+    words = KIND_WORDS[kind]
+    if not caller.has_identity_policies:
+        if grant:
+            facts.deciding = scan.refs(kind, allows=True)
+            return Step(title, "allow", f"the {words} allows {caller.arn}")
+        facts.denied_by = kind
+        return Step(
+            title,
+            "no allow",
+            f"{caller.arn} has no identity-based policies and no {words} allows it"
+            if given
+            else f"{caller.arn} can be granted only by a {words}, and there is none",
+        )
+    if not facts.same_account:
+        if not grant:
+            facts.denied_by = kind
+            return Step(
+                title,
+                "no allow",
+                f"cross-account request ({caller.account} → "
+                f"{scan.resource_account}): the {words} must allow it and does not",
+            )
+        return Step(
+            title,
+            "continue",
+            f"cross-account request: the {words} allows it; the identity side must allow it too",
+        )
+    if facts.required_resource_policy:
+        if not grant:
+            facts.denied_by = kind
+            return Step(
+                title,
+                "no allow",
+                f"the {words} must allow {scan.action} and does not"
+                + ("" if given else f" (there is no {words})"),
+            )
+        if grant == DIRECT:
+            facts.deciding = scan.refs(kind, allows=True, min_strength=DIRECT)
+            return Step(title, "allow", f"the {words} names {caller.arn} directly")
+        if grant == ROLE:
+            facts.identity_needed = False
+            facts.deciding = scan.refs(kind, allows=True, min_strength=ROLE)
+            return Step(
+                title,
+                "continue",
+                f"the {words} names the role; a permissions boundary "
+                "or session policy may still limit it",
+            )
+        return Step(
+            title,
+            "continue",
+            f"the {words} allows the account {caller.account}, which "
+            "delegates to its identity-based policies",
+        )
+    if not given:
+        return Step(title, "not applicable", "no resource-based policy")
+    if grant == DIRECT:
+        facts.deciding = scan.refs(kind, allows=True, min_strength=DIRECT)
+        return Step(title, "allow", f"the {words} names {caller.arn} directly")
+    if grant == ROLE:
+        facts.identity_needed = False
+        facts.deciding = scan.refs(kind, allows=True, min_strength=ROLE)
+        return Step(
+            title,
+            "continue",
+            f"the {words} names the role {caller.name}; a permissions "
+            "boundary or session policy may still limit it",
+        )
+    if grant == ACCOUNT:
+        return Step(
+            title,
+            "continue",
+            f"the {words} allows the account {caller.account}, which "
+            "delegates to its identity-based policies",
+        )
+    return Step(title, "continue", f"the {words} does not allow it; identity-based policies may")
+
+
+def _step_identity_based(scan: _Scan, facts: _Facts) -> Step:
+    title = "Identity-based policies"
+    caller = scan.caller
+    if caller.kind == "Root":
+        return Step(title, "continue", "the account root user has full access in its account")
+    refs = scan.refs("identity", allows=True)
+    if refs:
+        facts.deciding = facts.deciding + refs
+        return Step(title, "continue", f"{', '.join(str(r) for r in refs)} allows {scan.action}")
+    if not facts.identity_needed:
+        return Step(
+            title,
+            "continue",
+            "none allows it, but the resource-based policy already grants the role",
+        )
+    facts.denied_by = "identity"
+    return Step(
+        title, "no allow", f"no identity-based policy allows {scan.action} on {scan.resource}"
+    )
+
+
+def _limit_step(scan: _Scan, facts: _Facts, kind: str, title: str) -> Step:
+    if not scan.groups.get(kind):
+        return Step(title, "not applicable", f"no {KIND_WORDS[kind]}")
+    if scan.allowed_by(kind):
+        return Step(title, "continue", f"the {KIND_WORDS[kind]} allows {scan.action}")
+    facts.denied_by = kind
+    return Step(title, "no allow", f"the {KIND_WORDS[kind]} does not allow {scan.action}")
+
+
+def _step_boundary(scan: _Scan, facts: _Facts) -> Step:
+    return _limit_step(scan, facts, "boundary", "Permissions boundary")
+
+
+def _step_session(scan: _Scan, facts: _Facts) -> Step:
+    return _limit_step(scan, facts, "session", "Session policy")
+
+
+STEPS = (
+    _step_explicit_deny,
+    _step_rcps,
+    _step_scps,
+    _step_resource_based,
+    _step_identity_based,
+    _step_boundary,
+    _step_session,
+)
+
+
+# -- messages ------------------------------------------------------------------------------------
+
+
+def denial_message(principal: str, action: str, resource: str, kind: str, explicit: bool) -> str:
+    """AWS's access-denied text.
+
+    Format from https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+    ("User: ... is not authorized to perform: ... on resource: ... because no identity-based policy
+    allows the ... action" / "... with an explicit deny in an identity-based policy").
+    """
+    words = KIND_WORDS["resource" if kind == "trust" else kind]
+    head = f"User: {principal} is not authorized to perform: {action} on resource: {resource}"
+    if explicit:
+        return f"{head} with an explicit deny in {_ARTICLE[kind]} {words}"
+    return f"{head} because no {words} allows the {action} action"
+
+
+# -- the entry point -----------------------------------------------------------------------------
+
+PolicyInput = Any  # dict, JSON text, Policy, or (name, one of those)
+
+
+def evaluate(
+    principal: str,
+    action: str,
+    resource: str,
+    identity_policies: Sequence[PolicyInput] | PolicyInput | None = None,
+    resource_policy: PolicyInput | None = None,
+    permissions_boundary: PolicyInput | None = None,
+    session_policy: PolicyInput | None = None,
+    scps: Sequence[PolicyInput] | None = None,
+    context: Mapping[str, Any] | None = None,
+    resource_account: str | None = None,
+    *,
+    rcps: Sequence[PolicyInput] | None = None,
+) -> Decision:
+    """Decide whether ``principal`` may perform ``action`` on ``resource``, as AWS would.
+
+    >>> evaluate("arn:aws:sts::123456789012:assumed-role/ecs-task-role/abc", "s3:GetObject",
+    ...          "arn:aws:s3:::config/app.json",
+    ...          identity_policies=[{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    ...              "Action": "s3:GetObject", "Resource": "arn:aws:s3:::config/*"}]}]).decision
+    'Allowed'
+
+    Policies may be dicts, JSON text, parsed :class:`Policy` objects, or ``(name, policy)`` pairs.
+    A trust-policy check is ``action="sts:AssumeRole"`` on the role ARN with the trust policy as
+    ``resource_policy``. ``scps``/``rcps`` are lists of documents at one level, or lists of such
+    lists (one per level of the organization). Raises :class:`MalformedPolicyDocument` for a
+    policy IAM would reject.
+    """
+    for name, value in (("principal", principal), ("action", action), ("resource", resource)):
+        if not isinstance(value, str):
+            raise TypeError(
+                f"{name} must be a string such as "
+                + {
+                    "principal": "'arn:aws:sts::123456789012:assumed-role/ecs-task-role/abc'",
+                    "action": "'s3:GetObject'",
+                    "resource": "'arn:aws:s3:::bucket/key'",
+                }[name]
+                + f", not {type(value).__name__}"
+            )
+    caller = parse_caller(principal)
+    trust_check = action.lower() in _ROLE_ASSUMPTION and _ROLE.match(resource) is not None
+    resource_kind = "trust" if trust_check else "resource"
+    groups: dict[str, list[Policy]] = {
+        "identity": _policies(identity_policies, "identity", "identity_policies"),
+        resource_kind: _policies(resource_policy, resource_kind, "resource_policy", False),
+        "boundary": _policies(permissions_boundary, "boundary", "permissions_boundary", False),
+        "session": _policies(session_policy, "session", "session_policy", False),
+    }
+    scp_levels = _levels(scps, "scp", "scps")
+    rcp_levels = _levels(rcps, "rcp", "rcps")
+    if resource_account is None:
+        found = _ACCOUNT_IN_ARN.match(resource)
+        resource_account = found.group(1) if found else caller.account
+    same_account = caller.account is None or caller.account == resource_account
+
+    def derived() -> dict[str, str]:
+        keys = caller.context_keys()
+        if resource_account:
+            keys["aws:resourceaccount"] = resource_account
+        return keys
+
+    scan = _Scan(
+        caller,
+        action,
+        resource,
+        RequestContext(context, derived),
+        groups,
+        scp_levels,
+        rcp_levels,
+        resource_account,
+    )
+    required = trust_check or (
+        action.lower().startswith("kms:") and _KMS_KEY.match(resource) is not None
+    )
+    facts = _Facts(same_account=same_account, required_resource_policy=required)
+    steps: list[Step] = []
+    for step in STEPS:
+        result = step(scan, facts)
+        steps.append(result)
+        if result.final:
+            break
+    final = steps[-1]
+    if final.verdict == "deny":
+        decision = EXPLICIT
+    elif final.verdict == "no allow":
+        decision = IMPLICIT
+    else:
+        decision = ALLOWED
+        facts.denied_by = None
+    message = (
+        ""
+        if decision == ALLOWED
+        else denial_message(
+            principal, action, resource, facts.denied_by or "identity", decision == EXPLICIT
+        )
+    )
+    return Decision(
+        decision=decision,
+        principal=principal,
+        action=action,
+        resource=resource,
+        message=message,
+        deciding_statements=tuple(facts.deciding) if decision != IMPLICIT else (),
+        denied_by=facts.denied_by,
+        steps=tuple(steps),
+        _scan=scan,
+    )
+
+
+def _is_named(item: Any) -> bool:
+    """``("name", policy)``: a name (not JSON text) and a policy."""
+    return (
+        isinstance(item, tuple)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and not item[0].lstrip().startswith("{")
+        and isinstance(item[1], (str, bytes, Mapping, Policy))
+    )
+
+
+def _policies(items: Any, kind: str, argument: str, indexed: bool = True) -> list[Policy]:
+    if items is None:
+        return []
+    if isinstance(items, (str, bytes, Mapping, Policy)) or _is_named(items):
+        items, indexed = [items], False
+    policies = []
+    for number, item in enumerate(items):
+        name = f"{argument}[{number}]" if indexed else argument
+        if _is_named(item):
+            name, item = item
+        policies.append(parse_policy(item, kind, name))
+    return policies
+
+
+def _levels(items: Any, kind: str, argument: str) -> list[list[Policy]]:
+    if not items:
+        return []
+    if isinstance(items, (str, bytes, Mapping, Policy)) or _is_named(items):
+        items = [items]
+    if any(isinstance(item, list) for item in items):
+        return [
+            _policies(level if isinstance(level, list) else [level], kind, f"{argument}[{n}]")
+            for n, level in enumerate(items)
+        ]
+    return [_policies(items, kind, argument)]

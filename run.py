@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Set up ecslab in its own virtual environment, then open the course or run the tests.
+
+    python3 run.py lab     # set up, then open the course in JupyterLab
+    python3 run.py test    # set up, then run the whole test suite (lint + pytest)
+
+Needs nothing but Python 3.10 or newer. The environment lives in `.venv/` next to this file and is
+reinstalled only when `pyproject.toml` or `constraints.txt` change. `constraints.txt` pins every
+package to the versions the course was tested with; it is used when this Python's minor version is
+the one it was made on (it says so in its first line), otherwise the ranges in `pyproject.toml`
+are resolved afresh and a warning says so.
+
+Maintainers: `python3 run.py lock` rewrites `constraints.txt` from the current environment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+CONSTRAINTS = ROOT / "constraints.txt"
+STAMP = VENV / ".ecslab-stamp"
+THIS_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def say(message: str) -> None:
+    print(f"[ecslab] {message}", flush=True)
+
+
+def run(*args: object, **kwargs) -> None:
+    subprocess.run([str(a) for a in args], check=True, cwd=ROOT, **kwargs)
+
+
+def constraints_apply() -> bool:
+    """The lock file is used only with the Python minor version it was made on."""
+    if not CONSTRAINTS.exists():
+        return False
+    first = CONSTRAINTS.read_text(encoding="utf-8").splitlines()[0]
+    return first.strip() == f"# python {THIS_PYTHON}"
+
+
+def wanted_stamp() -> str:
+    digest = hashlib.sha256()
+    digest.update(THIS_PYTHON.encode())
+    for path in (ROOT / "pyproject.toml", CONSTRAINTS):
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def bootstrap_pip() -> None:
+    """Some Linux distributions ship Python without ensurepip: fetch pip's wheel from PyPI."""
+    say("this Python has no ensurepip; fetching pip from PyPI")
+    with urllib.request.urlopen("https://pypi.org/pypi/pip/json", timeout=60) as answer:
+        release = json.load(answer)
+    wheel = next(u for u in release["urls"] if u["filename"].endswith(".whl"))
+    target = VENV / wheel["filename"]
+    with urllib.request.urlopen(wheel["url"], timeout=120) as answer:
+        target.write_bytes(answer.read())
+    run(PYTHON, str(target) + "/pip", "install", "--quiet", str(target))
+    target.unlink()
+
+
+def ensure_environment() -> None:
+    stamp = wanted_stamp()
+    if STAMP.exists() and STAMP.read_text() == stamp and PYTHON.exists():
+        return
+    if not PYTHON.exists():
+        say(f"creating a virtual environment in {VENV.name}/ (Python {THIS_PYTHON})")
+        try:
+            venv.create(VENV, with_pip=True, clear=True)
+        except (subprocess.CalledProcessError, OSError):
+            venv.create(VENV, with_pip=False, clear=True)
+            bootstrap_pip()
+    say("installing ecslab and what it needs (the first time takes a few minutes)")
+    pip = [PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    if constraints_apply():
+        pip += ["--constraint", CONSTRAINTS]
+    elif CONSTRAINTS.exists():
+        say(
+            f"warning: constraints.txt was made for another Python than {THIS_PYTHON}; "
+            "resolving versions from pyproject.toml instead"
+        )
+    run(*pip, "--editable", ".[test]")
+    STAMP.write_text(stamp)
+
+
+def command_lab(extra: list[str]) -> int:
+    ensure_environment()
+    args = [BIN / "jupyter", "lab", "notebooks/00_start_here.ipynb", *extra]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--allow-root")
+    say("opening the course in JupyterLab (stop it with Ctrl+C)")
+    return subprocess.call([str(a) for a in args], cwd=ROOT)
+
+
+def command_test(extra: list[str]) -> int:
+    ensure_environment()
+    steps = [
+        ("ruff check", [BIN / "ruff", "check", "."]),
+        ("ruff format --check", [BIN / "ruff", "format", "--check", "."]),
+        ("pytest", [PYTHON, "-m", "pytest", *extra]),
+    ]
+    for name, args in steps:
+        say(f"running {name}")
+        code = subprocess.call([str(a) for a in args], cwd=ROOT)
+        if code:
+            say(f"{name} failed (exit {code})")
+            return code
+    say("all tests passed")
+    return 0
+
+
+def command_lock(extra: list[str]) -> int:
+    ensure_environment()
+    frozen = subprocess.run(
+        [str(PYTHON), "-m", "pip", "freeze", "--exclude-editable", "--exclude", "ecslab"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout
+    lines = sorted(line for line in frozen.splitlines() if line and not line.startswith("-e"))
+    CONSTRAINTS.write_text(f"# python {THIS_PYTHON}\n" + "\n".join(lines) + "\n")
+    STAMP.write_text(wanted_stamp())
+    say(f"wrote {CONSTRAINTS.name} ({len(lines)} packages)")
+    return 0
+
+
+COMMANDS = {"lab": command_lab, "test": command_test, "lock": command_lock}
+
+
+def main(argv: list[str]) -> int:
+    if sys.version_info < (3, 10):  # noqa: UP036 - run.py may be started by an older python3
+        say(f"ecslab needs Python 3.10 or newer; this is {THIS_PYTHON}")
+        return 2
+    if not argv or argv[0] not in COMMANDS:
+        print(__doc__)
+        return 2
+    try:
+        return COMMANDS[argv[0]](argv[1:])
+    except subprocess.CalledProcessError as error:
+        say(f"set-up step failed: {' '.join(map(str, error.cmd))} (exit {error.returncode})")
+        return error.returncode or 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
