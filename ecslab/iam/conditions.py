@@ -286,8 +286,9 @@ OPERATORS: dict[str, tuple[Compare, bool]] = {
     "Null": (_string_equals, False),  # handled specially
 }
 
-# Operators whose policy values may use variables (the string and ARN families).
-_VARIABLE_FAMILIES = ("String", "Arn")
+# Operators whose policy values may use variables: the string, ARN and Bool families
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+_VARIABLE_FAMILIES = ("String", "Arn", "Bool")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,8 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
    allow;
 4. **resource-based policy** — within one account it can grant on its own when it names the caller
    (session ARN, user ARN, service, ``*``); naming the role still leaves the permissions boundary
-   and session policy to say; naming the account only delegates to identity policies. Across accounts
-   it must allow *and* so must the identity side. KMS key policies and role trust policies are
+   and session policy to say; naming the account only delegates to identity policies. Across
+   accounts it must allow *and* so must the identity side. KMS key policies and role trust policies are
    required: identity policies count only if they delegate to the account
    (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html,
    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html);
@@ -286,7 +286,7 @@ def _control_policy_step(
 ) -> Step:
     if not levels:
         return Step(title, "not applicable", f"no {KIND_WORDS[kind]} given")
-    if scan.caller.is_aws_service:
+    if scan.caller.is_aws_service and kind == "scp":
         return Step(title, "not applicable", f"{KIND_WORDS[kind]}s do not apply to AWS services")
     for number, level in enumerate(levels, 1):
         if not scan.level_allows(level):
@@ -347,16 +347,19 @@ def _step_resource_based(scan: _Scan, facts: _Facts) -> Step:
                 f"the {words} must allow {scan.action} and does not"
                 + ("" if given else f" (there is no {words})"),
             )
-        if grant == DIRECT:
+        if grant == DIRECT and not (kind == "trust" and caller.kind == "User"):
             facts.deciding = scan.refs(kind, allows=True, min_strength=DIRECT)
             return Step(title, "allow", f"the {words} names {caller.arn} directly")
-        if grant == ROLE:
+        if grant >= ROLE:
+            # A user named in a trust policy still needs its permissions boundary to allow
+            # sts:AssumeRole:
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
             facts.identity_needed = False
             facts.deciding = scan.refs(kind, allows=True, min_strength=ROLE)
             return Step(
                 title,
                 "continue",
-                f"the {words} names the role; a permissions boundary "
+                f"the {words} names the {caller.kind.lower()}; a permissions boundary "
                 "or session policy may still limit it",
             )
         return Step(
@@ -442,14 +445,28 @@ STEPS = (
 
 
 def denial_message(principal: str, action: str, resource: str, kind: str, explicit: bool) -> str:
-    """AWS's access-denied text.
+    """AWS's access-denied text for a denial decided by a ``kind`` of policy.
 
-    Format from https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
-    ("User: ... is not authorized to perform: ... on resource: ... because no identity-based policy
-    allows the ... action" / "... with an explicit deny in an identity-based policy").
+    Formats from https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html:
+    ``User: P is not authorized to perform: A on resource: R because no identity-based policy
+    allows the A action`` / ``... with an explicit deny in an identity-based policy``. Special
+    cases, each as AWS really answers:
+
+    - SCPs and RCPs always read "with an explicit deny", even when no statement allowed (same page:
+      "even if the denial is implicit");
+    - S3 (same account, since August 2024) quotes the resource ARN
+      (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html,
+      https://github.com/aws-samples/serverless-patterns/pull/2457);
+    - STS ``AssumeRole`` refused by a trust policy has no "because" tail
+      (https://github.com/aws-containers/ecsworkshop/issues/66).
     """
+    shown = f'"{resource}"' if action.lower().startswith("s3:") else resource
+    head = f"User: {principal} is not authorized to perform: {action} on resource: {shown}"
+    if kind in ("scp", "rcp"):
+        explicit = True
+    if not explicit and action.lower() in _ROLE_ASSUMPTION and kind in ("trust", "identity"):
+        return head
     words = KIND_WORDS["resource" if kind == "trust" else kind]
-    head = f"User: {principal} is not authorized to perform: {action} on resource: {resource}"
     if explicit:
         return f"{head} with an explicit deny in {_ARTICLE[kind]} {words}"
     return f"{head} because no {words} allows the {action} action"

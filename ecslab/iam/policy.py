@@ -447,8 +447,13 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
-def load_document(document: Any, name: str | None = None) -> dict[str, Any]:
+def load_document(document: Any, name: str | None = None, kind: str = "identity") -> dict[str, Any]:
     """JSON text or a mapping → a dict; JSON problems become MalformedPolicyDocument."""
+    # IAM answers bad JSON in a trust policy differently from a permissions policy
+    # (facts: CreateRole "This policy contains invalid Json", CreatePolicy "Syntax errors in
+    # policy."; https://github.com/AWSCookbook/Security/issues/2,
+    # https://github.com/aws-samples/amazon-ecs-firelens-examples/pull/50).
+    syntax = "This policy contains invalid Json" if kind == "trust" else "Syntax errors in policy."
     if isinstance(document, Policy):
         return document.document
     if isinstance(document, (bytes, bytearray)):
@@ -456,12 +461,12 @@ def load_document(document: Any, name: str | None = None) -> dict[str, Any]:
             document = document.decode("utf-8")
         except UnicodeDecodeError:
             raise MalformedPolicyDocument(
-                "Syntax errors in policy.", expected="UTF-8 JSON text", policy_name=name
+                syntax, expected="UTF-8 JSON text", policy_name=name
             ) from None
     if isinstance(document, str):
         if not document.strip():
             raise MalformedPolicyDocument(
-                "Syntax errors in policy.",
+                syntax,
                 expected='a JSON object such as {"Version": "2012-10-17", "Statement": [...]}',
                 policy_name=name,
             )
@@ -469,25 +474,25 @@ def load_document(document: Any, name: str | None = None) -> dict[str, Any]:
             loaded = json.loads(document, object_pairs_hook=_no_duplicates)
         except _DuplicateKey as error:
             raise MalformedPolicyDocument(
-                "Syntax errors in policy.",
+                syntax,
                 expected=f"each key once per object; {error.args[0]!r} appears twice, "
                 "and only one of them would be kept",
                 policy_name=name,
             ) from None
         except json.JSONDecodeError as error:
             raise MalformedPolicyDocument(
-                "Syntax errors in policy.",
+                syntax,
                 expected=f"valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
                 policy_name=name,
             ) from None
         except RecursionError:
             raise MalformedPolicyDocument(
-                "Syntax errors in policy.", expected="JSON nested less deeply", policy_name=name
+                syntax, expected="JSON nested less deeply", policy_name=name
             ) from None
         document = loaded
     if not isinstance(document, Mapping):
         raise MalformedPolicyDocument(
-            "Syntax errors in policy.",
+            syntax,
             expected=f"a JSON object with Version and Statement, not {_type_word(document)}",
             policy_name=name,
         )
@@ -518,12 +523,12 @@ def parse_policy(document: Any, kind: str = "identity", name: str | None = None)
         return Policy(kind, name, document.version, document.statements, document.document)
     if isinstance(document, str):
         return _parse_text(document, kind, name)
-    return _parse(load_document(document, name), kind, name)
+    return _parse(load_document(document, name, kind), kind, name)
 
 
 @lru_cache(maxsize=1024)
 def _parse_text(text: str, kind: str, name: str | None) -> Policy:
-    return _parse(load_document(text, name), kind, name)
+    return _parse(load_document(text, name, kind), kind, name)
 
 
 def _parse(doc: dict[str, Any], kind: str, name: str | None) -> Policy:
@@ -686,8 +691,8 @@ def _parse_statement(
                 for allowed in TRUST_ACTIONS
             ):
                 raise fail(
-                    "Trust Policy statement actions can only be sts:AssumeRole, "
-                    "sts:AssumeRoleWithSAML, and sts:AssumeRoleWithWebIdentity",
+                    # Wording used by IAM emulators that claim parity with CreateRole.
+                    "AssumeRole policy may only specify STS AssumeRole actions.",
                     field=action_key,
                     expected=f"one of {', '.join(TRUST_ACTIONS)}, not {action!r}",
                 )
@@ -705,7 +710,8 @@ def _parse_statement(
     if kind == "trust":
         if resource_key:
             raise fail(
-                "Has prohibited field Resource.",
+                # https://github.com/kubernetes-sigs/external-dns/issues/3085
+                "Has prohibited field Resource",
                 field=resource_key,
                 expected="no Resource in a trust policy: the resource is the role itself",
             )
@@ -748,7 +754,13 @@ def _parse_statement(
     else:
         if principal_key is None:
             raise fail(
-                "Missing required field Principal",
+                # CreateRole's answer to a statement without principals,
+                # https://github.com/terraform-aws-modules/terraform-aws-iam/issues/47
+                "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: "
+                "The passed in policy has a statement with no principals!"
+                if kind == "trust"
+                # S3's answer (https://github.com/humanmade/S3-Uploads/issues/191)
+                else "Missing required field Principal",
                 field="Principal",
                 expected='a Principal such as {"Service": "ecs-tasks.amazonaws.com"}'
                 if kind == "trust"
@@ -893,7 +905,9 @@ def _parse_conditions(block: Any, fail, variables: bool) -> tuple[Condition, ...
         operator = parse_operator(written)
         if operator is None:
             raise fail(
-                f"Invalid Condition type : {written}",
+                # IAM rejects an unknown operator as a syntax error (moto policy_validation;
+                # https://github.com/aws-cloudformation/cfn-lint/issues/3751).
+                "Syntax errors in policy.",
                 field=f"Condition.{written}",
                 expected="an operator such as StringEquals, StringLike, ArnLike, Bool, "
                 "NumericLessThan, DateGreaterThan, IpAddress or Null (optionally with "
