@@ -10,8 +10,8 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
 4. **resource-based policy** — within one account it can grant on its own when it names the caller
    (session ARN, user ARN, service, ``*``); naming the role still leaves the permissions boundary
    and session policy to say; naming the account only delegates to identity policies. Across
-   accounts it must allow *and* so must the identity side. KMS key policies and role trust policies are
-   required: identity policies count only if they delegate to the account
+   accounts it must allow *and* so must the identity side. KMS key policies and role trust policies
+   are required: identity policies count only if they delegate to the account
    (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html,
    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html);
 5. **identity-based policies** — one of them must allow, unless step 4 already granted;
