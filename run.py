@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import urllib.request
@@ -104,8 +105,37 @@ def command_lab(extra: list[str]) -> int:
     return subprocess.call([str(a) for a in args], cwd=ROOT)
 
 
+ORACLE = ROOT / "tests" / "iam" / "oracle"
+
+
+def ensure_oracle() -> None:
+    """Install the test-only IAM oracle (npm, AGPL: never shipped) when npm is available.
+
+    Without it the differential test skips; everything else still runs.
+    """
+    npm = shutil.which("npm")
+    lock = ORACLE / "package-lock.json"
+    stamp = ORACLE / "node_modules" / ".ecslab-stamp"
+    if not npm or not lock.exists():
+        say("npm not found: the differential test against iam-simulate will be skipped")
+        return
+    wanted = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
+    say("installing the test-only IAM oracle (@cloud-copilot/iam-simulate) with npm")
+    result = subprocess.run(
+        [npm, "ci", "--prefix", str(ORACLE), "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=ROOT,
+    )
+    if result.returncode:
+        say("npm ci failed: the differential test will be skipped")
+        return
+    stamp.write_text(wanted)
+
+
 def command_test(extra: list[str]) -> int:
     ensure_environment()
+    ensure_oracle()
     steps = [
         ("ruff check", [BIN / "ruff", "check", "."]),
         ("ruff format --check", [BIN / "ruff", "format", "--check", "."]),

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ecslab.iam.conditions import RequestContext
@@ -177,21 +178,31 @@ class _Scan:
         self.resource_account = resource_account
         self.allows: dict[str, list[tuple[Policy, Any, int]]] = {}
         self.denies: dict[str, list[tuple[Policy, Any]]] = {}
+        self.any_deny = False
+        self.has_boundary = bool(groups.get("boundary"))
         for kind, policies in groups.items():
-            self._scan(kind, policies)
+            if policies:
+                self._scan(kind, policies)
         for kind, levels in (("scp", scp_levels), ("rcp", rcp_levels)):
-            self._scan(kind, [p for level in levels for p in level])
+            if levels:
+                self._scan(kind, [p for level in levels for p in level])
 
     def _scan(self, kind: str, policies: Iterable[Policy]) -> None:
         allows: list[tuple[Policy, Any, int]] = []
         denies: list[tuple[Policy, Any]] = []
         needs_principal = kind in ("resource", "trust", "rcp")
+        action_lower, resource, context = self.action_lower, self.resource, self.context
+        has_boundary = self.has_boundary
         for policy in policies:
             for statement in policy.statements:
-                strength = statement.principal_match(self.caller) if needs_principal else DIRECT
+                strength = (
+                    statement.principal_match(self.caller, has_boundary)
+                    if needs_principal
+                    else DIRECT
+                )
                 if not strength:
                     continue
-                if not statement.matches_request(self.action_lower, self.resource, self.context):
+                if not statement.matches_request(action_lower, resource, context):
                     continue
                 if statement.allows:
                     allows.append((policy, statement, strength))
@@ -199,6 +210,7 @@ class _Scan:
                     denies.append((policy, statement))
         self.allows[kind] = allows
         self.denies[kind] = denies
+        self.any_deny = self.any_deny or bool(denies)
 
     def allowed_by(self, kind: str) -> bool:
         return bool(self.allows.get(kind))
@@ -244,6 +256,7 @@ class _Scan:
                             self.action,
                             self.resource,
                             self.context,
+                            self.has_boundary,
                         )
                     )
         return tuple(results)
@@ -270,7 +283,18 @@ class _Facts:
     denied_by: str | None = None
 
 
+_NO_DENY = Step("Explicit deny", "continue", "no Deny statement matches the request")
+
+
+@lru_cache(maxsize=256)
+def _constant(name: str, verdict: str, why: str) -> Step:
+    """Steps whose words never change are built once."""
+    return Step(name, verdict, why)
+
+
 def _step_explicit_deny(scan: _Scan, facts: _Facts) -> Step:
+    if not scan.any_deny:
+        return _NO_DENY
     for kind in _DENY_ORDER:
         refs = scan.refs(kind, allows=False)
         if refs:
@@ -285,7 +309,7 @@ def _control_policy_step(
     scan: _Scan, facts: _Facts, kind: str, levels: list[list[Policy]], title: str
 ) -> Step:
     if not levels:
-        return Step(title, "not applicable", f"no {KIND_WORDS[kind]} given")
+        return _constant(title, "not applicable", f"no {KIND_WORDS[kind]} given")
     if scan.caller.is_aws_service and kind == "scp":
         return Step(title, "not applicable", f"{KIND_WORDS[kind]}s do not apply to AWS services")
     for number, level in enumerate(levels, 1):
@@ -369,7 +393,7 @@ def _step_resource_based(scan: _Scan, facts: _Facts) -> Step:
             "delegates to its identity-based policies",
         )
     if not given:
-        return Step(title, "not applicable", "no resource-based policy")
+        return _constant(title, "not applicable", "no resource-based policy")
     if grant == DIRECT:
         facts.deciding = scan.refs(kind, allows=True, min_strength=DIRECT)
         return Step(title, "allow", f"the {words} names {caller.arn} directly")
@@ -415,7 +439,7 @@ def _step_identity_based(scan: _Scan, facts: _Facts) -> Step:
 
 def _limit_step(scan: _Scan, facts: _Facts, kind: str, title: str) -> Step:
     if not scan.groups.get(kind):
-        return Step(title, "not applicable", f"no {KIND_WORDS[kind]}")
+        return _constant(title, "not applicable", f"no {KIND_WORDS[kind]}")
     if scan.allowed_by(kind):
         return Step(title, "continue", f"the {KIND_WORDS[kind]} allows {scan.action}")
     facts.denied_by = kind
@@ -505,19 +529,12 @@ def evaluate(
     lists (one per level of the organization). Raises :class:`MalformedPolicyDocument` for a
     policy IAM would reject.
     """
-    for name, value in (("principal", principal), ("action", action), ("resource", resource)):
-        if not isinstance(value, str):
-            raise TypeError(
-                f"{name} must be a string such as "
-                + {
-                    "principal": "'arn:aws:sts::123456789012:assumed-role/ecs-task-role/abc'",
-                    "action": "'s3:GetObject'",
-                    "resource": "'arn:aws:s3:::bucket/key'",
-                }[name]
-                + f", not {type(value).__name__}"
-            )
+    if not (type(principal) is str and type(action) is str and type(resource) is str):
+        _reject_non_strings(principal, action, resource)
     caller = parse_caller(principal)
-    trust_check = action.lower() in _ROLE_ASSUMPTION and _ROLE.match(resource) is not None
+    action_lower = action.lower()
+    arn_account, is_role, is_key = _resource_facts(resource)
+    trust_check = is_role and action_lower in _ROLE_ASSUMPTION
     resource_kind = "trust" if trust_check else "resource"
     groups: dict[str, list[Policy]] = {
         "identity": _policies(identity_policies, "identity", "identity_policies"),
@@ -528,8 +545,7 @@ def evaluate(
     scp_levels = _levels(scps, "scp", "scps")
     rcp_levels = _levels(rcps, "rcp", "rcps")
     if resource_account is None:
-        found = _ACCOUNT_IN_ARN.match(resource)
-        resource_account = found.group(1) if found else caller.account
+        resource_account = arn_account or caller.account
     same_account = caller.account is None or caller.account == resource_account
 
     def derived() -> dict[str, str]:
@@ -548,9 +564,7 @@ def evaluate(
         rcp_levels,
         resource_account,
     )
-    required = trust_check or (
-        action.lower().startswith("kms:") and _KMS_KEY.match(resource) is not None
-    )
+    required = trust_check or (is_key and action_lower.startswith("kms:"))
     facts = _Facts(same_account=same_account, required_resource_policy=required)
     steps: list[Step] = []
     for step in STEPS:
@@ -586,6 +600,30 @@ def evaluate(
     )
 
 
+def _reject_non_strings(principal: Any, action: Any, resource: Any) -> None:
+    examples = {
+        "principal": "'arn:aws:sts::123456789012:assumed-role/ecs-task-role/abc'",
+        "action": "'s3:GetObject'",
+        "resource": "'arn:aws:s3:::bucket/key'",
+    }
+    for name, value in (("principal", principal), ("action", action), ("resource", resource)):
+        if not isinstance(value, str):
+            raise TypeError(
+                f"{name} must be a string such as {examples[name]}, not {type(value).__name__}"
+            )
+
+
+@lru_cache(maxsize=4096)
+def _resource_facts(resource: str) -> tuple[str | None, bool, bool]:
+    """(account in the ARN, is it an IAM role, is it a KMS key) — read once per resource."""
+    found = _ACCOUNT_IN_ARN.match(resource)
+    return (
+        found.group(1) if found else None,
+        _ROLE.match(resource) is not None,
+        _KMS_KEY.match(resource) is not None,
+    )
+
+
 def _is_named(item: Any) -> bool:
     """``("name", policy)``: a name (not JSON text) and a policy."""
     return (
@@ -600,13 +638,16 @@ def _is_named(item: Any) -> bool:
 def _policies(items: Any, kind: str, argument: str, indexed: bool = True) -> list[Policy]:
     if items is None:
         return []
-    if isinstance(items, (str, bytes, Mapping, Policy)) or _is_named(items):
+    if not indexed or not isinstance(items, (list, tuple)) or _is_named(items):
+        # one policy (possibly not a policy at all: parse_policy says so, as IAM would)
         items, indexed = [items], False
     policies = []
     for number, item in enumerate(items):
         name = f"{argument}[{number}]" if indexed else argument
         if _is_named(item):
             name, item = item
+        elif isinstance(item, Policy) and item.name:
+            name = item.name
         policies.append(parse_policy(item, kind, name))
     return policies
 
@@ -614,7 +655,7 @@ def _policies(items: Any, kind: str, argument: str, indexed: bool = True) -> lis
 def _levels(items: Any, kind: str, argument: str) -> list[list[Policy]]:
     if not items:
         return []
-    if isinstance(items, (str, bytes, Mapping, Policy)) or _is_named(items):
+    if not isinstance(items, (list, tuple)) or _is_named(items):
         items = [items]
     if any(isinstance(item, list) for item in items):
         return [

@@ -306,8 +306,13 @@ class Statement:
             return False
         return all(c.holds(context) for c in self.conditions)
 
-    def principal_match(self, caller: Caller) -> int:
-        """0 when the statement does not name the caller, else how strongly it does."""
+    def principal_match(self, caller: Caller, has_boundary: bool = False) -> int:
+        """0 when the statement does not name the caller, else how strongly it does.
+
+        A ``Deny`` with ``NotPrincipal`` always applies to a principal that has a permissions
+        boundary, whatever it lists
+        (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
+        """
         if self.principal_key is None:
             return DIRECT
         if self.principal_key == "Principal":
@@ -316,6 +321,8 @@ class Statement:
                 best = max(best, name.match(caller))
             return best
         # NotPrincipal: applies unless every identity of the caller is listed.
+        if has_boundary and self.effect == "Deny":
+            return DIRECT
         identities = caller_identities(caller)
         if all(names_identity(self.principals, identity) for identity in identities):
             return 0
@@ -331,6 +338,7 @@ class Statement:
         action: str,
         resource: str,
         context: RequestContext,
+        has_boundary: bool = False,
     ) -> StatementResult:
         checks: list[Check] = []
         action_lower = action.lower()
@@ -370,7 +378,7 @@ class Statement:
                     )
                 )
         if self.principal_key is not None:
-            strength = self.principal_match(caller)
+            strength = self.principal_match(caller, has_boundary)
             listed = [n.value for n in self.principals]
             if self.principal_key == "Principal":
                 from ecslab.iam.principals import MATCH_WORDS

@@ -307,7 +307,9 @@ def _resource_pattern(rng: random.Random, resource: str) -> str:
         if not resource.startswith("arn:aws:s3:::"):
             separators = [i for i, c in enumerate(tail) if c in "/:"]
             start = separators[0] + 1 if separators else 0
-        i = rng.randrange(start, len(tail))
+        # EXCLUDED too: "?" for a ":" (".../ecs/app?log-stream:..."). The oracle lets it match the
+        # colon; AWS documents only a trailing "*" as running over colons.
+        i = rng.choice([i for i in range(start, len(tail)) if tail[i] != ":"])
         return ":".join([*parts[:5], tail[:i] + "?" + tail[i + 1 :]])
     if roll < 0.70:
         # a whole region or account segment as "*" (ARN segments are matched one by one)
@@ -519,9 +521,7 @@ def _identity_policy(rng: random.Random, action: str, resource: str, context: di
     return _document(statements, rng)
 
 
-def _policy_principal(
-    rng: random.Random, principal: Principal, resource_account: str, star: bool
-) -> Any:
+def _policy_principal(rng: random.Random, principal: Principal, resource_account: str) -> Any:
     options: list[Any] = [
         principal.account,  # an account id: the same as its root ARN
         resource_account,
@@ -530,15 +530,11 @@ def _policy_principal(
         principal.identity_arn,  # the role (or user) ARN
         principal.identity_arn,
         f"arn:aws:iam::{principal.account}:role/some-other-role",
+        "*",
+        "*",
     ]
     if principal.is_session and rng.random() < 0.3:
         options.append(principal.arn)  # the session ARN itself
-    # EXCLUDED (star=False): Principal "*" in a same-account resource policy when the principal
-    # has a permissions boundary. The oracle lets such an Allow bypass the boundary, like naming
-    # the user or session ARN; AWS documents the bypass only for those ARNs, so ecslab may
-    # reasonably decide otherwise.
-    if star:
-        options += ["*", "*"]
     chosen = rng.choice(options)
     if chosen == "*" and rng.random() < 0.5:
         return "*"
@@ -556,7 +552,6 @@ def _resource_policy(
     resource: str,
     resource_account: str,
     context: dict,
-    star: bool,
 ) -> Doc:
     statements = []
     for _ in range(rng.choice([1, 1, 2, 3])):
@@ -569,7 +564,7 @@ def _resource_policy(
             conditions=0.25,
         )
         statement = {
-            "Principal": _policy_principal(rng, principal, resource_account, star),
+            "Principal": _policy_principal(rng, principal, resource_account),
             **statement,
         }
         statements.append(statement)
@@ -595,7 +590,6 @@ def _key_policy(
     resource: str,
     key_account: str,
     context: dict,
-    star: bool,
 ) -> Doc:
     statements: list[Doc] = []
     if rng.random() < 0.7:
@@ -611,7 +605,7 @@ def _key_policy(
     for _ in range(rng.choice([0, 1, 1, 2])):
         statement = _statement(rng, action, "*", context, conditions=0.2)
         statement = {
-            "Principal": _policy_principal(rng, principal, key_account, star),
+            "Principal": _policy_principal(rng, principal, key_account),
             **statement,
         }
         statements.append(statement)
@@ -646,6 +640,18 @@ def _scp(rng: random.Random, action: str, resource: str, context: dict) -> Doc:
     for _ in range(rng.choice([0, 1, 1, 2])):
         statements.append(_statement(rng, action, resource, context, effect="Deny"))
     return _document(statements, rng)
+
+
+def _scps(rng: random.Random, action: str, resource: str, context: dict) -> list[Any]:
+    """SCPs as evaluate takes them: one level (a flat list) or a list of levels (lists)."""
+    if rng.random() < 0.6:
+        return [_as_given(rng, "scp", _scp(rng, action, resource, context))]
+    levels = []
+    for n in range(rng.randint(2, 3)):
+        size = rng.choice([1, 1, 2])
+        level = [_scp(rng, action, resource, context) for _ in range(size)]
+        levels.append([_as_given(rng, f"scp-{n + 1}-{i + 1}", doc) for i, doc in enumerate(level)])
+    return levels
 
 
 def _as_given(rng: random.Random, name: str, doc: Doc) -> Any:
@@ -690,7 +696,6 @@ def generate_requests(seed: int = SEED, count: int = REQUEST_COUNT) -> list[dict
         boundary = None
         if rng.random() < 0.2:
             boundary = _boundary(rng, action, resource, context)
-        star = not (boundary is not None and same_account)
 
         resource_policy = None
         if kind == "key":
@@ -699,11 +704,11 @@ def generate_requests(seed: int = SEED, count: int = REQUEST_COUNT) -> list[dict
             # own), but whether that is an implicit or explicit deny is ecslab's choice. Every
             # key therefore gets a key policy, which trusts the key's account in most cases.
             resource_policy = _key_policy(
-                rng, principal, action, resource, resource_account, context, star
+                rng, principal, action, resource, resource_account, context
             )
         elif kind in RESOURCE_POLICY_KINDS and rng.random() < (0.3 if same_account else 0.75):
             resource_policy = _resource_policy(
-                rng, principal, action, resource, resource_account, context, star
+                rng, principal, action, resource, resource_account, context
             )
 
         session_policy = None
@@ -714,17 +719,14 @@ def generate_requests(seed: int = SEED, count: int = REQUEST_COUNT) -> list[dict
             session_policy = _identity_policy(rng, action, resource, context)
 
         scps = None
-        # EXCLUDED: SCPs for the principal in the other account (SCPs passed to evaluate are the
-        # simulated account's, the oracle would apply them to whoever calls), and more than one
-        # SCP (a flat list could mean one OU level or one level per policy).
-        if principal.account == HOME and rng.random() < 0.15:
-            scps = [_as_given(rng, "scp", _scp(rng, action, resource, context))]
+        if rng.random() < 0.15:
+            scps = _scps(rng, action, resource, context)
 
         if resource_policy is not None and rng.random() < 0.2:
             resource_policy = json.dumps(resource_policy)
 
-        # The ARN of an S3 bucket or object, and "*", carry no account: say whose it is.
-        # Otherwise leave it to the ARN now and then.
+        # The ARN of an S3 bucket or object, and "*", carry no account: always say whose it is.
+        # Other ARNs do; pass resource_account for them only now and then.
         explicit = resource == "*" or resource.startswith("arn:aws:s3:::") or rng.random() < 0.3
         requests.append(
             {
@@ -743,7 +745,10 @@ def generate_requests(seed: int = SEED, count: int = REQUEST_COUNT) -> list[dict
     # EXCLUDED by never generating them: service principals (Principal {"Service": ...}, whose
     # treatment the oracle models on its own terms), NotPrincipal, anonymous callers, resource
     # ARNs with wildcards (the oracle then runs one simulation per matching pattern), policy
-    # variables (${aws:username}), resource control policies and VPC endpoint policies.
+    # variables (${aws:username}), resource control policies and VPC endpoint policies. Also
+    # left out: policies without "Version" or with "2008-10-17" (ecslab rejects them as
+    # malformed, the oracle evaluates them) and action/resource pairs that iam-data does not
+    # list, such as s3:GetObject on a bucket ARN (the oracle refuses them, ecslab evaluates).
     return requests
 
 
@@ -761,7 +766,6 @@ def _ours(evaluate, request: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------------------------
 # Shrinking a mismatch to a small request that still shows it, so the report is short.
 
-POLICY_LISTS = ("identity_policies", "scps")
 POLICY_FIELDS = ("resource_policy", "permissions_boundary", "session_policy")
 # Never dropped while shrinking: the oracle does not derive them from the principal, ecslab may.
 KEPT_CONTEXT = {"aws:PrincipalArn", "aws:PrincipalAccount"}
@@ -777,39 +781,60 @@ def _plain(policy: Any) -> Doc:
     return doc
 
 
+def _is_levels(scps: Any) -> bool:
+    return isinstance(scps, list) and any(isinstance(item, list) for item in scps)
+
+
 def _normalized(request: dict[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(request)
-    for field in POLICY_LISTS:
-        if out[field] is not None:
-            out[field] = [_plain(p) for p in out[field]]
+    out["identity_policies"] = [_plain(p) for p in out["identity_policies"] or []]
+    if _is_levels(out["scps"]):
+        out["scps"] = [[_plain(p) for p in level] for level in out["scps"]]
+    elif out["scps"] is not None:
+        out["scps"] = [_plain(p) for p in out["scps"]]
     for field in POLICY_FIELDS:
         if out[field] is not None:
             out[field] = _plain(out[field])
     return out
 
 
-def _slots(request: dict[str, Any]) -> list[tuple[str, int | None]]:
-    slots: list[tuple[str, int | None]] = []
-    for field in POLICY_LISTS:
-        slots += [(field, i) for i in range(len(request[field] or []))]
+Slot = tuple[str, Any]  # (field, None | index | (level, index))
+
+
+def _slots(request: dict[str, Any]) -> list[Slot]:
+    slots: list[Slot] = [("identity_policies", i) for i in range(len(request["identity_policies"]))]
+    scps = request["scps"] or []
+    if _is_levels(scps):
+        slots += [("scps", (n, i)) for n, level in enumerate(scps) for i in range(len(level))]
+    else:
+        slots += [("scps", i) for i in range(len(scps))]
     slots += [(field, None) for field in POLICY_FIELDS if request[field] is not None]
     return slots
 
 
-def _doc_at(request: dict[str, Any], slot: tuple[str, int | None]) -> Doc:
+def _doc_at(request: dict[str, Any], slot: Slot) -> Doc:
     field, index = slot
-    return request[field] if index is None else request[field][index]
+    if index is None:
+        return request[field]
+    if isinstance(index, tuple):
+        return request[field][index[0]][index[1]]
+    return request[field][index]
 
 
-def _without_slot(request: dict[str, Any], slot: tuple[str, int | None]) -> dict[str, Any]:
+def _without_slot(request: dict[str, Any], slot: Slot) -> dict[str, Any]:
     out = copy.deepcopy(request)
     field, index = slot
     if index is None:
         out[field] = None
+    elif isinstance(index, tuple):
+        level = out[field][index[0]]
+        del level[index[1]]
+        if not level:
+            del out[field][index[0]]
     else:
         del out[field][index]
-        if field == "scps" and not out[field]:
-            out[field] = None
+    if field == "scps" and not out[field]:
+        out[field] = None
     return out
 
 

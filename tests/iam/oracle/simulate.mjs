@@ -7,8 +7,8 @@
 //   {"id": 7, "principal": "...", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k",
 //    "identity_policies": [doc, ["name", doc], ...], "resource_policy": doc | null,
 //    "permissions_boundary": doc | null, "session_policy": doc | null,
-//    "scps": [doc, ["name", doc], ...] | null, "context": {"aws:SourceAccount": "..."},
-//    "resource_account": "123456789012" | null}
+//    "scps": [doc, ["name", doc], ...] | [[doc, ...], [doc, ...]] | null,
+//    "context": {"aws:SourceAccount": "..."}, "resource_account": "123456789012" | null}
 //
 // and writes one JSON line per request, in the same order:
 //
@@ -16,8 +16,11 @@
 //    "ignored_context_keys": [...]}     or     {"id": 7, "error": "..."}
 //
 // Mapping choices (keep them in step with tests/iam/test_differential.py):
-// - `scps` is one flat list, given to the simulator as a single organisation level (so at least one
-//   of them must allow, and any explicit deny denies). null/absent means "no SCPs apply".
+// - `scps`, like ecslab's, is either a flat list of policies (one organisation level: one of them
+//   must allow) or a list of levels, each a list of policies (every level must allow). JSON cannot
+//   tell a Python (name, policy) tuple from a list, so an array is read as a [name, policy] pair
+//   when it has two items, the first a string not starting with "{"; any other array is a level.
+//   null, absent or [] means "no SCPs apply".
 // - `resource_account` defaults to the account field of the resource ARN, and, when the ARN has
 //   none (S3, "*"), to the principal's account.
 // - No resource control policies are supplied (the simulator adds RCPFullAWSAccess itself).
@@ -34,16 +37,37 @@ function asDocument(value) {
   return typeof value === 'string' ? JSON.parse(value) : value
 }
 
+function isNamedPair(item) {
+  return (
+    Array.isArray(item) &&
+    item.length === 2 &&
+    typeof item[0] === 'string' &&
+    !item[0].trimStart().startsWith('{') &&
+    (typeof item[1] === 'string' || (typeof item[1] === 'object' && item[1] !== null))
+  )
+}
+
 function namedPolicies(list, prefix) {
   if (list === null || list === undefined) return []
   if (!Array.isArray(list)) throw new Error(`${prefix} must be a list`)
   return list.map((item, index) => {
-    if (Array.isArray(item)) {
-      if (item.length !== 2) throw new Error(`${prefix}[${index}] must be [name, document]`)
-      return { name: String(item[0]), policy: asDocument(item[1]) }
-    }
+    if (isNamedPair(item)) return { name: item[0], policy: asDocument(item[1]) }
+    if (Array.isArray(item)) throw new Error(`${prefix}[${index}] must be [name, document]`)
     return { name: `${prefix}-${index + 1}`, policy: asDocument(item) }
   })
+}
+
+function scpLevels(scps) {
+  if (scps === null || scps === undefined) return []
+  if (!Array.isArray(scps)) throw new Error('scps must be a list')
+  if (scps.length === 0) return []
+  const levels = scps.some((item) => Array.isArray(item) && !isNamedPair(item))
+    ? scps.map((item) => (Array.isArray(item) && !isNamedPair(item) ? item : [item]))
+    : [scps]
+  return levels.map((level, n) => ({
+    orgIdentifier: `ou-level-${n + 1}`,
+    policies: namedPolicies(level, `scp-${n + 1}`)
+  }))
 }
 
 // The simulator reads context values as strings (or lists of strings): "true", not true.
@@ -72,12 +96,8 @@ function toSimulation(req) {
       contextVariables: contextVariables(req.context)
     },
     identityPolicies: namedPolicies(req.identity_policies, 'identity'),
-    serviceControlPolicies: [],
+    serviceControlPolicies: scpLevels(req.scps),
     resourceControlPolicies: []
-  }
-  const scps = namedPolicies(req.scps, 'scp')
-  if (scps.length > 0) {
-    simulation.serviceControlPolicies = [{ orgIdentifier: 'ou-ecslab', policies: scps }]
   }
   if (req.resource_policy !== null && req.resource_policy !== undefined) {
     simulation.resourcePolicy = asDocument(req.resource_policy)
