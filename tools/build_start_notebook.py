@@ -16,7 +16,9 @@ from nbclient import NotebookClient
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "00_start_here.ipynb"
 
 CELLS = [
-    ("markdown", """# Start here: which IAM role does Amazon ECS use, and when?
+    (
+        "markdown",
+        """# Start here: which IAM role does Amazon ECS use, and when?
 
 An Amazon Elastic Container Service (ECS) task uses **two** AWS Identity and Access Management
 (IAM) roles, and most people who are new to ECS mix them up:
@@ -32,11 +34,17 @@ see why, in a simulated AWS account that runs offline in milliseconds.
 
 **Status.** The course notebooks are being written. Today this notebook checks your environment and
 shows the piece everything else rests on: an IAM judge that decides requests the way AWS does, and
-says why."""),
-    ("markdown", """## Check your environment
+says why.""",
+    ),
+    (
+        "markdown",
+        """## Check your environment
 
-Run the next cell (Shift+Enter). It should print three lines ending in "ok"."""),
-    ("code", """import sys
+Run the next cell (Shift+Enter). It should print three lines ending in "ok".""",
+    ),
+    (
+        "code",
+        """import sys
 
 import ecslab
 from ecslab.iam import evaluate
@@ -44,14 +52,20 @@ from ecslab.iam import evaluate
 print("Python 3.10 or newer:", "ok" if sys.version_info >= (3, 10) else "too old")
 print("ecslab imports:", "ok")
 print("IAM judge answers:", "ok" if evaluate("arn:aws:iam::123456789012:root", "s3:ListBucket",
-                                              "arn:aws:s3:::example").allowed else "broken")"""),
-    ("markdown", """## The IAM judge at work
+                                              "arn:aws:s3:::example").allowed else "broken")""",
+    ),
+    (
+        "markdown",
+        """## The IAM judge at work
 
 The ECS agent writes your container's output to a CloudWatch Logs *stream* inside a log *group*. A
 policy that names only the log group does not cover its streams, so the agent is refused and the
 task stops before your application runs. The judge gives AWS's own error text and its reasons, in
-the order AWS evaluates policies."""),
-    ("code", """ACCOUNT = "123456789012"
+the order AWS evaluates policies.""",
+    ),
+    (
+        "code",
+        """ACCOUNT = "123456789012"
 agent = f"arn:aws:sts::{ACCOUNT}:assumed-role/ecs-execution-role/0f4e1c9a"
 stream = (f"arn:aws:logs:ap-northeast-1:{ACCOUNT}:log-group:/ecs/orders"
           ":log-stream:ecs/orders/0f4e1c9a")
@@ -63,12 +77,18 @@ group_only = {
 }
 decision = evaluate(agent, "logs:CreateLogStream", stream,
                     identity_policies=[("ecs-logs", group_only)])
-print(decision.explain())"""),
+print(decision.explain())""",
+    ),
     ("markdown", """Add `:*` to the log group's ARN and ask again: the stream is now covered."""),
-    ("code", """group_only["Statement"][0]["Resource"] += ":*"
+    (
+        "code",
+        """group_only["Statement"][0]["Resource"] += ":*"
 print(evaluate(agent, "logs:CreateLogStream", stream,
-               identity_policies=[("ecs-logs", group_only)]).decision)"""),
-    ("markdown", """## Key points
+               identity_policies=[("ecs-logs", group_only)]).decision)""",
+    ),
+    (
+        "markdown",
+        """## Key points
 
 - Two roles, two callers: the ECS agent launches the task with the **task execution role**; the
   application runs with the **task role**.
@@ -79,21 +99,28 @@ print(evaluate(agent, "logs:CreateLogStream", stream,
 ## What's next
 
 The next notebooks build a whole simulated account, launch a task, and let you break and fix each
-role."""),
+role.""",
+    ),
 ]
 
 
 def main() -> None:
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {
-        "name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
     }
     notebook.metadata["language_info"] = {"name": "python"}
     for kind, source in CELLS:
         make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
         notebook.cells.append(make(source))
-    NotebookClient(notebook, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+    NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+    ).execute()
     notebook.metadata["language_info"] = {"name": "python"}  # no interpreter version
     for number, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{number:02d}"  # stable ids keep diffs quiet
