@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import Any
 
 from ecslab.iam.conditions import RequestContext
-from ecslab.iam.policy import KIND_WORDS, Policy, StatementResult, parse_policy
+from ecslab.iam.policy import KIND_WORDS, TRUST_ACTIONS, Policy, StatementResult, parse_policy
 from ecslab.iam.principals import ACCOUNT, DIRECT, ROLE, Caller, parse_caller
 
 ALLOWED = "Allowed"
@@ -38,17 +38,7 @@ EXPLICIT = "ExplicitlyDenied"
 
 _KMS_KEY = re.compile(r"^arn:[^:]+:kms:[^:]*:\d{12}:key/")
 _ROLE = re.compile(r"^arn:[^:]+:iam::(\d{12}):role/")
-_ROLE_ASSUMPTION = frozenset(
-    a.lower()
-    for a in (
-        "sts:AssumeRole",
-        "sts:AssumeRoleWithSAML",
-        "sts:AssumeRoleWithWebIdentity",
-        "sts:TagSession",
-        "sts:SetSourceIdentity",
-        "sts:SetContext",
-    )
-)
+_ROLE_ASSUMPTION = frozenset(a.lower() for a in TRUST_ACTIONS)
 _ACCOUNT_IN_ARN = re.compile(r"^arn:[^:]*:[^:]*:[^:]*:(\d{12}):")
 
 # The order AWS lists the policy types in; an explicit deny is reported for the first that has one.
@@ -362,56 +352,37 @@ def _step_resource_based(scan: _Scan, facts: _Facts) -> Step:
             "continue",
             f"cross-account request: the {words} allows it; the identity side must allow it too",
         )
-    if facts.required_resource_policy:
-        if not grant:
-            facts.denied_by = kind
-            return Step(
-                title,
-                "no allow",
-                f"the {words} must allow {scan.action} and does not"
-                + ("" if given else f" (there is no {words})"),
-            )
-        if grant == DIRECT and not (kind == "trust" and caller.kind == "User"):
-            facts.deciding = scan.refs(kind, allows=True, min_strength=DIRECT)
-            return Step(title, "allow", f"the {words} names {caller.arn} directly")
-        if grant >= ROLE:
-            # A user named in a trust policy still needs its permissions boundary to allow
-            # sts:AssumeRole:
-            # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
-            facts.identity_needed = False
-            facts.deciding = scan.refs(kind, allows=True, min_strength=ROLE)
-            return Step(
-                title,
-                "continue",
-                f"the {words} names the {caller.kind.lower()}; a permissions boundary "
-                "or session policy may still limit it",
-            )
+    if facts.required_resource_policy and not grant:
+        facts.denied_by = kind
         return Step(
             title,
-            "continue",
-            f"the {words} allows the account {caller.account}, which "
-            "delegates to its identity-based policies",
+            "no allow",
+            f"the {words} must allow {scan.action} and does not"
+            + ("" if given else f" (there is no {words})"),
         )
     if not given:
         return _constant(title, "not applicable", "no resource-based policy")
-    if grant == DIRECT:
+    # A user named in a trust policy still needs its permissions boundary to allow sts:AssumeRole:
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
+    if grant == DIRECT and not (kind == "trust" and caller.kind == "User"):
         facts.deciding = scan.refs(kind, allows=True, min_strength=DIRECT)
         return Step(title, "allow", f"the {words} names {caller.arn} directly")
-    if grant == ROLE:
+    if grant >= ROLE:
         facts.identity_needed = False
         facts.deciding = scan.refs(kind, allows=True, min_strength=ROLE)
+        named = f"role {caller.name}" if grant == ROLE else caller.arn
         return Step(
             title,
             "continue",
-            f"the {words} names the role {caller.name}; a permissions "
-            "boundary or session policy may still limit it",
+            f"the {words} names the {named}; a permissions boundary or session policy may still "
+            "limit it",
         )
     if grant == ACCOUNT:
         return Step(
             title,
             "continue",
-            f"the {words} allows the account {caller.account}, which "
-            "delegates to its identity-based policies",
+            f"the {words} allows the account {caller.account}, which delegates to its "
+            "identity-based policies",
         )
     return Step(title, "continue", f"the {words} does not allow it; identity-based policies may")
 

@@ -608,6 +608,24 @@ def _parse(doc: dict[str, Any], kind: str, name: str | None) -> Policy:
     return Policy(kind, name, version, tuple(statements), doc)
 
 
+def _which(raw: Mapping[str, Any], key: str, fail) -> str | None:
+    """``Action`` or ``NotAction`` (likewise Resource, Principal): one of them, never both."""
+    negated = "Not" + key
+    if key in raw and negated in raw:
+        raise fail(
+            "Syntax errors in policy.", field=key, expected=f"either {key} or {negated}, not both"
+        )
+    return key if key in raw else negated if negated in raw else None
+
+
+def _required_strings(raw: Mapping[str, Any], key: str, fail, reason: str) -> tuple[str, ...]:
+    what = "actions" if key.endswith("Action") else "resources"
+    values = _strings(raw[key], fail, key, what)
+    if not values:
+        raise fail(reason, field=key, expected=f"at least one of the {what}")
+    return values
+
+
 def _strings(value: Any, fail, field_name: str, what: str) -> tuple[str, ...]:
     """A string or a list of strings, as IAM accepts for Action, Resource and principals."""
     if isinstance(value, str):
@@ -669,26 +687,14 @@ def _parse_statement(
             expected=f'exactly "Allow" or "Deny" (case-sensitive), not {effect!r}',
         )
     # Action / NotAction
-    if "Action" in raw and "NotAction" in raw:
-        raise fail(
-            "Syntax errors in policy.",
-            field="Action",
-            expected="either Action or NotAction, not both",
-        )
-    action_key = "Action" if "Action" in raw else "NotAction" if "NotAction" in raw else None
+    action_key = _which(raw, "Action", fail)
     if action_key is None:
         raise fail(
             "Policy statement must contain actions.",
             field="Action",
             expected='an Action such as "logs:CreateLogStream" (or a NotAction)',
         )
-    actions = _strings(raw[action_key], fail, action_key, "actions")
-    if not actions:
-        raise fail(
-            "Policy statement must contain actions.",
-            field=action_key,
-            expected="at least one action",
-        )
+    actions = _required_strings(raw, action_key, fail, "Policy statement must contain actions.")
     for action in actions:
         _check_action(action, fail, action_key)
     if kind == "trust":
@@ -705,15 +711,7 @@ def _parse_statement(
                     expected=f"one of {', '.join(TRUST_ACTIONS)}, not {action!r}",
                 )
     # Resource / NotResource
-    if "Resource" in raw and "NotResource" in raw:
-        raise fail(
-            "Syntax errors in policy.",
-            field="Resource",
-            expected="either Resource or NotResource, not both",
-        )
-    resource_key = (
-        "Resource" if "Resource" in raw else "NotResource" if "NotResource" in raw else None
-    )
+    resource_key = _which(raw, "Resource", fail)
     resources: _Patterns | None = None
     if kind == "trust":
         if resource_key:
@@ -730,26 +728,14 @@ def _parse_statement(
                 field="Resource",
                 expected='a Resource such as "*" or an ARN (or a NotResource)',
             )
-        written = _strings(raw[resource_key], fail, resource_key, "resources")
-        if not written:
-            raise fail(
-                "Policy statement must contain resources.",
-                field=resource_key,
-                expected="at least one resource",
-            )
+        written = _required_strings(
+            raw, resource_key, fail, "Policy statement must contain resources."
+        )
         for resource in written:
             _check_resource(resource, fail, resource_key)
         resources = _Patterns(written, actions=False, variables=variables)
     # Principal / NotPrincipal
-    if "Principal" in raw and "NotPrincipal" in raw:
-        raise fail(
-            "Syntax errors in policy.",
-            field="Principal",
-            expected="either Principal or NotPrincipal, not both",
-        )
-    principal_key = (
-        "Principal" if "Principal" in raw else "NotPrincipal" if "NotPrincipal" in raw else None
-    )
+    principal_key = _which(raw, "Principal", fail)
     principals: tuple[PrincipalName, ...] = ()
     if kind in _IDENTITY_LIKE:
         if principal_key:

@@ -13,6 +13,7 @@ import string
 
 from ecslab.iam import Decision, MalformedPolicyDocument, evaluate
 from ecslab.iam.analyzer import Finding, validate_policy
+from ecslab.iam.policy import STATEMENT_FIELDS, TOP_LEVEL
 from tests.iam.helpers import (
     ACCOUNT,
     EXEC_SESSION,
@@ -135,22 +136,7 @@ ODD_VALUES = [
     "a" * 300,
     [[[]]],
 ]
-KEYS = [
-    "Version",
-    "Statement",
-    "Id",
-    "Sid",
-    "Effect",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Principal",
-    "NotPrincipal",
-    "Condition",
-    "Bogus",
-    "",
-]
+KEYS = [*TOP_LEVEL, *STATEMENT_FIELDS, "Bogus", ""]
 
 
 def _random_text(rnd: random.Random) -> str:
