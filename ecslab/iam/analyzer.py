@@ -75,6 +75,7 @@ GLOBAL_CONDITION_KEYS = (
     "aws:SourceIp",
     "aws:SourceOrgID",
     "aws:SourceOrgPaths",
+    "aws:SourceOwner",  # older key, still in AWS's own default SNS topic policy
     "aws:SourceVpc",
     "aws:SourceVpcArn",
     "aws:SourceVpce",
@@ -288,18 +289,53 @@ def action_resource_types(action: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _template_glob(template: str) -> str:
-    """``arn:${Partition}:s3:::${Bucket}/${Object}`` → a glob where each variable is ``?*``."""
-    return re.sub(r"\$\{[^}]*\}", "?*", template)
+# A pattern as tokens: ("c", char) a literal character; ("one", excluded) any one character not
+# in ``excluded``; ("star", excluded) any run of such characters.
+Token = tuple[str, Any]
+_ANYTHING: frozenset[str] = frozenset()
+_ONE_SEGMENT = frozenset(":/")
+# Template variables that never hold ':' or '/' (an account id, a bucket name...); the others
+# (object keys, log group names, repository names) may hold '/'.
+_SEGMENT_VARIABLES = {"Partition", "Region", "Account", "BucketName"}
 
 
-def globs_overlap(a: str, b: str) -> bool:
-    """Is there a string both globs match? (``*`` any run, ``?`` one character.)"""
-    return _overlap(a, b)
+def glob_tokens(pattern: str) -> tuple[Token, ...]:
+    """A policy's resource pattern: ``*`` and ``?`` are wildcards, the rest literal."""
+    return tuple(
+        ("star", _ANYTHING) if c == "*" else ("one", _ANYTHING) if c == "?" else ("c", c)
+        for c in pattern
+    )
+
+
+def template_tokens(template: str) -> tuple[Token, ...]:
+    """An ARN template from the Service Authorization Reference: each ``${Var}`` is 1+ chars."""
+    tokens: list[Token] = []
+    position = 0
+    for found in re.finditer(r"\$\{([^}]*)\}", template):
+        tokens += [("c", c) for c in template[position : found.start()]]
+        excluded = _ONE_SEGMENT if found.group(1) in _SEGMENT_VARIABLES else _ANYTHING
+        tokens += [("one", excluded), ("star", excluded)]
+        position = found.end()
+    tokens += [("c", c) for c in template[position:]]
+    return tuple(tokens)
+
+
+def globs_overlap(a: str | tuple[Token, ...], b: str | tuple[Token, ...]) -> bool:
+    """Is there a string both patterns match? Strings are read as globs (``*``, ``?``)."""
+    return _overlap(
+        glob_tokens(a) if isinstance(a, str) else a, glob_tokens(b) if isinstance(b, str) else b
+    )
+
+
+def _fits(token: Token, char_token: Token) -> bool:
+    """Can one character matched by ``char_token`` (a "c" or "one" token) be taken by ``token``?"""
+    if char_token[0] == "c":
+        return char_token[1] not in token[1] if token[0] != "c" else token[1] == char_token[1]
+    return token[0] != "c" or token[1] not in char_token[1]
 
 
 @lru_cache(maxsize=8192)
-def _overlap(a: str, b: str) -> bool:
+def _overlap(a: tuple[Token, ...], b: tuple[Token, ...]) -> bool:
     seen: set[tuple[int, int]] = set()
     stack = [(0, 0)]
     while stack:
@@ -309,17 +345,17 @@ def _overlap(a: str, b: str) -> bool:
         seen.add((i, j))
         if i == len(a) and j == len(b):
             return True
-        ca = a[i] if i < len(a) else None
-        cb = b[j] if j < len(b) else None
-        if ca == "*":
-            stack.append((i + 1, j))
-            if cb is not None:
-                stack.append((i, j + 1))
-        if cb == "*":
+        ta = a[i] if i < len(a) else None
+        tb = b[j] if j < len(b) else None
+        if ta is not None and ta[0] == "star":
+            stack.append((i + 1, j))  # the star takes nothing more
+            if tb is not None and (tb[0] == "star" or _fits(ta, tb)):
+                stack.append((i, j + 1))  # the star takes b's next character
+        if tb is not None and tb[0] == "star":
             stack.append((i, j + 1))
-            if ca is not None:
+            if ta is not None and (ta[0] == "star" or _fits(tb, ta)):
                 stack.append((i + 1, j))
-        if ca not in (None, "*") and cb not in (None, "*") and (ca == "?" or cb == "?" or ca == cb):
+        if ta is not None and tb is not None and "star" not in (ta[0], tb[0]) and _fits(ta, tb):
             stack.append((i + 1, j + 1))
     return False
 
@@ -439,7 +475,7 @@ def _check_resources(statement: Statement) -> Iterable[Finding]:
         fits = [
             r
             for r in written
-            if "${" in r or any(globs_overlap(r, _template_glob(t)) for _, t in types)
+            if "${" in r or any(globs_overlap(glob_tokens(r), template_tokens(t)) for _, t in types)
         ]
         if not fits:
             expected = "; ".join(f"{name}: {template}" for name, template in types)
@@ -539,7 +575,8 @@ def _check_conditions(statement: Statement) -> Iterable[Finding]:
 
 # Access Analyzer's wording for values an operator cannot compare
 # (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html).
-_EXACT_STRING_OPERATORS = ("StringEquals", "StringNotEquals", "ArnEquals", "ArnNotEquals")
+# (ArnEquals behaves exactly like ArnLike, wildcards included, so it is not listed.)
+_EXACT_STRING_OPERATORS = ("StringEquals", "StringNotEquals")
 
 
 def _type_mismatch(base: str, value: str) -> tuple[str, str] | None:

@@ -371,6 +371,11 @@ class Condition:
             why = f"the key is {'absent' if is_null else 'present'}" if explain else ""
             return holds, why
         compare, negated = OPERATORS[op.base]
+        if op.qualifier and present == ("",):
+            # "If the key values in the request resolve to an empty data set (for example, an
+            # empty string), ... ForAllValues returns true, and ... ForAnyValue returns false."
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+            present = ()
         if not present:
             if op.qualifier == "ForAllValues":
                 return True, "the key is absent, and ForAllValues holds for an empty set"

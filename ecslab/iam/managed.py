@@ -11,6 +11,7 @@ names.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import gzip
 import json
@@ -109,22 +110,20 @@ def managed_policy(name_or_arn: str) -> ManagedPolicy:
         entry["path"],
         entry.get("version_id"),
         entry.get("updated"),
-        entry["document"],
+        copy.deepcopy(entry["document"]),  # the catalog's own copy is never handed out
     )
 
 
 def _by_arn(arn: str) -> dict[str, Any]:
     if not arn.startswith(_ARN_PREFIX + "/"):
         account = arn.split(":")[4] if arn.count(":") >= 5 else "?"
+        customer = f" A policy in account {account} is a customer managed policy." * (
+            account.isdigit()
+        )
         raise UnknownManagedPolicy(
             arn,
             f"{arn} is not an AWS managed policy ARN: those look like "
-            f"'{_ARN_PREFIX}/NAME' (account 'aws'). "
-            + (
-                f"A policy in account {account} is a customer managed policy."
-                if account.isdigit()
-                else ""
-            ),
+            f"'{_ARN_PREFIX}/NAME' (account 'aws').{customer}",
         )
     name = arn.rsplit("/", 1)[-1]
     entry = _entry(name)

@@ -1,27 +1,20 @@
-"""Policy documents: parse, validate as IAM does, and compile for fast evaluation.
+"""Policy documents compiled for fast evaluation.
 
-``parse_policy(document, kind=...)`` accepts a dict or JSON text and returns a :class:`Policy`, or
-raises :class:`MalformedPolicyDocument` naming the statement (index and Sid), the field, IAM's own
-wording of the problem, and what was expected.
+``parse_policy(document, kind=...)`` accepts a dict or JSON text, has :mod:`ecslab.iam.grammar`
+check it the way IAM does (raising :class:`MalformedPolicyDocument` with IAM's wording, the
+statement, the field and what was expected), and returns a :class:`Policy` whose statements match
+requests quickly: exact actions and resources in sets, wildcards as compiled regexes, conditions
+and principals understood once.
 
-Kinds, and the rules IAM applies to each:
-
-- ``identity`` (also ``boundary``, ``session``, ``scp``): ``Resource``/``NotResource`` required,
-  no ``Principal``;
-- ``resource`` (bucket, queue, topic, secret, key, repository policies; ``rcp``): ``Principal`` /
-  ``NotPrincipal`` and ``Resource`` / ``NotResource`` required;
-- ``trust`` (a role's assume-role policy): ``Principal`` / ``NotPrincipal`` required, no
-  ``Resource``, only ``sts:`` role-assumption actions.
-
-IAM's error texts are reproduced from what IAM returns, as recorded by moto's policy validator
-(moto/iam/policy_validation.py, whose messages were checked against AWS) and the IAM User Guide
-(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html).
+Kinds: ``identity`` (also ``boundary``, ``session``, ``scp``), ``resource`` (bucket, queue,
+topic, secret, key and repository policies; also ``rcp``) and ``trust`` (a role's assume-role
+policy).
 """
 
 from __future__ import annotations
 
+import copy
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,12 +26,23 @@ from ecslab.iam.conditions import (
     RequestContext,
     has_variables,
     make_condition,
-    parse_date,
     parse_operator,
     substitute,
 )
+from ecslab.iam.grammar import (
+    KIND_WORDS,
+    KINDS,
+    STATEMENT_FIELDS,
+    TOP_LEVEL,
+    TRUST_ACTIONS,
+    MalformedPolicyDocument,
+    iter_conditions,
+    load_document,
+    validate_document,
+)
 from ecslab.iam.principals import (
     DIRECT,
+    MATCH_WORDS,
     Caller,
     PrincipalName,
     caller_identities,
@@ -52,125 +56,18 @@ from ecslab.iam.wildcards import (
     resource_regex_from_pieces,
 )
 
-KINDS = ("identity", "boundary", "session", "scp", "resource", "rcp", "trust")
-_IDENTITY_LIKE = ("identity", "boundary", "session", "scp")
-_RESOURCE_LIKE = ("resource", "rcp")
-KIND_WORDS = {
-    "identity": "identity-based policy",
-    "boundary": "permissions boundary",
-    "session": "session policy",
-    "scp": "service control policy",
-    "rcp": "resource control policy",
-    "resource": "resource-based policy",
-    "trust": "trust policy",
-}
-
-VERSIONS = ("2012-10-17", "2008-10-17")
-TOP_LEVEL = ("Version", "Id", "Statement")
-STATEMENT_FIELDS = (
-    "Sid",
-    "Effect",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Principal",
-    "NotPrincipal",
-    "Condition",
-)
-PRINCIPAL_KEYS = ("AWS", "Service", "Federated", "CanonicalUser")
-TRUST_ACTIONS = (
-    "sts:AssumeRole",
-    "sts:AssumeRoleWithSAML",
-    "sts:AssumeRoleWithWebIdentity",
-    "sts:TagSession",
-    "sts:SetSourceIdentity",
-    "sts:SetContext",
-)
-_VENDOR = re.compile(r"^[a-zA-Z0-9\-.]+$")
-_SID_IAM = re.compile(r"^[0-9A-Za-z]*$")
-_IAM_PATHS = (
-    "user/",
-    "federated-user/",
-    "role/",
-    "group/",
-    "instance-profile/",
-    "mfa/",
-    "server-certificate/",
-    "policy/",
-    "sms-mfa/",
-    "saml-provider/",
-    "oidc-provider/",
-    "report/",
-    "access-report/",
-)
-_PARTITIONS = (
-    "aws",
-    "aws-cn",
-    "aws-us-gov",
-    "aws-iso",
-    "aws-iso-b",
-    "aws-iso-e",
-    "aws-iso-f",
-    "aws-eusc",
-)
-
-
-class MalformedPolicyDocument(ValueError):
-    """A policy IAM would reject, said the way IAM says it, plus where and what was expected.
-
-    ``reason`` is IAM's text; ``statement_index`` (0-based), ``sid`` and ``field`` locate it;
-    ``expected`` tells the learner what would be accepted.
-    """
-
-    def __init__(
-        self,
-        reason: str,
-        *,
-        statement_index: int | None = None,
-        sid: str | None = None,
-        field: str | None = None,
-        expected: str | None = None,
-        policy_name: str | None = None,
-    ) -> None:
-        self.reason = reason
-        self.statement_index = statement_index
-        self.sid = sid
-        self.field = field
-        self.expected = expected
-        self.policy_name = policy_name
-        super().__init__(self._text())
-
-    @property
-    def location(self) -> str:
-        parts = []
-        if self.policy_name:
-            parts.append(f"policy {self.policy_name!r}")
-        if self.statement_index is not None:
-            where = f"Statement[{self.statement_index}]"
-            if self.sid:
-                where += f' (Sid "{self.sid}")'
-            parts.append(where)
-        if self.field:
-            parts.append(f"field {self.field}")
-        return ", ".join(parts)
-
-    def _text(self) -> str:
-        text = f"MalformedPolicyDocument: {self.reason}"
-        details = [d for d in (self.location, self.expected) if d]
-        if details:
-            text += " [" + "; ".join(details) + "]"
-        return text
-
-    def __reduce__(self):  # keep keyword arguments through pickling (multiprocessing, nbval)
-        return (_rebuild_error, (self.reason, self.__dict__))
-
-
-def _rebuild_error(reason: str, state: dict) -> MalformedPolicyDocument:
-    error = MalformedPolicyDocument.__new__(MalformedPolicyDocument)
-    error.__dict__.update(state)
-    ValueError.__init__(error, error._text())
-    return error
+__all__ = [
+    "KINDS",
+    "KIND_WORDS",
+    "STATEMENT_FIELDS",
+    "TOP_LEVEL",
+    "TRUST_ACTIONS",
+    "MalformedPolicyDocument",
+    "Policy",
+    "Statement",
+    "StatementResult",
+    "parse_policy",
+]
 
 
 # -- compiled statement parts --------------------------------------------------------------------
@@ -381,8 +278,6 @@ class Statement:
             strength = self.principal_match(caller, has_boundary)
             listed = [n.value for n in self.principals]
             if self.principal_key == "Principal":
-                from ecslab.iam.principals import MATCH_WORDS
-
                 checks.append(
                     Check("Principal", True, f"{listed} {MATCH_WORDS[strength]}")
                     if strength
@@ -419,20 +314,28 @@ class Statement:
 
 @dataclass(frozen=True, eq=False)
 class Policy:
-    """A validated policy document, compiled. ``document`` is the original, for display."""
+    """A validated policy document, compiled.
+
+    ``document`` gives a fresh copy of the original (parsed policies are cached and shared, so the
+    original is never handed out to be changed).
+    """
 
     kind: str
     name: str | None
     version: str | None
     statements: tuple[Statement, ...]
-    document: dict[str, Any] = field(repr=False)
+    _source: dict[str, Any] = field(repr=False)
+
+    @property
+    def document(self) -> dict[str, Any]:
+        return copy.deepcopy(self._source)
 
     @property
     def variables_enabled(self) -> bool:
         return self.version == "2012-10-17"
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.document, indent=indent)
+        return json.dumps(self._source, indent=indent)
 
     @property
     def sids(self) -> tuple[str | None, ...]:
@@ -442,515 +345,80 @@ class Policy:
 # -- parsing -------------------------------------------------------------------------------------
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise _DuplicateKey(key)
-        seen[key] = value
-    return seen
-
-
-def load_document(document: Any, name: str | None = None, kind: str = "identity") -> dict[str, Any]:
-    """JSON text or a mapping → a dict; JSON problems become MalformedPolicyDocument."""
-    # IAM answers bad JSON in a trust policy differently from a permissions policy
-    # (facts: CreateRole "This policy contains invalid Json", CreatePolicy "Syntax errors in
-    # policy."; https://github.com/AWSCookbook/Security/issues/2,
-    # https://github.com/aws-samples/amazon-ecs-firelens-examples/pull/50).
-    syntax = "This policy contains invalid Json" if kind == "trust" else "Syntax errors in policy."
-    if isinstance(document, Policy):
-        return document.document
-    if isinstance(document, (bytes, bytearray)):
-        try:
-            document = document.decode("utf-8")
-        except UnicodeDecodeError:
-            raise MalformedPolicyDocument(
-                syntax, expected="UTF-8 JSON text", policy_name=name
-            ) from None
-    if isinstance(document, str):
-        if not document.strip():
-            raise MalformedPolicyDocument(
-                syntax,
-                expected='a JSON object such as {"Version": "2012-10-17", "Statement": [...]}',
-                policy_name=name,
-            )
-        try:
-            loaded = json.loads(document, object_pairs_hook=_no_duplicates)
-        except _DuplicateKey as error:
-            raise MalformedPolicyDocument(
-                syntax,
-                expected=f"each key once per object; {error.args[0]!r} appears twice, "
-                "and only one of them would be kept",
-                policy_name=name,
-            ) from None
-        except json.JSONDecodeError as error:
-            raise MalformedPolicyDocument(
-                syntax,
-                expected=f"valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
-                policy_name=name,
-            ) from None
-        except RecursionError:
-            raise MalformedPolicyDocument(
-                syntax, expected="JSON nested less deeply", policy_name=name
-            ) from None
-        document = loaded
-    if not isinstance(document, Mapping):
-        raise MalformedPolicyDocument(
-            syntax,
-            expected=f"a JSON object with Version and Statement, not {_type_word(document)}",
-            policy_name=name,
-        )
-    return dict(document)
-
-
-def _type_word(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        tuple: "a list",
-        dict: "an object",
-    }.get(type(value), type(value).__name__)
-
-
 def parse_policy(document: Any, kind: str = "identity", name: str | None = None) -> Policy:
-    """Validate and compile a policy document (dict, JSON text, or a Policy of any kind)."""
+    """Validate (as IAM would) and compile a policy: a dict, JSON text, or a parsed Policy."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
-    if isinstance(document, Policy) and document.kind == kind:
-        if name is None or name == document.name:
-            return document
-        return Policy(kind, name, document.version, document.statements, document.document)
+    if isinstance(document, Policy):
+        if document.kind == kind:
+            if name is None or name == document.name:
+                return document
+            return Policy(kind, name, document.version, document.statements, document._source)
+        document = document._source
     if isinstance(document, str):
         return _parse_text(document, kind, name)
-    return _parse(load_document(document, name, kind), kind, name)
+    loaded = load_document(document, name, kind)
+    # The caller keeps their dict; the policy keeps its own copy (JSON text needs none).
+    return _compile(copy.deepcopy(loaded) if loaded is not document else loaded, kind, name)
 
 
 @lru_cache(maxsize=1024)
 def _parse_text(text: str, kind: str, name: str | None) -> Policy:
-    return _parse(load_document(text, name, kind), kind, name)
+    return _compile(load_document(text, name, kind), kind, name)
 
 
-def _parse(doc: dict[str, Any], kind: str, name: str | None) -> Policy:
-    def fail(reason: str, **where: Any) -> MalformedPolicyDocument:
-        return MalformedPolicyDocument(reason, policy_name=name, **where)
-
-    for key in doc:
-        if key not in TOP_LEVEL:
-            raise fail(
-                "Syntax errors in policy.",
-                field=str(key),
-                expected=f"only {', '.join(TOP_LEVEL)} at the top level",
-            )
+def _compile(doc: dict[str, Any], kind: str, name: str | None) -> Policy:
+    validate_document(doc, kind, name)
     version = doc.get("Version")
-    if version is not None and version not in VERSIONS:
-        raise fail(
-            "Syntax errors in policy.",
-            field="Version",
-            expected=f'"2012-10-17" (or the legacy "2008-10-17"), not {version!r}',
-        )
-    if kind in (*_IDENTITY_LIKE, "trust") and kind != "scp" and version != "2012-10-17":
-        raise fail(
-            "Policy document must be version 2012-10-17 or greater.",
-            field="Version",
-            expected='"Version": "2012-10-17" at the top of the document'
-            + ("" if version is None else f", not {version!r}"),
-        )
-    if "Id" in doc and not isinstance(doc["Id"], str):
-        raise fail("Syntax errors in policy.", field="Id", expected="a string")
-    if "Statement" not in doc:
-        raise fail(
-            "Syntax errors in policy.",
-            field="Statement",
-            expected="a Statement: one statement object or a list of them",
-        )
     raw = doc["Statement"]
-    if isinstance(raw, Mapping):
-        raw_statements = [raw]
-    elif isinstance(raw, (list, tuple)):
-        raw_statements = list(raw)
-    else:
-        raise fail(
-            "Syntax errors in policy.",
-            field="Statement",
-            expected=f"one statement object or a list of them, not {_type_word(raw)}",
-        )
-    if not raw_statements:
-        raise fail(
-            "Syntax errors in policy.",
-            field="Statement",
-            expected="at least one statement",
-        )
+    raw_statements = [raw] if isinstance(raw, Mapping) else list(raw)
     variables = version == "2012-10-17"
-    statements = []
-    seen_sids: dict[str, int] = {}
-    for index, raw_statement in enumerate(raw_statements):
-        statement = _parse_statement(raw_statement, index, kind, name, variables)
-        if statement.sid:
-            if statement.sid in seen_sids:
-                raise fail(
-                    "Statement IDs (SID) in a single policy must be unique.",
-                    statement_index=index,
-                    sid=statement.sid,
-                    field="Sid",
-                    expected=f"a Sid different from Statement[{seen_sids[statement.sid]}]'s",
-                )
-            seen_sids[statement.sid] = index
-        statements.append(statement)
-    return Policy(kind, name, version, tuple(statements), doc)
+    statements = tuple(
+        _compile_statement(statement, index, kind, variables)
+        for index, statement in enumerate(raw_statements)
+    )
+    return Policy(kind, name, version, statements, doc)
 
 
-def _which(raw: Mapping[str, Any], key: str, fail) -> str | None:
-    """``Action`` or ``NotAction`` (likewise Resource, Principal): one of them, never both."""
-    negated = "Not" + key
-    if key in raw and negated in raw:
-        raise fail(
-            "Syntax errors in policy.", field=key, expected=f"either {key} or {negated}, not both"
-        )
-    return key if key in raw else negated if negated in raw else None
-
-
-def _required_strings(raw: Mapping[str, Any], key: str, fail, reason: str) -> tuple[str, ...]:
-    what = "actions" if key.endswith("Action") else "resources"
-    values = _strings(raw[key], fail, key, what)
-    if not values:
-        raise fail(reason, field=key, expected=f"at least one of the {what}")
-    return values
-
-
-def _strings(value: Any, fail, field_name: str, what: str) -> tuple[str, ...]:
-    """A string or a list of strings, as IAM accepts for Action, Resource and principals."""
+def _strings(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise fail(
-        "Syntax errors in policy.",
-        field=field_name,
-        expected=f"{what} as a string or a list of strings, not {_type_word(value)}"
-        + ("" if not isinstance(value, (list, tuple)) else " holding non-strings"),
-    )
+    return tuple(v for v in value if isinstance(v, str))
 
 
-def _parse_statement(
-    raw: Any, index: int, kind: str, name: str | None, variables: bool
-) -> Statement:
-    sid = raw.get("Sid") if isinstance(raw, Mapping) else None
-    sid_text = sid if isinstance(sid, str) else None
-
-    def fail(reason: str, **where: Any) -> MalformedPolicyDocument:
-        return MalformedPolicyDocument(
-            reason, statement_index=index, sid=sid_text, policy_name=name, **where
-        )
-
-    if not isinstance(raw, Mapping):
-        raise fail(
-            "Syntax errors in policy.", expected=f"a statement object, not {_type_word(raw)}"
-        )
-    for key in raw:
-        if key not in STATEMENT_FIELDS:
-            close = [f for f in STATEMENT_FIELDS if f.lower() == str(key).lower()]
-            hint = f"; did you mean {close[0]}?" if close else ""
-            raise fail(
-                "Syntax errors in policy.",
-                field=str(key),
-                expected=f"only {', '.join(STATEMENT_FIELDS)} in a statement{hint}",
-            )
-    if "Sid" in raw:
-        if not isinstance(sid, str):
-            raise fail("Syntax errors in policy.", field="Sid", expected="a string")
-        if kind in (*_IDENTITY_LIKE, "trust") and not _SID_IAM.match(sid):
-            raise fail(
-                "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the "
-                "regular expression [0-9A-Za-z]*",
-                field="Sid",
-                expected='letters and digits only, e.g. "AllowLogs"',
-            )
-    # Effect
-    if "Effect" not in raw:
-        raise fail("Syntax errors in policy.", field="Effect", expected='"Allow" or "Deny"')
-    effect = raw["Effect"]
-    if effect not in ("Allow", "Deny"):
-        raise fail(
-            "The policy failed legacy parsing"
-            if isinstance(effect, str) and effect.lower() in ("allow", "deny")
-            else "Syntax errors in policy.",
-            field="Effect",
-            expected=f'exactly "Allow" or "Deny" (case-sensitive), not {effect!r}',
-        )
-    # Action / NotAction
-    action_key = _which(raw, "Action", fail)
-    if action_key is None:
-        raise fail(
-            "Policy statement must contain actions.",
-            field="Action",
-            expected='an Action such as "logs:CreateLogStream" (or a NotAction)',
-        )
-    actions = _required_strings(raw, action_key, fail, "Policy statement must contain actions.")
-    for action in actions:
-        _check_action(action, fail, action_key)
-    if kind == "trust":
-        for action in actions:
-            if not any(
-                action == allowed
-                or (has_wildcard(action) and action_regex(action).match(allowed.lower()))
-                for allowed in TRUST_ACTIONS
-            ):
-                raise fail(
-                    # Wording used by IAM emulators that claim parity with CreateRole.
-                    "AssumeRole policy may only specify STS AssumeRole actions.",
-                    field=action_key,
-                    expected=f"one of {', '.join(TRUST_ACTIONS)}, not {action!r}",
-                )
-    # Resource / NotResource
-    resource_key = _which(raw, "Resource", fail)
-    resources: _Patterns | None = None
-    if kind == "trust":
-        if resource_key:
-            raise fail(
-                # https://github.com/kubernetes-sigs/external-dns/issues/3085
-                "Has prohibited field Resource",
-                field=resource_key,
-                expected="no Resource in a trust policy: the resource is the role itself",
-            )
-    else:
-        if resource_key is None:
-            raise fail(
-                "Policy statement must contain resources.",
-                field="Resource",
-                expected='a Resource such as "*" or an ARN (or a NotResource)',
-            )
-        written = _required_strings(
-            raw, resource_key, fail, "Policy statement must contain resources."
-        )
-        for resource in written:
-            _check_resource(resource, fail, resource_key)
-        resources = _Patterns(written, actions=False, variables=variables)
-    # Principal / NotPrincipal
-    principal_key = _which(raw, "Principal", fail)
+def _compile_statement(raw: Mapping[str, Any], index: int, kind: str, variables: bool) -> Statement:
+    action_key = "Action" if "Action" in raw else "NotAction"
+    resource_key = next((k for k in ("Resource", "NotResource") if k in raw), None)
+    principal_key = next((k for k in ("Principal", "NotPrincipal") if k in raw), None)
     principals: tuple[PrincipalName, ...] = ()
-    if kind in _IDENTITY_LIKE:
-        if principal_key:
-            raise fail(
-                "Policy document should not specify a principal.",
-                field=principal_key,
-                expected=f"no {principal_key} in an {KIND_WORDS[kind]}: it applies to whoever "
-                "it is attached to",
+    if principal_key is not None:
+        value = raw[principal_key]
+        if value == "*":
+            principals = (PrincipalName("*", "*", "everyone"),)
+        else:
+            principals = tuple(
+                understand_principal_value(key, text)
+                for key, values in value.items()
+                for text in _strings(values)
             )
-    else:
-        if principal_key is None:
-            raise fail(
-                # CreateRole's answer to a statement without principals,
-                # https://github.com/terraform-aws-modules/terraform-aws-iam/issues/47
-                "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: "
-                "The passed in policy has a statement with no principals!"
-                if kind == "trust"
-                # S3's answer (https://github.com/humanmade/S3-Uploads/issues/191)
-                else "Missing required field Principal",
-                field="Principal",
-                expected='a Principal such as {"Service": "ecs-tasks.amazonaws.com"}'
-                if kind == "trust"
-                else 'a Principal such as {"AWS": "arn:aws:iam::123456789012:role/name"}',
-            )
-        principals = _parse_principal(raw[principal_key], fail, principal_key)
-    # Condition
-    conditions: tuple[Condition, ...] = ()
-    if "Condition" in raw:
-        conditions = _parse_conditions(raw["Condition"], fail, variables)
+    conditions = tuple(
+        make_condition(operator, key, values, variables)
+        for written, key, values in iter_conditions(raw.get("Condition") or {})
+        if (operator := parse_operator(written)) is not None
+    )
     return Statement(
         index=index,
-        sid=sid_text,
-        effect=effect,
+        sid=raw.get("Sid"),
+        effect=raw["Effect"],
         action_key=action_key,
-        actions=_Patterns(actions, actions=True, variables=False),
+        actions=_Patterns(_strings(raw[action_key]), actions=True, variables=False),
         resource_key=resource_key if kind != "trust" else None,
-        resources=resources,
+        resources=(
+            _Patterns(_strings(raw[resource_key]), actions=False, variables=variables)
+            if resource_key and kind != "trust"
+            else None
+        ),
         principal_key=principal_key,
         principals=principals,
         conditions=conditions,
     )
-
-
-def _check_action(action: str, fail, field_name: str) -> None:
-    if action == "*":
-        return
-    parts = action.split(":")
-    if len(parts) == 1:
-        raise fail(
-            "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
-            field=field_name,
-            expected=f'service:action, e.g. "s3:GetObject", not {action!r}',
-        )
-    if len(parts) > 2:
-        raise fail(
-            "Actions/Condition can contain only one colon.",
-            field=field_name,
-            expected=f"service:action with one colon, not {action!r}",
-        )
-    if parts[0] != "*" and not _VENDOR.match(parts[0]):
-        raise fail(
-            f"Vendor {parts[0]} is not valid",
-            field=field_name,
-            expected="a service prefix of letters, digits, '-' and '.'",
-        )
-
-
-def _check_resource(resource: str, fail, field_name: str) -> None:
-    if resource == "*":
-        return
-    parts = resource.split(":", 5)
-    if len(parts) < 2 or parts[0] != "arn":
-        raise fail(
-            f'Resource {resource} must be in ARN format or "*".',
-            field=field_name,
-            expected='"*" or an ARN such as "arn:aws:s3:::bucket/key"',
-        )
-    partition = parts[1]
-    if partition != "*" and partition not in _PARTITIONS and not has_wildcard(partition):
-        raise fail(
-            f'Partition "{partition}" is not valid for resource "{resource}".',
-            field=field_name,
-            expected='the partition "aws" (or "aws-cn", "aws-us-gov", ...)',
-        )
-    if len(parts) < 3 or not parts[2]:
-        raise fail(
-            "Resource vendor must be fully qualified and cannot contain regexes.",
-            field=field_name,
-            expected=f"arn:partition:service:region:account:resource, got {resource!r}",
-        )
-    if resource.count(":") < 5 and "::" in resource:
-        raise fail(
-            "The policy failed legacy parsing",
-            field=field_name,
-            expected=f"an ARN with six parts (arn:partition:service:region:account:resource), "
-            f"got {resource!r}",
-        )
-    service, region = parts[2], parts[3] if len(parts) > 3 else ""
-    rest = parts[5] if len(parts) > 5 else ""
-    if service == "iam" and region:
-        raise fail(
-            f"IAM resource {resource} cannot contain region information.",
-            field=field_name,
-            expected="an empty region: arn:aws:iam::ACCOUNT:role/NAME",
-        )
-    if service == "s3" and region and not rest.startswith("accesspoint/"):
-        raise fail(
-            f"Resource {resource} can not contain region information.",
-            field=field_name,
-            expected="an empty region and account: arn:aws:s3:::bucket/key",
-        )
-    if service == "iam" and len(parts) == 6 and rest != "*" and not rest.startswith(_IAM_PATHS):
-        raise fail(
-            'IAM resource path must either be "*" or start with ' + ", ".join(_IAM_PATHS) + ".",
-            field=field_name,
-            expected=f"for example arn:aws:iam::123456789012:role/NAME, not {resource!r}",
-        )
-
-
-def _parse_principal(value: Any, fail, field_name: str) -> tuple[PrincipalName, ...]:
-    if value == "*":
-        return (PrincipalName("*", "*", "everyone"),)
-    if not isinstance(value, Mapping) or not value:
-        raise fail(
-            "Syntax errors in policy.",
-            field=field_name,
-            expected='"*" or an object such as {"AWS": "arn:..."} or {"Service": "..."}',
-        )
-    names: list[PrincipalName] = []
-    for key, raw_values in value.items():
-        if key not in PRINCIPAL_KEYS:
-            raise fail(
-                f"Invalid principal in policy: {json.dumps({key: raw_values})[1:-1]}",
-                field=field_name,
-                expected=f"principal keys {', '.join(PRINCIPAL_KEYS)}, not {key!r}",
-            )
-        for text in _strings(raw_values, fail, f"{field_name}.{key}", "principals"):
-            try:
-                names.append(understand_principal_value(key, text))
-            except ValueError:
-                raise fail(
-                    f'Invalid principal in policy: "{key}":"{text}"',
-                    field=f"{field_name}.{key}",
-                    expected='an account id, "arn:aws:iam::ACCOUNT:root", a role, user or '
-                    'assumed-role ARN, or "*"',
-                ) from None
-    return tuple(names)
-
-
-def _parse_conditions(block: Any, fail, variables: bool) -> tuple[Condition, ...]:
-    if not isinstance(block, Mapping):
-        raise fail(
-            "Syntax errors in policy.",
-            field="Condition",
-            expected='an object of operators, e.g. {"StringEquals": {"aws:SourceAccount": "..."}}',
-        )
-    out: list[Condition] = []
-    for written, keys in block.items():
-        if not isinstance(written, str):
-            raise fail("Syntax errors in policy.", field="Condition", expected="operator names")
-        operator = parse_operator(written)
-        if operator is None:
-            raise fail(
-                # IAM rejects an unknown operator as a syntax error (moto policy_validation;
-                # https://github.com/aws-cloudformation/cfn-lint/issues/3751).
-                "Syntax errors in policy.",
-                field=f"Condition.{written}",
-                expected="an operator such as StringEquals, StringLike, ArnLike, Bool, "
-                "NumericLessThan, DateGreaterThan, IpAddress or Null (optionally with "
-                "IfExists, ForAnyValue: or ForAllValues:)",
-            )
-        if not isinstance(keys, Mapping) or not keys:
-            raise fail(
-                "Syntax errors in policy.",
-                field=f"Condition.{written}",
-                expected='an object of condition keys to values, e.g. {"aws:SourceAccount": '
-                '"123456789012"}',
-            )
-        for key, raw_values in keys.items():
-            where = f"Condition.{written}.{key}"
-            if not isinstance(key, str) or ":" not in key or key.startswith(":"):
-                raise fail(
-                    "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
-                    field=where,
-                    expected='a condition key with its prefix, e.g. "aws:SourceAccount"',
-                )
-            values = _condition_values(raw_values, fail, where)
-            if operator.base.startswith("Date"):
-                for text in values:
-                    if parse_date(text) is None and not has_variables(text):
-                        raise fail(
-                            "The policy failed legacy parsing",
-                            field=where,
-                            expected=f"an ISO 8601 date or epoch seconds, not {text!r}",
-                        )
-            out.append(make_condition(operator, key, values, variables))
-    return tuple(out)
-
-
-def _condition_values(raw: Any, fail, where: str) -> tuple[str, ...]:
-    def scalar(value: Any) -> str:
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, str):
-            return value
-        if isinstance(value, (int, float)) and value == value and abs(value) != float("inf"):
-            return str(value)
-        raise fail(
-            "Syntax errors in policy.",
-            field=where,
-            expected=f"strings, numbers or booleans as condition values, not {_type_word(value)}",
-        )
-
-    if isinstance(raw, (list, tuple)):
-        if not raw:
-            raise fail("Syntax errors in policy.", field=where, expected="at least one value")
-        return tuple(scalar(v) for v in raw)
-    return (scalar(raw),)
