@@ -98,7 +98,13 @@ def ensure_environment() -> None:
 
 def command_lab(extra: list[str]) -> int:
     ensure_environment()
-    args = [BIN / "jupyter", "lab", "notebooks/00_start_here.ipynb", *extra]
+    args = [
+        BIN / "jupyter",
+        "lab",
+        f"--ServerApp.root_dir={ROOT}",
+        "--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb",
+        *extra,
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--allow-root")
     say("opening the course in JupyterLab (stop it with Ctrl+C)")
