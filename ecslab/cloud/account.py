@@ -1,0 +1,219 @@
+"""Read the simulated account's state straight from moto's stores.
+
+The gate needs facts to authorize a call — a role's policies, a bucket's policy, the full ARN of
+a secret named by its short name, the KMS key behind a SecureString parameter. Reading them from
+moto's backends (rather than through the API) keeps those lookups out of the trace and out of
+the authorization they serve. moto is pinned exactly in pyproject.toml because this module knows
+its internals; tests/cloud cover every lookup.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+ACCOUNT_ID = "123456789012"
+REGION = "ap-northeast-1"
+PARTITION = "aws"
+
+
+def _backend(name: str, region: str = REGION, account: str = ACCOUNT_ID) -> Any:
+    from moto.backends import get_backend
+
+    return get_backend(name)[account][region]
+
+
+def _managed_document(policy: Any) -> str:
+    """The default version's document of a moto managed policy."""
+    for version in policy.versions:
+        if version.version_id == policy.default_version_id:
+            return _text(version.document) or "{}"
+    return "{}"
+
+
+def _text(document: Any) -> str | None:
+    """Policies come back from moto as str, bytes, URL-encoded str or dict."""
+    if document is None:
+        return None
+    if isinstance(document, bytes):
+        document = document.decode("utf-8")
+    if isinstance(document, dict):
+        return json.dumps(document)
+    text = str(document)
+    if text.lstrip().startswith("%7B") or text.lstrip().startswith("%7b"):
+        text = unquote(text)
+    return text
+
+
+@dataclass(frozen=True)
+class RolePolicies:
+    """Everything the judge needs about a role's own permissions."""
+
+    name: str
+    arn: str
+    identity: tuple[tuple[str, str], ...]  # (policy name, JSON text), managed then inline
+    boundary: tuple[str, str] | None
+    trust: str | None
+
+
+class Account:
+    """One simulated account in one region, as moto stores it."""
+
+    def __init__(self, account_id: str = ACCOUNT_ID, region: str = REGION) -> None:
+        self.account_id = account_id
+        self.region = region
+        self.partition = PARTITION
+
+    # -- IAM ---------------------------------------------------------------------------------------
+
+    @property
+    def iam(self) -> Any:
+        return _backend("iam", PARTITION, self.account_id)  # IAM is global: keyed by partition
+
+    def role(self, name: str) -> Any | None:
+        return next((r for r in self.iam.roles.values() if r.name == name), None)
+
+    def role_policies(self, name: str) -> RolePolicies | None:
+        role = self.role(name)
+        if role is None:
+            return None
+        identity: list[tuple[str, str]] = []
+        for policy in role.managed_policies.values():
+            identity.append((policy.name, _managed_document(policy)))
+        for policy_name, document in role.policies.items():
+            identity.append((policy_name, _text(document) or "{}"))
+        boundary = None
+        if role.permissions_boundary_arn:
+            managed = self.iam.managed_policies.get(role.permissions_boundary_arn)
+            if managed is not None:
+                boundary = (managed.name, _managed_document(managed))
+        return RolePolicies(
+            role.name,
+            role.arn,
+            tuple(identity),
+            boundary,
+            _text(role.assume_role_policy_document),
+        )
+
+    def user(self, name: str) -> Any | None:
+        return self.iam.users.get(name)
+
+    def user_policies(self, name: str) -> tuple[tuple[str, str], ...]:
+        user = self.user(name)
+        if user is None:
+            return ()
+        out = [(p.name, _managed_document(p)) for p in user.managed_policies.values()]
+        out += [(n, _text(d) or "{}") for n, d in user.policies.items()]
+        for group in self.iam.groups.values():
+            if user in group.users:
+                out += [(p.name, _managed_document(p)) for p in group.managed_policies.values()]
+                out += [(n, _text(d) or "{}") for n, d in group.policies.items()]
+        return tuple(out)
+
+    def user_for_access_key(self, access_key_id: str) -> Any | None:
+        for user in self.iam.users.values():
+            for key in user.access_keys:
+                if key.access_key_id == access_key_id and key.status == "Active":
+                    return user
+        return None
+
+    def assumed_role_for_access_key(self, access_key_id: str) -> Any | None:
+        sts = _backend("sts", PARTITION, self.account_id)
+        return sts.get_assumed_role_from_access_key(access_key_id)
+
+    # -- resource policies -------------------------------------------------------------------------
+
+    def bucket(self, name: str) -> Any | None:
+        from moto.s3.models import s3_backends
+
+        return s3_backends[self.account_id][PARTITION].buckets.get(name)
+
+    def bucket_policy(self, name: str) -> str | None:
+        bucket = self.bucket(name)
+        return _text(bucket.policy) if bucket is not None else None
+
+    def queue(self, url_or_name: str) -> Any | None:
+        name = url_or_name.rstrip("/").rsplit("/", 1)[-1] if "/" in url_or_name else url_or_name
+        return _backend("sqs", self.region, self.account_id).queues.get(name)
+
+    def queue_arn(self, url_or_name: str) -> str:
+        queue = self.queue(url_or_name)
+        if queue is not None:
+            return queue.queue_arn
+        name = url_or_name.rstrip("/").rsplit("/", 1)[-1]
+        account = self.account_id
+        if url_or_name.startswith("http"):
+            parts = urlparse(url_or_name).path.strip("/").split("/")
+            if len(parts) == 2:
+                account, name = parts
+        return f"arn:aws:sqs:{self.region}:{account}:{name}"
+
+    def queue_policy(self, url_or_name: str) -> str | None:
+        queue = self.queue(url_or_name)
+        return _text(queue.policy) if queue is not None else None
+
+    def topic_policy(self, arn: str) -> str | None:
+        topic = _backend("sns", self.region, self.account_id).topics.get(arn)
+        return topic.policy if topic is not None else None
+
+    def secret(self, secret_id: str) -> Any | None:
+        secrets = _backend("secretsmanager", self.region, self.account_id).secrets
+        return secrets.get(secret_id) if secret_id in secrets else None
+
+    def secret_policy(self, secret_id: str) -> str | None:
+        secret = self.secret(secret_id)
+        return _text(secret.policy) if secret is not None else None
+
+    def repository(self, name: str) -> Any | None:
+        return _backend("ecr", self.region, self.account_id).repositories.get(name)
+
+    def repository_policy(self, name: str) -> str | None:
+        repository = self.repository(name)
+        return _text(repository.policy) if repository is not None else None
+
+    # -- KMS -------------------------------------------------------------------------------------
+
+    def key(self, key_id: str) -> Any | None:
+        """A KMS key by id, ARN, alias name or alias ARN; None if unknown."""
+        kms = _backend("kms", self.region, self.account_id)
+        if key_id.startswith("arn:") and ":alias/" in key_id:
+            key_id = "alias/" + key_id.split(":alias/", 1)[1]
+        if key_id.startswith("alias/"):
+            if not kms.alias_exists(key_id):
+                return None
+            key_id = kms.get_key_id_from_alias(key_id)
+        if key_id.startswith("arn:"):
+            key_id = key_id.rsplit("/", 1)[-1]
+        return kms.keys.get(key_id)
+
+    def key_policy(self, key_id: str) -> str | None:
+        key = self.key(key_id)
+        return _text(key.policy) if key is not None else None
+
+    def key_arn(self, key_id: str) -> str | None:
+        key = self.key(key_id)
+        return key.arn if key is not None else None
+
+    # -- ECS ---------------------------------------------------------------------------------------
+
+    def latest_task_definition_revision(self, family: str) -> int | None:
+        ecs = _backend("ecs", self.region, self.account_id)
+        revisions = ecs.task_definitions.get(family) or {}
+        return max(revisions) if revisions else None
+
+    # -- SSM ---------------------------------------------------------------------------------------
+
+    def parameter(self, name: str) -> Any | None:
+        """The latest version of an SSM parameter by name or ARN; None if unknown."""
+        ssm = _backend("ssm", self.region, self.account_id)
+        if name.startswith("arn:"):
+            name = "/" + name.split(":parameter/", 1)[-1]
+        versions = ssm._parameters.get(name) or ssm._parameters.get("/" + name.lstrip("/"))
+        return versions[-1] if versions else None
+
+    def parameter_arn(self, name: str) -> str:
+        if name.startswith("arn:"):
+            return name
+        return f"arn:aws:ssm:{self.region}:{self.account_id}:parameter/{name.lstrip('/')}"

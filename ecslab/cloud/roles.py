@@ -1,0 +1,132 @@
+"""A role, for learners: read its policies, attach and detach, edit inline policies and trust.
+
+Every change goes through IAM in the simulated account, as the learner (the account
+administrator): it is authorized and traced like any other call, and bad input gets IAM's own
+errors — ``NoSuchEntity`` for a policy that does not exist (with ecslab's suggestion of the
+closest names), ``MalformedPolicyDocument`` naming the statement and field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from botocore.exceptions import ClientError
+
+from ecslab.iam.managed import UnknownManagedPolicy, managed_policy
+
+if TYPE_CHECKING:
+    from ecslab.lab import Lab
+
+
+def _document(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        value = json.loads(unquote(value) if value.lstrip().startswith("%") else value)
+    return value
+
+
+class Role:
+    """An IAM role in the lab's account, by name."""
+
+    def __init__(self, lab: Lab, name: str) -> None:
+        self._lab = lab
+        self.name = name
+
+    @property
+    def _iam(self) -> Any:
+        return self._lab.client("iam")
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    @property
+    def arn(self) -> str:
+        return self._iam.get_role(RoleName=self.name)["Role"]["Arn"]
+
+    @property
+    def managed_policy_arns(self) -> list[str]:
+        answer = self._iam.list_attached_role_policies(RoleName=self.name)
+        return [p["PolicyArn"] for p in answer["AttachedPolicies"]]
+
+    @property
+    def inline_policy_names(self) -> list[str]:
+        return list(self._iam.list_role_policies(RoleName=self.name)["PolicyNames"])
+
+    @property
+    def policies(self) -> list[str]:
+        """Names of the attached managed policies, then of the inline policies."""
+        names = [arn.rsplit("/", 1)[-1] for arn in self.managed_policy_arns]
+        return names + self.inline_policy_names
+
+    def inline_policy(self, name: str) -> dict[str, Any]:
+        answer = self._iam.get_role_policy(RoleName=self.name, PolicyName=name)
+        return _document(answer["PolicyDocument"])
+
+    @property
+    def trust_policy(self) -> dict[str, Any]:
+        return _document(self._iam.get_role(RoleName=self.name)["Role"]["AssumeRolePolicyDocument"])
+
+    # -- changing --------------------------------------------------------------------------------
+
+    def attach(self, name_or_arn: str) -> Role:
+        """Attach a managed policy: an AWS managed policy's name, or any policy ARN."""
+        arn = self._policy_arn(name_or_arn)
+        with self._hint_on_unknown(name_or_arn):
+            self._iam.attach_role_policy(RoleName=self.name, PolicyArn=arn)
+        return self
+
+    def detach(self, name_or_arn: str) -> Role:
+        """Detach a managed policy by name (as listed in ``policies``) or ARN."""
+        attached = {a.rsplit("/", 1)[-1]: a for a in self.managed_policy_arns}
+        arn = attached.get(name_or_arn) or self._policy_arn(name_or_arn)
+        with self._hint_on_unknown(name_or_arn):
+            self._iam.detach_role_policy(RoleName=self.name, PolicyArn=arn)
+        return self
+
+    def put_inline(self, name: str, document: dict[str, Any] | str) -> Role:
+        """Add or replace an inline policy."""
+        text = document if isinstance(document, str) else json.dumps(document)
+        self._iam.put_role_policy(RoleName=self.name, PolicyName=name, PolicyDocument=text)
+        return self
+
+    def remove_inline(self, name: str) -> Role:
+        self._iam.delete_role_policy(RoleName=self.name, PolicyName=name)
+        return self
+
+    def set_trust_policy(self, document: dict[str, Any] | str) -> Role:
+        text = document if isinstance(document, str) else json.dumps(document)
+        self._iam.update_assume_role_policy(RoleName=self.name, PolicyDocument=text)
+        return self
+
+    @staticmethod
+    def _policy_arn(name_or_arn: str) -> str:
+        if name_or_arn.startswith("arn:"):
+            return name_or_arn
+        try:
+            return managed_policy(name_or_arn).arn
+        except UnknownManagedPolicy:
+            return f"arn:aws:iam::aws:policy/{name_or_arn}"  # IAM will say it does not exist
+
+    @staticmethod
+    @contextmanager
+    def _hint_on_unknown(name_or_arn: str) -> Iterator[None]:
+        """IAM's NoSuchEntity, with ecslab's suggestion of the policy names closest to a typo."""
+        try:
+            yield
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "NoSuchEntity":
+                raise
+            try:
+                managed_policy(name_or_arn)
+            except UnknownManagedPolicy as unknown:
+                if unknown.suggestions:
+                    error.response["Error"]["Message"] += f" (ecslab: {unknown})"
+                    raise ClientError(error.response, error.operation_name) from None
+            raise
+
+    # -- display ---------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return f"Role({self.name!r}: {', '.join(self.policies) or 'no policies'})"

@@ -1,0 +1,419 @@
+"""The simulated account: moto's stores, the gate in front of them, the clock and the trace.
+
+A :class:`World` is opened and closed; while open it owns the process's moto mock, the lab clock
+installed in moto, the isolated AWS environment and the active gate. Only one world is open at a
+time: opening a new one closes the previous.
+
+Costs (see benchmarks/lab.py): a botocore session loads its service models on first use, so all
+sessions the world makes share one data loader; the first world in a process pays for importing
+moto's service modules, later worlds only reset moto's stores.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from typing import Any
+from unittest import mock
+
+import boto3
+import botocore.session
+from moto import mock_aws
+from moto.moto_api._internal import mock_random
+
+from ecslab.cloud.account import ACCOUNT_ID, REGION, Account
+from ecslab.cloud.clock import LabClock
+from ecslab.cloud.endpoint import CredentialsEndpoint
+from ecslab.cloud.gate import Gate, activate, deactivate
+from ecslab.cloud.identities import Identities, Principal
+from ecslab.cloud.safety import LAB_SETTINGS, REMOVED_PREFIXES, IsolatedEnvironment
+from ecslab.cloud.trace import Trace
+from ecslab.iam.managed import UnknownManagedPolicy, managed_policy
+
+SEED = 20240401
+# The account root's keys, used only by the lab to build the account (phase "setup").
+ROOT_KEY = ("AKIAECSLABR00TSETUP1", "ecslab-root-secret-never-shown")
+
+# moto modules the lab uses: imported once per process, before the lab clock is installed.
+MOTO_MODULES = (
+    "moto.core.utils",
+    "moto.core.responses",
+    "moto.ecr.models",
+    "moto.ecs.models",
+    "moto.logs.models",
+    "moto.secretsmanager.models",
+    "moto.ssm.models",
+    "moto.kms.models",
+    "moto.s3.models",
+    "moto.dynamodb.models",
+    "moto.dynamodb.models.table",
+    "moto.sqs.models",
+    "moto.sns.models",
+    "moto.iam.models",
+    "moto.sts.models",
+)
+
+_OPEN: list[World] = []
+_SHARED: dict[str, Any] = {}
+# Sessions and clients, by access key: the learner's and the root's keys are the same in every
+# lab (seeded ids), so later labs reuse what the first one built.
+_SESSIONS: dict[tuple[str, str, str | None], boto3.Session] = {}
+_CLIENTS: dict[tuple[str, str], Any] = {}
+
+
+def shared_botocore_session() -> botocore.session.Session:
+    """One botocore session whose data loader every other session shares: each service model
+    (and the big endpoints file) is read once per process."""
+    if "session" not in _SHARED:
+        # moto keeps one boto3 session per process for its region lists; sharing it means
+        # botocore's endpoints file (~90 ms to read) is read once, not twice.
+        from moto.core.base_backend import AccountSpecificBackend
+
+        _SHARED["session"] = AccountSpecificBackend.get_session()._session
+    return _SHARED["session"]
+
+
+def shared_loader() -> Any:
+    return shared_botocore_session().get_component("data_loader")
+
+
+def prepare_moto() -> None:
+    """Import moto's service modules once. moto's EC2 module (which ECS imports) builds its
+    region list at import from three new boto3 sessions, each reading botocore's endpoints
+    file afresh (~0.6 s); here they share one."""
+    if _SHARED.get("moto_ready"):
+        return
+    import importlib
+
+    cache: dict[tuple[Any, ...], Any] = {}
+
+    def available_regions(
+        self: Any, service_name: str, partition_name: str = "aws", allow_non_regional: bool = False
+    ) -> Any:
+        key = (service_name, partition_name, allow_non_regional)
+        if key not in cache:
+            cache[key] = shared_botocore_session().get_available_regions(
+                service_name, partition_name, allow_non_regional
+            )
+        return cache[key]
+
+    with mock.patch.object(boto3.session.Session, "get_available_regions", available_regions):
+        for name in MOTO_MODULES:
+            importlib.import_module(name)
+    # moto's modules leave ~1.5 million long-lived objects behind; moving them out of the
+    # collector's way keeps later garbage collections (and the first lab) fast.
+    gc.freeze()
+    _SHARED["moto_ready"] = True
+
+
+class World:
+    """An isolated, deterministic AWS account in this process, behind the gate."""
+
+    def __init__(self, account_id: str = ACCOUNT_ID, region: str = REGION) -> None:
+        self.account = Account(account_id, region)
+        self.clock = LabClock()
+        self.trace = Trace()
+        self.identities = Identities(self.account)
+        self.gate = Gate(self)
+        self._environment = IsolatedEnvironment()
+        self._mock: Any = None
+        self._undo: list[Any] = []
+        self.endpoint = CredentialsEndpoint()
+        self.learner_keys: tuple[str, str] | None = None
+
+    # -- opening and closing ----------------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        return self._mock is not None
+
+    def open(self) -> World:
+        for other in list(_OPEN):
+            other.close()
+        self._environment.enter(
+            {"AWS_DEFAULT_REGION": self.account.region, "AWS_REGION": self.account.region}
+        )
+        try:
+            prepare_moto()
+            mock_random.seed(SEED)
+            self._mock = mock_aws(
+                config={
+                    "core": {
+                        "mock_credentials": False,
+                        "reset_boto3_session": True,
+                        "passthrough": {"urls": [], "services": []},
+                    },
+                    "iam": {"load_aws_managed_policies": False},
+                }
+            )
+            self._mock.start(reset=True)
+            self._undo.append(self.clock.install())
+            self._undo.append(_quiet_moto_policy_validation())
+            activate(self.gate)
+            _OPEN.append(self)
+            self.identities.register(
+                ROOT_KEY[0],
+                Principal(
+                    f"arn:aws:iam::{self.account.account_id}:root",
+                    "ecslab setup (account root)",
+                    "root",
+                    self.account.account_id,
+                    phase="setup",
+                ),
+            )
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def close(self) -> None:
+        deactivate(self.gate)
+        self.endpoint.stop()
+        for undo in reversed(self._undo):
+            undo()
+        self._undo.clear()
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+        self._environment.exit()
+        if self in _OPEN:
+            _OPEN.remove(self)
+
+    # -- sessions -------------------------------------------------------------------------------
+
+    def session(self, access_key: str, secret_key: str, token: str | None = None) -> boto3.Session:
+        """A boto3 session signing with these credentials (sharing the process's model loader)."""
+        key = (access_key, secret_key, token)
+        cached = _SESSIONS.get(key)
+        if cached is None:
+            core = botocore.session.Session()
+            core.register_component("data_loader", shared_loader())
+            core.set_credentials(access_key, secret_key, token)
+            cached = _SESSIONS[key] = boto3.Session(
+                botocore_session=core, region_name=self.account.region
+            )
+        return cached
+
+    def client(
+        self, access_key: str, secret_key: str, service: str, token: str | None = None
+    ) -> Any:
+        """A client signing with these keys; made once per process and reused by later labs."""
+        key = (access_key, service)
+        client = _CLIENTS.get(key)
+        if client is None:
+            client = _CLIENTS[key] = self.session(access_key, secret_key, token).client(service)
+        return client
+
+    def clients_for(self, access_key: str, secret_key: str) -> Clients:
+        return Clients(self, access_key, secret_key)
+
+    @contextmanager
+    def setup(self) -> Iterator[Clients]:
+        """Calls made with the yielded clients build the account (traced as phase "setup")."""
+        with self.gate.phase("setup"):
+            yield self.clients_for(*ROOT_KEY)
+
+    def add_learner(self, user_name: str = "learner") -> tuple[str, str]:
+        """An IAM user with AdministratorAccess whose keys become the notebook's credentials."""
+        with self.setup() as root:
+            iam = root.client("iam")
+            self.attach_managed_policy_support("AdministratorAccess")
+            iam.create_user(UserName=user_name)
+            iam.attach_user_policy(
+                UserName=user_name, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
+            )
+            key = iam.create_access_key(UserName=user_name)["AccessKey"]
+        self.learner_keys = (key["AccessKeyId"], key["SecretAccessKey"])
+        self.identities.register(
+            key["AccessKeyId"],
+            Principal(
+                f"arn:aws:iam::{self.account.account_id}:user/{user_name}",
+                "you (administrator)",
+                "user",
+                self.account.account_id,
+                name=user_name,
+                phase="admin",
+            ),
+        )
+        os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"] = self.learner_keys
+        return self.learner_keys
+
+    def service_keys(
+        self,
+        service: str,
+        label: str,
+        context: Mapping[str, Any] | None = None,
+        phase: str | None = None,
+        task: str | None = None,
+    ) -> tuple[str, str]:
+        """Keys that sign as an AWS service principal (``ecs-tasks.amazonaws.com``).
+
+        ``context`` holds what the service supplies with its calls, e.g. ``aws:SourceAccount``
+        and ``aws:SourceArn`` when ECS assumes a task's roles.
+        """
+        self._service_number = getattr(self, "_service_number", 0) + 1
+        access_key = f"ASIAECSLABSERVICE{self._service_number:03d}"
+        self.identities.register(
+            access_key,
+            Principal(
+                service,
+                label,
+                "service",
+                self.account.account_id,
+                phase=phase,
+                task=task,
+                context=dict(context or {}),
+            ),
+        )
+        return access_key, f"ecslab-service-secret-{self._service_number}"
+
+    def assume_role(
+        self,
+        caller_keys: tuple[str, str],
+        role_name: str,
+        session_name: str,
+        label: str,
+        phase: str | None = None,
+        task: str | None = None,
+    ) -> tuple[str, str, str]:
+        """``sts:AssumeRole`` through the gate; the new session carries ``label``.
+
+        Returns the session's (access key, secret key, session token); raises ClientError as STS
+        would when the trust policy refuses.
+        """
+        role_arn = f"arn:aws:iam::{self.account.account_id}:role/{role_name}"
+        role = self.account.role(role_name)
+        if role is not None:
+            role_arn = role.arn
+        sts = self.client(*caller_keys, "sts")
+        with self.identities.labelled(label, phase, task):
+            answer = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name)
+        credentials = answer["Credentials"]
+        return (
+            credentials["AccessKeyId"],
+            credentials["SecretAccessKey"],
+            credentials["SessionToken"],
+        )
+
+    @contextmanager
+    def container_environment(
+        self,
+        credentials: tuple[str, str, str] | None,
+        role_arn: str | None,
+        variables: Mapping[str, str] | None = None,
+    ) -> Iterator[None]:
+        """Run code as inside a task's container: no credentials in the environment but the
+        container-credentials endpoint's (when the task has a role), the task's own variables,
+        and a fresh boto3 default session, so plain ``boto3.client(...)`` resolves the task role
+        through botocore's ContainerProvider. Everything is put back afterwards."""
+        saved = dict(os.environ)
+        saved_session = boto3.DEFAULT_SESSION
+        try:
+            for key in [k for k in os.environ if k.startswith(REMOVED_PREFIXES)]:
+                del os.environ[key]
+            os.environ.update(LAB_SETTINGS)
+            os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = self.account.region
+            if credentials is not None:
+                os.environ.update(self.endpoint.issue(*credentials, role_arn or ""))
+            os.environ.update(variables or {})
+            core = botocore.session.Session()
+            core.register_component("data_loader", shared_loader())
+            boto3.DEFAULT_SESSION = boto3.Session(botocore_session=core)
+            yield
+        finally:
+            for key in [k for k in os.environ if k not in saved]:
+                del os.environ[key]
+            for key, value in saved.items():
+                if os.environ.get(key) != value:
+                    os.environ[key] = value
+            boto3.DEFAULT_SESSION = saved_session  # type: ignore[assignment]
+
+    # -- what the gate needs from the world -----------------------------------------------------
+
+    def request_context(self) -> Mapping[str, Any]:
+        """Global condition keys every request carries."""
+        return {
+            "aws:CurrentTime": self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "aws:EpochTime": str(int(self.clock.timestamp())),
+            "aws:SecureTransport": "true",
+            "aws:RequestedRegion": self.account.region,
+        }
+
+    def before_moto(self, service: str, operation: str, params: Mapping[str, Any]) -> None:
+        """Prepare moto for an authorized call: AWS managed policies exist in every account."""
+        if service == "iam" and operation in (
+            "AttachRolePolicy",
+            "AttachUserPolicy",
+            "PutRolePermissionsBoundary",
+            "GetPolicy",
+            "GetPolicyVersion",
+        ):
+            arn = str(params.get("PolicyArn") or params.get("PermissionsBoundary") or "")
+            if arn.startswith("arn:aws:iam::aws:policy/"):
+                with suppress(UnknownManagedPolicy):  # else IAM's own NoSuchEntity answers
+                    self.attach_managed_policy_support(arn)
+
+    def attach_managed_policy_support(self, name_or_arn: str) -> str:
+        """Load one AWS managed policy into moto's IAM (they are not loaded up front: ~0.7 s)."""
+        from moto.iam.models import AWSManagedPolicy
+
+        policy = managed_policy(name_or_arn)
+        iam = self.account.iam
+        if policy.arn not in iam.managed_policies:
+            iam.managed_policies[policy.arn] = AWSManagedPolicy.from_data(
+                policy.name,
+                self.account.account_id,
+                "us-east-1",
+                {
+                    "DefaultVersionId": policy.version_id,
+                    "Path": policy.path,
+                    "Document": policy.document,
+                    "CreateDate": _iso(policy.updated),
+                    "UpdateDate": _iso(policy.updated),
+                },
+            )
+        return policy.arn
+
+
+class Clients:
+    """``clients.client("s3")``: cached clients for one set of keys."""
+
+    def __init__(self, world: World, access_key: str, secret_key: str) -> None:
+        self._world, self._keys = world, (access_key, secret_key)
+
+    def client(self, service: str) -> Any:
+        return self._world.client(*self._keys, service)
+
+
+def _iso(value: str | None) -> str:
+    return value or "2015-02-06T18:39:46+00:00"
+
+
+def _quiet_moto_policy_validation():
+    """The gate validates policy documents with ecslab.iam (IAM's rules, richer messages);
+    moto's own validator is switched off while a world is open so the two never disagree."""
+    from moto.iam import models
+
+    patches = [
+        mock.patch.object(models.IAMPolicyDocumentValidator, "validate", lambda self: None),
+        mock.patch.object(models.IAMTrustPolicyDocumentValidator, "validate", lambda self: None),
+    ]
+    for patch in patches:
+        patch.start()
+
+    def undo() -> None:
+        for patch in reversed(patches):
+            patch.stop()
+
+    return undo
+
+
+def open_world() -> World | None:
+    return _OPEN[-1] if _OPEN else None
+
+
+def as_json(document: Any) -> str:
+    return document if isinstance(document, str) else json.dumps(document)
