@@ -362,6 +362,19 @@ def _access_key(request_signer: Any) -> str | None:
 # -- one registration for every botocore session -------------------------------------------------
 
 
+def _idempotency_tokens(params: dict[str, Any], model: Any, **kwargs: Any) -> None:
+    """botocore fills a missing idempotency token (ClientRequestToken...) with a random uuid4,
+    which becomes e.g. a secret's VersionId. In a lab it is drawn from moto's seeded random
+    instead, so the same calls give the same ids on every run. Runs before botocore's handler."""
+    if not _ACTIVE:
+        return
+    from moto.moto_api._internal import mock_random
+
+    for name in model.idempotent_members:
+        if name not in params:
+            params[name] = str(mock_random.uuid4())
+
+
 def _keep_params(**kwargs: Any) -> None:
     if _ACTIVE:
         _ACTIVE[-1].keep_params(**kwargs)
@@ -402,6 +415,8 @@ def active() -> Gate | None:
     return _ACTIVE[-1] if _ACTIVE else None
 
 
+if ("before-parameter-build", _idempotency_tokens) not in BUILTIN_HANDLERS:
+    BUILTIN_HANDLERS.insert(0, ("before-parameter-build", _idempotency_tokens))
 for _event, _handler in (
     ("before-parameter-build", _keep_params),
     ("before-call", _before_call),
