@@ -1,0 +1,175 @@
+"""The lab as a learner meets it: a fresh, isolated, deterministic account with the course's
+resources and two roles, plain boto3 acting as the administrator."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from ecslab import Lab
+from ecslab.cloud.trace import COLUMNS
+
+
+def test_the_account_holds_the_course_resources(lab):
+    r = lab.resources
+    assert (lab.account_id, lab.region) == ("123456789012", "ap-northeast-1")
+    s3, ecr = lab.client("s3"), lab.client("ecr")
+    assert (
+        json.loads(s3.get_object(Bucket=r.bucket, Key=r.config_key)["Body"].read())["table"]
+        == "orders"
+    )
+    image = ecr.describe_images(repositoryName=r.repository)["imageDetails"][0]
+    assert image["imageTags"] == ["1.4.2"] and image["imageDigest"].startswith("sha256:")
+    assert r.image == f"{r.repository_uri}:1.4.2"
+    assert lab.client("logs").describe_log_groups()["logGroups"][0]["logGroupName"] == "/ecs/orders"
+    assert (
+        lab.client("ecs").describe_clusters(clusters=[r.cluster])["clusters"][0]["status"]
+        == "ACTIVE"
+    )
+    parameter = lab.client("ssm").get_parameter(Name=r.parameter)["Parameter"]
+    assert parameter["Type"] == "SecureString"
+    assert (
+        lab.client("kms").describe_key(KeyId=r.key_alias)["KeyMetadata"]["KeyManager"] == "CUSTOMER"
+    )
+    assert r.db_secret_arn.startswith(
+        "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:orders/db-password-"
+    )
+    assert lab.client("dynamodb").describe_table(TableName=r.table)["Table"]["TableArn"] == (
+        r.table_arn
+    )
+    assert r.queue_arn.endswith(":orders-events") and r.topic_arn.endswith(":orders-notifications")
+
+
+def test_the_two_roles_trust_ecs_tasks_and_make_the_task_healthy(lab):
+    assert lab.execution_role.policies == [
+        "AmazonECSTaskExecutionRolePolicy",
+        "orders-launch-secrets",
+    ]
+    assert lab.task_role.policies == ["orders-app"]
+    for role in (lab.execution_role, lab.task_role):
+        statement = role.trust_policy["Statement"][0]
+        assert statement["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+        assert statement["Action"] == "sts:AssumeRole"
+    assert lab.execution_role.arn == "arn:aws:iam::123456789012:role/ecs-execution-role"
+
+
+def test_plain_boto3_is_the_administrator(lab):
+    identity = boto3.client("sts").get_caller_identity()
+    assert identity["Arn"] == "arn:aws:iam::123456789012:user/learner"
+    boto3.client("s3").list_buckets()
+    last = lab.trace[-1]
+    assert (last.principal, last.phase, last.action, last.decision) == (
+        "you (administrator)",
+        "admin",
+        "s3:ListAllMyBuckets",
+        "Allowed",
+    )
+
+
+def test_only_the_managed_policies_in_use_are_loaded(lab):
+    loaded = set(lab.world.account.iam.managed_policies)
+    assert loaded == {
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+        "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+    }
+    lab.task_role.attach("AmazonS3ReadOnlyAccess")
+    assert (
+        "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" in lab.world.account.iam.managed_policies
+    )
+
+
+def test_a_new_lab_never_sees_an_older_labs_resources():
+    first = Lab()
+    first.client("s3").create_bucket(
+        Bucket="leftover-bucket", CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"}
+    )
+    first.task_role.attach("AmazonSQSFullAccess")
+    second = Lab()
+    assert not first.is_open and second.is_open
+    names = [b["Name"] for b in second.client("s3").list_buckets()["Buckets"]]
+    assert "leftover-bucket" not in names
+    assert second.task_role.policies == ["orders-app"]
+    assert all(e.seq == i for i, e in enumerate(second.trace, 1))
+    second.close()
+
+
+def test_a_closed_lab_says_so(lab):
+    client = lab.client("s3")
+    lab.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        lab.client("s3")
+    with pytest.raises(ClientError) as refused:
+        client.list_buckets()
+    assert refused.value.response["Error"]["Code"] == "LabClosed"
+
+
+def test_lab_works_as_a_context_manager():
+    with Lab() as lab:
+        assert lab.is_open
+    assert not lab.is_open
+
+
+def test_setup_is_traced_as_the_account_root(lab):
+    setup = lab.trace.filter(phase="setup")
+    assert len(setup) == len(lab.trace)
+    assert {e.principal for e in setup} == {"ecslab setup (account root)"}
+    assert all(e.allowed for e in setup)
+    assert setup[0].time == "2026-04-01T09:00:00.010Z"
+
+
+def test_trace_frame_and_filters(lab):
+    lab.client("s3").list_buckets()
+    frame = lab.trace.to_frame()
+    assert list(frame.columns) == list(COLUMNS)
+    assert {"phase", "principal", "role", "action", "resource", "decision", "error"} <= set(
+        frame.columns
+    )
+    assert len(lab.trace.filter(phase="admin")) == 1
+    assert len(lab.trace.filter(phase=["admin", "setup"])) == len(lab.trace)
+    assert len(lab.trace.filter(decision="denied")) == 0
+    assert "ListAllMyBuckets" in repr(lab.trace) and "<table>" in lab.trace._repr_html_()
+
+
+def test_lab_displays_itself(lab):
+    assert repr(lab).startswith("Lab(account 123456789012, region ap-northeast-1, open")
+    html = lab._repr_html_()
+    assert "ecs-execution-role" in html and "orders-cluster" in html
+
+
+PROBE = """
+import json
+from ecslab import Lab
+lab = Lab()
+c = lab.client
+r = lab.resources
+out = {
+    "trace": lab.trace.to_records(),
+    "resources": r.__dict__,
+    "secret": c("secretsmanager").describe_secret(SecretId=r.db_secret),
+    "image": c("ecr").describe_images(repositoryName=r.repository)["imageDetails"],
+    "key": c("kms").describe_key(KeyId=r.key_alias)["KeyMetadata"],
+    "table": c("dynamodb").describe_table(TableName=r.table)["Table"],
+    "role": c("iam").get_role(RoleName="ecs-task-role")["Role"],
+    "groups": c("logs").describe_log_groups()["logGroups"],
+    "queue": c("sqs").get_queue_attributes(QueueUrl=r.queue_url, AttributeNames=["All"]),
+}
+print(json.dumps(out, default=str, sort_keys=True))
+"""
+
+
+def test_two_labs_in_two_processes_are_identical():
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", PROBE], capture_output=True, text=True, check=True
+        ).stdout
+        for _ in range(2)
+    ]
+    assert outputs[0] == outputs[1]
+    data = json.loads(outputs[0])
+    assert data["secret"]["CreatedDate"].startswith("2026-04-01 09:00:00")
+    assert data["image"][0]["imagePushedAt"].startswith("2026-04-01 09:00:00")

@@ -1,0 +1,128 @@
+"""Roles for learners: every change goes through IAM, with IAM's own errors for bad input."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+TRUST_EC2 = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def test_attach_and_detach_by_name_or_arn(lab):
+    role = lab.task_role
+    role.attach("AmazonS3ReadOnlyAccess")
+    role.attach("arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess")
+    assert sorted(role.policies) == [
+        "AmazonDynamoDBReadOnlyAccess",
+        "AmazonS3ReadOnlyAccess",
+        "orders-app",
+    ]
+    assert role.policies[-1] == "orders-app"  # managed first, then inline
+    role.detach("AmazonS3ReadOnlyAccess")
+    role.detach("arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess")
+    assert role.policies == ["orders-app"]
+    admin_calls = lab.trace.filter(phase="admin", where=lambda e: "RolePolicy" in e.action)
+    assert [e.action for e in admin_calls] == ["iam:AttachRolePolicy"] * 2 + [
+        "iam:DetachRolePolicy"
+    ] * 2
+
+
+def test_an_unknown_policy_is_iams_no_such_entity_with_suggestions(lab):
+    with pytest.raises(ClientError) as unknown:
+        lab.execution_role.attach("AmazonS3ReadOnly")
+    error = unknown.value.response["Error"]
+    assert error["Code"] == "NoSuchEntity"
+    assert error["Message"].startswith(
+        "Policy arn:aws:iam::aws:policy/AmazonS3ReadOnly does not exist or is not attachable."
+    )
+    assert "AmazonS3ReadOnlyAccess" in error["Message"]
+    assert lab.trace[-1].action == "iam:AttachRolePolicy"  # IAM really was asked
+
+
+def test_an_aws_managed_policy_outside_the_course_set_still_attaches(lab):
+    lab.task_role.attach("AmazonEC2ReadOnlyAccess")
+    assert "AmazonEC2ReadOnlyAccess" in lab.task_role.policies
+
+
+def test_wrong_path_arn_is_no_such_entity(lab):
+    with pytest.raises(ClientError) as unknown:
+        lab.execution_role.attach("arn:aws:iam::aws:policy/AmazonECSTaskExecutionRolePolicy")
+    assert unknown.value.response["Error"]["Code"] == "NoSuchEntity"
+
+
+def test_inline_policies(lab):
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "Queue",
+                "Effect": "Allow",
+                "Action": "sqs:ReceiveMessage",
+                "Resource": lab.resources.queue_arn,
+            }
+        ],
+    }
+    lab.task_role.put_inline("read-queue", document)
+    assert lab.task_role.inline_policy("read-queue") == document
+    assert lab.task_role.policies == ["orders-app", "read-queue"]
+    lab.task_role.remove_inline("read-queue")
+    assert lab.task_role.policies == ["orders-app"]
+    with pytest.raises(ClientError) as missing:
+        lab.task_role.remove_inline("read-queue")
+    assert missing.value.response["Error"]["Code"] == "NoSuchEntity"
+
+
+def test_a_malformed_inline_policy_names_the_problem_and_changes_nothing(lab):
+    bad = {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "Typo", "Effect": "Allow", "Action": "s3:GetObject"}],
+    }
+    with pytest.raises(ClientError) as refused:
+        lab.task_role.put_inline("broken", bad)
+    error = refused.value.response["Error"]
+    assert error["Code"] == "MalformedPolicyDocument"
+    assert error["Message"].startswith("Policy statement must contain resources.")
+    assert 'Statement[0] (Sid "Typo")' in error["Message"] and "Resource" in error["Message"]
+    assert lab.task_role.policies == ["orders-app"]
+    with pytest.raises(ClientError) as bad_json:
+        lab.task_role.put_inline("broken", '{"Version": "2012-10-17", "Statement": [}')
+    assert bad_json.value.response["Error"]["Message"].startswith("Syntax errors in policy.")
+
+
+def test_trust_policy_read_and_replace(lab):
+    lab.task_role.set_trust_policy(TRUST_EC2)
+    assert lab.task_role.trust_policy == TRUST_EC2
+    with pytest.raises(ClientError) as refused:
+        lab.task_role.set_trust_policy(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                        "Resource": "*",
+                    }
+                ],
+            }
+        )
+    assert refused.value.response["Error"]["Message"].startswith("Has prohibited field Resource")
+    assert lab.task_role.trust_policy == TRUST_EC2
+
+
+def test_any_role_by_name_and_unknown_roles(lab):
+    role = lab.role("ecs-execution-role")
+    assert role.arn == lab.resources.execution_role_arn
+    with pytest.raises(ClientError) as unknown:
+        lab.role("nope").arn  # noqa: B018
+    assert unknown.value.response["Error"]["Message"] == "The role with name nope cannot be found."
+    assert "ecs-task-role" in repr(lab.task_role)
