@@ -33,26 +33,44 @@ When a task never starts, adding permissions to the task role changes nothing. T
 see why, in a simulated AWS account that runs offline in milliseconds.
 
 **Status.** The course notebooks are being written. Today this notebook checks your environment and
-shows the piece everything else rests on: an IAM judge that decides requests the way AWS does, and
-says why.""",
+shows the two pieces everything else rests on: a simulated AWS account, and an IAM judge that
+decides every request the way AWS does and says why.""",
+    ),
+    (
+        "markdown",
+        """## Your simulated AWS account
+
+The next cell builds a fresh simulated account (a `Lab`). Run it again whenever you want to start
+over: a new lab replaces the old one. Nothing here talks to the real AWS, and any AWS credentials
+on your computer are set aside while the lab is open.""",
+    ),
+    (
+        "code",
+        """from ecslab import Lab
+
+lab = Lab()
+lab""",
     ),
     (
         "markdown",
         """## Check your environment
 
-Run the next cell (Shift+Enter). It should print three lines ending in "ok".""",
+Plain `boto3`, the AWS SDK for Python, now talks to the simulated account as its administrator.
+The next cell should print three lines ending in "ok".""",
     ),
     (
         "code",
         """import sys
 
-import ecslab
-from ecslab.iam import evaluate
+import boto3
 
+from ecslab import evaluate
+
+identity = boto3.client("sts").get_caller_identity()
 print("Python 3.10 or newer:", "ok" if sys.version_info >= (3, 10) else "too old")
-print("ecslab imports:", "ok")
-print("IAM judge answers:", "ok" if evaluate("arn:aws:iam::123456789012:root", "s3:ListBucket",
-                                              "arn:aws:s3:::example").allowed else "broken")""",
+print("Simulated account:", "ok" if identity["Account"] == lab.account_id else "not reached")
+judge = evaluate("arn:aws:iam::123456789012:root", "s3:ListBucket", "arn:aws:s3:::example")
+print("IAM judge answers:", "ok" if judge.allowed else "broken")""",
     ),
     (
         "markdown",
@@ -65,7 +83,7 @@ the order AWS evaluates policies.""",
     ),
     (
         "code",
-        """ACCOUNT = "123456789012"
+        """ACCOUNT = lab.account_id
 agent = f"arn:aws:sts::{ACCOUNT}:assumed-role/ecs-execution-role/0f4e1c9a"
 stream = (f"arn:aws:logs:ap-northeast-1:{ACCOUNT}:log-group:/ecs/orders"
           ":log-stream:ecs/orders/0f4e1c9a")
@@ -88,18 +106,29 @@ print(evaluate(agent, "logs:CreateLogStream", stream,
     ),
     (
         "markdown",
+        """## Every call is recorded
+
+The lab keeps a trace of every call made in the account: who made it, in which phase, which IAM
+action on which resource, and whether it was allowed. Building the account took these calls (all
+made by the lab itself as the account root); your own call to `get_caller_identity` is the last.""",
+    ),
+    (
+        "code",
+        """lab.trace.to_frame()[["seq", "phase", "principal", "action", "decision"]].tail(4)""",
+    ),
+    (
+        "markdown",
         """## Key points
 
 - Two roles, two callers: the ECS agent launches the task with the **task execution role**; the
   application runs with the **task role**.
-- Every answer in this course comes from an IAM judge that follows AWS's documented evaluation
-  logic and reproduces AWS's error texts.
+- The lab is a whole AWS account in your notebook: plain `boto3` works against it, every call is
+  authorized as AWS would and recorded in `lab.trace`.
 - A log group's ARN without `:*` does not cover its log streams.
 
 ## What's next
 
-The next notebooks build a whole simulated account, launch a task, and let you break and fix each
-role.""",
+The next notebooks launch a task in this account, and let you break and fix each role.""",
     ),
 ]
 
