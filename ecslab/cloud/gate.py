@@ -150,7 +150,17 @@ class Gate:
             )
             return self._answer(error)
         for check in resolver(api_params, world.account):
-            decision = self._decide(principal, check)
+            try:
+                decision = self._decide(principal, check)
+            except MalformedPolicyDocument as problem:
+                # A policy stored by some route IAM does not validate: refuse, and say why.
+                error = errors.ServiceError(
+                    500,
+                    "InternalFailure",
+                    f"ecslab could not read a policy stored in the account: {problem}",
+                )
+                self._record(principal, service, operation, check, "ImplicitlyDenied", error=error)
+                return self._answer(error)
             if decision.allowed:
                 self._record(
                     principal, service, operation, check, decision.decision, decision=decision
@@ -219,26 +229,17 @@ class Gate:
         context = dict(world.request_context())
         context.update(principal.context)
         context.update(check.context)
-        try:
-            return evaluate(
-                principal.arn,
-                check.action,
-                check.resource,
-                identity_policies=identity,
-                resource_policy=check.resource_policy,
-                permissions_boundary=boundary,
-                session_policy=principal.session_policy,
-                context=context,
-                resource_account=check.resource_account,
-            )
-        except MalformedPolicyDocument as problem:
-            # A stored policy the judge cannot read: refuse, and say why (never a traceback).
-            return evaluate(
-                principal.arn,
-                check.action,
-                check.resource,
-                context={"ecslab:unreadable-policy": str(problem)},
-            )
+        return evaluate(
+            principal.arn,
+            check.action,
+            check.resource,
+            identity_policies=identity,
+            resource_policy=check.resource_policy,
+            permissions_boundary=boundary,
+            session_policy=principal.session_policy,
+            context=context,
+            resource_account=check.resource_account,
+        )
 
     def _refusal(
         self,
