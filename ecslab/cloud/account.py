@@ -47,6 +47,25 @@ def _text(document: Any) -> str | None:
     return text
 
 
+def repository_policy_with_resources(text: str, repository_arn: str) -> str:
+    """An ECR repository policy names no Resource: it is about its repository. Make that explicit
+    so the judge reads it as the resource-based policy it is
+    (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policy-examples.html)."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return text
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if (
+            isinstance(statement, dict)
+            and "Resource" not in statement
+            and ("NotResource" not in statement)
+        ):
+            statement["Resource"] = repository_arn
+    return json.dumps(document)
+
+
 @dataclass(frozen=True)
 class RolePolicies:
     """Everything the judge needs about a role's own permissions."""
@@ -171,7 +190,9 @@ class Account:
 
     def repository_policy(self, name: str) -> str | None:
         repository = self.repository(name)
-        return _text(repository.policy) if repository is not None else None
+        if repository is None or not repository.policy:
+            return None
+        return repository_policy_with_resources(_text(repository.policy) or "{}", repository.arn)
 
     # -- KMS -------------------------------------------------------------------------------------
 
@@ -195,6 +216,35 @@ class Account:
     def key_arn(self, key_id: str) -> str | None:
         key = self.key(key_id)
         return key.arn if key is not None else None
+
+    def task_definition_roles(self, family_revision: str) -> list[str]:
+        """The task and execution role ARNs a registered task definition names."""
+        ecs = _backend("ecs", self.region, self.account_id)
+        family, _, revision = family_revision.rsplit("/", 1)[-1].partition(":")
+        revisions = ecs.task_definitions.get(family) or {}
+        definition = revisions.get(int(revision)) if revision.isdigit() else None
+        if definition is None:
+            return []
+        return [
+            arn
+            for arn in (
+                getattr(definition, "task_role_arn", None),
+                getattr(definition, "execution_role_arn", None),
+            )
+            if arn
+        ]
+
+    def parameters_under(self, path: str, recursive: bool) -> list[Any]:
+        ssm = _backend("ssm", self.region, self.account_id)
+        prefix = "/" + path.strip("/") + "/"
+        found = []
+        for name, versions in ssm._parameters.items():
+            if not versions or not name.startswith(prefix):
+                continue
+            if not recursive and "/" in name[len(prefix) :]:
+                continue
+            found.append(versions[-1])
+        return found
 
     # -- ECS ---------------------------------------------------------------------------------------
 

@@ -79,6 +79,13 @@ def shown_resource(service: str, action: str, resource: str) -> str:
     return resource
 
 
+# Services that leave "on resource: *" out of the message for actions without resources
+# (https://github.com/Kralizek/AWSSecretsManagerConfigurationExtensions/issues/78); ECR and ECS
+# keep it (https://github.com/terraform-aws-modules/terraform-aws-iam/issues/514,
+# https://github.com/cdklabs/construct-hub/pull/1207).
+NO_STAR_RESOURCE = ("secretsmanager",)
+
+
 def access_denied(
     service: str,
     operation: str,
@@ -89,6 +96,8 @@ def access_denied(
     explicit: bool,
 ) -> ServiceError:
     """The service's refusal of an unauthorized request."""
+    if resource == "*" and service in NO_STAR_RESOURCE:
+        resource = ""
     message = denial_message(
         principal,
         shown_action(service, action),
@@ -103,8 +112,9 @@ def access_denied(
             # https://github.com/bluesentry/bucket-antivirus-function/issues/144).
             return ServiceError(403, "403", "Forbidden")
         # Same-account S3 since 2024: 403 AccessDenied with the detailed message
-        # (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html).
-        return ServiceError(403, "AccessDenied", message, "Sender")
+        # (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html);
+        # S3's XML error has no <Type>.
+        return ServiceError(403, "AccessDenied", message)
     if service in ("sts", "iam"):
         # Query protocol: 403 AccessDenied (https://github.com/aws-containers/ecsworkshop/issues/66,
         # https://github.com/aws/aws-cdk/issues/27067).
@@ -159,8 +169,10 @@ _UNKNOWN_KEY = {
 }
 
 
-def unknown_credentials(service: str) -> ServiceError:
+def unknown_credentials(service: str, operation: str = "") -> ServiceError:
     """The answer to a request signed with an access key AWS does not know."""
+    if service == "s3" and operation in HEAD_OPERATIONS:
+        return ServiceError(403, "403", "Forbidden")  # a HEAD answer has no body to say more
     # ECR, Logs, ECS, KMS: UnrecognizedClientException with a period
     # (https://github.com/aws/aws-sdk-php/issues/1114, https://github.com/maxbanton/cwh/issues/119).
     status, code, message = _UNKNOWN_KEY.get(

@@ -22,12 +22,14 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
 
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import NoCredentialsError
 from botocore.handlers import BUILTIN_HANDLERS
 
 from ecslab.cloud import errors
+from ecslab.cloud.account import repository_policy_with_resources
 from ecslab.cloud.identities import ISSUED_KEYS, Principal
 from ecslab.cloud.operations import ALWAYS_ALLOWED, OPERATIONS, Authorization
 from ecslab.iam import MalformedPolicyDocument, evaluate, parse_policy
@@ -54,9 +56,24 @@ _POLICY_PARAMETERS = {
 }
 
 
-class _NoBody:
+class _Body:
+    """The raw body of an answer the gate gives instead of moto (read by a few botocore
+    handlers, e.g. S3 GetBucketLocation's)."""
+
+    def __init__(self, content: bytes = b"") -> None:
+        self._content = content
+
     def stream(self, **kwargs: Any) -> Iterator[bytes]:
-        return iter(())
+        return iter((self._content,) if self._content else ())
+
+
+def _error_body(service: str, error: errors.ServiceError, request_id: str) -> bytes:
+    if service == "s3" and error.code != str(error.status):
+        return (
+            f"<Error><Code>{escape(error.code)}</Code><Message>{escape(error.message)}"
+            f"</Message><RequestId>{request_id}</RequestId></Error>"
+        ).encode()
+    return b""
 
 
 class Gate:
@@ -106,7 +123,7 @@ class Gate:
         principal = world.identities.resolve(access_key)
         resolver = OPERATIONS.get((service, operation))
         if principal is None:
-            error = errors.unknown_credentials(service)
+            error = errors.unknown_credentials(service, operation)
             checks = resolver(api_params, world.account) if resolver else []
             self._record(
                 None,
@@ -116,7 +133,7 @@ class Gate:
                 "Unauthenticated",
                 error=error,
             )
-            return self._answer(error)
+            return self._answer(error, service)
         if (service, operation) in ALWAYS_ALLOWED:
             self._record(
                 principal,
@@ -137,7 +154,7 @@ class Gate:
                 "NotModelled",
                 error=error,
             )
-            return self._answer(error)
+            return self._answer(error, service)
         if (service, operation) == ("sts", "AssumeRole") and principal.kind == "root":
             error = errors.root_cannot_assume_roles()
             self._record(
@@ -148,7 +165,7 @@ class Gate:
                 "ImplicitlyDenied",
                 error=error,
             )
-            return self._answer(error)
+            return self._answer(error, service)
         for check in resolver(api_params, world.account):
             try:
                 decision = self._decide(principal, check)
@@ -160,7 +177,7 @@ class Gate:
                     f"ecslab could not read a policy stored in the account: {problem}",
                 )
                 self._record(principal, service, operation, check, "ImplicitlyDenied", error=error)
-                return self._answer(error)
+                return self._answer(error, service)
             if decision.allowed:
                 self._record(
                     principal, service, operation, check, decision.decision, decision=decision
@@ -176,10 +193,10 @@ class Gate:
                 decision=decision,
                 error=error,
             )
-            return self._answer(error)
+            return self._answer(error, service)
         malformed = self._validate_policy_parameter(service, operation, api_params)
         if malformed is not None:
-            return self._answer(malformed)
+            return self._answer(malformed, service)
         world.before_moto(service, operation, api_params)
         return None
 
@@ -280,8 +297,11 @@ class Gate:
         if spec is None or params.get(spec[0]) is None:
             return None
         name, kind = spec
+        document = params[name]
+        if service == "ecr":
+            document = repository_policy_with_resources(str(document), "*")
         try:
-            parse_policy(params[name], kind)
+            parse_policy(document, kind)
         except MalformedPolicyDocument as problem:
             # IAM: MalformedPolicyDocument, HTTP 400, IAM's own text; ecslab adds where it is.
             code = (
@@ -329,10 +349,13 @@ class Gate:
             via=check.via,
         )
 
-    def _answer(self, error: errors.ServiceError) -> tuple[AWSResponse, dict]:
+    def _answer(self, error: errors.ServiceError, service: str = "") -> tuple[AWSResponse, dict]:
         request_id = self._next_request_id()
         http = AWSResponse(
-            "https://ecslab.invalid/", error.status, {"x-amzn-requestid": request_id}, _NoBody()
+            "https://ecslab.invalid/",
+            error.status,
+            {"x-amzn-requestid": request_id},
+            _Body(_error_body(service, error, request_id)),
         )
         return http, error.parsed(request_id)
 
@@ -392,7 +415,7 @@ def _before_call(**kwargs: Any):
             "This client belongs to an ecslab lab that has been closed, so the call was not "
             "sent anywhere. Create a new lab (lab = Lab()) and a new client.",
         )
-        http = AWSResponse("https://ecslab.invalid/", error.status, {}, _NoBody())
+        http = AWSResponse("https://ecslab.invalid/", error.status, {}, _Body())
         return http, error.parsed("ecslab-closed")
     return None
 

@@ -75,13 +75,18 @@ def _arn(account: Account, service: str, rest: str, region: bool = True) -> str:
 
 
 def _repository_arn(params: Mapping[str, Any], account: Account) -> str:
+    if params.get("resourceArn"):  # TagResource / UntagResource / ListTagsForResource
+        return str(params["resourceArn"])
     registry = params.get("registryId") or account.account_id
     name = params.get("repositoryName") or "*"
     return f"arn:aws:ecr:{account.region}:{registry}:repository/{name}"
 
 
 def _repository_policy(params: Mapping[str, Any], account: Account) -> str | None:
-    name = params.get("repositoryName")
+    name = (
+        params.get("repositoryName")
+        or str(params.get("resourceArn", "")).partition(":repository/")[2]
+    )
     return account.repository_policy(name) if name else None
 
 
@@ -103,6 +108,8 @@ for _operation in (
     "DeleteRepository",
     "BatchDeleteImage",
     "TagResource",
+    "UntagResource",
+    "ListTagsForResource",
 ):
     _simple("ecr", _operation, f"ecr:{_operation}", _repository_arn, _repository_policy)
 
@@ -193,6 +200,13 @@ def _secret_checks(action: str, decrypt: bool = False) -> Resolver:
                 action,
                 {"kms:EncryptionContext:SecretARN": secret.arn},
             )
+        if action in ("secretsmanager:CreateSecret", "secretsmanager:PutSecretValue"):
+            # Secrets Manager asks KMS for a data key with the caller's rights
+            # (https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
+            key_id = params.get("KmsKeyId") or (secret.kms_key_id if secret is not None else None)
+            checks += _kms_via(
+                account, key_id, "secretsmanager", action, None, "kms:GenerateDataKey"
+            )
         return checks
 
     return resolver
@@ -230,8 +244,9 @@ def _kms_via(
     service: str,
     operation: str,
     context: Mapping[str, Any] | None = None,
+    action: str = "kms:Decrypt",
 ) -> list[Authorization]:
-    """The ``kms:Decrypt`` a service makes with the caller's permissions on a customer key.
+    """The KMS call a service makes with the caller's permissions on a customer-managed key.
 
     AWS managed keys (``alias/aws/ssm``...) allow use through their service by anyone in the
     account, so they add no check.
@@ -242,7 +257,7 @@ def _kms_via(
     arn = key.arn if key is not None else key_id
     return [
         Authorization(
-            "kms:Decrypt",
+            action,
             arn,
             account.key_policy(key_id),
             {
@@ -294,7 +309,6 @@ for _operation in (
     "Encrypt",
     "GenerateDataKey",
     "GenerateDataKeyWithoutPlaintext",
-    "ReEncryptFrom",
     "DescribeKey",
     "GetKeyPolicy",
     "PutKeyPolicy",
@@ -311,13 +325,50 @@ for _operation in ("CreateKey", "ListKeys", "ListAliases"):
     _simple("kms", _operation, f"kms:{_operation}", _star)
 
 
-@_op("kms", "CreateAlias", "DeleteAlias", "UpdateAlias")
-def _alias(params: Mapping[str, Any], account: Account) -> list[Authorization]:
-    alias = params.get("AliasName", "alias/*")
-    checks = [Authorization("kms:CreateAlias", _arn(account, "kms", str(alias)))]
-    if params.get("TargetKeyId"):
-        checks += _key_checks("kms:CreateAlias")({"KeyId": params["TargetKeyId"]}, account)
+def _alias_arn(account: Account, alias: Any) -> str:
+    return _arn(account, "kms", str(alias or "alias/*"))
+
+
+@_op("kms", "CreateAlias")
+def _create_alias(params: Mapping[str, Any], account: Account) -> list[Authorization]:
+    # kms:CreateAlias on the alias and on the key it names
+    # (https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html#alias-access).
+    return [
+        Authorization("kms:CreateAlias", _alias_arn(account, params.get("AliasName"))),
+        *_key_checks("kms:CreateAlias")({"KeyId": params.get("TargetKeyId")}, account),
+    ]
+
+
+@_op("kms", "DeleteAlias")
+def _delete_alias(params: Mapping[str, Any], account: Account) -> list[Authorization]:
+    alias = params.get("AliasName")
+    checks = [Authorization("kms:DeleteAlias", _alias_arn(account, alias))]
+    key = account.key(str(alias)) if alias else None
+    if key is not None:
+        checks += _key_checks("kms:DeleteAlias")({"KeyId": key.id}, account)
     return checks
+
+
+@_op("kms", "UpdateAlias")
+def _update_alias(params: Mapping[str, Any], account: Account) -> list[Authorization]:
+    alias = params.get("AliasName")
+    checks = [Authorization("kms:UpdateAlias", _alias_arn(account, alias))]
+    current = account.key(str(alias)) if alias else None
+    if current is not None:
+        checks += _key_checks("kms:UpdateAlias")({"KeyId": current.id}, account)
+    checks += _key_checks("kms:UpdateAlias")({"KeyId": params.get("TargetKeyId")}, account)
+    return checks
+
+
+@_op("kms", "ReEncrypt")
+def _re_encrypt(params: Mapping[str, Any], account: Account) -> list[Authorization]:
+    # kms:ReEncryptFrom on the source key and kms:ReEncryptTo on the destination key
+    # (https://docs.aws.amazon.com/kms/latest/APIReference/API_ReEncrypt.html).
+    source = {"CiphertextBlob": params.get("CiphertextBlob"), "KeyId": params.get("SourceKeyId")}
+    destination = {"KeyId": params.get("DestinationKeyId")}
+    return _key_checks("kms:ReEncryptFrom")(source, account) + _key_checks("kms:ReEncryptTo")(
+        destination, account
+    )
 
 
 # -- SSM Parameter Store -------------------------------------------------------------------------
@@ -325,21 +376,30 @@ def _alias(params: Mapping[str, Any], account: Account) -> list[Authorization]:
 
 def _parameter_checks(action: str) -> Resolver:
     def resolver(params: Mapping[str, Any], account: Account) -> list[Authorization]:
-        names = params.get("Names") or [params.get("Name") or params.get("Path") or "*"]
-        checks: list[Authorization] = []
-        for name in names:
-            checks.append(Authorization(action, account.parameter_arn(str(name))))
-        if params.get("WithDecryption"):
-            for name in names:
-                parameter = account.parameter(str(name))
-                if parameter is not None and parameter.parameter_type == "SecureString":
-                    checks += _kms_via(
-                        account,
-                        parameter.keyid,
-                        "ssm",
-                        f"ssm:{action.split(':')[1]}",
-                        {"kms:EncryptionContext:PARAMETER_ARN": account.parameter_arn(str(name))},
-                    )
+        names = params.get("Names") or [
+            params.get("Name") or params.get("Path") or params.get("ResourceId") or "*"
+        ]
+        checks = [Authorization(action, account.parameter_arn(str(name))) for name in names]
+        if action == "ssm:PutParameter" and params.get("Type") == "SecureString":
+            # Storing a SecureString under a customer key: SSM encrypts with the caller's rights.
+            checks += _kms_via(account, params.get("KeyId"), "ssm", action, None, "kms:Encrypt")
+        if not params.get("WithDecryption"):
+            return checks
+        if action == "ssm:GetParametersByPath":
+            path, recursive = str(params.get("Path", "/")), bool(params.get("Recursive"))
+            found = account.parameters_under(path, recursive)
+        else:
+            found = [p for p in (account.parameter(str(n)) for n in names) if p is not None]
+        for parameter in found:
+            if parameter.parameter_type == "SecureString":
+                arn = account.parameter_arn(parameter.name)
+                checks += _kms_via(
+                    account,
+                    parameter.keyid,
+                    "ssm",
+                    action,
+                    {"kms:EncryptionContext:PARAMETER_ARN": arn},
+                )
         return checks
 
     return resolver
@@ -353,6 +413,7 @@ for _operation in (
     "PutParameter",
     "DeleteParameter",
     "AddTagsToResource",
+    "RemoveTagsFromResource",
     "ListTagsForResource",
 ):
     OPERATIONS[("ssm", _operation)] = _parameter_checks(f"ssm:{_operation}")
@@ -601,9 +662,15 @@ def _task_definition_arn(account: Account, value: Any) -> str:
     return _arn(account, "ecs", f"task-definition/{text}")
 
 
-def _pass_roles(params: Mapping[str, Any], account: Account, via: str) -> list[Authorization]:
-    """ECS needs iam:PassRole for each role a caller hands it."""
+def _pass_roles(
+    params: Mapping[str, Any], account: Account, via: str, definition: str | None = None
+) -> list[Authorization]:
+    """ECS needs iam:PassRole for each role a caller hands it: in the task definition it
+    registers or runs, and in RunTask's overrides
+    (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html)."""
     roles = [params.get("taskRoleArn"), params.get("executionRoleArn")]
+    if definition is not None:
+        roles += account.task_definition_roles(definition)
     overrides = params.get("overrides") or {}
     roles += [overrides.get("taskRoleArn"), overrides.get("executionRoleArn")]
     return [
@@ -625,17 +692,20 @@ def _register(params: Mapping[str, Any], account: Account) -> list[Authorization
     ]
 
 
-@_op("ecs", "RunTask", "StartTask")
-def _run_task(params: Mapping[str, Any], account: Account) -> list[Authorization]:
-    cluster = _cluster_arn(account, params.get("cluster"))
-    return [
-        Authorization(
-            "ecs:RunTask",
-            _task_definition_arn(account, params.get("taskDefinition")),
-            context={"ecs:cluster": cluster},
-        ),
-        *_pass_roles(params, account, "ecs:RunTask"),
-    ]
+def _run(action: str) -> Resolver:
+    def resolver(params: Mapping[str, Any], account: Account) -> list[Authorization]:
+        cluster = _cluster_arn(account, params.get("cluster"))
+        definition = _task_definition_arn(account, params.get("taskDefinition"))
+        return [
+            Authorization(action, definition, context={"ecs:cluster": cluster}),
+            *_pass_roles(params, account, action, definition),
+        ]
+
+    return resolver
+
+
+OPERATIONS[("ecs", "RunTask")] = _run("ecs:RunTask")
+OPERATIONS[("ecs", "StartTask")] = _run("ecs:StartTask")
 
 
 @_op("ecs", "DescribeTasks", "StopTask")
@@ -661,7 +731,14 @@ def _describe_clusters(params: Mapping[str, Any], account: Account) -> list[Auth
 
 
 _simple("ecs", "DeleteCluster", "ecs:DeleteCluster", lambda p, a: _cluster_arn(a, p.get("cluster")))
-_simple("ecs", "ListTasks", "ecs:ListTasks", lambda p, a: "*")
+
+
+@_op("ecs", "ListTasks")
+def _list_tasks(params: Mapping[str, Any], account: Account) -> list[Authorization]:
+    cluster = _cluster_arn(account, params.get("cluster"))
+    return [Authorization("ecs:ListTasks", "*", context={"ecs:cluster": cluster})]
+
+
 for _operation in (
     "CreateCluster",
     "ListClusters",

@@ -453,10 +453,15 @@ def denial_message(principal: str, action: str, resource: str, kind: str, explic
       (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html,
       https://github.com/aws-samples/serverless-patterns/pull/2457);
     - STS ``AssumeRole`` refused by a trust policy has no "because" tail
-      (https://github.com/aws-containers/ecsworkshop/issues/66).
+      (https://github.com/aws-containers/ecsworkshop/issues/66);
+    - an empty ``resource`` leaves out "on resource: ..." as some services do for actions that
+      take no resource (``secretsmanager:ListSecrets``:
+      https://github.com/Kralizek/AWSSecretsManagerConfigurationExtensions/issues/78).
     """
     shown = f'"{resource}"' if action.lower().startswith("s3:") else resource
-    head = f"User: {principal} is not authorized to perform: {action} on resource: {shown}"
+    head = f"User: {principal} is not authorized to perform: {action}"
+    if resource:  # some services name no resource for actions without one (facts: ListSecrets)
+        head += f" on resource: {shown}"
     if kind in ("scp", "rcp"):
         explicit = True
     if not explicit and action.lower() in _ROLE_ASSUMPTION and kind in ("trust", "identity"):
