@@ -305,20 +305,29 @@ class ConditionOperator:
         return OPERATORS[self.base][1]
 
 
-def parse_operator(written: str) -> ConditionOperator | None:
-    """None when ``written`` is not an operator IAM knows."""
+def split_operator(written: str) -> tuple[str | None, str, bool]:
+    """``ForAnyValue:StringLikeIfExists`` → (``ForAnyValue``, ``StringLike``, True)."""
     qualifier = None
     rest = written
     for prefix in ("ForAnyValue:", "ForAllValues:"):
         if rest.startswith(prefix):
             qualifier, rest = prefix[:-1], rest[len(prefix) :]
             break
-    if_exists = False
-    if rest.endswith("IfExists") and rest != "IfExists":
-        rest, if_exists = rest[: -len("IfExists")], True
-    if rest not in OPERATORS or (rest == "Null" and (if_exists or qualifier)):
+    if_exists = rest.endswith("IfExists") and rest != "IfExists"
+    if if_exists:
+        rest = rest[: -len("IfExists")]
+    return qualifier, rest, if_exists
+
+
+def parse_operator(written: str) -> ConditionOperator | None:
+    """None when ``written`` is not an operator IAM knows.
+
+    ``Null`` takes neither IfExists nor a set qualifier (Access Analyzer: NULL_WITH_IF_EXISTS).
+    """
+    qualifier, base, if_exists = split_operator(written)
+    if base not in OPERATORS or (base == "Null" and (if_exists or qualifier)):
         return None
-    return ConditionOperator(written, rest, qualifier, if_exists)
+    return ConditionOperator(written, base, qualifier, if_exists)
 
 
 @dataclass(frozen=True, slots=True)

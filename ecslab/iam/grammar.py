@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from ecslab.iam.conditions import OPERATORS, parse_operator, split_operator
 from ecslab.iam.principals import understand_principal_value
 from ecslab.iam.wildcards import action_matches
 
@@ -65,35 +66,7 @@ TRUST_ACTIONS = (
     "sts:SetSourceIdentity",
     "sts:SetContext",
 )
-CONDITION_OPERATORS = (
-    "StringEquals",
-    "StringNotEquals",
-    "StringEqualsIgnoreCase",
-    "StringNotEqualsIgnoreCase",
-    "StringLike",
-    "StringNotLike",
-    "NumericEquals",
-    "NumericNotEquals",
-    "NumericLessThan",
-    "NumericLessThanEquals",
-    "NumericGreaterThan",
-    "NumericGreaterThanEquals",
-    "DateEquals",
-    "DateNotEquals",
-    "DateLessThan",
-    "DateLessThanEquals",
-    "DateGreaterThan",
-    "DateGreaterThanEquals",
-    "Bool",
-    "BinaryEquals",
-    "IpAddress",
-    "NotIpAddress",
-    "ArnEquals",
-    "ArnLike",
-    "ArnNotEquals",
-    "ArnNotLike",
-    "Null",
-)
+CONDITION_OPERATORS = tuple(OPERATORS)
 PARTITIONS = (
     "aws",
     "aws-cn",
@@ -437,24 +410,8 @@ def _check_principal_shape(value: Any, fail: Fail, key: str) -> None:
             )
 
 
-def split_operator(written: str) -> tuple[str | None, str, bool]:
-    """``ForAnyValue:StringLikeIfExists`` → (``ForAnyValue``, ``StringLike``, True)."""
-    qualifier = None
-    rest = written
-    for prefix in ("ForAnyValue:", "ForAllValues:"):
-        if rest.startswith(prefix):
-            qualifier, rest = prefix[:-1], rest[len(prefix) :]
-            break
-    if_exists = rest.endswith("IfExists") and rest != "IfExists"
-    if if_exists:
-        rest = rest[: -len("IfExists")]
-    return qualifier, rest, if_exists
-
-
 def known_operator(written: str) -> bool:
-    qualifier, base, if_exists = split_operator(written)
-    # Null takes neither IfExists nor a set qualifier (Access Analyzer: NULL_WITH_IF_EXISTS).
-    return base in CONDITION_OPERATORS and not (base == "Null" and (if_exists or qualifier))
+    return parse_operator(written) is not None
 
 
 def _check_condition_syntax(block: Any, fail: Fail) -> None:
