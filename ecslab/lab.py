@@ -15,10 +15,25 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from ecslab.cloud.course import EXECUTION_ROLE, TASK_ROLE, CourseResources, build
+from botocore.exceptions import ClientError
+
+from ecslab.cloud.course import (
+    ECS_TRUST,
+    EXECUTION_ROLE,
+    IMAGE_TAG,
+    REPOSITORY,
+    TASK_ROLE,
+    CourseResources,
+    build,
+    default_task_definition,
+)
 from ecslab.cloud.roles import Role
 from ecslab.cloud.trace import Trace
 from ecslab.cloud.world import World
+from ecslab.ecs.apps import orders_app
+from ecslab.ecs.definitions import Program
+from ecslab.ecs.service import ECRAnswers, ECSService
+from ecslab.ecs.task import Task
 
 
 class Lab:
@@ -26,9 +41,19 @@ class Lab:
 
     def __init__(self) -> None:
         self._world = World().open()
+        self.ecs = ECSService(self._world)
+        self._world.answerers.update({"ecs": self.ecs, "ecr": ECRAnswers(self._world)})
+        self._world.account.ecs_catalog = self.ecs
         try:
             self._world.add_learner()
             self.resources: CourseResources = build(self._world)
+            self.ecs.images.register(
+                REPOSITORY, orders_app, tag=IMAGE_TAG, digest=self.resources.image_digest
+            )
+            with self._world.setup() as root:
+                root.client("ecs").register_task_definition(
+                    **default_task_definition(self.resources)
+                )
         except BaseException:
             self._world.close()
             raise
@@ -73,6 +98,139 @@ class Lab:
         """Any role in the account, by name."""
         self._require_open()
         return Role(self, name)
+
+    # -- ECS ---------------------------------------------------------------------------------------
+
+    @property
+    def network_configuration(self) -> dict[str, Any]:
+        """The awsvpc network configuration RunTask needs (the lab's subnets are simulated)."""
+        r = self.resources
+        return {
+            "awsvpcConfiguration": {
+                "subnets": list(r.subnets),
+                "securityGroups": [r.security_group],
+                "assignPublicIp": "DISABLED",
+            }
+        }
+
+    def task_definition(self, reference: str | None = None) -> dict[str, Any]:
+        """A registered task definition (default: the course's ``orders``, latest revision)."""
+        answer = self.client("ecs").describe_task_definition(
+            taskDefinition=reference or self.resources.family
+        )
+        return answer["taskDefinition"]
+
+    def register_task_definition(
+        self, definition: dict[str, Any], programs: dict[str, Program] | None = None
+    ) -> str:
+        """Register a task definition (RegisterTaskDefinition's fields) as you; returns its
+        ``family:revision``. ``programs`` gives containers their program by container name."""
+        with self.ecs.programs(programs or {}):
+            answer = self.client("ecs").register_task_definition(**definition)
+        registered = answer["taskDefinition"]
+        return f"{registered['family']}:{registered['revision']}"
+
+    def build_image(self, tag: str, program: Program, repository: str | None = None) -> str:
+        """Push a new image whose process is ``program`` to ECR (as you); returns its URI."""
+        repository = repository or self.resources.repository
+        manifest = {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {
+                "mediaType": "application/vnd.docker.container.image.v1+json",
+                "size": 1_466,
+                "digest": _digest(f"{repository}:{tag} config"),
+            },
+            "layers": [
+                {
+                    "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                    "size": 2_048_000,
+                    "digest": _digest(f"{repository}:{tag}"),
+                }
+            ],
+        }
+        import json
+
+        answer = self.client("ecr").put_image(
+            repositoryName=repository,
+            imageManifest=json.dumps(manifest),
+            imageManifestMediaType="application/vnd.docker.distribution.manifest.v2+json",
+            imageTag=tag,
+        )
+        digest = answer["image"]["imageId"]["imageDigest"]
+        self.ecs.images.register(repository, program, tag=tag, digest=digest)
+        registry = self.resources.repository_uri.split("/", 1)[0]
+        return f"{registry}/{repository}:{tag}"
+
+    def run_task(
+        self,
+        task_definition: str | dict[str, Any] | None = None,
+        app: Program | dict[str, Program] | None = None,
+        *,
+        overrides: dict[str, Any] | None = None,
+        cluster: str | None = None,
+    ) -> Task:
+        """Run a task as you would with ``ecs.run_task``, and follow it to the end.
+
+        ``task_definition``: ``family``, ``family:revision``, an ARN, or a task definition
+        (RegisterTaskDefinition's fields) to register first; default: the course's ``orders``.
+        ``app``: a program (Python callable) for the essential container instead of the
+        image's, or programs by container name.
+        """
+        self._require_open()
+        start = len(self.trace)
+        if isinstance(task_definition, dict):
+            task_definition = self.register_task_definition(task_definition)
+        reference = task_definition or self.resources.family
+        programs: dict[str, Program] = {}
+        if callable(app):
+            definition = self.ecs.definition(str(reference))
+            essential = (
+                next((c.name for c in definition.containers if c.essential), None)
+                if definition
+                else None
+            )
+            programs = {essential or "": app}
+        elif isinstance(app, dict):
+            programs = dict(app)
+        request: dict[str, Any] = {
+            "cluster": cluster or self.resources.cluster,
+            "taskDefinition": reference,
+            "launchType": "FARGATE",
+            "networkConfiguration": self.network_configuration,
+        }
+        if overrides:
+            request["overrides"] = overrides
+        try:
+            with self.ecs.programs(programs):
+                answer = self.client("ecs").run_task(**request)
+        except ClientError as error:
+            info = error.response.get("Error", {})
+            return Task(
+                self, None, failure=f"{info.get('Code')}: {info.get('Message')}", trace_from=start
+            )
+        state = self.ecs.tasks[answer["tasks"][0]["taskArn"]]
+        return Task(self, state, trace_from=start)
+
+    def create_role(
+        self,
+        name: str,
+        inline: dict[str, Any] | None = None,
+        managed: tuple[str, ...] = (),
+        trust: dict[str, Any] | None = None,
+    ) -> Role:
+        """A new role (trusting ecs-tasks.amazonaws.com unless told otherwise), as you."""
+        import json
+
+        self.client("iam").create_role(
+            RoleName=name, AssumeRolePolicyDocument=json.dumps(trust or ECS_TRUST)
+        )
+        role = Role(self, name)
+        if inline:
+            role.put_inline(f"{name}-policy", inline)
+        for policy in managed:
+            role.attach(policy)
+        return role
 
     # -- closing ---------------------------------------------------------------------------------
 
@@ -121,3 +279,9 @@ class Lab:
         cell = "<tr><th style='text-align:left'>{}</th><td><code>{}</code></td></tr>"
         body = "".join(cell.format(escape(k), escape(v)) for k, v in rows)
         return f"<p><strong>{escape(repr(self))}</strong></p><table>{body}</table>"
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()

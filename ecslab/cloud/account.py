@@ -84,6 +84,9 @@ class Account:
         self.account_id = account_id
         self.region = region
         self.partition = PARTITION
+        # What ECS knows of task definitions (ECS is the lab's own, see ecslab.ecs.service):
+        # set by the lab; read by the gate to authorize RunTask and iam:PassRole.
+        self.ecs_catalog: Any = None
 
     # -- IAM ---------------------------------------------------------------------------------------
 
@@ -217,22 +220,9 @@ class Account:
         key = self.key(key_id)
         return key.arn if key is not None else None
 
-    def task_definition_roles(self, family_revision: str) -> list[str]:
+    def task_definition_roles(self, reference: str) -> list[str]:
         """The task and execution role ARNs a registered task definition names."""
-        ecs = _backend("ecs", self.region, self.account_id)
-        family, _, revision = family_revision.rsplit("/", 1)[-1].partition(":")
-        revisions = ecs.task_definitions.get(family) or {}
-        definition = revisions.get(int(revision)) if revision.isdigit() else None
-        if definition is None:
-            return []
-        return [
-            arn
-            for arn in (
-                getattr(definition, "task_role_arn", None),
-                getattr(definition, "execution_role_arn", None),
-            )
-            if arn
-        ]
+        return self.ecs_catalog.definition_roles(reference) if self.ecs_catalog else []
 
     def parameters_under(self, path: str, recursive: bool) -> list[Any]:
         ssm = _backend("ssm", self.region, self.account_id)
@@ -246,12 +236,21 @@ class Account:
             found.append(versions[-1])
         return found
 
+    # -- CloudWatch Logs ---------------------------------------------------------------------------
+
+    def log_messages(self, group: str, stream: str) -> list[str]:
+        """The messages of a log stream, oldest first ([] when there is no such stream)."""
+        logs = _backend("logs", self.region, self.account_id)
+        found = logs.groups.get(group)
+        stream_ = found.streams.get(stream) if found is not None else None
+        if stream_ is None:
+            return []
+        return [e.message for e in sorted(stream_.events, key=lambda e: e.timestamp)]
+
     # -- ECS ---------------------------------------------------------------------------------------
 
     def latest_task_definition_revision(self, family: str) -> int | None:
-        ecs = _backend("ecs", self.region, self.account_id)
-        revisions = ecs.task_definitions.get(family) or {}
-        return max(revisions) if revisions else None
+        return self.ecs_catalog.latest_revision(family) if self.ecs_catalog else None
 
     # -- SSM ---------------------------------------------------------------------------------------
 

@@ -44,6 +44,10 @@ ECS_TRUST = {
     ],
 }
 TASK_EXECUTION_POLICY = "AmazonECSTaskExecutionRolePolicy"
+FAMILY = "orders"
+CONTAINER = "orders"
+SUBNETS = ("subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788")
+SECURITY_GROUP = "sg-0123456789abcdef0"
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,10 @@ class CourseResources:
     topic_arn: str
     execution_role_arn: str
     task_role_arn: str
+    image_digest: str
+    subnets: tuple[str, ...] = SUBNETS
+    security_group: str = SECURITY_GROUP
+    family: str = FAMILY
 
 
 def _digest(text: str) -> str:
@@ -173,22 +181,69 @@ def task_role_inline(resources_arns: dict[str, str]) -> dict:
     }
 
 
+def image_manifest_json() -> str:
+    return json.dumps(image_manifest())
+
+
+def default_task_definition(r: CourseResources) -> dict:
+    """The course's task definition: the orders app on Fargate, with both roles, two injected
+    secrets (one a JSON key of a Secrets Manager secret, one a SecureString parameter) and the
+    awslogs driver."""
+    return {
+        "family": FAMILY,
+        "executionRoleArn": r.execution_role_arn,
+        "taskRoleArn": r.task_role_arn,
+        "networkMode": "awsvpc",
+        "requiresCompatibilities": ["FARGATE"],
+        "cpu": "256",
+        "memory": "512",
+        "containerDefinitions": [
+            {
+                "name": CONTAINER,
+                "image": r.image,
+                "essential": True,
+                "environment": [
+                    {"name": "CONFIG_BUCKET", "value": r.bucket},
+                    {"name": "CONFIG_KEY", "value": r.config_key},
+                    {"name": "PAYMENTS_API_KEY_SECRET", "value": r.api_key_secret},
+                ],
+                "secrets": [
+                    {"name": "DB_PASSWORD", "valueFrom": f"{r.db_secret_arn}:password::"},
+                    {"name": "FEATURE_FLAGS", "valueFrom": r.parameter},
+                ],
+                "logConfiguration": {
+                    "logDriver": "awslogs",
+                    "options": {
+                        "awslogs-group": r.log_group,
+                        "awslogs-region": r.region,
+                        "awslogs-stream-prefix": "ecs",
+                    },
+                },
+            }
+        ],
+    }
+
+
 def build(world: World) -> CourseResources:
     """Create the course's account in ``world`` (which must be open)."""
     account, region = world.account.account_id, world.account.region
     bucket = f"orders-config-{account}"
     with world.setup() as root:
         ecs = root.client("ecs")
-        cluster_arn = ecs.create_cluster(clusterName=CLUSTER)["cluster"]["clusterArn"]
+        cluster_arn = ecs.create_cluster(
+            clusterName=CLUSTER,
+            capacityProviders=["FARGATE", "FARGATE_SPOT"],
+            defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}],
+        )["cluster"]["clusterArn"]
 
         ecr = root.client("ecr")
         repository = ecr.create_repository(repositoryName=REPOSITORY)["repository"]
-        ecr.put_image(
+        image_digest = ecr.put_image(
             repositoryName=REPOSITORY,
             imageManifest=json.dumps(image_manifest()),
             imageManifestMediaType="application/vnd.docker.distribution.manifest.v2+json",
             imageTag=IMAGE_TAG,
-        )
+        )["image"]["imageId"]["imageDigest"]
 
         root.client("logs").create_log_group(logGroupName=LOG_GROUP)
 
@@ -298,4 +353,5 @@ def build(world: World) -> CourseResources:
         topic_arn=topic_arn,
         execution_role_arn=role_arns[EXECUTION_ROLE],
         task_role_arn=role_arns[TASK_ROLE],
+        image_digest=image_digest,
     )

@@ -52,6 +52,14 @@ class ServiceError:
         }
 
 
+class Refusal(Exception):
+    """Raised by the lab's own services (ECS) to refuse a call with a service error."""
+
+    def __init__(self, error: ServiceError) -> None:
+        super().__init__(f"{error.code}: {error.message}")
+        self.error = error
+
+
 def shown_action(service: str, action: str) -> str:
     """How a service writes the action in its message."""
     prefix, _, name = action.partition(":")

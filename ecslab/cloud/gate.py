@@ -18,6 +18,7 @@ With no lab open the handlers do nothing.
 from __future__ import annotations
 
 import contextvars
+import json
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from xml.sax.saxutils import escape
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import NoCredentialsError
 from botocore.handlers import BUILTIN_HANDLERS
+from botocore.parsers import create_parser
 
 from ecslab.cloud import errors
 from ecslab.cloud.account import repository_policy_with_resources
@@ -197,6 +199,12 @@ class Gate:
         malformed = self._validate_policy_parameter(service, operation, api_params)
         if malformed is not None:
             return self._answer(malformed, service)
+        try:
+            own = world.answer(service, operation, api_params, principal)
+        except errors.Refusal as refusal:
+            return self._answer(refusal.error, service)
+        if own is not None:
+            return self._success(model, own)
         world.before_moto(service, operation, api_params)
         return None
 
@@ -348,6 +356,18 @@ class Gate:
             task=principal.task if principal else None,
             via=check.via,
         )
+
+    def _success(self, model: Any, body: Mapping[str, Any]) -> tuple[AWSResponse, dict]:
+        """An answer the lab gives itself, parsed by botocore's own parser for the operation's
+        output shape, so the caller gets exactly what the real service's JSON would give."""
+        request_id = self._next_request_id()
+        raw = json.dumps(body).encode()
+        headers = {"x-amzn-requestid": request_id, "content-type": "application/x-amz-json-1.1"}
+        parser = create_parser(model.service_model.protocol)
+        parsed = parser.parse(
+            {"body": raw, "headers": headers, "status_code": 200}, model.output_shape
+        )
+        return AWSResponse("https://ecslab.invalid/", 200, headers, _Body(raw)), parsed
 
     def _answer(self, error: errors.ServiceError, service: str = "") -> tuple[AWSResponse, dict]:
         request_id = self._next_request_id()

@@ -21,6 +21,7 @@ from unittest import mock
 
 import boto3
 import botocore.session
+from botocore.credentials import Credentials
 from moto import mock_aws
 from moto.moto_api._internal import mock_random
 
@@ -42,7 +43,6 @@ MOTO_MODULES = (
     "moto.core.utils",
     "moto.core.responses",
     "moto.ecr.models",
-    "moto.ecs.models",
     "moto.logs.models",
     "moto.secretsmanager.models",
     "moto.ssm.models",
@@ -62,6 +62,53 @@ _SHARED: dict[str, Any] = {}
 # lab (seeded ids), so later labs reuse what the first one built.
 _SESSIONS: dict[tuple[str, str, str | None], boto3.Session] = {}
 _CLIENTS: dict[tuple[str, str], Any] = {}
+# Clients for short-lived role sessions (one per task), reused across tasks: building a botocore
+# client costs milliseconds, and a task's roles would otherwise need a dozen new ones. The
+# credentials a pooled client signs with are set for each use (see pooled_client).
+_POOL: dict[tuple[str, str, str], Any] = {}
+
+
+def _pool_client(purpose: str, service: str, region: str) -> Any:
+    key = (purpose, service, region)
+    client = _POOL.get(key)
+    if client is None:
+        core = botocore.session.Session()
+        core.register_component("data_loader", shared_loader())
+        client = _POOL[key] = boto3.Session(botocore_session=core, region_name=region).client(
+            service
+        )
+    return client
+
+
+def container_session(region: str) -> ContainerSession:
+    """The one default session containers get. A new botocore session costs ~6 ms, so it is
+    reused, forgetting the credentials it resolved: each container's code resolves its own,
+    from the environment it runs in."""
+    session = _SHARED.get("container")
+    if session is None:
+        core = botocore.session.Session()
+        core.register_component("data_loader", shared_loader())
+        session = _SHARED["container"] = ContainerSession(botocore_session=core, region_name=region)
+    session._session._credentials = None  # botocore resolves again on first use
+    return session
+
+
+class ContainerSession(boto3.Session):
+    """boto3's default session inside a container.
+
+    Credentials are resolved by botocore's own chain — in a task with a task role, its
+    ContainerProvider fetching them from the container credentials endpoint. ``client()`` hands
+    out clients from a pool, each set to sign with the credentials this session resolved; any
+    call with extra arguments gets a new client as usual.
+    """
+
+    def client(self, service_name: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if args or set(kwargs) - {"region_name"}:
+            return super().client(service_name, *args, **kwargs)
+        region = kwargs.get("region_name") or self.region_name
+        client = _pool_client("container", service_name, str(region))
+        client._request_signer._credentials = self._session.get_credentials()
+        return client
 
 
 def shared_botocore_session() -> botocore.session.Session:
@@ -122,6 +169,9 @@ class World:
         self._mock: Any = None
         self._undo: list[Any] = []
         self.endpoint = CredentialsEndpoint()
+        # Services (or single operations) the lab answers itself instead of moto, by service:
+        # each has ``answer(operation, params, principal) -> dict | None``.
+        self.answerers: dict[str, Any] = {}
         self.learner_keys: tuple[str, str] | None = None
 
     # -- opening and closing ----------------------------------------------------------------------
@@ -207,6 +257,12 @@ class World:
             client = _CLIENTS[key] = self.session(access_key, secret_key, token).client(service)
         return client
 
+    def pooled_client(self, purpose: str, service: str, credentials: tuple[str, ...]) -> Any:
+        """A reusable client that now signs with ``credentials`` (access key, secret[, token])."""
+        client = _pool_client(purpose, service, self.account.region)
+        client._request_signer._credentials = Credentials(*credentials)
+        return client
+
     def clients_for(self, access_key: str, secret_key: str) -> Clients:
         return Clients(self, access_key, secret_key)
 
@@ -288,7 +344,7 @@ class World:
         role = self.account.role(role_name)
         if role is not None:
             role_arn = role.arn
-        sts = self.client(*caller_keys, "sts")
+        sts = self.pooled_client("caller", "sts", caller_keys)
         with self.identities.labelled(label, phase, task):
             answer = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name)
         credentials = answer["Credentials"]
@@ -319,9 +375,7 @@ class World:
             if credentials is not None:
                 os.environ.update(self.endpoint.issue(*credentials, role_arn or ""))
             os.environ.update(variables or {})
-            core = botocore.session.Session()
-            core.register_component("data_loader", shared_loader())
-            boto3.DEFAULT_SESSION = boto3.Session(botocore_session=core)
+            boto3.DEFAULT_SESSION = container_session(self.account.region)
             yield
         finally:
             for key in [k for k in os.environ if k not in saved]:
@@ -341,6 +395,13 @@ class World:
             "aws:SecureTransport": "true",
             "aws:RequestedRegion": self.account.region,
         }
+
+    def answer(
+        self, service: str, operation: str, params: Mapping[str, Any], principal: Principal
+    ) -> dict[str, Any] | None:
+        """The lab's own answer to an authorized call, or None to let moto answer."""
+        answerer = self.answerers.get(service)
+        return answerer.answer(operation, params, principal) if answerer else None
 
     def before_moto(self, service: str, operation: str, params: Mapping[str, Any]) -> None:
         """Prepare moto for an authorized call: AWS managed policies exist in every account."""

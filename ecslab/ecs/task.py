@@ -1,0 +1,204 @@
+"""A task as a learner looks at it: its status, its containers, its logs and its part of the trace.
+
+``Task`` reads the lab's ECS state: what ``describe_tasks`` would show (``last_status``,
+``stop_code``, ``stopped_reason``, the containers' exit codes and reasons), the task's CloudWatch
+log lines as the agent delivered them (none when the task never started), and the trace events
+that belong to it. A ``RunTask`` that ECS refused (a role it cannot assume, say) gives a Task
+whose ``failure`` holds the API's error and which has no ARN: ECS created nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from ecslab.cloud.trace import Trace
+
+if TYPE_CHECKING:
+    from ecslab.ecs.lifecycle import TaskState
+    from ecslab.lab import Lab
+
+
+@dataclass(frozen=True)
+class Container:
+    """One container of a task, as DescribeTasks shows it."""
+
+    name: str
+    image: str
+    last_status: str
+    exit_code: int | None
+    reason: str | None
+
+
+class Task:
+    """One task run in the lab (or one RunTask that ECS refused)."""
+
+    def __init__(
+        self,
+        lab: Lab,
+        state: TaskState | None,
+        failure: str | None = None,
+        trace_from: int = 0,
+        trace_to: int | None = None,
+    ) -> None:
+        self._lab = lab
+        self._state = state
+        self.failure = failure
+        self._trace_range = (trace_from, trace_to)
+
+    # -- what DescribeTasks says -------------------------------------------------------------------
+
+    @property
+    def arn(self) -> str | None:
+        return self._state.arn if self._state else None
+
+    @property
+    def id(self) -> str | None:
+        return self._state.id if self._state else None
+
+    @property
+    def last_status(self) -> str | None:
+        return self._state.last_status if self._state else None
+
+    @property
+    def desired_status(self) -> str | None:
+        return self._state.desired_status if self._state else None
+
+    @property
+    def stop_code(self) -> str | None:
+        return self._state.stop_code if self._state else None
+
+    @property
+    def stopped_reason(self) -> str | None:
+        return self._state.stopped_reason if self._state else None
+
+    @property
+    def task_definition_arn(self) -> str | None:
+        return self._state.definition.arn if self._state else None
+
+    @property
+    def started(self) -> bool:
+        """Did any container start (did the app get to run)?"""
+        return bool(self._state and self._state.started_at is not None)
+
+    @property
+    def containers(self) -> list[Container]:
+        if self._state is None:
+            return []
+        return [
+            Container(c.name, c.definition.image, c.last_status, c.exit_code, c.reason)
+            for c in self._state.containers
+        ]
+
+    @property
+    def exit_code(self) -> int | None:
+        """The first essential container's exit code."""
+        if self._state is None:
+            return None
+        essential = [c for c in self._state.containers if c.definition.essential]
+        return essential[0].exit_code if essential else None
+
+    def describe(self) -> dict[str, Any]:
+        """This task as ``ecs.describe_tasks`` returns it (timestamps as datetimes)."""
+        if self._state is None:
+            return {}
+        return self._lab.client("ecs").describe_tasks(
+            cluster=self._state.cluster_arn, tasks=[self._state.arn]
+        )["tasks"][0]
+
+    # -- logs and trace ----------------------------------------------------------------------------
+
+    @property
+    def logs(self) -> list[str]:
+        """The task's CloudWatch Logs lines, as the awslogs driver delivered them."""
+        if self._state is None:
+            return []
+        lines: list[str] = []
+        account = self._lab.world.account
+        for container in self._state.containers:
+            if container.log_group and container.log_stream:
+                lines += account.log_messages(container.log_group, container.log_stream)
+        return lines
+
+    @property
+    def log_stream(self) -> str | None:
+        if self._state is None:
+            return None
+        for container in self._state.containers:
+            if container.log_stream:
+                return container.log_stream
+        logging = next(
+            (
+                c.definition.log_configuration
+                for c in self._state.containers
+                if c.definition.log_configuration
+            ),
+            None,
+        )
+        if logging is not None and logging.prefix:
+            name = self._state.containers[0].name
+            return f"{logging.prefix}/{name}/{self._state.id}"
+        return None
+
+    @property
+    def trace(self) -> Trace:
+        """The calls made for this task: ECS assuming its roles, the agent, the app."""
+        start, end = self._trace_range
+        events = self._lab.trace.events[start:end]
+        if self._state is not None:
+            return Trace([e for e in events if e.task == self._state.id])
+        return Trace([e for e in events if e.phase == "launch"])
+
+    # -- display -----------------------------------------------------------------------------------
+
+    def summary(self) -> str:
+        """One or two lines: what happened."""
+        if self._state is None:
+            return f"RunTask failed: {self.failure}"
+        state = self._state
+        text = f"Task {state.id}: {state.last_status}"
+        if state.stop_code:
+            text += f" ({state.stop_code})"
+        if state.stopped_reason:
+            text += f"\nstoppedReason: {state.stopped_reason}"
+        codes = [f"{c.name} exit {c.exit_code}" for c in self.containers if c.exit_code is not None]
+        if codes:
+            text += "\ncontainers: " + ", ".join(codes)
+        return text
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        if self._state is None:
+            return (
+                f"<p><strong>✗ RunTask failed</strong>: no task was created.</p>"
+                f"<pre>{escape(str(self.failure))}</pre>"
+            )
+        ok = self.stop_code == "EssentialContainerExited" and self.exit_code == 0
+        mark = "✓" if ok else "✗"
+        rows = [
+            ("lastStatus", self.last_status),
+            ("stopCode", self.stop_code),
+            ("stoppedReason", self.stopped_reason),
+            ("started", _time(self._state.started_at) or "never (the app did not run)"),
+        ]
+        rows += [
+            (f"container {c.name}", f"{c.last_status}, exit code {c.exit_code}")
+            for c in self.containers
+        ]
+        rows.append(("log lines", str(len(self.logs))))
+        body = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(str(v))}</td></tr>"
+            for k, v in rows
+            if v is not None
+        )
+        return f"<p><strong>{mark} Task {escape(str(self.id))}</strong></p><table>{body}</table>"
+
+
+def _time(epoch: float | None) -> str | None:
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
