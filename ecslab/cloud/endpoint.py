@@ -4,11 +4,13 @@ On ECS, the agent serves each task's role credentials over HTTP and tells the co
 ``AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`` (or ``..._FULL_URI`` plus
 ``AWS_CONTAINER_AUTHORIZATION_TOKEN``); the SDK's credential chain finds them there by itself
 (https://docs.aws.amazon.com/sdkref/latest/guide/feature-container-credentials.html). ecslab
-does the same on 127.0.0.1, on a port the operating system picks, behind a bearer token: plain
-``boto3.client(...)`` inside the app resolves the task role through botocore's own
-``ContainerProvider``. The standard library's HTTP server is enough for one loopback client.
+does the same on 127.0.0.1, on a port the operating system picks, behind a bearer token per
+container run: plain ``boto3.client(...)`` inside the app resolves the task role through
+botocore's own ``ContainerProvider``. The standard library's HTTP server is enough for one
+loopback client.
 
-Tokens and secrets are never logged or printed; the server answers only the paths it issued.
+Tokens and secrets are never logged or printed; the server answers only paths a live lab issued,
+and a container's path only while its program runs.
 """
 
 from __future__ import annotations
@@ -23,55 +25,81 @@ from typing import Any
 CREDENTIAL_LIFETIME = timedelta(hours=6)
 
 
-class CredentialsEndpoint:
-    """A loopback HTTP server handing out role-session credentials to whoever holds the token."""
+class _Server:
+    """One loopback HTTP server per process, started on first use and left running (a daemon
+    thread): starting and shutting down a server per lab would cost each new lab half a second,
+    waiting for ``serve_forever``'s poll. It answers only paths a live lab has issued."""
+
+    _lock = threading.Lock()
+    _instance: _Server | None = None
 
     def __init__(self) -> None:
-        self._issued: dict[str, tuple[str, dict[str, str]]] = {}
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self.requests_served = 0
-
-    @property
-    def running(self) -> bool:
-        return self._server is not None
-
-    def start(self) -> None:
-        if self._server is not None:
-            return
-        endpoint = self
+        self.issued: dict[str, tuple[CredentialsEndpoint, str, dict[str, str]]] = {}
+        server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                endpoint._answer(self)
+                server.answer(self)
 
             def log_message(self, format: str, *args: Any) -> None:
                 return  # nothing about requests (and their tokens) goes to stderr
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="ecslab-credentials", daemon=True
-        )
-        self._thread.start()
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.http.daemon_threads = True
+        self.port = self.http.server_address[1]
+        threading.Thread(
+            target=self.http.serve_forever, name="ecslab-credentials", daemon=True
+        ).start()
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        self._server = None
-        self._thread = None
-        self._issued.clear()
+    @classmethod
+    def get(cls) -> _Server:
+        with cls._lock:
+            if cls._instance is None:
+                cls._instance = cls()
+            return cls._instance
+
+    def answer(self, request: BaseHTTPRequestHandler) -> None:
+        issued = self.issued.get(request.path)
+        if issued is None:
+            _send(request, 404, {"code": "NotFound", "message": "No credentials here."})
+            return
+        owner, bearer, credentials = issued
+        if request.headers.get("Authorization") != bearer:
+            _send(
+                request,
+                403,
+                {"code": "AccessDenied", "message": "Missing or wrong authorization token."},
+            )
+            return
+        owner.requests_served += 1
+        _send(request, 200, credentials)
+
+
+def _send(request: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
+    payload = json.dumps(body).encode()
+    request.send_response(status)
+    request.send_header("Content-Type", "application/json")
+    request.send_header("Content-Length", str(len(payload)))
+    request.end_headers()
+    request.wfile.write(payload)
+
+
+class CredentialsEndpoint:
+    """A lab's credentials on the loopback server, each path for whoever holds its token."""
+
+    def __init__(self) -> None:
+        self._paths: set[str] = set()
+        self.requests_served = 0
 
     def issue(self, access_key: str, secret_key: str, token: str, role_arn: str) -> dict[str, str]:
         """Serve these credentials; returns the container's environment variables for them."""
-        self.start()
-        assert self._server is not None
+        server = _Server.get()
         path = f"/v2/credentials/{secrets.token_hex(16)}"
         bearer = secrets.token_urlsafe(32)
         # botocore checks Expiration against the real clock, so it is real time (never shown).
         expiration = datetime.now(timezone.utc) + CREDENTIAL_LIFETIME
-        self._issued[path] = (
+        server.issued[path] = (
+            self,
             bearer,
             {
                 "AccessKeyId": access_key,
@@ -81,36 +109,27 @@ class CredentialsEndpoint:
                 "RoleArn": role_arn,
             },
         )
-        port = self._server.server_address[1]
+        self._paths.add(path)
         return {
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI": f"http://127.0.0.1:{port}{path}",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": f"http://127.0.0.1:{server.port}{path}",
             "AWS_CONTAINER_AUTHORIZATION_TOKEN": bearer,
         }
 
+    def revoke(self, environment: dict[str, str]) -> None:
+        """Stop serving the credentials ``issue`` returned these variables for."""
+        uri = environment.get("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
+        path = "/" + uri.split("/", 3)[-1] if uri.count("/") >= 3 else ""
+        if path in self._paths:
+            self._paths.discard(path)
+            _Server.get().issued.pop(path, None)
+
     def revoke_all(self) -> None:
-        self._issued.clear()
+        if self._paths:
+            issued = _Server.get().issued
+            for path in self._paths:
+                issued.pop(path, None)
+            self._paths.clear()
 
-    def _answer(self, request: BaseHTTPRequestHandler) -> None:
-        issued = self._issued.get(request.path)
-        if issued is None:
-            self._send(request, 404, {"code": "NotFound", "message": "No credentials here."})
-            return
-        bearer, credentials = issued
-        if request.headers.get("Authorization") != bearer:
-            self._send(
-                request,
-                403,
-                {"code": "AccessDenied", "message": "Missing or wrong authorization token."},
-            )
-            return
-        self.requests_served += 1
-        self._send(request, 200, credentials)
-
-    @staticmethod
-    def _send(request: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
-        payload = json.dumps(body).encode()
-        request.send_response(status)
-        request.send_header("Content-Type", "application/json")
-        request.send_header("Content-Length", str(len(payload)))
-        request.end_headers()
-        request.wfile.write(payload)
+    def stop(self) -> None:
+        """The lab is closing: none of its credentials are served any more."""
+        self.revoke_all()

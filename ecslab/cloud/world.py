@@ -367,17 +367,20 @@ class World:
         through botocore's ContainerProvider. Everything is put back afterwards."""
         saved = dict(os.environ)
         saved_session = boto3.DEFAULT_SESSION
+        issued: dict[str, str] = {}
         try:
             for key in [k for k in os.environ if k.startswith(REMOVED_PREFIXES)]:
                 del os.environ[key]
             os.environ.update(LAB_SETTINGS)
             os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = self.account.region
             if credentials is not None:
-                os.environ.update(self.endpoint.issue(*credentials, role_arn or ""))
+                issued = self.endpoint.issue(*credentials, role_arn or "")
+                os.environ.update(issued)
             os.environ.update(variables or {})
             boto3.DEFAULT_SESSION = container_session(self.account.region)
             yield
         finally:
+            self.endpoint.revoke(issued)
             for key in [k for k in os.environ if k not in saved]:
                 del os.environ[key]
             for key, value in saved.items():

@@ -59,28 +59,45 @@ def test_a_task_without_a_task_role_has_no_credentials(lab):
         boto3.client("s3").list_buckets()
 
 
+def fetch(uri: str, token: str | None = None) -> dict:
+    headers = {"Authorization": token} if token is not None else {}
+    request = urllib.request.Request(uri, headers=headers)
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        return json.loads(answer.read())
+
+
+def refusal(uri: str, token: str | None = None) -> int:
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        fetch(uri, token)
+    return refused.value.code
+
+
 def test_the_endpoint_needs_its_token(lab, task_session):
     with lab.world.container_environment(task_session, lab.resources.task_role_arn):
         uri = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
         token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
-    for headers, status in (({}, 403), ({"Authorization": "wrong"}, 403)):
-        with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(urllib.request.Request(uri, headers=headers), timeout=5)
-        assert refused.value.code == status
-    with urllib.request.urlopen(
-        urllib.request.Request(uri, headers={"Authorization": token}), timeout=5
-    ) as answer:
-        body = json.loads(answer.read())
+        assert refusal(uri) == 403
+        assert refusal(uri, "wrong") == 403
+        body = fetch(uri, token)
+        assert refusal(uri.rsplit("/", 1)[0] + "/nope") == 404
     assert set(body) == {"AccessKeyId", "SecretAccessKey", "Token", "Expiration", "RoleArn"}
     assert body["RoleArn"] == lab.resources.task_role_arn
-    with pytest.raises(urllib.error.HTTPError) as unknown:
-        urllib.request.urlopen(uri.rsplit("/", 1)[0] + "/nope", timeout=5)
-    assert unknown.value.code == 404
 
 
-def test_the_endpoint_stops_with_the_lab(lab, task_session):
+def test_a_containers_credentials_end_with_its_run(lab, task_session):
     with lab.world.container_environment(task_session, lab.resources.task_role_arn):
         uri = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+        token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+        assert fetch(uri, token)["RoleArn"] == lab.resources.task_role_arn
+    assert refusal(uri, token) == 404
+
+
+def test_the_endpoint_stops_serving_a_closed_lab(lab, task_session):
+    variables = lab.world.endpoint.issue(*task_session, lab.resources.task_role_arn)
+    uri, token = (
+        variables["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
+        variables["AWS_CONTAINER_AUTHORIZATION_TOKEN"],
+    )
+    assert fetch(uri, token)["RoleArn"] == lab.resources.task_role_arn
     lab.close()
-    with pytest.raises(OSError):
-        urllib.request.urlopen(uri, timeout=2)
+    assert refusal(uri, token) == 404
