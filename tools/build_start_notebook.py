@@ -1,7 +1,7 @@
 """Write notebooks/00_start_here.ipynb (the placeholder start notebook) and execute it.
 
-The course notebooks come with issue 7; until then this one checks the environment and shows
-the IAM judge answering the question the course is about.
+The course notebooks come with issue 7; until then this one checks the environment, shows the
+IAM judge answering the question the course is about, and launches a task.
 
     .venv/bin/python tools/build_start_notebook.py
 """
@@ -33,8 +33,8 @@ When a task never starts, adding permissions to the task role changes nothing. T
 see why, in a simulated AWS account that runs offline in milliseconds.
 
 **Status.** The course notebooks are being written. Today this notebook checks your environment and
-shows the two pieces everything else rests on: a simulated AWS account, and an IAM judge that
-decides every request the way AWS does and says why.""",
+shows the pieces everything else rests on: a simulated AWS account, an IAM judge that decides every
+request the way AWS does and says why, and an ECS task launched in that account.""",
     ),
     (
         "markdown",
@@ -118,6 +118,52 @@ made by the lab itself as the account root); your own call to `get_caller_identi
     ),
     (
         "markdown",
+        """## Launch a task
+
+`lab.run_task()` launches the course's "orders" task in the lab's cluster, the way Amazon ECS on
+AWS Fargate does. First the ECS agent *launches* it with the **task execution role**: it fetches
+the registry credentials, the injected secrets and the image, and creates the log stream. Then the
+orders application *runs* with the **task role**: it reads its configuration from S3, writes to
+DynamoDB, sends to SQS and SNS. What it prints reaches CloudWatch Logs.""",
+    ),
+    (
+        "code",
+        """task = lab.run_task()
+task""",
+    ),
+    (
+        "code",
+        """for line in task.logs:
+    print(line)""",
+    ),
+    (
+        "markdown",
+        """## Break the execution role
+
+Take the AWS managed policy `AmazonECSTaskExecutionRolePolicy` away from the execution role and
+launch again. The agent is refused at its very first call, so the task stops before the application
+starts: its `stoppedReason` carries AWS's error, naming the role session, the action and the
+resource. There is no log line, because the log stream was never created.""",
+    ),
+    (
+        "code",
+        """lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
+broken = lab.run_task()
+print(broken.stop_code)
+print(broken.stopped_reason)
+print("log lines:", len(broken.logs))""",
+    ),
+    (
+        "markdown",
+        """Put the policy back, and the task runs to the end again (exit code 0).""",
+    ),
+    (
+        "code",
+        """lab.execution_role.attach("AmazonECSTaskExecutionRolePolicy")
+print(lab.run_task().exit_code)""",
+    ),
+    (
+        "markdown",
         """## Key points
 
 - Two roles, two callers: the ECS agent launches the task with the **task execution role**; the
@@ -125,10 +171,12 @@ made by the lab itself as the account root); your own call to `get_caller_identi
 - The lab is a whole AWS account in your notebook: plain `boto3` works against it, every call is
   authorized as AWS would and recorded in `lab.trace`.
 - A log group's ARN without `:*` does not cover its log streams.
+- When the execution role is missing a permission, the task stops with `TaskFailedToStart` before
+  your application runs, and writes no log line.
 
 ## What's next
 
-The next notebooks launch a task in this account, and let you break and fix each role.""",
+The next notebooks break and fix each role in turn, including the fix most people try first.""",
     ),
 ]
 
