@@ -2,7 +2,8 @@
 
 While a lab is open, every variable through which botocore could find real credentials, a
 profile, a config file or a real endpoint is removed from the environment, the shared config and
-credentials files point at nothing, the instance-metadata lookup is off, and boto3's default
+credentials files point at nothing (and so does boto 2's ``~/.boto``, which botocore's chain
+still reads before a container's credentials), the instance-metadata lookup is off, and boto3's default
 session is dropped (it may have cached real credentials). The lab's own credentials for the
 learner take their place, so plain ``boto3.client(...)`` in a notebook acts as the simulated
 account's administrator. Closing the lab restores exactly what was there. Nothing here reads the
@@ -22,6 +23,7 @@ REMOVED_PREFIXES = ("AWS_", "BOTO_")
 LAB_SETTINGS = {
     "AWS_CONFIG_FILE": os.devnull,
     "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "BOTO_CONFIG": os.devnull,  # botocore.credentials.BotoProvider: /etc/boto.cfg, ~/.boto
     "AWS_EC2_METADATA_DISABLED": "true",
     "AWS_RETRY_MODE": "standard",
     "AWS_MAX_ATTEMPTS": "1",

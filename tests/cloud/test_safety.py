@@ -14,7 +14,7 @@ import socket
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, NoCredentialsError
 
 from ecslab import Lab
 
@@ -52,6 +52,11 @@ def watched(monkeypatch, tmp_path):
         f"AKIASENTINELFILE0002\naws_secret_access_key = {FILE_SECRET}\n"
     )
     (home / ".aws" / "config").write_text("[profile sentinel-profile]\nregion = eu-sentinel-1\n")
+    # boto 2's file, which botocore's chain still reads (BotoProvider) before the container's
+    (home / ".boto").write_text(
+        f"[Credentials]\naws_access_key_id = AKIASENTINELFILE0003\n"
+        f"aws_secret_access_key = {FILE_SECRET}\n"
+    )
     monkeypatch.setenv("HOME", str(home))
     for key, value in SENTINELS.items():
         monkeypatch.setenv(key, value)
@@ -105,6 +110,12 @@ def _session(lab: Lab) -> list[str]:
             boto3.client("s3").get_object(Bucket=lab.resources.bucket, Key=lab.resources.config_key)
         except ClientError as error:
             texts.append(str(error))
+    # a task without a task role: the SDK in it finds nothing, not the files on this machine
+    with world.container_environment(None, None):
+        with pytest.raises(NoCredentialsError):
+            boto3.client("sts").get_caller_identity()
+        with pytest.raises(NoCredentialsError):
+            boto3.Session().client("sts").get_caller_identity()
     try:
         lab.task_role.attach("AmazonS3ReadOnly")
     except ClientError as error:
