@@ -97,6 +97,9 @@ class TaskDefinition:
     arn: str
     registered_at: float
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    registered_by: str | None = None
+    status: str = "ACTIVE"
+    deregistered_at: float | None = None
 
     @property
     def family_revision(self) -> str:
@@ -114,12 +117,15 @@ class TaskDefinition:
                 "taskDefinitionArn": self.arn,
                 "family": self.family,
                 "revision": self.revision,
-                "status": "ACTIVE",
+                "status": self.status,
                 "networkMode": self.network_mode,
+                "cpu": self.cpu,
+                "memory": self.memory,
                 "requiresCompatibilities": list(self.requires_compatibilities),
                 "compatibilities": ["EC2", "FARGATE"],
                 "registeredAt": self.registered_at,
-                "registeredBy": None,
+                "registeredBy": self.registered_by,
+                "deregisteredAt": self.deregistered_at,
             }
         )
         out["containerDefinitions"] = [
@@ -143,6 +149,7 @@ def build(
     registered_at: float,
     role_exists: Callable[[str], bool],
     programs: Mapping[str, Program] | None = None,
+    registered_by: str | None = None,
 ) -> TaskDefinition:
     """Validate a RegisterTaskDefinition request as ECS does; raise ``ServiceError`` if not."""
     family = request.get("family")
@@ -181,13 +188,26 @@ def build(
         execution_role_arn=execution_role,
         task_role_arn=task_role,
         network_mode=network_mode,
-        cpu=str(request["cpu"]) if request.get("cpu") is not None else None,
-        memory=str(request["memory"]) if request.get("memory") is not None else None,
+        cpu=_size(request.get("cpu")),
+        memory=_size(request.get("memory")),
         requires_compatibilities=compatibilities,
         arn=arn,
         registered_at=registered_at,
         raw={k: v for k, v in request.items() if k != "containerDefinitions"},
+        registered_by=registered_by,
     )
+
+
+def _size(value: Any) -> str | None:
+    """The task size as stored: "1 vCPU" and "2 GB" are converted to CPU units and MiB when the
+    task definition is registered (RegisterTaskDefinition, ``cpu`` and ``memory``:
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html)."""
+    if value is None:
+        return None
+    try:
+        return str(_units(value, 1024))
+    except ValueError:
+        return str(value)
 
 
 def _container(

@@ -11,6 +11,7 @@ task's whole life (:mod:`ecslab.ecs.lifecycle`) before it returns the task as it
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,7 @@ class ECSService:
         self.definitions: dict[str, dict[int, TaskDefinition]] = {}
         self.tasks: dict[str, TaskState] = {}
         self._programs_by_definition: dict[str, dict[str, Program]] = {}
+        self._caller: Principal | None = None
 
     @property
     def account(self) -> str:
@@ -72,17 +74,22 @@ class ECSService:
             _PROGRAMS.reset(token)
 
     def latest_revision(self, family: str) -> int | None:
-        revisions = self.definitions.get(family) or {}
-        return max(revisions) if revisions else None
+        """The family's latest ACTIVE revision: what a bare family name means."""
+        active = [
+            r for r, d in (self.definitions.get(family) or {}).items() if d.status == "ACTIVE"
+        ]
+        return max(active) if active else None
 
     def definition(self, reference: str) -> TaskDefinition | None:
-        """By ARN, ``family:revision`` or ``family`` (its latest revision)."""
+        """By ARN or ``family:revision`` (ACTIVE or INACTIVE), or ``family`` (its latest ACTIVE
+        revision)."""
         text = reference.rsplit("task-definition/", 1)[-1]
         family, _, revision = text.partition(":")
         revisions = self.definitions.get(family) or {}
         if revision:
             return revisions.get(int(revision)) if revision.isdigit() else None
-        return revisions[max(revisions)] if revisions else None
+        latest = self.latest_revision(family)
+        return revisions[latest] if latest is not None else None
 
     def definition_roles(self, reference: str) -> list[str]:
         definition = self.definition(reference)
@@ -95,6 +102,7 @@ class ECSService:
     def answer(
         self, operation: str, params: Mapping[str, Any], principal: Principal
     ) -> dict[str, Any] | None:
+        self._caller = principal
         handler = getattr(self, f"_{operation}", None)
         if handler is None:
             # ECS is answered by the lab alone: what it does not simulate, it refuses.
@@ -170,7 +178,8 @@ class ECSService:
 
     def _RegisterTaskDefinition(self, params: Mapping[str, Any]) -> dict[str, Any]:
         family = str(params.get("family") or "")
-        revision = (self.latest_revision(family) or 0) + 1
+        # Revision numbers are never reused, even after the latest one is deregistered.
+        revision = max(self.definitions.get(family) or {0}) + 1
         programs = _PROGRAMS.get() or {}
         definition = definitions.build(
             params,
@@ -179,6 +188,7 @@ class ECSService:
             self.world.clock.timestamp(),
             lambda arn: self.world.account.role(arn.rsplit("/", 1)[-1]) is not None,
             programs,
+            self._caller.arn if self._caller is not None else None,
         )
         self.definitions.setdefault(family, {})[revision] = definition
         return {"taskDefinition": definition.describe(), "tags": list(params.get("tags") or [])}
@@ -194,25 +204,49 @@ class ECSService:
         return {"taskDefinition": definition.describe()}
 
     def _DeregisterTaskDefinition(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        definition = self._found_definition(params.get("taskDefinition"))
-        self.definitions[definition.family].pop(definition.revision, None)
-        return {"taskDefinition": {**definition.describe(), "status": "INACTIVE"}}
+        reference = str(params.get("taskDefinition") or "")
+        if ":" not in reference.rsplit("task-definition/", 1)[-1]:
+            # "You must specify a revision." (API reference, DeregisterTaskDefinition); the
+            # exact text of the ClientException is not on record, so this quotes the reference.
+            raise _error("ClientException", "You must specify a revision.")
+        definition = self._found_definition(reference)
+        if definition.status == "ACTIVE":
+            # INACTIVE revisions "remain discoverable in your account indefinitely" (ibid.).
+            definition = dataclasses.replace(
+                definition, status="INACTIVE", deregistered_at=self.world.clock.timestamp()
+            )
+            self.definitions[definition.family][definition.revision] = definition
+        return {"taskDefinition": definition.describe()}
 
     def _ListTaskDefinitions(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """ACTIVE revisions unless ``status`` says INACTIVE, by family then revision, ``sort``
+        ASC (the default) or DESC."""
         prefix = str(params.get("familyPrefix") or "")
+        status = str(params.get("status") or "ACTIVE")
         arns = [
             d.arn
             for family, revisions in sorted(self.definitions.items())
-            if family.startswith(prefix)
+            if (family == prefix if prefix else True)
             for _, d in sorted(revisions.items())
+            if d.status == status
         ]
+        if params.get("sort") == "DESC":
+            arns.reverse()
         return {"taskDefinitionArns": arns}
 
     def _ListTaskDefinitionFamilies(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """A family is ACTIVE while it has an ACTIVE revision; both kinds are listed unless
+        ``status`` is ACTIVE or INACTIVE."""
         prefix = str(params.get("familyPrefix") or "")
-        return {
-            "families": sorted(f for f, r in self.definitions.items() if r and f.startswith(prefix))
-        }
+        wanted = str(params.get("status") or "ALL")
+        families = []
+        for family, revisions in sorted(self.definitions.items()):
+            status = (
+                "ACTIVE" if any(d.status == "ACTIVE" for d in revisions.values()) else "INACTIVE"
+            )
+            if family.startswith(prefix) and wanted in ("ALL", status):
+                families.append(family)
+        return {"families": families}
 
     # -- tasks -------------------------------------------------------------------------------------
 
@@ -222,6 +256,9 @@ class ECSService:
         if definition is None:
             # https://github.com/aws/aws-cli/issues (RunTask on an unknown family)
             raise _error("ClientException", "TaskDefinition not found.")
+        if definition.status != "ACTIVE":
+            # https://github.com/DefangLabs/defang/pull/775 (RunTask on a deregistered revision)
+            raise _error("InvalidParameterException", "TaskDefinition is inactive")
         launch_type = params.get("launchType") or "FARGATE"
         if launch_type == "FARGATE" and "FARGATE" not in definition.requires_compatibilities:
             # https://github.com/oranmoshai/ecsServiceRestart/issues/2
@@ -405,6 +442,12 @@ class ECSService:
                     "details": [
                         {"name": "subnetId", "value": task.subnet},
                         {"name": "networkInterfaceId", "value": task.eni_id},
+                        {"name": "macAddress", "value": _mac_address(task.eni_id)},
+                        {
+                            "name": "privateDnsName",
+                            "value": f"ip-{task.private_ip.replace('.', '-')}.{self.region}"
+                            ".compute.internal",
+                        },
                         {"name": "privateIPv4Address", "value": task.private_ip},
                     ],
                 }
@@ -450,6 +493,12 @@ class ECSService:
             if value is not None:
                 out[key] = value
         return out
+
+
+def _mac_address(eni_id: str) -> str:
+    """A stable, locally administered MAC address for an ENI, as EC2 gives (``0a:...``)."""
+    digits = eni_id.removeprefix("eni-")[-10:].rjust(10, "0")
+    return ":".join(["0a", *(digits[i : i + 2] for i in range(0, 10, 2))])
 
 
 class ECRAnswers:
