@@ -3,8 +3,8 @@
 While a lab is open, every variable through which botocore could find real credentials, a
 profile, a config file or a real endpoint is removed from the environment, the shared config and
 credentials files point at nothing (and so does boto 2's ``~/.boto``, which botocore's chain
-still reads before a container's credentials), the instance-metadata lookup is off, and boto3's default
-session is dropped (it may have cached real credentials). The lab's own credentials for the
+still reads before a container's credentials), the instance-metadata lookup is off, and boto3's
+default session is dropped (it may have cached real credentials). The lab's own credentials for the
 learner take their place, so plain ``boto3.client(...)`` in a notebook acts as the simulated
 account's administrator. Closing the lab restores exactly what was there. Nothing here reads the
 values it removes, and none of them is ever printed.

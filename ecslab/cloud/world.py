@@ -30,7 +30,7 @@ from ecslab.cloud.clock import LabClock
 from ecslab.cloud.endpoint import CredentialsEndpoint
 from ecslab.cloud.gate import Gate, activate, deactivate
 from ecslab.cloud.identities import Identities, Principal
-from ecslab.cloud.safety import LAB_SETTINGS, REMOVED_PREFIXES, IsolatedEnvironment
+from ecslab.cloud.safety import LAB_SETTINGS, IsolatedEnvironment
 from ecslab.cloud.trace import Trace
 from ecslab.iam.managed import UnknownManagedPolicy, managed_policy
 
@@ -109,6 +109,9 @@ class ContainerSession(boto3.Session):
         client = _pool_client("container", service_name, str(region))
         client._request_signer._credentials = self._session.get_credentials()
         return client
+
+
+_OS_ESSENTIAL = frozenset({"SYSTEMROOT", "WINDIR"} if os.name == "nt" else ())
 
 
 def shared_botocore_session() -> botocore.session.Session:
@@ -361,16 +364,19 @@ class World:
         role_arn: str | None,
         variables: Mapping[str, str] | None = None,
     ) -> Iterator[None]:
-        """Run code as inside a task's container: no credentials in the environment but the
-        container-credentials endpoint's (when the task has a role), the task's own variables,
-        and a fresh boto3 default session, so plain ``boto3.client(...)`` resolves the task role
-        through botocore's ContainerProvider. Everything is put back afterwards."""
+        """Run code as inside a task's container. Its environment is the container's alone —
+        ``variables`` (the image's, Fargate's and the task definition's), the region, the
+        container-credentials endpoint's variables when the task has a role, and the lab's
+        safety settings (``LAB_SETTINGS``: no shared files, no instance metadata) — none of the
+        notebook's. A fresh boto3 default session makes plain ``boto3.client(...)`` resolve the
+        task role through botocore's ContainerProvider. Everything is put back afterwards."""
         saved = dict(os.environ)
         saved_session = boto3.DEFAULT_SESSION
         issued: dict[str, str] = {}
         try:
-            for key in [k for k in os.environ if k.startswith(REMOVED_PREFIXES)]:
-                del os.environ[key]
+            os.environ.clear()
+            # Windows cannot open sockets or draw random numbers without these.
+            os.environ.update({k: v for k, v in saved.items() if k.upper() in _OS_ESSENTIAL})
             os.environ.update(LAB_SETTINGS)
             os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = self.account.region
             if credentials is not None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+import sysconfig
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -375,6 +376,10 @@ class Lifecycle:
         task = self.task
         runtime = f"http://169.254.170.2/v4/{container.runtime_id}"
         variables = {
+            # The image's own (every course image is built FROM python:3.12-slim).
+            **IMAGE_ENVIRONMENT,
+            "HOSTNAME": f"ip-{task.private_ip.replace('.', '-')}.{self.world.account.region}"
+            ".compute.internal",
             # Set by Fargate in every container (research notes §4).
             "AWS_EXECUTION_ENV": "AWS_ECS_FARGATE",
             "ECS_CONTAINER_METADATA_URI_V4": runtime,
@@ -393,9 +398,15 @@ class Lifecycle:
     def _ship_logs(self) -> None:
         """The awslogs driver sends what the containers printed (execution role)."""
         for container in self.task.containers:
-            if not (container.log_group and container.log_lines):
+            if not container.log_group:
                 continue
-            events = [{"timestamp": stamp, "message": line} for stamp, line in container.log_lines]
+            # An empty line makes no log event (moby awslogs driver, processEvent:
+            # ``for len(bytes) > 0``), so a traceback's blank lines are not in CloudWatch.
+            events = [
+                {"timestamp": stamp, "message": line} for stamp, line in container.log_lines if line
+            ]
+            if not events:
+                continue
             with contextlib.suppress(ClientError):
                 # A refused PutLogEvents loses the lines; the task goes on
                 # (moby awslogs driver only logs the error).
@@ -404,6 +415,16 @@ class Lifecycle:
                     logStreamName=container.log_stream,
                     logEvents=events,
                 )
+
+
+# The environment the python:3.12-slim image declares (its Dockerfile's ENV lines) and the
+# HOME of its root user; a container starts from these, not from the notebook's environment.
+IMAGE_ENVIRONMENT = {
+    "PATH": "/usr/local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "LANG": "C.UTF-8",
+    "PYTHON_VERSION": "3.12.7",
+    "HOME": "/root",
+}
 
 
 class _LogWriter:
@@ -440,42 +461,66 @@ def _run_program(program: Program | None, writer: _LogWriter) -> int:
         if stop.code is None:
             return 0
         if isinstance(stop.code, int):
-            return stop.code
+            return stop.code & 0xFF  # what the operating system keeps of an exit status
         print(stop.code, file=sys.stderr)
         return 1
     except BaseException as error:  # an uncaught exception: the traceback, then exit 1
         for line in container_traceback(error):
             print(line, file=sys.stderr)
-        return 1
+        # Python exits 130 (128 + SIGINT) after a KeyboardInterrupt, 1 after anything else.
+        return 130 if isinstance(error, KeyboardInterrupt) else 1
     return 0
 
 
-_PACKAGE = Path(__file__).resolve().parents[1]
-
-
 def container_traceback(error: BaseException) -> Iterator[str]:
-    """Python's traceback, with the file paths a container would show (and no paths from this
-    machine): the course's app under /app, libraries under site-packages, the rest /app/main.py."""
-    frames = traceback.extract_tb(error.__traceback__)[1:]  # drop _run_program's own frame
-    yield "Traceback (most recent call last):"
-    for frame in frames:
-        yield f'  File "{_container_path(frame.filename)}", line {frame.lineno}, in {frame.name}'
-        if frame.line:
-            yield f"    {frame.line}"
-    yield traceback.format_exception_only(type(error), error)[-1].rstrip("\n")
+    """Python's traceback — the whole chain of causes — as it would read in the container: the
+    course's app under /app/orders, the standard library and packages under the image's
+    /usr/local/lib/python3.12, other code (a learner's program) as /app/main.py, and no frame of
+    the simulation itself (ecslab, moto), which a real container does not run."""
+    summary = traceback.TracebackException(type(error), error, error.__traceback__)
+    _containerize(summary, set())
+    for chunk in summary.format():
+        yield from chunk.rstrip("\n").split("\n")
 
 
-def _container_path(filename: str) -> str:
+def _containerize(summary: traceback.TracebackException, seen: set[int]) -> None:
+    if id(summary) in seen:
+        return
+    seen.add(id(summary))
+    kept = []
+    for frame in summary.stack:
+        path = _container_path(frame.filename)
+        if path is None:
+            continue
+        frame.line  # noqa: B018 — read the source line before the file name changes
+        frame.filename = path
+        kept.append(frame)
+    summary.stack[:] = kept
+    for linked in (summary.__cause__, summary.__context__, *(summary.exceptions or ())):
+        if linked is not None:
+            _containerize(linked, seen)
+
+
+def _container_path(filename: str) -> str | None:
     path = Path(filename)
     try:
         relative = path.resolve().relative_to(_PACKAGE)
-        if relative.parts[:2] == ("ecs", "apps.py") or relative.name == "apps.py":
-            return "/app/orders/app.py"
-        return f"/usr/local/lib/python3.12/site-packages/ecslab/{relative.as_posix()}"
     except ValueError:
         pass
+    else:
+        return "/app/orders/app.py" if relative.as_posix() == "ecs/apps.py" else None
     parts = path.parts
     if "site-packages" in parts:
         index = parts.index("site-packages")
-        return "/usr/local/lib/python3.12/site-packages/" + "/".join(parts[index + 1 :])
-    return "/app/main.py"
+        if parts[index + 1 : index + 2] == ("moto",):
+            return None
+        return f"{_IMAGE_LIB}/site-packages/" + "/".join(parts[index + 1 :])
+    try:
+        return f"{_IMAGE_LIB}/" + path.resolve().relative_to(_STDLIB).as_posix()
+    except ValueError:
+        return "/app/main.py"
+
+
+_PACKAGE = Path(__file__).resolve().parents[1]
+_STDLIB = Path(sysconfig.get_paths()["stdlib"]).resolve()
+_IMAGE_LIB = "/usr/local/lib/python3.12"  # the image's Python (python:3.12-slim)
