@@ -125,13 +125,29 @@ class Lab:
     ) -> str:
         """Register a task definition (RegisterTaskDefinition's fields) as you; returns its
         ``family:revision``. ``programs`` gives containers their program by container name."""
-        with self.ecs.programs(programs or {}):
+        if not isinstance(definition, dict):
+            raise TypeError(
+                "register_task_definition() takes a task definition as a dict of "
+                f"RegisterTaskDefinition's fields, not {type(definition).__name__}"
+            )
+        names = [
+            str(c.get("name"))
+            for c in definition.get("containerDefinitions") or []
+            if isinstance(c, dict)
+        ]
+        programs = _programs(programs, "programs", names) if programs is not None else {}
+        with self.ecs.programs(programs):
             answer = self.client("ecs").register_task_definition(**definition)
         registered = answer["taskDefinition"]
         return f"{registered['family']}:{registered['revision']}"
 
     def build_image(self, tag: str, program: Program, repository: str | None = None) -> str:
         """Push a new image whose process is ``program`` to ECR (as you); returns its URI."""
+        if not callable(program):
+            raise TypeError(
+                "build_image() needs the image's program: a Python function the container runs, "
+                f"not {type(program).__name__}"
+            )
         repository = repository or self.resources.repository
         manifest = {
             "schemaVersion": 2,
@@ -182,17 +198,19 @@ class Lab:
         if isinstance(task_definition, dict):
             task_definition = self.register_task_definition(task_definition)
         reference = task_definition or self.resources.family
+        definition = self.ecs.definition(str(reference))
         programs: dict[str, Program] = {}
         if callable(app):
-            definition = self.ecs.definition(str(reference))
             essential = (
                 next((c.name for c in definition.containers if c.essential), None)
                 if definition
                 else None
             )
             programs = {essential or "": app}
-        elif isinstance(app, dict):
-            programs = dict(app)
+        elif app is not None:
+            programs = _programs(
+                app, "app", [c.name for c in definition.containers] if definition else None
+            )
         request: dict[str, Any] = {
             "cluster": cluster or self.resources.cluster,
             "taskDefinition": reference,
@@ -285,3 +303,24 @@ def _digest(text: str) -> str:
     import hashlib
 
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _programs(given: Any, argument: str, containers: list[str] | None) -> dict[str, Program]:
+    """Programs by container name, checked: each a callable, each for a container that exists."""
+    if not isinstance(given, dict):
+        raise TypeError(
+            f"{argument} must be a Python function (the essential container's program) or a dict "
+            f"of container name to function, not {type(given).__name__}"
+        )
+    for name, program in given.items():
+        if not callable(program):
+            raise TypeError(
+                f"{argument}[{name!r}] must be a Python function the container runs, not "
+                f"{type(program).__name__}"
+            )
+        if containers is not None and name not in containers:
+            raise ValueError(
+                f"{argument} names a container {name!r}, but the task definition's containers "
+                f"are: {', '.join(repr(c) for c in containers)}"
+            )
+    return dict(given)

@@ -272,6 +272,15 @@ class ECSService:
                 "InvalidParameterException",
                 "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
             )
+        names = {c.name for c in definition.containers}
+        for override in (params.get("overrides") or {}).get("containerOverrides") or []:
+            if override.get("name") not in names:
+                # https://github.com/azavea/django-ecsmanage/issues/21
+                raise _error(
+                    "InvalidParameterException",
+                    f"Override for container named {override.get('name')} is not a container "
+                    "in the TaskDefinition.",
+                )
         count = int(params.get("count") or 1)
         if not 1 <= count <= 10:
             raise _error("InvalidParameterException", "Count must be between 1 and 10.")

@@ -572,3 +572,19 @@ def test_two_labs_give_the_same_answers_even_in_two_processes():
     assert json.loads(other_process) == first
     assert first["logs"][0] == COURSE_LOG_LINES and first["logs"][1] == []
     assert len(first["trace"][0]) > 10
+
+
+def test_an_override_for_a_container_the_definition_lacks_is_refused(lab):
+    with pytest.raises(ClientError) as caught:
+        lab.client("ecs").run_task(
+            cluster=lab.resources.cluster,
+            taskDefinition="orders",
+            launchType="FARGATE",
+            networkConfiguration=lab.network_configuration,
+            overrides={"containerOverrides": [{"name": "web", "command": ["true"]}]},
+        )
+    error = caught.value.response["Error"]
+    assert (error["Code"], error["Message"]) == (
+        "InvalidParameterException",
+        "Override for container named web is not a container in the TaskDefinition.",
+    )

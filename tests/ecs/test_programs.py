@@ -524,3 +524,20 @@ def test_overrides_through_the_api_reach_an_image_program(lab):
         startFromHead=True,
     )["events"]
     assert [e["message"] for e in logs] == ["hi"]
+
+
+# -- a learner's mistakes get clear errors ---------------------------------------------------------
+
+
+def test_an_app_that_is_not_a_function_is_a_clear_error(lab):
+    with pytest.raises(TypeError, match=r"app must be a Python function .* not str"):
+        lab.run_task(app="print('hello')")
+    with pytest.raises(TypeError, match=r"app\['orders'\] must be a Python function"):
+        lab.run_task(app={"orders": "main.py"})
+    with pytest.raises(ValueError, match=r"names a container 'web', but .* are: 'orders'"):
+        lab.run_task(app={"web": print})
+    with pytest.raises(TypeError, match="build_image\\(\\) needs the image's program"):
+        lab.build_image("v2", "app.py")
+    with pytest.raises(TypeError, match="takes a task definition as a dict"):
+        lab.register_task_definition("orders:1")
+    assert lab.ecs.tasks == {}  # nothing was started
