@@ -153,7 +153,7 @@ def kms_denied_through(service: str, kms_message: str, request_id: str) -> Servi
     )
 
 
-# Unknown access keys (research notes: /docs of each service and issue threads cited here).
+# Unknown access keys (docs/research/service_errors.md, and the threads cited here).
 _UNKNOWN_KEY = {
     # raw XML bodies have no final period: https://github.com/aws/aws-cli/issues/8918
     "iam": (403, "InvalidClientTokenId", "The security token included in the request is invalid"),

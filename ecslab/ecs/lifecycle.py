@@ -1,7 +1,7 @@
 """A Fargate task's life: launched by the ECS agent with the execution role, run by the app with
 the task role — and failing exactly where a real task fails.
 
-The order follows Fargate platform 1.4 (research notes, /tmp/research/ecs_lifecycle.md §1):
+The order follows Fargate platform 1.4 (docs/research/ecs_lifecycle.md §1):
 
 1. **ECS** (the service principal ``ecs-tasks.amazonaws.com``) assumes the task's roles when the
    task is run; if it cannot, ``RunTask`` itself fails and no task exists;
@@ -380,7 +380,7 @@ class Lifecycle:
             **IMAGE_ENVIRONMENT,
             "HOSTNAME": f"ip-{task.private_ip.replace('.', '-')}.{self.world.account.region}"
             ".compute.internal",
-            # Set by Fargate in every container (research notes §4).
+            # Set by Fargate in every container (docs/research/ecs_lifecycle.md §4).
             "AWS_EXECUTION_ENV": "AWS_ECS_FARGATE",
             "ECS_CONTAINER_METADATA_URI_V4": runtime,
             "ECS_CONTAINER_METADATA_URI": runtime.replace("/v4/", "/v3/"),

@@ -55,7 +55,7 @@ def sdk_v2(service: str, operation: str, error: ClientError) -> str:
 
 def registry_auth(error: ClientError) -> str:
     # "... unable to retrieve ecr registry auth: service call has been retried 1 time(s):
-    # operation error ECR: GetAuthorizationToken, ..." (/tmp/research/ecs_lifecycle.md §2.1;
+    # operation error ECR: GetAuthorizationToken, ..." (docs/research/ecs_lifecycle.md §2.1;
     # the same shape in several public task-failure reports)
     return (
         _RETRIEVAL + "unable to retrieve ecr registry auth: service call has been retried "
@@ -72,13 +72,13 @@ def ssm_secrets(inner: str) -> str:
 
 
 def ssm_invalid_parameters(names: list[str]) -> str:
-    # "invalid ssm parameters: <name>" (Fargate; research notes §2.5)
+    # "invalid ssm parameters: <name>" (Fargate; docs/research/ecs_lifecycle.md §2.5)
     return ssm_secrets("invalid ssm parameters: " + ", ".join(names))
 
 
 def asm_secret(secret_arn: str, error: ClientError) -> str:
     # https://github.com/GiamPy5/terraform-aws-directus/issues/10 (KMS) and the
-    # GetSecretValue denial quoted in the research notes §2.4
+    # GetSecretValue denial quoted in docs/research/ecs_lifecycle.md §2.4
     return (
         _RETRIEVAL + "unable to retrieve secret from asm: service call has been retried "
         f"1 time(s): failed to fetch secret {secret_arn} from secrets manager: " + sdk_v1(error)

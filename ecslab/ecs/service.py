@@ -335,7 +335,7 @@ class ECSService:
 
     def _assume_roles(self, task: TaskState) -> None:
         """ECS assumes the task's roles at RunTask; a role it cannot assume fails RunTask itself
-        and no task is created (research notes §2.7)."""
+        and no task is created (docs/research/ecs_lifecycle.md §2.7)."""
         world = self.world
         definition = task.definition
         overrides = task.overrides

@@ -12,7 +12,7 @@ twice through boto3 by a role session of the course's account:
   request is never sent to moto, and (for writes) the account is unchanged.
 
 The expected action, resource and message text come from the research notes on real AWS
-(/tmp/research/service_errors.md §0-§14 and /tmp/research/facts.md §1), not from
+(docs/research/service_errors.md §0-§14 and docs/research/facts.md §1), not from
 ``ecslab.cloud.errors``. Where the gate disagrees with real AWS the case is a strict xfail naming
 the difference.
 

@@ -1,7 +1,7 @@
 """Unit tests of ``ecslab.cloud.errors``: each service's refusal, as real AWS words it.
 
-Every expected value is written out from the research notes (/tmp/research/service_errors.md,
-section numbers below, and /tmp/research/facts.md §1), not derived from the module under test.
+Every expected value is written out from the research notes (docs/research/service_errors.md,
+section numbers below, and docs/research/facts.md §1), not derived from the module under test.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@ validation rules with its own ClientException texts (HTTP 400, one error at a ti
 describing, deregistering and listing; and the learner's ``lab.register_task_definition`` /
 ``lab.task_definition``.
 
-Sources for the texts: /tmp/research/ecs_lifecycle.md §5 and §2.7,
-/tmp/research/service_errors.md §12.
+Sources for the texts: docs/research/ecs_lifecycle.md §5 and §2.7,
+docs/research/service_errors.md §12.
 """
 
 from __future__ import annotations
@@ -245,7 +245,7 @@ def test_a_definition_without_an_essential_container_is_refused(lab):
     request = fargate()
     _container(request)["essential"] = False
     code, message, status = refusal(lab, request)
-    # The exact API text is not on record (research notes §5): ECS's rule is worded
+    # The exact API text is not on record (docs/research/ecs_lifecycle.md §5): ECS's rule is worded
     # "All tasks must have at least one essential container".
     assert (code, status) == ("ClientException", 400)
     assert message.startswith("All tasks must have at least one essential container")

@@ -3,7 +3,7 @@
 learner's ``Task`` object, its trace and its logs. The same steps give the same answers in every
 lab, in any process.
 
-Real ECS behaviour: /tmp/research/ecs_lifecycle.md §1-§3, §5, §2.7.
+Real ECS behaviour: docs/research/ecs_lifecycle.md §1-§3, §5, §2.7.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ container sees (the task definition's variables, injected secrets, Fargate's own
 task role through the container credentials endpoint and nothing of the execution role). After
 the task the notebook is as it was. ``lab.build_image`` makes such a program an ECR image.
 
-Real behaviour: /tmp/research/ecs_lifecycle.md §1.4, §3, §4 and §6.
+Real behaviour: docs/research/ecs_lifecycle.md §1.4, §3, §4 and §6.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 One row per scenario: what is changed in a fresh lab, and what the task must show — whether it
 started, its stopCode, the stoppedReason (or RunTask's error) in Fargate's words, the app's exit
 code and its CloudWatch log lines. Expected texts are written out here from the formats recorded
-in the research notes (see ecslab/ecs/reasons.py for the sources), not taken from the code.
+in docs/research/ecs_lifecycle.md (ecslab/ecs/reasons.py cites the sources), not taken from the
+code.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Parsing and validating policy documents: IAM's MalformedPolicyDocument rules, in IAM's words.
 
-References (see /tmp/research/facts.md §2):
+References (see docs/research/facts.md §2):
 
 - moto's validator (moto/iam/policy_validation.py) and its table of documents that IAM's
   CreatePolicy rejects or accepts, recorded against AWS by moto's authors
