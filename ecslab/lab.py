@@ -27,13 +27,11 @@ from ecslab.cloud.course import (
     build,
     default_task_definition,
 )
-from ecslab.cloud.roles import Role
-from ecslab.cloud.trace import Trace
 from ecslab.cloud.world import World
 from ecslab.ecs.apps import orders_app
 from ecslab.ecs.definitions import Program
 from ecslab.ecs.service import ECRAnswers, ECSService
-from ecslab.ecs.task import Task
+from ecslab.show.views import PlanView, RoleView, TaskView, TraceView
 
 
 class Lab:
@@ -57,8 +55,8 @@ class Lab:
         except BaseException:
             self._world.close()
             raise
-        self.execution_role = Role(self, EXECUTION_ROLE)
-        self.task_role = Role(self, TASK_ROLE)
+        self.execution_role = RoleView(self, EXECUTION_ROLE)
+        self.task_role = RoleView(self, TASK_ROLE)
 
     # -- the account -----------------------------------------------------------------------------
 
@@ -71,9 +69,9 @@ class Lab:
         return self._world.account.region
 
     @property
-    def trace(self) -> Trace:
+    def trace(self) -> TraceView:
         """Every call made in this lab, in order (setup included)."""
-        return self._world.trace
+        return TraceView(self._world.trace._events, self)
 
     @property
     def clock(self):
@@ -94,10 +92,10 @@ class Lab:
         assert keys is not None
         return self._world.client(*keys, service)
 
-    def role(self, name: str) -> Role:
+    def role(self, name: str) -> RoleView:
         """Any role in the account, by name."""
         self._require_open()
-        return Role(self, name)
+        return RoleView(self, name)
 
     # -- ECS ---------------------------------------------------------------------------------------
 
@@ -185,7 +183,7 @@ class Lab:
         *,
         overrides: dict[str, Any] | None = None,
         cluster: str | None = None,
-    ) -> Task:
+    ) -> TaskView:
         """Run a task as you would with ``ecs.run_task``, and follow it to the end.
 
         ``task_definition``: ``family``, ``family:revision``, an ARN, or a task definition
@@ -224,11 +222,45 @@ class Lab:
                 answer = self.client("ecs").run_task(**request)
         except ClientError as error:
             info = error.response.get("Error", {})
-            return Task(
-                self, None, failure=f"{info.get('Code')}: {info.get('Message')}", trace_from=start
+            return TaskView(
+                self,
+                None,
+                failure=f"{info.get('Code')}: {info.get('Message')}",
+                trace_from=start,
+                reference=str(reference),
             )
         state = self.ecs.tasks[answer["tasks"][0]["taskArn"]]
-        return Task(self, state, trace_from=start)
+        return TaskView(self, state, trace_from=start, reference=str(reference))
+
+    def plan(
+        self,
+        task_definition: str | dict[str, Any] | None = None,
+        app: Program | dict[str, Program] | None = None,
+    ) -> PlanView:
+        """What a task will ask AWS for, who will ask and why — before you run it.
+
+        ``task_definition``: as for :meth:`run_task` (a dict is registered first); ``app``: the
+        program(s) the task would run instead of the image's.
+        """
+        self._require_open()
+        if isinstance(task_definition, dict):
+            task_definition = self.register_task_definition(task_definition)
+        reference = str(task_definition or self.resources.family)
+        definition = self.ecs.definition(reference)
+        if definition is None:
+            raise ValueError(
+                f"No ACTIVE task definition {reference!r} in this lab; registered families: "
+                + ", ".join(sorted(self.ecs.definitions))
+            )
+        programs: dict[str, Program] = {}
+        if callable(app):
+            essential = next((c.name for c in definition.containers if c.essential), "")
+            programs = {essential: app}
+        elif app is not None:
+            programs = _programs(app, "app", [c.name for c in definition.containers])
+        found = self.ecs.plan(reference, programs)
+        assert found is not None
+        return PlanView(self, found)
 
     def create_role(
         self,
@@ -236,14 +268,14 @@ class Lab:
         inline: dict[str, Any] | None = None,
         managed: tuple[str, ...] = (),
         trust: dict[str, Any] | None = None,
-    ) -> Role:
+    ) -> RoleView:
         """A new role (trusting ecs-tasks.amazonaws.com unless told otherwise), as you."""
         import json
 
         self.client("iam").create_role(
             RoleName=name, AssumeRolePolicyDocument=json.dumps(trust or ECS_TRUST)
         )
-        role = Role(self, name)
+        role = RoleView(self, name)
         if inline:
             role.put_inline(f"{name}-policy", inline)
         for policy in managed:

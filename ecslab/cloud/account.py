@@ -238,6 +238,15 @@ class Account:
 
     # -- CloudWatch Logs ---------------------------------------------------------------------------
 
+    def log_group_exists(self, group: str) -> bool:
+        return group in _backend("logs", self.region, self.account_id).groups
+
+    def object_body(self, bucket: str, key: str) -> bytes | None:
+        """An S3 object's bytes as stored (no authorization: for the lab's own planning)."""
+        found = self.bucket(bucket)
+        stored = found.keys.get(key) if found is not None else None
+        return bytes(stored.value) if stored is not None else None
+
     def log_messages(self, group: str, stream: str) -> list[str]:
         """The messages of a log stream, oldest first ([] when there is no such stream)."""
         logs = _backend("logs", self.region, self.account_id)

@@ -147,7 +147,11 @@ class Trace:
             if where is not None and not where(event):
                 continue
             chosen.append(event)
-        return Trace(chosen)
+        return self._derive(chosen)
+
+    def _derive(self, events: list[TraceEvent]) -> Trace:
+        """A trace of some of these events (subclasses keep their kind)."""
+        return type(self)(events)
 
     def denied(self) -> Trace:
         return self.filter(decision="denied")

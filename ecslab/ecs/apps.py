@@ -10,9 +10,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.exceptions import ClientError, NoCredentialsError
+
+if TYPE_CHECKING:
+    from ecslab.cloud.account import Account
 
 ORDER_ID = "order-1001"
 
@@ -70,3 +75,35 @@ def orders_app() -> None:
         print(f"ERROR {error}")
         sys.exit(1)
     print(f"{ORDER_ID} processed")
+
+
+def orders_app_calls(
+    environment: Mapping[str, str], account: Account
+) -> list[tuple[str, str, dict[str, Any], str]]:
+    """What :func:`orders_app` will call, in order, read from the same environment and config
+    object the app reads (for the plan of a task, before it runs)."""
+    bucket, key = environment.get("CONFIG_BUCKET", ""), environment.get("CONFIG_KEY", "")
+    calls: list[tuple[str, str, dict[str, Any], str]] = [
+        ("s3", "GetObject", {"Bucket": bucket, "Key": key}, "read its configuration")
+    ]
+    try:
+        config = json.loads(account.object_body(bucket, key) or b"")
+    except ValueError:
+        return calls  # without its configuration the app stops here
+    table, queue, topic = config.get("table"), config.get("queue_url"), config.get("topic_arn")
+    calls += [
+        ("dynamodb", "PutItem", {"TableName": table}, f"save {ORDER_ID}"),
+        ("dynamodb", "GetItem", {"TableName": table}, f"read {ORDER_ID} back"),
+        ("sqs", "SendMessage", {"QueueUrl": queue}, "send the order-created event"),
+        ("sns", "Publish", {"TopicArn": topic}, "publish a notification"),
+        (
+            "secretsmanager",
+            "GetSecretValue",
+            {"SecretId": environment.get("PAYMENTS_API_KEY_SECRET", "")},
+            "read the payments API key at run time",
+        ),
+    ]
+    return calls
+
+
+orders_app.ecslab_calls = orders_app_calls  # type: ignore[attr-defined]

@@ -21,8 +21,10 @@ from botocore.exceptions import ClientError
 from ecslab.cloud.errors import Refusal, ServiceError, not_modelled
 from ecslab.ecs import definitions, reasons
 from ecslab.ecs.definitions import Program, TaskDefinition
-from ecslab.ecs.images import Images
+from ecslab.ecs.images import Images, parse_image
 from ecslab.ecs.lifecycle import ContainerState, Lifecycle, TaskState
+from ecslab.ecs.plan import TASK_ID, Plan
+from ecslab.ecs.plan import plan as plan_calls
 
 if TYPE_CHECKING:
     from ecslab.cloud.identities import Principal
@@ -90,6 +92,40 @@ class ECSService:
             return revisions.get(int(revision)) if revision.isdigit() else None
         latest = self.latest_revision(family)
         return revisions[latest] if latest is not None else None
+
+    def programs_of(
+        self, definition: TaskDefinition, overrides: Mapping[str, Program] | None = None
+    ) -> dict[str, Program | None]:
+        """The program each container will run: an override, the task definition's, or the
+        image's (by tag; as the lifecycle chooses)."""
+        chosen: dict[str, Program | None] = {}
+        for container in definition.containers:
+            program = (overrides or {}).get(container.name) or container.program
+            if program is None:
+                program = self.images.program_for(parse_image(container.image))
+            chosen[container.name] = program
+        return chosen
+
+    def plan(
+        self,
+        reference: str,
+        programs: Mapping[str, Program] | None = None,
+        task: TaskState | None = None,
+    ) -> Plan | None:
+        """What a task of this task definition will ask AWS for (``None``: no such definition).
+        With ``task``, the plan of that task: its id, overrides and programs."""
+        definition = task.definition if task is not None else self.definition(reference)
+        if definition is None:
+            return None
+        if task is not None:
+            programs = task.program_overrides
+        return plan_calls(
+            definition,
+            self.world.account,
+            self.programs_of(definition, programs),
+            task.id if task is not None else TASK_ID,
+            task.overrides if task is not None else None,
+        )
 
     def definition_roles(self, reference: str) -> list[str]:
         definition = self.definition(reference)

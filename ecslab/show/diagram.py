@@ -1,0 +1,423 @@
+"""Who called which AWS API, in which phase, and what became of it — drawn from the trace.
+
+A diagram has one cluster per phase (**launch**, then **run**), a node per caller — Amazon ECS
+itself, the ECS agent wearing the execution role, the container's app wearing the task role — and
+a node per AWS service it called. Each IAM action is one edge from the caller to the service,
+marked three ways at once, so colour is never the only signal:
+
+========== ===================== ================ =========== =====================
+outcome    colour (Okabe–Ito)    line             mark        label
+========== ===================== ================ =========== =====================
+allowed    bluish green #009E73  solid            ✓           the action
+denied     vermillion #D55E00    dashed, thicker  ✗           the action and why
+never      grey #999999          dotted           ○           "(never reached)"
+planned    blue #0072B2          solid, thin      →           the action and what for
+========== ===================== ================ =========== =====================
+
+*Never reached* edges come from the task's plan (:mod:`ecslab.ecs.plan`): calls the task would
+have made had it not stopped first. Every diagram has a text equivalent, :meth:`Diagram.describe`,
+shown under the picture in a notebook.
+
+Rendering: the ``graphviz`` package builds stable DOT source; SVG comes from the system ``dot``
+when there is one, otherwise from ``pygraphviz``, whose wheels bundle the Graphviz libraries and
+render in-process — so diagrams work on a fresh machine. Without either, the notebook shows the
+description and says why there is no picture. Nothing here changes the simulation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+PHASES = {
+    "launch": "launch — the ECS agent starts the task",
+    "run": "run — the application works",
+    "setup": "setup — the lab builds the account",
+    "admin": "you, in the notebook",
+}
+STYLES = {
+    "allowed": {"color": "#009E73", "style": "solid", "penwidth": "1.6", "mark": "✓"},
+    "denied": {"color": "#D55E00", "style": "dashed", "penwidth": "2.4", "mark": "✗"},
+    "never": {"color": "#999999", "style": "dotted", "penwidth": "1.4", "mark": "○"},
+    "planned": {"color": "#0072B2", "style": "solid", "penwidth": "1.2", "mark": "→"},
+}
+SERVICE_NAMES = {
+    "sts": "AWS STS",
+    "iam": "AWS IAM",
+    "ecr": "Amazon ECR",
+    "ecs": "Amazon ECS",
+    "logs": "Amazon CloudWatch Logs",
+    "secretsmanager": "AWS Secrets Manager",
+    "ssm": "AWS Systems Manager\nParameter Store",
+    "kms": "AWS KMS",
+    "s3": "Amazon S3",
+    "dynamodb": "Amazon DynamoDB",
+    "sqs": "Amazon SQS",
+    "sns": "Amazon SNS",
+}
+FONT = "Helvetica,Arial,sans-serif"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call (or planned call) to draw: the fields of a trace event the diagram needs."""
+
+    phase: str
+    principal: str
+    role: str | None
+    action: str
+    resource: str
+    outcome: str  # "allowed", "denied", "never", "planned"
+    via: str | None = None
+    error: str | None = None
+    why: str | None = None
+    wearer: tuple[str, str] | None = None  # for ECS's sts:AssumeRole: (phase, principal)
+
+    @property
+    def service(self) -> str:
+        return self.action.split(":", 1)[0].lower()
+
+
+@dataclass
+class Edge:
+    phase: str
+    source: str
+    target: str
+    action: str
+    outcome: str
+    calls: list[Call] = field(default_factory=list)
+
+
+class Diagram:
+    """A graphviz diagram with its text equivalent; displays inline in JupyterLab."""
+
+    def __init__(self, digraph: Any, description: Sequence[str], title: str) -> None:
+        self.digraph = digraph
+        self._description = list(description)
+        self.title = title
+        self._svg: str | None = None
+        self._rendered = False
+
+    @property
+    def source(self) -> str:
+        """The DOT source: the same text for the same trace, on every machine."""
+        return str(self.digraph.source)
+
+    def describe(self) -> str:
+        """The diagram in plain sentences (its text equivalent)."""
+        return "\n".join(self._description)
+
+    def svg(self) -> str | None:
+        """The rendered SVG (an ``<svg>`` element), or None when nothing can render it."""
+        if not self._rendered:
+            self._svg = render_svg(self.source)
+            self._rendered = True
+        return self._svg
+
+    def _repr_html_(self) -> str:
+        ident = "ecslab-" + hashlib.sha256(self.source.encode()).hexdigest()[:12]
+        picture = self.svg()
+        lines = "".join(f"<li>{escape(line)}</li>" for line in self._description[1:])
+        caption = (
+            f'<figcaption id="{ident}-text"><p><strong>{escape(self._description[0])}</strong>'
+            f"</p><ul>{lines}</ul></figcaption>"
+        )
+        if picture is None:
+            body = (
+                "<p><em>No picture: Graphviz is not available here (neither the <code>dot</code> "
+                "program nor the <code>pygraphviz</code> package). The description says the "
+                "same.</em></p>"
+            )
+        else:
+            body = f'<div role="img" aria-labelledby="{ident}-text">{picture}</div>'
+        return f'<figure id="{ident}" style="margin:0">{body}{caption}</figure>'
+
+    def __repr__(self) -> str:
+        return self.describe()
+
+
+# -- building ------------------------------------------------------------------------------------
+
+
+def build(
+    calls: Iterable[Call],
+    title: str,
+    status: str | None = None,
+    roles: Mapping[str, Sequence[str]] | None = None,
+    legend: Iterable[str] = ("allowed", "denied", "never"),
+) -> Diagram:
+    """A diagram of these calls. ``roles``: each role's policy names, shown on its wearer."""
+    import graphviz
+
+    calls = list(calls)
+    roles = roles or {}
+    dot = graphviz.Digraph("ecslab", strict=False)
+    label = title + (f"\n{status}" if status else "")
+    dot.attr("graph", label=label, labelloc="t", fontname=FONT, fontsize="14", rankdir="LR")
+    dot.attr("graph", nodesep="0.25", ranksep="0.9", newrank="true")
+    dot.attr("node", fontname=FONT, fontsize="11")
+    dot.attr("edge", fontname=FONT, fontsize="10")
+
+    phases: list[str] = []
+    for call in calls:
+        if call.phase not in phases:
+            phases.append(call.phase)
+    phases.sort(key=lambda p: list(PHASES).index(p) if p in PHASES else len(PHASES))
+
+    edges: dict[tuple[str, str, str, str, str], Edge] = {}
+    principals: dict[str, tuple[str, str | None, str]] = {}
+    services: dict[str, tuple[str, str]] = {}
+    for call in calls:
+        source = _principal_id(call.phase, call.principal)
+        principals.setdefault(source, (call.principal, call.role, call.phase))
+        if call.action == "sts:AssumeRole" and call.principal == "Amazon ECS":
+            # ECS hands a role to its wearer: the edge goes to the agent or the app.
+            wearer = _wearer(call, calls)
+            target = _principal_id(wearer[0], wearer[1])
+            principals.setdefault(target, (wearer[1], wearer[2], wearer[0]))
+        else:
+            target = _node_id(call.phase, "service", call.service)
+            services.setdefault(target, (call.service, call.phase))
+        key = (call.phase, source, target, call.action, call.outcome)
+        edges.setdefault(key, Edge(call.phase, source, target, call.action, call.outcome))
+        edges[key].calls.append(call)
+
+    for phase in phases:
+        with dot.subgraph(name=f"cluster_{phase}") as cluster:
+            cluster.attr(
+                label=PHASES.get(phase, phase), style="rounded", color="#666666", fontsize="12"
+            )
+            for node, (name, role, node_phase) in principals.items():
+                if node_phase == phase:
+                    cluster.node(
+                        node, _principal_label(name, role, roles), **_principal_style(name)
+                    )
+            for node, (service, node_phase) in services.items():
+                if node_phase == phase:
+                    cluster.node(
+                        node,
+                        SERVICE_NAMES.get(service, service),
+                        shape="cylinder",
+                        style="filled",
+                        fillcolor="#F7F7F7",
+                        color="#444444",
+                    )
+    for edge in edges.values():
+        style = STYLES[edge.outcome]
+        count = len(edge.calls)
+        text = f"{style['mark']} {edge.action}" + (f" ×{count}" if count > 1 else "")
+        first = edge.calls[0]
+        if first.via:
+            text += f"\n(via {first.via.split(':')[0]})"
+        if edge.action == "sts:AssumeRole" and first.principal == "Amazon ECS":
+            text += f"\nhands over {first.resource.rsplit('/', 1)[-1]}"
+        if edge.outcome == "denied":
+            text += f"\n{_short_reason(first.error)}"
+        elif edge.outcome == "never":
+            text += "\n(never reached)"
+        elif edge.outcome == "planned" and first.why:
+            text += f"\n{first.why}"
+        tooltip = "; ".join(dict.fromkeys(c.error or c.resource for c in edge.calls))
+        dot.edge(
+            edge.source,
+            edge.target,
+            label=text,
+            color=style["color"],
+            fontcolor=style["color"] if edge.outcome != "never" else "#666666",
+            style=style["style"],
+            penwidth=style["penwidth"],
+            tooltip=tooltip[:500],
+        )
+    _legend(dot, [o for o in legend if o in STYLES])
+    return Diagram(dot, describe(calls, title, status, roles), title)
+
+
+def _legend(dot: Any, outcomes: list[str]) -> None:
+    if not outcomes:
+        return
+    names = {
+        "allowed": "allowed (solid)",
+        "denied": "denied (dashed)",
+        "never": "never reached (dotted)",
+        "planned": "what the task will ask for",
+    }
+    with dot.subgraph(name="cluster_legend") as legend:
+        legend.attr(label="key", style="dashed", color="#999999", fontsize="10")
+        for outcome in outcomes:
+            style = STYLES[outcome]
+            legend.node(f"legend_{outcome}_a", "", shape="point", width="0.05")
+            legend.node(f"legend_{outcome}_b", "", shape="point", width="0.05")
+            legend.edge(
+                f"legend_{outcome}_a",
+                f"legend_{outcome}_b",
+                label=f"{style['mark']} {names[outcome]}",
+                color=style["color"],
+                style=style["style"],
+                penwidth=style["penwidth"],
+                fontsize="9",
+            )
+
+
+def _principal_id(phase: str, principal: str) -> str:
+    return _node_id(phase, principal)
+
+
+def _node_id(*parts: str) -> str:
+    """A DOT node id without ':' (which DOT reads as a port)."""
+    return "__".join(re.sub(r"[^A-Za-z0-9]+", "_", part) for part in parts)
+
+
+def _wearer(call: Call, calls: list[Call]) -> tuple[str, str, str | None]:
+    """Whom ECS assumed this role for: (phase, principal, role)."""
+    role = call.resource.rsplit("/", 1)[-1]
+    if call.wearer is not None:
+        return call.wearer[0], call.wearer[1], role
+    for other in calls:
+        if other.role == role and other.principal != "Amazon ECS":
+            return other.phase, other.principal, role
+    return "launch", "ECS agent", role
+
+
+def _principal_label(name: str, role: str | None, roles: Mapping[str, Sequence[str]]) -> str:
+    if role is None:
+        return f"{name}\n(ecs-tasks.amazonaws.com)" if name == "Amazon ECS" else name
+    lines = [name, f"as role {role}"]
+    policies = roles.get(role)
+    if policies is not None and len(", ".join(policies)) <= 48:
+        lines.append("policies: " + (", ".join(policies) if policies else "none"))
+    elif policies is not None:
+        lines += ["policies:", *policies]
+    return "\n".join(lines)
+
+
+def _principal_style(name: str) -> dict[str, str]:
+    if name == "ECS agent":
+        return {
+            "shape": "box",
+            "style": "rounded,filled",
+            "fillcolor": "#E5F1F8",
+            "color": "#0072B2",
+            "penwidth": "1.5",
+        }
+    if name == "Amazon ECS":
+        return {
+            "shape": "box",
+            "style": "rounded,filled",
+            "fillcolor": "#F2F2F2",
+            "color": "#444444",
+        }
+    return {
+        "shape": "box",
+        "style": "rounded,filled",
+        "fillcolor": "#FDF1DC",
+        "color": "#E69F00",
+        "penwidth": "1.5",
+    }
+
+
+def _short_reason(error: str | None) -> str:
+    if not error:
+        return "denied"
+    if "explicit deny" in error:
+        found = re.search(r"with an explicit deny in an? ([\w -]+?policy)", error)
+        return f"explicit deny in {found.group(1)}" if found else "explicit deny"
+    if "no identity-based policy allows" in error:
+        return "no identity-based policy allows it"
+    if "because no" in error:
+        return "no " + error.split("because no", 1)[1].strip().split(" allows")[0] + " allows it"
+    return "denied"
+
+
+# -- the text equivalent ---------------------------------------------------------------------------
+
+
+def describe(
+    calls: Sequence[Call],
+    title: str,
+    status: str | None = None,
+    roles: Mapping[str, Sequence[str]] | None = None,
+) -> list[str]:
+    """The diagram in sentences: a headline, then one line per edge, phase by phase."""
+    roles = roles or {}
+    lines = [title + (f": {status}" if status else "")]
+    phases = sorted(
+        dict.fromkeys(c.phase for c in calls),
+        key=lambda p: list(PHASES).index(p) if p in PHASES else len(PHASES),
+    )
+    for phase in phases:
+        lines.append(f"Phase {PHASES.get(phase, phase)}:")
+        seen: dict[tuple[str, str, str, str], list[Call]] = {}
+        for call in calls:
+            if call.phase == phase:
+                key = (call.principal, call.action, call.outcome, call.resource)
+                seen.setdefault(key, []).append(call)
+        for (principal, action, outcome, resource), group in seen.items():
+            first = group[0]
+            times = f" ({len(group)} times)" if len(group) > 1 else ""
+            if action == "sts:AssumeRole" and principal == "Amazon ECS":
+                what = f"Amazon ECS assumed role {resource.rsplit('/', 1)[-1]}{times}"
+            else:
+                wearing = f", as role {first.role}," if first.role else ""
+                via = f" (through {first.via.split(':')[0]})" if first.via else ""
+                what = f"{_who(principal)}{wearing} called {action} on {resource}{via}{times}"
+            if outcome == "allowed":
+                lines.append(f"  ✓ {what}: allowed.")
+            elif outcome == "denied":
+                lines.append(f"  ✗ {what}: DENIED. {first.error or ''}".rstrip())
+            elif outcome == "never":
+                would = what.replace(" called ", " would have called ", 1).replace(
+                    " assumed ", " would have assumed ", 1
+                )
+                lines.append(f"  ○ Never reached: {would}.")
+            else:
+                purpose = f" — to {first.why}" if first.why else ""
+                lines.append(f"  → {_planned(what)}{purpose}.")
+    for role, policies in roles.items():
+        lines.append(f"Role {role} has: {', '.join(policies) if policies else 'no policies'}.")
+    return lines
+
+
+def _who(principal: str) -> str:
+    """ "ECS agent" → "The ECS agent", "orders app" → "The orders app"."""
+    return principal if principal.startswith(("Amazon", "AWS", "you")) else f"The {principal}"
+
+
+def _planned(what: str) -> str:
+    return what.replace(" called ", " will call ", 1).replace(" assumed ", " will assume ", 1)
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+
+def renderer() -> str | None:
+    """What will render SVG here: "dot" (the system program), "pygraphviz", or None."""
+    if shutil.which("dot"):
+        return "dot"
+    try:
+        import pygraphviz  # noqa: F401
+    except ImportError:
+        return None
+    return "pygraphviz"
+
+
+def render_svg(source: str) -> str | None:
+    """SVG for DOT source, as an ``<svg>`` element ready to sit inside HTML; None if neither
+    the system ``dot`` nor pygraphviz is available."""
+    engine = renderer()
+    if engine == "dot":
+        import graphviz
+
+        raw = graphviz.Source(source).pipe(format="svg", encoding="utf-8")
+    elif engine == "pygraphviz":
+        import pygraphviz
+
+        raw = pygraphviz.AGraph(string=source).draw(format="svg", prog="dot").decode("utf-8")
+    else:
+        return None
+    start = raw.find("<svg")
+    return re.sub(r"<!--.*?-->\s*", "", raw[start:], flags=re.S).strip()

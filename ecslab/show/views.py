@@ -1,0 +1,252 @@
+"""The lab's objects as a learner looks at them: tasks, the trace, roles and plans that draw
+themselves. Each view is the simulation's own object with display methods added; nothing here
+changes how the simulation decides (data flows one way: ``show`` reads ``cloud`` and ``ecs``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from ecslab.cloud.roles import Role
+from ecslab.cloud.trace import Trace, TraceEvent
+from ecslab.ecs.plan import Plan, PlannedCall
+from ecslab.ecs.task import Task
+from ecslab.show.diagram import Call, Diagram, build
+
+if TYPE_CHECKING:
+    from ecslab.lab import Lab
+
+DIAGRAM_PHASES = ("launch", "run")
+
+
+def _outcome(event: TraceEvent) -> str:
+    return "allowed" if event.allowed else "denied"
+
+
+def event_calls(
+    events: Iterable[TraceEvent], wearers: Mapping[str, tuple[str, str]] | None = None
+) -> list[Call]:
+    """Trace events as diagram calls; ``wearers``: for whom ECS assumed each role (by ARN)."""
+    wearers = wearers or {}
+    return [
+        Call(
+            e.phase,
+            e.principal,
+            e.role,
+            e.action,
+            e.resource,
+            _outcome(e),
+            e.via,
+            e.error,
+            wearer=wearers.get(e.resource) if e.action == "sts:AssumeRole" else None,
+        )
+        for e in events
+    ]
+
+
+def planned_calls(plan: Plan, outcome: str = "planned") -> list[Call]:
+    return [
+        Call(
+            c.phase,
+            c.principal,
+            c.role,
+            c.action,
+            c.resource,
+            outcome,
+            c.via,
+            why=c.why,
+            wearer=c.wearer,
+        )
+        for c in plan
+    ]
+
+
+def _wearers(plan: Plan | None) -> dict[str, tuple[str, str]]:
+    return {c.resource: c.wearer for c in plan or () if c.wearer is not None}
+
+
+def _role_policies(lab: Lab, names: Iterable[str | None]) -> dict[str, list[str]]:
+    """Each role's policy names, now; roles that no longer exist are left out."""
+    found: dict[str, list[str]] = {}
+    for name in dict.fromkeys(n for n in names if n):
+        try:
+            found[name] = lab.role(name).policies
+        except ClientError:
+            continue
+    return found
+
+
+class TraceView(Trace):
+    """The trace (or part of it), with a diagram and tables."""
+
+    def __init__(self, events: list[TraceEvent] | None = None, lab: Lab | None = None) -> None:
+        super().__init__(events)
+        self._lab = lab
+
+    def _derive(self, events: list[TraceEvent]) -> TraceView:
+        return TraceView(events, self._lab)
+
+    def diagram(self, phases: Sequence[str] = DIAGRAM_PHASES) -> Diagram:
+        """Who called what, phase by phase (by default the tasks' phases: launch and run)."""
+        events = [e for e in self if e.phase in phases]
+        roles = _role_policies(self._lab, (e.role for e in events)) if self._lab else {}
+        denied = sum(not e.allowed for e in events)
+        return build(
+            event_calls(events),
+            f"Trace: {len(events)} calls in phases {', '.join(phases)}",
+            f"{denied} denied" if denied else "all allowed",
+            roles,
+            legend=("allowed", "denied"),
+        )
+
+    def table(self) -> Any:
+        """The trace as a DataFrame, columns in reading order."""
+        from ecslab.show.tables import trace_frame
+
+        return trace_frame(self)
+
+    def summary(self) -> Any:
+        """Calls grouped by phase, principal and action, with allowed/denied counts."""
+        from ecslab.show.tables import summary_frame
+
+        return summary_frame(self)
+
+    def styled(self) -> Any:
+        """An HTML table where denied calls stand out (a ✗ mark, bold, a border; not colour
+        alone)."""
+        from ecslab.show.tables import styled_html
+
+        return _HTML(styled_html(self))
+
+    def cloudtrail(self, index: int = -1) -> Any:
+        """One event (the last by default) as a CloudTrail-like record."""
+        from ecslab.show.tables import cloudtrail_json
+
+        event = self[index]
+        account, region = self._account()
+        return _Text(cloudtrail_json(event, account, region))
+
+    def _account(self) -> tuple[str, str]:
+        if self._lab is not None:
+            return self._lab.account_id, self._lab.region
+        first = next((e for e in self if e.principal_arn.count(":") >= 4), None)
+        account = first.principal_arn.split(":")[4] if first else ""
+        return account, ""
+
+
+class TaskView(Task):
+    """A task, with its diagram: what happened, and what never happened because it stopped."""
+
+    def __init__(self, *args: Any, reference: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._reference = reference
+
+    @property
+    def trace(self) -> TraceView:
+        return TraceView(list(super().trace.events), self._lab)
+
+    def plan(self) -> Plan | None:
+        """The calls this task was going to make (its task definition's plan, with its id)."""
+        if self._state is not None:
+            return self._lab.ecs.plan("", task=self._state)
+        return self._lab.ecs.plan(self._reference or "")
+
+    def diagram(self) -> Diagram:
+        """The task's calls in both phases; calls it never reached are drawn dotted."""
+        plan = self.plan()
+        events = [e for e in super().trace if e.phase in DIAGRAM_PHASES]
+        calls = event_calls(events, _wearers(plan))
+        made = {(e.phase, e.principal, e.action, e.resource) for e in events}
+        never = [c for c in planned_calls(plan, "never") if _key(c) not in made] if plan else []
+        calls += never
+        roles = _role_policies(self._lab, [c.role for c in calls] + _plan_roles(plan))
+        if self._state is None:
+            title = f"RunTask of {self._reference or 'the task definition'}"
+            status = f"refused — {self.failure}"
+        else:
+            title = f"Task {self.id} ({self._state.definition.family_revision})"
+            status = f"{self.last_status}, {self.stop_code}"
+            if self.exit_code is not None:
+                status += f", exit code {self.exit_code}"
+        return build(calls, title, status, roles)
+
+
+def _key(call: Call) -> tuple[str, str, str, str]:
+    return (call.phase, call.principal, call.action, call.resource)
+
+
+def _plan_roles(plan: Plan | None) -> list[str]:
+    return [c.role for c in plan or () if c.role] + [
+        c.resource.rsplit("/", 1)[-1] for c in plan or () if c.wearer
+    ]
+
+
+class RoleView(Role):
+    """A role that shows itself as a card: trust, policies, and how much each grants."""
+
+    def card(self) -> Any:
+        from ecslab.show.cards import RoleCard
+
+        return RoleCard(self)
+
+    def _repr_html_(self) -> str:
+        return self.card()._repr_html_()
+
+
+class PlanView:
+    """What a task definition will ask AWS for, and who will ask — before running it."""
+
+    def __init__(self, lab: Lab, plan: Plan) -> None:
+        self._lab = lab
+        self.plan = plan
+
+    @property
+    def calls(self) -> tuple[PlannedCall, ...]:
+        return self.plan.calls
+
+    def diagram(self) -> Diagram:
+        roles = _role_policies(self._lab, _plan_roles(self.plan))
+        status = None
+        if not self.plan.run_phase_known:
+            status = "the app's own calls are not known until it runs"
+        return build(
+            planned_calls(self.plan),
+            f"Plan of {self.plan.family_revision}: what a task will ask AWS for",
+            status,
+            roles,
+            legend=("planned",),
+        )
+
+    def describe(self) -> str:
+        return self.diagram().describe()
+
+    def _repr_html_(self) -> str:
+        return self.diagram()._repr_html_()
+
+    def __repr__(self) -> str:
+        return self.describe()
+
+
+class _HTML:
+    def __init__(self, html: str) -> None:
+        self.html = html
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __str__(self) -> str:
+        return self.html
+
+
+class _Text(str):
+    """A string that prints as itself in a notebook (no quotes, no escapes)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{escape(str(self))}</pre>"

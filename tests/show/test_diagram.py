@@ -1,0 +1,259 @@
+"""Diagrams are computed from the trace and the plan: allowed, denied and never-reached edges in
+both phases, the same DOT on every run, a text equivalent, and SVG with or without `dot`."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import sys
+
+import ecslab.show.diagram as diagram_module
+
+ACCOUNT = "123456789012"
+
+
+def edges(source: str) -> list[dict[str, str]]:
+    """Each edge of DOT source: its label's first line, colour and style."""
+    found = []
+    for match in re.finditer(r"^\t(\S+) -> (\S+) \[(.*?)\]$", source, flags=re.M | re.S):
+        attributes = dict(re.findall(r'(\w+)=("[^"]*"|\S+)', match.group(3)))
+        label = attributes.get("label", "").strip('"')
+        found.append(
+            {
+                "from": match.group(1).strip('"'),
+                "to": match.group(2).strip('"'),
+                "label": label.split("\n")[0],
+                "detail": label.split("\n")[1:],
+                "color": attributes.get("color", "").strip('"'),
+                "style": attributes.get("style", "").strip('"'),
+            }
+        )
+    return [e for e in found if not e["from"].startswith("legend_")]
+
+
+def by_label(source: str) -> dict[str, dict[str, str]]:
+    return {e["label"]: e for e in edges(source)}
+
+
+def test_a_healthy_task_is_all_allowed_in_both_phases(lab):
+    task = lab.run_task()
+    diagram = task.diagram()
+    found = by_label(diagram.source)
+    assert set(found) == {
+        "✓ sts:AssumeRole",
+        "✓ ecr:GetAuthorizationToken",
+        "✓ ssm:GetParameters",
+        "✓ kms:Decrypt ×2",
+        "✓ secretsmanager:GetSecretValue",
+        "✓ ecr:BatchGetImage",
+        "✓ ecr:GetDownloadUrlForLayer ×3",
+        "✓ logs:CreateLogStream",
+        "✓ s3:GetObject",
+        "✓ dynamodb:PutItem",
+        "✓ dynamodb:GetItem",
+        "✓ sqs:SendMessage",
+        "✓ sns:Publish",
+        "✓ logs:PutLogEvents",
+    }
+    assert {(e["color"], e["style"]) for e in edges(diagram.source)} == {("#009E73", "solid")}
+    # the secret is read twice by different callers: once per phase, each its own edge
+    secret_edges = [e for e in edges(diagram.source) if "GetSecretValue" in e["label"]]
+    assert sorted(e["from"] for e in secret_edges) == ["launch__ECS_agent", "run__orders_app"]
+    # ECS hands each role to its wearer
+    handed = [e for e in edges(diagram.source) if e["label"] == "✓ sts:AssumeRole"]
+    assert sorted((e["to"], e["detail"][0]) for e in handed) == [
+        ("launch__ECS_agent", "hands over ecs-execution-role"),
+        ("run__orders_app", "hands over ecs-task-role"),
+    ]
+    assert "cluster_launch" in diagram.source and "cluster_run" in diagram.source
+    # more than fits on a line: one policy per line under the role
+    assert "policies:\nAmazonECSTaskExecutionRolePolicy\norders-launch-secrets" in diagram.source
+    assert "policies: orders-app" in diagram.source
+
+
+def test_a_launch_failure_shows_the_denied_call_and_all_that_was_never_reached(lab):
+    lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
+    task = lab.run_task()
+    source = task.diagram().source
+    found = by_label(source)
+    denied = found["✗ ecr:GetAuthorizationToken"]
+    assert (denied["color"], denied["style"]) == ("#D55E00", "dashed")
+    assert denied["detail"] == ["no identity-based policy allows it"]
+    never = {label for label, e in found.items() if e["style"] == "dotted"}
+    assert never == {
+        "○ ssm:GetParameters",
+        "○ kms:Decrypt ×2",
+        "○ secretsmanager:GetSecretValue",
+        "○ ecr:BatchGetImage",
+        "○ ecr:GetDownloadUrlForLayer",
+        "○ logs:CreateLogStream",
+        "○ s3:GetObject",
+        "○ dynamodb:PutItem",
+        "○ dynamodb:GetItem",
+        "○ sqs:SendMessage",
+        "○ sns:Publish",
+        "○ logs:PutLogEvents",
+    }
+    assert all(found[label]["detail"][-1] == "(never reached)" for label in never)
+    assert all(found[label]["color"] == "#999999" for label in never)
+    assert "policies: orders-launch-secrets" in source  # the role as it is now
+    text = task.diagram().describe()
+    assert text.splitlines()[0] == f"Task {task.id} (orders:1): STOPPED, TaskFailedToStart"
+    assert (
+        "  ✗ The ECS agent, as role ecs-execution-role, called ecr:GetAuthorizationToken on *: "
+        "DENIED. User: arn:aws:sts::123456789012:assumed-role/ecs-execution-role/"
+        f"{task.id} is not authorized to perform: ecr:GetAuthorizationToken on resource: * "
+        "because no identity-based policy allows the ecr:GetAuthorizationToken action"
+    ) in text.splitlines()
+    assert (
+        "  ○ Never reached: The orders app, as role ecs-task-role, would have called "
+        f"s3:GetObject on arn:aws:s3:::orders-config-{ACCOUNT}/config/app.json."
+    ) in text.splitlines()
+
+
+def test_a_task_role_failure_stops_the_app_midway(lab):
+    document = lab.task_role.inline_policy("orders-app")
+    document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != "OrderEvents"]
+    lab.task_role.put_inline("orders-app", document)
+    task = lab.run_task()
+    found = by_label(task.diagram().source)
+    assert found["✗ sqs:SendMessage"]["style"] == "dashed"
+    assert found["○ sns:Publish"]["style"] == "dotted"
+    assert found["✓ dynamodb:GetItem"]["style"] == "solid"
+    assert found["✓ logs:PutLogEvents"]["style"] == "solid"  # the agent still delivers the logs
+    launch = [e for e in edges(task.diagram().source) if e["from"].startswith("launch__")]
+    assert all(e["style"] == "solid" for e in launch)
+
+
+def test_an_explicit_deny_says_so_on_the_edge(lab):
+    lab.task_role.put_inline(
+        "no-sns",
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Deny", "Action": "sns:*", "Resource": "*"}],
+        },
+    )
+    found = by_label(lab.run_task().diagram().source)
+    assert found["✗ sns:Publish"]["detail"] == ["explicit deny in identity-based policy"]
+
+
+def test_a_role_ecs_cannot_assume_refuses_the_run_and_nothing_else_happens(lab):
+    lab.task_role.set_trust_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ec2.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
+    task = lab.run_task()
+    diagram = task.diagram()
+    found = edges(diagram.source)
+    assert [(e["label"], e["to"]) for e in found if e["style"] != "dotted"] == [
+        ("✓ sts:AssumeRole", "launch__ECS_agent"),
+        ("✗ sts:AssumeRole", "run__orders_app"),
+    ]
+    assert {e["label"] for e in found if e["style"] == "dotted"} >= {
+        "○ ecr:GetAuthorizationToken",
+        "○ s3:GetObject",
+    }
+    assert (
+        diagram.describe()
+        .splitlines()[0]
+        .startswith(
+            "RunTask of orders: refused — ClientException: ECS was unable to assume the role"
+        )
+    )
+
+
+def test_the_dot_source_is_the_same_in_every_lab():
+    from ecslab import Lab
+
+    def source() -> str:
+        lab = Lab()
+        lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
+        lab.run_task()
+        lab.execution_role.attach("AmazonECSTaskExecutionRolePolicy")
+        return lab.run_task().diagram().source
+
+    assert source() == source()
+
+
+def test_every_edge_carries_a_mark_and_a_line_style_not_only_a_colour(lab):
+    lab.task_role.remove_inline("orders-app")
+    source = lab.run_task().diagram().source
+    for edge in edges(source):
+        mark = edge["label"][:1]
+        style = {"✓": "solid", "✗": "dashed", "○": "dotted"}[mark]
+        assert edge["style"] == style, edge
+
+
+def test_the_trace_and_the_plan_have_diagrams(lab):
+    lab.run_task()
+    trace = lab.trace.diagram()
+    assert "cluster_setup" not in trace.source  # the tasks' phases only, by default
+    assert trace.describe().splitlines()[0].startswith("Trace: ")
+    assert "cluster_setup" in lab.trace.diagram(phases=("setup",)).source
+    plan = lab.plan()
+    source = plan.diagram().source
+    assert {e["style"] for e in edges(source)} == {"solid"}
+    assert {e["color"] for e in edges(source)} == {"#0072B2"}
+    assert by_label(source)["→ ssm:GetParameters"]["detail"] == [
+        "inject FEATURE_FLAGS from Parameter Store"
+    ]
+    assert (
+        "  → The ECS agent, as role ecs-execution-role, will call ecr:GetAuthorizationToken on * "
+        "— to get a registry token for the image pull."
+    ) in plan.describe().splitlines()
+    assert plan._repr_html_().startswith("<figure")
+
+
+# -- rendering -------------------------------------------------------------------------------------
+
+
+FAKE_DOT = """#!{python}
+import sys
+import pygraphviz
+source = sys.stdin.read()
+sys.stdout.write("<?xml version='1.0'?>\\n<!-- rendered by the fake dot -->\\n")
+sys.stdout.write(pygraphviz.AGraph(string=source).draw(format="svg", prog="dot").decode()
+                 .split("<svg", 1)[1].join(["<svg", ""]))
+"""
+
+
+def test_with_dot_on_the_path_the_system_program_renders(lab, tmp_path, monkeypatch):
+    dot = tmp_path / "dot"
+    dot.write_text(FAKE_DOT.format(python=sys.executable))
+    dot.chmod(dot.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
+    assert diagram_module.renderer() == "dot"
+    svg = lab.run_task().diagram().svg()
+    assert svg is not None and svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
+    assert "<?xml" not in svg and "<!--" not in svg
+
+
+def test_without_dot_pygraphviz_renders_in_process(lab, monkeypatch):
+    monkeypatch.setenv("PATH", "")
+    assert diagram_module.renderer() == "pygraphviz"
+    task = lab.run_task()
+    svg = task.diagram().svg()
+    assert svg is not None and svg.startswith("<svg")
+    assert "ecr:GetAuthorizationToken" in svg
+    html = task.diagram()._repr_html_()
+    assert html.startswith("<figure") and 'role="img"' in html and "<figcaption" in html
+    ident = re.search(r'aria-labelledby="([^"]+)"', html).group(1)
+    assert f'id="{ident}"' in html
+
+
+def test_with_nothing_to_render_the_text_stands_in(lab, monkeypatch):
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setitem(sys.modules, "pygraphviz", None)  # as if it were not installed
+    assert diagram_module.renderer() is None
+    html = lab.run_task().diagram()._repr_html_()
+    assert "No picture: Graphviz is not available here" in html
+    assert "ecr:GetAuthorizationToken" in html  # the description is all there
