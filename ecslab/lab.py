@@ -25,6 +25,7 @@ from ecslab.cloud.course import (
     TASK_ROLE,
     CourseResources,
     build,
+    course_roles,
     default_task_definition,
 )
 from ecslab.cloud.world import World
@@ -281,6 +282,36 @@ class Lab:
         for policy in managed:
             role.attach(policy)
         return role
+
+    def workbench(self, scenarios: bool = True) -> Any:
+        """The role workbench: toggle policies, edit inline and trust policies, run the task, and
+        see its status, logs, diagram and trace (an ipywidgets widget)."""
+        from ecslab.show.workbench import Workbench
+
+        self._require_open()
+        return Workbench(self, scenarios)
+
+    def reset_roles(self) -> None:
+        """Put both course roles back as the course starts them (trust policy, managed and
+        inline policies); the rest of the account and the trace stay as they are."""
+        import json
+
+        self._require_open()
+        with self._world.setup() as root:
+            iam = root.client("iam")
+            for name, (managed, inline) in course_roles(self.resources).items():
+                iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(ECS_TRUST))
+                for attached in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
+                    iam.detach_role_policy(RoleName=name, PolicyArn=attached["PolicyArn"])
+                for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+                    iam.delete_role_policy(RoleName=name, PolicyName=policy)
+                for policy in managed:
+                    arn = self._world.attach_managed_policy_support(policy)
+                    iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+                for policy, document in inline.items():
+                    iam.put_role_policy(
+                        RoleName=name, PolicyName=policy, PolicyDocument=json.dumps(document)
+                    )
 
     # -- closing ---------------------------------------------------------------------------------
 

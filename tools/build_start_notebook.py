@@ -155,12 +155,37 @@ print("log lines:", len(broken.logs))""",
     ),
     (
         "markdown",
+        """## See who called what
+
+`broken.diagram()` draws the task's calls: the **launch** phase on top, the **run** phase below.
+Each arrow is one IAM action: solid with ✓ when allowed, dashed with ✗ when denied (and why), dotted
+with ○ when the task stopped before making it. Under the picture, the same in sentences.""",
+    ),
+    (
+        "code",
+        """broken.diagram()""",
+    ),
+    (
+        "markdown",
         """Put the policy back, and the task runs to the end again (exit code 0).""",
     ),
     (
         "code",
         """lab.execution_role.attach("AmazonECSTaskExecutionRolePolicy")
 print(lab.run_task().exit_code)""",
+    ),
+    (
+        "markdown",
+        """## Try it yourself: the role workbench
+
+The workbench puts both roles side by side. Tick and untick managed policies, edit an inline
+policy or the trust policy, press **Run task**, and read the status, the logs, the diagram and the
+trace. **Load scenario** gives you one of the course's broken setups; **Reset** puts the roles back.
+(The workbench is interactive: it needs a running notebook.)""",
+    ),
+    (
+        "code",
+        """lab.workbench()""",
     ),
     (
         "markdown",
@@ -173,6 +198,8 @@ print(lab.run_task().exit_code)""",
 - A log group's ARN without `:*` does not cover its log streams.
 - When the execution role is missing a permission, the task stops with `TaskFailedToStart` before
   your application runs, and writes no log line.
+- `task.diagram()` shows which principal called which API in each phase, and what it never
+  reached.
 
 ## What's next
 
@@ -199,6 +226,7 @@ def main() -> None:
         resources={"metadata": {"path": str(NOTEBOOK.parent)}},
     ).execute()
     notebook.metadata["language_info"] = {"name": "python"}  # no interpreter version
+    notebook.metadata.pop("widgets", None)  # widget state: random ids, alive only in a kernel
     for number, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{number:02d}"  # stable ids keep diffs quiet
         cell.metadata.pop("execution", None)

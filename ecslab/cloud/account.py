@@ -119,6 +119,11 @@ class Account:
             _text(role.assume_role_policy_document),
         )
 
+    def managed_policy_document(self, arn: str) -> str | None:
+        """A managed policy's default version document, as stored (None if there is none)."""
+        policy = self.iam.managed_policies.get(arn)
+        return _managed_document(policy) if policy is not None else None
+
     def user(self, name: str) -> Any | None:
         return self.iam.users.get(name)
 

@@ -181,6 +181,27 @@ def task_role_inline(resources_arns: dict[str, str]) -> dict:
     }
 
 
+def course_roles(r: CourseResources) -> dict[str, tuple[tuple[str, ...], dict[str, dict]]]:
+    """The two roles as the course starts them: managed policy names and inline documents."""
+    arns = {
+        "db_secret": r.db_secret_arn,
+        "api_key_secret": r.api_key_secret_arn,
+        "parameter": r.parameter_arn,
+        "key": r.key_arn,
+        "bucket": r.bucket,
+        "table": r.table_arn,
+        "queue": r.queue_arn,
+        "topic": r.topic_arn,
+    }
+    return {
+        EXECUTION_ROLE: (
+            (TASK_EXECUTION_POLICY,),
+            {"orders-launch-secrets": execution_role_inline(arns)},
+        ),
+        TASK_ROLE: ((), {"orders-app": task_role_inline(arns)}),
+    }
+
+
 def image_manifest_json() -> str:
     return json.dumps(image_manifest())
 

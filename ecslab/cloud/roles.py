@@ -4,6 +4,11 @@ Every change goes through IAM in the simulated account, as the learner (the acco
 administrator): it is authorized and traced like any other call, and bad input gets IAM's own
 errors — ``NoSuchEntity`` for a policy that does not exist (with ecslab's suggestion of the
 closest names), ``MalformedPolicyDocument`` naming the statement and field.
+
+Reading a role (its ARN, policies, documents, trust) only looks at the account's store: looking
+at the lab does not add calls to the trace or move its clock, so a diagram or a role card shown
+in a notebook never changes what the next cell prints. The answers are IAM's, in IAM's order
+(attached policies by name, inline policies as they were put).
 """
 
 from __future__ import annotations
@@ -41,18 +46,37 @@ class Role:
 
     # -- reading ---------------------------------------------------------------------------------
 
+    def _stored(self) -> Any:
+        """The role as IAM stores it; IAM's NoSuchEntity if there is none."""
+        self._lab._require_open()
+        role = self._lab.world.account.role(self.name)
+        if role is None:
+            # IAM GetRole: https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRole.html
+            raise ClientError(
+                {
+                    "Error": {
+                        "Code": "NoSuchEntity",
+                        "Message": f"The role with name {self.name} cannot be found.",
+                        "Type": "Sender",
+                    },
+                    "ResponseMetadata": {"HTTPStatusCode": 404},
+                },
+                "GetRole",
+            )
+        return role
+
     @property
     def arn(self) -> str:
-        return self._iam.get_role(RoleName=self.name)["Role"]["Arn"]
+        return str(self._stored().arn)
 
     @property
     def managed_policy_arns(self) -> list[str]:
-        answer = self._iam.list_attached_role_policies(RoleName=self.name)
-        return [p["PolicyArn"] for p in answer["AttachedPolicies"]]
+        policies = sorted(self._stored().managed_policies.values(), key=lambda p: p.name)
+        return [p.arn for p in policies]
 
     @property
     def inline_policy_names(self) -> list[str]:
-        return list(self._iam.list_role_policies(RoleName=self.name)["PolicyNames"])
+        return list(self._stored().policies)
 
     @property
     def policies(self) -> list[str]:
@@ -61,12 +85,25 @@ class Role:
         return names + self.inline_policy_names
 
     def inline_policy(self, name: str) -> dict[str, Any]:
-        answer = self._iam.get_role_policy(RoleName=self.name, PolicyName=name)
-        return _document(answer["PolicyDocument"])
+        documents = self._stored().policies
+        if name not in documents:
+            # IAM GetRolePolicy's NoSuchEntity
+            raise ClientError(
+                {
+                    "Error": {
+                        "Code": "NoSuchEntity",
+                        "Message": f"The role policy with name {name} cannot be found.",
+                        "Type": "Sender",
+                    },
+                    "ResponseMetadata": {"HTTPStatusCode": 404},
+                },
+                "GetRolePolicy",
+            )
+        return _document(documents[name])
 
     @property
     def trust_policy(self) -> dict[str, Any]:
-        return _document(self._iam.get_role(RoleName=self.name)["Role"]["AssumeRolePolicyDocument"])
+        return _document(self._stored().assume_role_policy_document)
 
     # -- changing --------------------------------------------------------------------------------
 

@@ -160,7 +160,12 @@ class Trace:
         """The events as a pandas DataFrame, one row per call, columns in a reading order."""
         import pandas as pd
 
-        return pd.DataFrame([e.as_dict() for e in self._events], columns=list(COLUMNS))
+        # object columns keep None as None (pandas 3 would turn it into NaN in text columns)
+        frame = pd.DataFrame(
+            [e.as_dict() for e in self._events], columns=list(COLUMNS), dtype=object
+        )
+        frame["seq"] = frame["seq"].astype("int64")
+        return frame
 
     def to_records(self) -> list[dict[str, Any]]:
         return [asdict(e) for e in self._events]

@@ -27,9 +27,13 @@ description and says why there is no picture. Nothing here changes the simulatio
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -416,8 +420,34 @@ def render_svg(source: str) -> str | None:
     elif engine == "pygraphviz":
         import pygraphviz
 
-        raw = pygraphviz.AGraph(string=source).draw(format="svg", prog="dot").decode("utf-8")
+        with _quiet_fontconfig():
+            raw = pygraphviz.AGraph(string=source).draw(format="svg", prog="dot").decode("utf-8")
     else:
         return None
     start = raw.find("<svg")
     return re.sub(r"<!--.*?-->\s*", "", raw[start:], flags=re.S).strip()
+
+
+@contextmanager
+def _quiet_fontconfig() -> Iterator[None]:
+    """Graphviz in the pygraphviz wheel bundles a fontconfig older than some systems' font
+    configuration; starting up, it writes a harmless "Fontconfig warning" straight to the
+    process's standard error — which Jupyter shows in the notebook. Catch what is written to
+    file descriptor 2 meanwhile, drop those lines, and pass anything else on."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no standard error to speak of
+        yield
+        return
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            text = sink.read().decode("utf-8", errors="replace")
+            kept = [line for line in text.splitlines() if not line.startswith("Fontconfig ")]
+            if kept:
+                sys.stderr.write("\n".join(kept) + "\n")

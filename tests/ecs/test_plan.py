@@ -161,5 +161,5 @@ def test_planning_an_unknown_task_definition_is_a_clear_error():
     from ecslab import Lab
 
     lab = Lab()
-    with pytest.raises(ValueError, match="No ACTIVE task definition 'ordres'.*orders"):
+    with pytest.raises(ValueError, match=r"No ACTIVE task definition 'ordres'.*orders"):
         lab.plan("ordres")

@@ -257,3 +257,24 @@ def test_with_nothing_to_render_the_text_stands_in(lab, monkeypatch):
     html = lab.run_task().diagram()._repr_html_()
     assert "No picture: Graphviz is not available here" in html
     assert "ecr:GetAuthorizationToken" in html  # the description is all there
+
+
+def test_rendering_in_process_prints_nothing_into_the_notebook(lab, monkeypatch, capfd):
+    monkeypatch.setenv("PATH", "")
+    lab.run_task().diagram().svg()
+    captured = capfd.readouterr()
+    assert "Fontconfig" not in captured.err and captured.out == ""
+
+
+def test_looking_at_the_lab_adds_nothing_to_the_trace(lab):
+    from ecslab.show.cards import RoleCard
+
+    task = lab.run_task()
+    before, clock = len(lab.trace), lab.clock.now()
+    task.diagram()._repr_html_()
+    lab.plan().diagram()
+    lab.trace.diagram()
+    RoleCard(lab.execution_role)._repr_html_()
+    lab.task_role._repr_html_()
+    lab.workbench()
+    assert (len(lab.trace), lab.clock.now()) == (before, clock)

@@ -1,0 +1,277 @@
+"""A role on one card: who may assume it, which policies it has, and how much they grant.
+
+``RoleCard(lab.execution_role)`` reads the role once, when it is built (from the account's store:
+looking adds nothing to the trace), and then only shows what it read:
+``_repr_html_`` for a notebook (headings, a table with header cells, the trust policy and each
+policy document in a ``<details>`` block), :meth:`RoleCard.describe` for the same in plain
+sentences.
+
+"Actions granted" counts concrete IAM actions with :func:`ecslab.iam.analyzer.granted_actions`:
+what the policy's Allow statements name, wildcards expanded, minus what it denies outright.
+Resources and conditions are not considered, so ``s3:GetObject`` on one object counts as one
+action, the same as on every bucket. A ``"*"`` expands to more than 20,000 actions; the count is
+kept per document text, so a card is quick to build again.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import lru_cache
+from html import escape
+from typing import Any, NamedTuple
+from urllib.parse import unquote
+
+from ecslab.cloud.roles import Role
+
+AWS_MANAGED = "AWS managed"
+CUSTOMER_MANAGED = "customer managed"
+INLINE = "inline"
+
+
+class PolicyRow(NamedTuple):
+    """One policy of a role: its name, kind, number of statements and of actions it grants."""
+
+    name: str
+    kind: str  # "AWS managed", "customer managed" or "inline"
+    statements: int
+    actions: int
+
+
+@lru_cache(maxsize=512)
+def _counted(text: str) -> tuple[int, frozenset[str]]:
+    """Statements and granted actions of a policy document given as canonical JSON text."""
+    from ecslab.iam.analyzer import granted_actions
+
+    document = json.loads(text)
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    count = len(statements) if isinstance(statements, list) else 1
+    return count, granted_actions(document)
+
+
+def _canonical(document: dict[str, Any]) -> str:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"))
+
+
+def _decoded(value: Any) -> dict[str, Any]:
+    """A policy document as IAM returns it (a dict, or JSON text, perhaps URL-encoded)."""
+    if isinstance(value, str):
+        value = json.loads(unquote(value) if value.lstrip().startswith("%") else value)
+    return value
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _principal_words(key: str, value: str) -> str:
+    if value == "*":
+        return "anyone (*)" if key in ("*", "AWS") else f"any {key} principal (*)"
+    if key == "Service":
+        return f"service {value}"
+    if key == "AWS":
+        if value.isdigit() and len(value) == 12:
+            return f"account {value}"
+        parts = value.split(":", 5)
+        if value.startswith("arn:") and len(parts) == 6:
+            account, resource = parts[4], parts[5]
+            if resource == "root":
+                return f"account {account}"
+            kind, _, name = resource.partition("/")
+            if kind in ("role", "user") and name:
+                return f"{kind} {name.rsplit('/', 1)[-1]} in account {account}"
+        return f"AWS principal {value}"
+    if key == "Federated":
+        return f"federated identity provider {value}"
+    if key == "CanonicalUser":
+        return f"canonical user {value}"
+    return f"{key} {value}"
+
+
+def _condition_words(conditions: Any) -> str:
+    if not isinstance(conditions, dict) or not conditions:
+        return ""
+    parts = []
+    for operator, keys in conditions.items():
+        if not isinstance(keys, dict):
+            continue
+        for key, values in keys.items():
+            shown = ", ".join(str(v) for v in _as_list(values))
+            parts.append(f"{operator} {key} is {shown}")
+    return f", if {' and '.join(parts)}" if parts else ""
+
+
+def trusted_principals(trust_policy: dict[str, Any]) -> list[str]:
+    """Who a trust policy lets assume the role, one readable string per principal.
+
+    ``{"Principal": {"Service": "ecs-tasks.amazonaws.com"}}`` gives
+    ``"service ecs-tasks.amazonaws.com"``; a condition is added as
+    ``", if StringEquals aws:SourceAccount is 123456789012"``; actions other than plain
+    ``sts:AssumeRole`` are named; a Deny statement's principals start with ``"denied: "``.
+    """
+    if not isinstance(trust_policy, dict):
+        raise TypeError(f"a trust policy is a dict, not {type(trust_policy).__name__}")
+    found = []
+    for statement in _as_list(trust_policy.get("Statement")):
+        if not isinstance(statement, dict):
+            continue
+        actions = [str(a) for a in _as_list(statement.get("Action"))]
+        tail = "" if actions in (["sts:AssumeRole"], []) else f" ({', '.join(actions)})"
+        tail += _condition_words(statement.get("Condition"))
+        head = "denied: " if statement.get("Effect") == "Deny" else ""
+        if "NotPrincipal" in statement:
+            head += "everyone except "
+        principal = statement.get("Principal", statement.get("NotPrincipal"))
+        if principal == "*":
+            found.append(f"{head}anyone (*){tail}")
+            continue
+        if not isinstance(principal, dict):
+            continue
+        for key, values in principal.items():
+            for value in _as_list(values):
+                found.append(f"{head}{_principal_words(key, str(value))}{tail}")
+    return found
+
+
+class RoleCard:
+    """A role's trust and permissions at the moment the card was made.
+
+    ``name``, ``arn``; ``trusted``: who may assume it, in words; ``trust_policy``: the document;
+    ``policies``: one :class:`PolicyRow` per policy (attached managed policies first, then
+    inline ones, in IAM's order); ``documents``: each policy's document, in the same order;
+    ``total_actions``: how many distinct concrete actions the policies grant together.
+    """
+
+    def __init__(self, role: Role) -> None:
+        if not isinstance(role, Role):
+            hint = " (get one with lab.role(name))" if isinstance(role, str) else ""
+            raise TypeError(
+                "RoleCard() needs a Role such as lab.execution_role or lab.task_role, "
+                f"not {type(role).__name__}{hint}"
+            )
+        self.name: str = role.name
+        self.arn: str = role.arn
+        self.trust_policy: dict[str, Any] = role.trust_policy
+        self.trusted: list[str] = trusted_principals(self.trust_policy)
+        self.policies: list[PolicyRow] = []
+        self.documents: list[dict[str, Any]] = []
+        self.policy_arns: list[str | None] = []
+        granted: set[str] = set()
+        named = [(arn, _managed_kind(arn)) for arn in role.managed_policy_arns]
+        for arn, kind in named:
+            document = _managed_document(role, arn, kind)
+            granted |= self._add(arn.rsplit("/", 1)[-1], kind, document, arn)
+        for name in role.inline_policy_names:
+            granted |= self._add(name, INLINE, role.inline_policy(name), None)
+        self.total_actions: int = len(granted)
+
+    def _add(self, name: str, kind: str, document: dict[str, Any], arn: str | None) -> frozenset:
+        statements, actions = _counted(_canonical(document))
+        self.policies.append(PolicyRow(name, kind, statements, len(actions)))
+        self.documents.append(copy.deepcopy(document))
+        self.policy_arns.append(arn)
+        return actions
+
+    # -- words ---------------------------------------------------------------------------------
+
+    def describe(self) -> str:
+        """The card in plain sentences (the text equivalent of the HTML card)."""
+        lines = [f"Role {self.name} ({self.arn})."]
+        if self.trusted:
+            lines.append(f"Who can assume it: {'; '.join(self.trusted)}.")
+        else:
+            lines.append("Who can assume it: nobody (its trust policy names no principal).")
+        count = len(self.policies)
+        if not count:
+            lines.append("It has no permissions policies, so it grants no actions.")
+            return "\n".join(lines)
+        lines.append(f"It has {count} permissions polic{'y' if count == 1 else 'ies'}:")
+        for row in self.policies:
+            lines.append(
+                f"- {row.name} ({row.kind}): {_plural(row.statements, 'statement')}, "
+                f"grants {_plural(row.actions, 'action')}."
+            )
+        together = "Together they grant" if count > 1 else "It grants"
+        lines.append(f"{together} {_plural(self.total_actions, 'distinct action')}.")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.describe()
+
+    # -- HTML ----------------------------------------------------------------------------------
+
+    def _repr_html_(self) -> str:
+        name = escape(self.name)
+        parts = [
+            f'<section class="ecslab-role-card" aria-label="Role {name}">',
+            f"<h3>Role <code>{name}</code></h3>",
+            f"<p>ARN: <code>{escape(self.arn)}</code></p>",
+            "<h4>Who can assume it</h4>",
+        ]
+        if self.trusted:
+            items = "".join(f"<li>{escape(t)}</li>" for t in self.trusted)
+            parts.append(f"<ul>{items}</ul>")
+        else:
+            parts.append("<p>Nobody: its trust policy names no principal.</p>")
+        parts.append(_details("Trust policy (JSON)", self.trust_policy))
+        parts.append("<h4>Permissions policies</h4>")
+        if self.policies:
+            parts.append(self._table())
+            for row, document in zip(self.policies, self.documents, strict=True):
+                parts.append(_details(f"{row.name} ({row.kind}) — policy document", document))
+        else:
+            parts.append("<p>No permissions policies: this role grants no actions.</p>")
+        parts.append("</section>")
+        return "".join(parts)
+
+    def _table(self) -> str:
+        head = "".join(
+            f'<th scope="col">{h}</th>' for h in ("Policy", "Kind", "Statements", "Actions granted")
+        )
+        rows = "".join(
+            f'<tr><th scope="row">{escape(r.name)}</th><td>{escape(r.kind)}</td>'
+            f'<td style="text-align:right">{r.statements}</td>'
+            f'<td style="text-align:right">{r.actions}</td></tr>'
+            for r in self.policies
+        )
+        foot = (
+            '<tr><th scope="row" colspan="3">All policies together (distinct actions)</th>'
+            f'<td style="text-align:right">{self.total_actions}</td></tr>'
+        )
+        caption = f"Permissions policies of {escape(self.name)}, with the actions each grants"
+        return (
+            f'<table><caption style="text-align:left">{caption}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody><tfoot>{foot}</tfoot></table>"
+        )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _details(summary: str, document: dict[str, Any]) -> str:
+    text = json.dumps(document, indent=2)
+    return (
+        f"<details><summary>{escape(summary)}</summary>"
+        f"<pre><code>{escape(text, quote=False)}</code></pre></details>"
+    )
+
+
+def _managed_kind(arn: str) -> str:
+    parts = arn.split(":", 5)
+    return AWS_MANAGED if len(parts) == 6 and parts[4] == "aws" else CUSTOMER_MANAGED
+
+
+def _managed_document(role: Role, arn: str, kind: str) -> dict[str, Any]:
+    """A managed policy's default version: AWS's from ecslab's catalog, a customer's from IAM."""
+    if kind == AWS_MANAGED:
+        from ecslab.iam.managed import UnknownManagedPolicy, managed_policy
+
+        try:
+            return managed_policy(arn).document
+        except UnknownManagedPolicy:
+            pass  # not in the catalog: ask IAM, as for a customer managed policy
+    stored = role._lab.world.account.managed_policy_document(arn)
+    return _decoded(stored) if stored else {}

@@ -1,0 +1,482 @@
+"""The role workbench: change the two roles, run the task, see what happened — in one place.
+
+``lab.workbench()`` shows two panels, **Task execution role** and **Task role**, each with
+toggles for the course's AWS managed policies, an inline-policy editor (JSON, checked as you
+type: IAM's validation errors and Access-Analyzer-style warnings appear under it) and the trust
+policy; a **Run task** button; the task's status line, its CloudWatch log lines, its diagram and
+its trace; **Reset** (the course roles as they start) and a selector of the course's broken
+setups (:mod:`ecslab.scenarios`).
+
+Every change goes through the lab's IAM exactly as ``lab.execution_role.attach(...)`` would, so
+the workbench can show only what IAM accepted, with IAM's own error when it did not. Anything a
+learner typed that is wrong is reported under the control, never as a traceback. Every control
+has a description and a tooltip, and the page is usable from the keyboard (standard controls).
+
+The handlers are plain methods (``toggle``, ``apply_inline``, ``apply_trust``, ``run``,
+``reset``, ``load``) so tests and notebooks can drive the workbench without a browser.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from ecslab.iam.analyzer import validate_policy
+from ecslab.scenarios import SCENARIOS
+from ecslab.scenarios import load as load_scenario
+
+if TYPE_CHECKING:
+    from ecslab.lab import Lab
+    from ecslab.show.views import RoleView, TaskView
+
+# The AWS managed policies a learner reaches for first (the article's included).
+WORKBENCH_POLICIES = (
+    "AmazonECSTaskExecutionRolePolicy",
+    "AmazonEC2ContainerRegistryReadOnly",
+    "CloudWatchLogsFullAccess",
+    "SecretsManagerReadWrite",
+    "AmazonSSMReadOnlyAccess",
+    "AmazonS3ReadOnlyAccess",
+    "AmazonDynamoDBFullAccess",
+    "AmazonSQSFullAccess",
+    "AmazonSNSFullAccess",
+)
+NEW_INLINE = "(new inline policy)"
+EMPTY_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "", "Effect": "Allow", "Action": [], "Resource": []}],
+    },
+    indent=2,
+)
+
+
+def _message(kind: str, lines: Iterable[str]) -> str:
+    """Messages under a control: a mark and a word for each, never colour alone."""
+    marks = {
+        "error": ("✗", "Error", "#D55E00"),
+        "warning": ("⚠", "Warning", "#E69F00"),
+        "ok": ("✓", "Done", "#009E73"),
+        "info": ("ℹ", "Note", "#0072B2"),
+    }
+    mark, word, colour = marks[kind]
+    items = "".join(
+        f'<li style="border-left:3px solid {colour};padding-left:6px;list-style:none">'
+        f"{mark} <strong>{word}:</strong> {escape(line)}</li>"
+        for line in lines
+    )
+    return f'<ul role="status" aria-live="polite" style="margin:4px 0;padding:0">{items}</ul>'
+
+
+def _json_error(text: str) -> str | None:
+    try:
+        json.loads(text)
+    except ValueError as problem:
+        position = getattr(problem, "lineno", None)
+        where = f"line {position}, column {problem.colno}: " if position else ""  # type: ignore[attr-defined]
+        return f"This is not valid JSON ({where}{getattr(problem, 'msg', problem)})."
+    return None
+
+
+def policy_messages(text: str, kind: str = "identity") -> str:
+    """What the editor says about a policy text: JSON errors and what IAM will refuse (errors),
+    then what Access Analyzer would point out in a policy IAM accepts (warnings, with the
+    analyzer's own level); empty when there is nothing to say."""
+    if not text.strip():
+        return _message("info", ["The policy is empty."])
+    problem = _json_error(text)
+    if problem:
+        return _message("error", [problem])
+    findings = validate_policy(json.loads(text), kind)
+    malformed = [
+        f"{f.location}: {f.message}" for f in findings if f.code == "MALFORMED_POLICY_DOCUMENT"
+    ]
+    others = [
+        f"Access Analyzer {f.level} at {f.location}: {f.message}"
+        for f in findings
+        if f.code != "MALFORMED_POLICY_DOCUMENT"
+    ]
+    return (_message("error", malformed) if malformed else "") + (
+        _message("warning", others) if others else ""
+    )
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, ClientError):
+        info = error.response.get("Error", {})
+        return f"IAM refused it — {info.get('Code')}: {info.get('Message')}"
+    return f"{type(error).__name__}: {error}"
+
+
+class RolePanel:
+    """One role's controls."""
+
+    def __init__(self, workbench: Workbench, title: str, role: RoleView) -> None:
+        import ipywidgets as w
+
+        self.workbench = workbench
+        self.role = role
+        self.title = title
+        self._quiet = False
+        self.heading = w.HTML(f"<h3 style='margin:4px 0'>{escape(title)}: {escape(role.name)}</h3>")
+        self.toggles: dict[str, Any] = {}
+        for name in WORKBENCH_POLICIES:
+            box = w.Checkbox(
+                value=False,
+                description=name,
+                tooltip=f"Attach or detach the AWS managed policy {name}",
+                indent=False,
+                layout=w.Layout(width="auto"),
+            )
+            box.observe(self._on_toggle(name), names="value")
+            self.toggles[name] = box
+        self.toggle_messages = w.HTML()
+        self.inline_select = w.Dropdown(
+            description="Inline policy",
+            tooltip="Choose an inline policy of this role to edit, or start a new one",
+            style={"description_width": "initial"},
+        )
+        self.inline_select.observe(self._on_select, names="value")
+        self.inline_name = w.Text(
+            description="Name",
+            placeholder="policy name",
+            tooltip="The inline policy's name",
+            style={"description_width": "initial"},
+        )
+        self.inline_editor = w.Textarea(
+            description="Policy JSON",
+            tooltip="The inline policy document; it is checked when you leave the box",
+            continuous_update=False,
+            layout=w.Layout(width="100%", height="16em"),
+            style={"description_width": "initial"},
+        )
+        self.inline_editor.observe(self._on_edit, names="value")
+        self.inline_messages = w.HTML()
+        self.apply_button = w.Button(
+            description="Save inline policy",
+            tooltip="Put this inline policy on the role (IAM validates it)",
+            icon="check",
+        )
+        self.apply_button.on_click(lambda _: self.apply_inline())
+        self.remove_button = w.Button(
+            description="Remove inline policy",
+            tooltip="Delete the selected inline policy from the role",
+            icon="trash",
+        )
+        self.remove_button.on_click(lambda _: self.remove_inline())
+        self.trust_editor = w.Textarea(
+            description="Trust policy",
+            tooltip="Who may assume this role (ECS assumes it as ecs-tasks.amazonaws.com)",
+            continuous_update=False,
+            layout=w.Layout(width="100%", height="10em"),
+            style={"description_width": "initial"},
+        )
+        self.trust_editor.observe(self._on_trust_edit, names="value")
+        self.trust_messages = w.HTML()
+        self.trust_button = w.Button(
+            description="Save trust policy",
+            tooltip="Replace the role's trust policy (IAM validates it)",
+            icon="check",
+        )
+        self.trust_button.on_click(lambda _: self.apply_trust())
+        self.widget = w.VBox(
+            [
+                self.heading,
+                w.HTML("<strong>AWS managed policies</strong>"),
+                w.VBox(list(self.toggles.values())),
+                self.toggle_messages,
+                w.HTML("<strong>Inline policies</strong>"),
+                w.HBox([self.inline_select, self.inline_name]),
+                self.inline_editor,
+                self.inline_messages,
+                w.HBox([self.apply_button, self.remove_button]),
+                w.HTML("<strong>Trust policy</strong>"),
+                self.trust_editor,
+                self.trust_messages,
+                self.trust_button,
+            ],
+            layout=w.Layout(width="50%", padding="0 8px", border="1px solid #ccc"),
+        )
+        self.refresh()
+
+    # -- reading the role ----------------------------------------------------------------------
+
+    def refresh(self, keep_messages: bool = False) -> None:
+        """Show the role as IAM has it now."""
+        self._quiet = True
+        try:
+            attached = set(self.role.policies) - set(self.role.inline_policy_names)
+            for name, box in self.toggles.items():
+                box.value = name in attached
+            others = sorted(attached - set(self.toggles))
+            inline = self.role.inline_policy_names
+            self.inline_select.options = [*inline, NEW_INLINE]
+            chosen = self.inline_select.value if self.inline_select.value in inline else None
+            chosen = chosen or (inline[0] if inline else NEW_INLINE)
+            self.inline_select.value = chosen
+            self._show_inline(chosen)
+            self.trust_editor.value = json.dumps(self.role.trust_policy, indent=2)
+            if not keep_messages:
+                self.inline_messages.value = ""
+                self.trust_messages.value = ""
+                self.toggle_messages.value = (
+                    _message("info", [f"Also attached: {', '.join(others)}"]) if others else ""
+                )
+        finally:
+            self._quiet = False
+
+    def _show_inline(self, name: str) -> None:
+        if name == NEW_INLINE:
+            self.inline_name.value = ""
+            self.inline_editor.value = EMPTY_POLICY
+        else:
+            self.inline_name.value = name
+            self.inline_editor.value = json.dumps(self.role.inline_policy(name), indent=2)
+
+    # -- handlers --------------------------------------------------------------------------------
+
+    def toggle(self, policy: str, attach: bool) -> bool:
+        """Attach or detach a managed policy; False (and a message) if IAM refused."""
+        try:
+            self.role.attach(policy) if attach else self.role.detach(policy)
+        except Exception as error:
+            self.refresh()
+            self.toggle_messages.value = _message("error", [_error_text(error)])
+            return False
+        self.refresh()
+        verb = "attached to" if attach else "detached from"
+        self.toggle_messages.value = _message("ok", [f"{policy} {verb} {self.role.name}."])
+        return True
+
+    def _on_toggle(self, policy: str) -> Callable[[dict], None]:
+        def changed(change: dict) -> None:
+            if not self._quiet:
+                self.workbench._guard(lambda: self.toggle(policy, bool(change["new"])))
+
+        return changed
+
+    def _on_select(self, change: dict) -> None:
+        if not self._quiet and change["new"] is not None:
+            self._quiet = True
+            try:
+                self._show_inline(change["new"])
+                self.inline_messages.value = ""
+            finally:
+                self._quiet = False
+
+    def _on_edit(self, change: dict) -> None:
+        if not self._quiet:
+            self.inline_messages.value = policy_messages(change["new"])
+
+    def _on_trust_edit(self, change: dict) -> None:
+        if not self._quiet:
+            self.trust_messages.value = policy_messages(change["new"], "trust")
+
+    def apply_inline(self, name: str | None = None, text: str | None = None) -> bool:
+        """Save the editor's policy (or ``text``) as inline policy ``name``."""
+        name = (self.inline_name.value if name is None else name).strip()
+        text = self.inline_editor.value if text is None else text
+        if not name:
+            self.inline_messages.value = _message("error", ["Give the inline policy a name."])
+            return False
+        problem = _json_error(text)
+        if problem:
+            self.inline_messages.value = _message("error", [problem])
+            return False
+        try:
+            self.role.put_inline(name, text)
+        except Exception as error:
+            self.inline_messages.value = _message("error", [_error_text(error)])
+            return False
+        self.inline_select.value = None
+        self._quiet = True
+        try:
+            self.inline_select.options = [*self.role.inline_policy_names, NEW_INLINE]
+            self.inline_select.value = name
+        finally:
+            self._quiet = False
+        self.refresh(keep_messages=True)
+        self.inline_messages.value = _message(
+            "ok", [f"Inline policy {name} saved on {self.role.name}."]
+        ) + policy_messages(text).replace(_message("info", ["The policy is empty."]), "")
+        return True
+
+    def remove_inline(self, name: str | None = None) -> bool:
+        name = self.inline_select.value if name is None else name
+        if not name or name == NEW_INLINE:
+            self.inline_messages.value = _message("error", ["Choose an inline policy to remove."])
+            return False
+        try:
+            self.role.remove_inline(name)
+        except Exception as error:
+            self.inline_messages.value = _message("error", [_error_text(error)])
+            return False
+        self.refresh(keep_messages=True)
+        self.inline_messages.value = _message("ok", [f"Inline policy {name} removed."])
+        return True
+
+    def apply_trust(self, text: str | None = None) -> bool:
+        text = self.trust_editor.value if text is None else text
+        problem = _json_error(text)
+        if problem:
+            self.trust_messages.value = _message("error", [problem])
+            return False
+        try:
+            self.role.set_trust_policy(text)
+        except Exception as error:
+            self.trust_messages.value = _message("error", [_error_text(error)])
+            return False
+        self.refresh(keep_messages=True)
+        self.trust_messages.value = _message("ok", [f"Trust policy of {self.role.name} saved."])
+        return True
+
+
+class Workbench:
+    """Both roles, a Run task button, and what the task did."""
+
+    def __init__(self, lab: Lab, scenarios: bool = True) -> None:
+        import ipywidgets as w
+
+        self.lab = lab
+        self.last_task: TaskView | None = None
+        self.execution = RolePanel(self, "Task execution role", lab.execution_role)
+        self.task = RolePanel(self, "Task role", lab.task_role)
+        self.run_button = w.Button(
+            description="Run task",
+            tooltip="Run the orders task with the roles as they are now",
+            button_style="primary",
+            icon="play",
+        )
+        self.run_button.on_click(lambda _: self._guard(self.run))
+        self.reset_button = w.Button(
+            description="Reset",
+            tooltip="Put both roles back as the course starts them",
+            icon="undo",
+        )
+        self.reset_button.on_click(lambda _: self._guard(self.reset))
+        self.scenario_select = w.Dropdown(
+            options=[(s.title, s.key) for s in SCENARIOS.values()],
+            value="healthy",
+            description="Scenario",
+            tooltip="The course's broken setups; loading one resets the roles first",
+            style={"description_width": "initial"},
+        )
+        self.load_button = w.Button(
+            description="Load scenario",
+            tooltip="Reset the roles, then apply the chosen scenario",
+            icon="folder-open",
+        )
+        self.load_button.on_click(
+            lambda _: self._guard(lambda: self.load(self.scenario_select.value))
+        )
+        self.messages = w.HTML()
+        self.status = w.HTML("<p>Run the task to see what happens.</p>")
+        self.logs = w.HTML()
+        self.diagram = w.HTML()
+        self.trace = w.HTML()
+        controls = [self.run_button, self.reset_button]
+        if scenarios:
+            controls += [self.scenario_select, self.load_button]
+        self.widget = w.VBox(
+            [
+                w.HTML("<h2 style='margin:4px 0'>Role workbench</h2>"),
+                w.HBox([self.execution.widget, self.task.widget]),
+                w.HBox(controls),
+                self.messages,
+                w.HTML("<h3 style='margin:4px 0'>Task</h3>"),
+                self.status,
+                w.HTML("<h3 style='margin:4px 0'>CloudWatch Logs</h3>"),
+                self.logs,
+                w.HTML("<h3 style='margin:4px 0'>Who called what</h3>"),
+                self.diagram,
+                w.HTML("<h3 style='margin:4px 0'>Trace</h3>"),
+                self.trace,
+            ]
+        )
+
+    # -- handlers --------------------------------------------------------------------------------
+
+    def run(self) -> TaskView:
+        """Run the task and show its status, logs, diagram and trace."""
+        from ecslab.show.tables import styled_html
+
+        task = self.lab.run_task()
+        self.last_task = task
+        self.status.value = task_status_html(task)
+        self.logs.value = logs_html(task)
+        self.diagram.value = task.diagram()._repr_html_()
+        self.trace.value = styled_html(task.trace)
+        self.messages.value = ""
+        return task
+
+    def reset(self) -> None:
+        """Both roles as the course starts them."""
+        self.lab.reset_roles()
+        self.scenario_select.value = "healthy"
+        self._refresh()
+        self.messages.value = _message("ok", ["Both roles are back as the course starts them."])
+
+    def load(self, key: str) -> None:
+        scenario = load_scenario(self.lab, key)
+        self.scenario_select.value = key
+        self._refresh()
+        self.messages.value = _message("info", [f"{scenario.title}: {scenario.change}"])
+
+    def _refresh(self) -> None:
+        self.execution.refresh()
+        self.task.refresh()
+
+    def _guard(self, action: Callable[[], Any]) -> Any:
+        """Run a handler; anything unexpected is reported in the page, never as a traceback."""
+        try:
+            return action()
+        except Exception as error:  # a learner's click must never end in a traceback
+            self.messages.value = _message("error", [_error_text(error)])
+            return None
+
+    # -- display ---------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return (
+            f"Role workbench for {self.lab.execution_role.name} and {self.lab.task_role.name} "
+            "(an interactive widget: run this in JupyterLab to use it)"
+        )
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+
+def task_status_html(task: TaskView) -> str:
+    """The task's status line: a mark and words, then the stoppedReason as AWS gives it."""
+    if task.arn is None:
+        return (
+            "<p>✗ <strong>RunTask failed</strong>: no task was created.</p>"
+            f"<pre style='white-space:pre-wrap'>{escape(str(task.failure))}</pre>"
+        )
+    ok = task.stop_code == "EssentialContainerExited" and task.exit_code == 0
+    mark = "✓" if ok else "✗"
+    parts = [f"lastStatus <code>{escape(str(task.last_status))}</code>"]
+    if task.stop_code:
+        parts.append(f"stopCode <code>{escape(task.stop_code)}</code>")
+    if task.exit_code is not None:
+        parts.append(f"exit code <code>{task.exit_code}</code>")
+    reason = escape(str(task.stopped_reason or ""))
+    return (
+        f"<p>{mark} <strong>Task {escape(str(task.id))}</strong>: {', '.join(parts)}</p>"
+        f"<p>stoppedReason:</p><pre style='white-space:pre-wrap'>{reason}</pre>"
+    )
+
+
+def logs_html(task: TaskView) -> str:
+    lines = task.logs
+    if lines:
+        return f"<pre style='white-space:pre-wrap'>{escape(chr(10).join(lines))}</pre>"
+    if not task.started:
+        return "<p>No log lines: the app never ran, so the log stream holds nothing.</p>"
+    return "<p>No log lines reached CloudWatch Logs.</p>"

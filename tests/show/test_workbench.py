@@ -1,0 +1,205 @@
+"""The workbench, driven by its handlers and by its widgets as a learner would click them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ecslab.scenarios import SCENARIOS
+
+pytest.importorskip("ipywidgets")
+
+
+@pytest.fixture
+def bench(lab):
+    return lab.workbench()
+
+
+def test_it_starts_from_the_roles_as_iam_has_them(bench, lab):
+    execution = bench.execution
+    assert execution.toggles["AmazonECSTaskExecutionRolePolicy"].value is True
+    assert [name for name, box in bench.task.toggles.items() if box.value] == []
+    assert list(execution.inline_select.options) == ["orders-launch-secrets", "(new inline policy)"]
+    assert json.loads(execution.inline_editor.value) == lab.execution_role.inline_policy(
+        "orders-launch-secrets"
+    )
+    trust = json.loads(bench.task.trust_editor.value)
+    assert trust["Statement"][0]["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+    assert bench.status.value == "<p>Run the task to see what happens.</p>"
+
+
+def test_run_shows_status_logs_diagram_and_trace(bench):
+    task = bench.run()
+    assert task.exit_code == 0
+    assert (
+        "✓ <strong>Task" in bench.status.value and "EssentialContainerExited" in bench.status.value
+    )
+    assert "order-1001 processed" in bench.logs.value
+    assert bench.diagram.value.startswith("<figure") and "figcaption" in bench.diagram.value
+    assert "logs:PutLogEvents" in bench.trace.value
+
+
+def test_the_articles_mistake_then_the_right_fix(bench, lab):
+    # untick the managed policy on the execution role, as a learner would
+    bench.execution.toggles["AmazonECSTaskExecutionRolePolicy"].value = False
+    assert "AmazonECSTaskExecutionRolePolicy" not in lab.execution_role.policies
+    bench.run_button.click()
+    assert bench.last_task.stop_code == "TaskFailedToStart"
+    assert "✗ <strong>Task" in bench.status.value
+    assert "never ran" in bench.logs.value
+    # the wrong fix: more permissions on the task role — nothing changes
+    bench.task.toggles["AmazonEC2ContainerRegistryReadOnly"].value = True
+    bench.task.toggles["CloudWatchLogsFullAccess"].value = True
+    bench.run_button.click()
+    assert bench.last_task.stop_code == "TaskFailedToStart"
+    assert lab.task_role.policies == [
+        "AmazonEC2ContainerRegistryReadOnly",
+        "CloudWatchLogsFullAccess",
+        "orders-app",
+    ]
+    # the right fix
+    bench.execution.toggles["AmazonECSTaskExecutionRolePolicy"].value = True
+    bench.run_button.click()
+    assert bench.last_task.exit_code == 0
+
+
+def test_the_editor_checks_json_and_policies_as_you_type(bench, lab):
+    editor, messages = bench.execution.inline_editor, bench.execution.inline_messages
+    editor.value = '{"Version": "2012-10-17", "Statement": [}'
+    assert "✗ <strong>Error:</strong> This is not valid JSON (line 1, column 41" in messages.value
+    editor.value = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "ecr:GetAuthorizationTokn", "Resource": "*"}
+            ],
+        }
+    )
+    assert (
+        "⚠ <strong>Warning:</strong> Access Analyzer ERROR at Statement[0].Action" in messages.value
+    )
+    assert "Did you mean ecr:GetAuthorizationToken?" in messages.value
+    editor.value = json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Alow", "Action": "s3:*"}]}
+    )
+    assert "✗ <strong>Error:</strong>" in messages.value
+    before = lab.execution_role.policies
+    # nothing reaches IAM until saved
+    assert lab.execution_role.policies == before
+
+
+def test_saving_malformed_json_or_a_malformed_policy_loses_nothing(bench, lab):
+    before = lab.execution_role.inline_policy("orders-launch-secrets")
+    panel = bench.execution
+    assert panel.apply_inline("orders-launch-secrets", '{"Version": "2012-10-17",') is False
+    assert "not valid JSON" in panel.inline_messages.value
+    assert (
+        panel.apply_inline(
+            "orders-launch-secrets",
+            '{"Version": "2012-10-17", "Statement": [{"Effect": "Alow", "Action": "*", '
+            '"Resource": "*"}]}',
+        )
+        is False
+    )
+    assert "IAM refused it — MalformedPolicyDocument" in panel.inline_messages.value
+    assert lab.execution_role.inline_policy("orders-launch-secrets") == before
+    # the text the learner typed is still in the editor to be fixed
+    panel.inline_editor.value = '{"broken": '
+    assert panel.apply_inline() is False
+    assert panel.inline_editor.value == '{"broken": '
+
+
+def test_a_new_inline_policy_and_its_removal(bench, lab):
+    panel = bench.task
+    panel.inline_select.value = "(new inline policy)"
+    assert json.loads(panel.inline_editor.value)["Version"] == "2012-10-17"
+    panel.inline_name.value = "read-anything"
+    panel.inline_editor.value = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+        }
+    )
+    panel.apply_button.click()
+    assert "Inline policy read-anything saved on ecs-task-role" in panel.inline_messages.value
+    assert lab.task_role.inline_policy_names == ["orders-app", "read-anything"]
+    assert panel.inline_select.value == "read-anything"
+    panel.remove_button.click()
+    assert lab.task_role.inline_policy_names == ["orders-app"]
+    assert panel.apply_inline("", "{}") is False
+    assert "Give the inline policy a name." in panel.inline_messages.value
+
+
+def test_the_trust_policy_editor(bench, lab):
+    panel = bench.execution
+    wrong = json.loads(panel.trust_editor.value)
+    wrong["Statement"][0]["Principal"] = {"Service": "ec2.amazonaws.com"}
+    panel.trust_editor.value = json.dumps(wrong)
+    panel.trust_button.click()
+    assert lab.execution_role.trust_policy == wrong
+    task = bench.run()
+    assert task.arn is None and "RunTask failed" in bench.status.value
+    assert panel.apply_trust('{"Version": "2012-10-17", "Statement": []') is False
+    assert lab.execution_role.trust_policy == wrong
+
+
+def test_an_unknown_policy_name_is_reported_in_the_page(bench, lab):
+    assert bench.task.toggle("AmazonS3ReadOnlyAcess", True) is False
+    assert "IAM refused it — NoSuchEntity" in bench.task.toggle_messages.value
+    assert lab.task_role.policies == ["orders-app"]
+
+
+def test_reset_and_scenarios(bench, lab):
+    for key, scenario in SCENARIOS.items():
+        bench.scenario_select.value = key
+        bench.load_button.click()
+        assert scenario.change in bench.messages.value.replace("&#x27;", "'")
+        task = bench.run()
+        healthy = task.exit_code == 0 and task.stop_code == "EssentialContainerExited"
+        assert healthy == (key == "healthy"), key
+    bench.reset_button.click()
+    assert lab.execution_role.policies == [
+        "AmazonECSTaskExecutionRolePolicy",
+        "orders-launch-secrets",
+    ]
+    assert lab.task_role.policies == ["orders-app"]
+    assert bench.execution.toggles["AmazonECSTaskExecutionRolePolicy"].value is True
+    assert bench.run().exit_code == 0
+
+
+def test_a_failure_inside_a_handler_is_shown_not_raised(bench, monkeypatch):
+    def broken() -> None:
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(bench.lab, "run_task", broken)
+    bench.run_button.click()  # must not raise
+    assert "RuntimeError: simulated failure" in bench.messages.value
+
+
+def test_every_control_has_a_description_and_a_tooltip(bench):
+    import ipywidgets as w
+
+    def walk(widget):
+        yield widget
+        for child in getattr(widget, "children", ()):
+            yield from walk(child)
+
+    controls = [
+        x
+        for x in walk(bench.widget)
+        if isinstance(x, (w.Button, w.Checkbox, w.Dropdown, w.Text, w.Textarea))
+    ]
+    assert len(controls) >= 2 * 14 + 4
+    for control in controls:
+        assert control.description, control
+        assert control.tooltip, control
+
+
+def test_it_displays_as_a_widget_with_a_stable_text(bench):
+    bundle = bench._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/plain"] == (
+        "Role workbench for ecs-execution-role and ecs-task-role (an interactive widget: run "
+        "this in JupyterLab to use it)"
+    )
