@@ -177,7 +177,7 @@ def summary_frame(trace: Trace):
                 row["error_code"] = event.error_code
     order = {phase: n for n, phase in enumerate(_phase_order(trace))}
     rows = sorted(groups.values(), key=lambda row: order[row["phase"]])  # stable: first-seen
-    frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS), dtype=object)  # None stays None
     return frame.astype({"calls": "int64", "allowed": "int64", "denied": "int64"})
 
 

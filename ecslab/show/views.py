@@ -122,6 +122,11 @@ class TraceView(Trace):
 
         return _HTML(styled_html(self))
 
+    def _repr_html_(self) -> str:
+        from ecslab.show.tables import styled_html
+
+        return styled_html(self)
+
     def cloudtrail(self, index: int = -1) -> Any:
         """One event (the last by default) as a CloudTrail-like record."""
         from ecslab.show.tables import cloudtrail_json
