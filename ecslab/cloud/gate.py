@@ -259,7 +259,11 @@ class Gate:
             check.action,
             check.resource,
             identity_policies=identity,
-            resource_policy=check.resource_policy,
+            resource_policy=(
+                (_resource_policy_name(check.action, check.resource), check.resource_policy)
+                if check.resource_policy is not None
+                else None
+            ),
             permissions_boundary=boundary,
             session_policy=principal.session_policy,
             context=context,
@@ -468,3 +472,26 @@ for _event, _handler in (
 ):
     if (_event, _handler) not in BUILTIN_HANDLERS:
         BUILTIN_HANDLERS.append((_event, _handler))
+
+
+_RESOURCE_POLICY_KINDS = {
+    "kms": "key policy",
+    "s3": "bucket policy",
+    "sqs": "queue policy",
+    "sns": "topic policy",
+    "secretsmanager": "secret policy",
+    "ecr": "repository policy",
+    "logs": "resource policy",
+}
+
+
+def _resource_policy_name(action: str, resource: str) -> str:
+    """How the trace names the resource-based policy that decided: "trust policy of
+    ecs-task-role", "key policy of key/…", "bucket policy of orders-config-…"."""
+    service = action.split(":", 1)[0].lower()
+    name = resource.rsplit(":", 1)[-1]
+    if service == "sts":
+        return f"trust policy of {resource.rsplit('/', 1)[-1]}"
+    if service == "s3":
+        name = name.split("/")[0]
+    return f"{_RESOURCE_POLICY_KINDS.get(service, 'resource policy')} of {name}"
