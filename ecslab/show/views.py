@@ -127,6 +127,17 @@ class TraceView(Trace):
 
         return styled_html(self)
 
+    def least_privilege(self, role: str) -> Any:
+        """The smallest policy allowing what ``role`` did (and needed) in these calls, beside
+        what the role has now (see :mod:`ecslab.coach.least`)."""
+        from ecslab.coach.least import LeastPrivilege
+
+        if self._lab is None:
+            raise ValueError("least_privilege() needs a lab's trace, e.g. lab.trace or task.trace")
+        if hasattr(role, "name"):
+            role = role.name
+        return LeastPrivilege(self._lab, str(role), self)
+
     def cloudtrail(self, index: int = -1) -> Any:
         """One event (the last by default) as a CloudTrail-like record."""
         from ecslab.show.tables import cloudtrail_json
