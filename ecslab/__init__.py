@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["Lab", "evaluate"]
+__all__ = ["Lab", "diagnose", "evaluate"]
 
 if TYPE_CHECKING:
+    from ecslab.coach.diagnose import diagnose
     from ecslab.iam import evaluate
     from ecslab.lab import Lab
 
@@ -25,6 +26,10 @@ def __getattr__(name: str) -> Any:
         from ecslab.lab import Lab
 
         return Lab
+    if name == "diagnose":
+        from ecslab.coach.diagnose import diagnose
+
+        return diagnose
     if name == "evaluate":
         from ecslab.iam import evaluate
 

@@ -1,0 +1,720 @@
+"""Which role to fix, from an error message as people paste it.
+
+The article's rule of thumb, made precise: *the task does not start or goes STOPPED → suspect the
+execution role; it starts but the app gets AccessDenied → suspect the task role; read the error and
+when it happened.* :func:`diagnose` reads a message from a real account (or from the lab) and says
+which role is at fault — ``"execution"``, ``"task"``, ``"neither"`` (the network, the image, the
+caller's own permissions, the container itself) or ``"unknown"`` — with its category, phase, a
+plain explanation, the fix, and the evidence it used.
+
+It copes with messages as they are pasted: Fargate and EC2-agent wordings, console capitalisation
+(``Resourceinitializationerror``), hard-wrapped lines, ``...`` truncation, SDK and CLI error lines,
+app log lines and service events. The texts it recognises are the real ones collected in
+``docs/research/ecs_lifecycle.md`` and ``docs/research/service_errors.md`` (sources there);
+``tests/coach/corpus`` holds real messages with their sources, and ``benchmarks/diagnose.py``
+measures how often the top answer is right.
+
+Why rules and not a model: the signals are few and exact (a wrapper text, an IAM action, a
+session name), the answer must explain itself, and a learner must be able to read why.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from html import escape
+from typing import Any
+
+ROLES = ("execution", "task", "neither", "unknown")
+
+# What the ECS agent calls with the execution role while it launches a task.
+AGENT_ACTIONS = {
+    "ecr:getauthorizationtoken": "ecr-auth",
+    "ecr:batchgetimage": "image-pull",
+    "ecr:getdownloadurlforlayer": "image-pull",
+    "ecr:batchchecklayeravailability": "image-pull",
+    "logs:createlogstream": "logs",
+    "logs:createloggroup": "logs",
+    "logs:putlogevents": "logs",
+}
+SECRET_ACTIONS = {
+    "secretsmanager:getsecretvalue": "secrets-manager",
+    "ssm:getparameters": "ssm",
+    "ssm:getparameter": "ssm",
+    "kms:decrypt": "kms",
+}
+RUNTIME_CATEGORIES = {
+    "s3": "runtime-s3",
+    "dynamodb": "runtime-dynamodb",
+    "sqs": "runtime-sqs",
+    "sns": "runtime-sns",
+    "secretsmanager": "runtime-secrets-manager",
+    "kms": "runtime-kms",
+}
+
+_PRINCIPAL = re.compile(
+    r"arn:aws[\w-]*:sts::[\d*x<>a-z_ -]*:assumed-role/"
+    r"(?P<role>[\w+=,.@-]+)/(?P<session>[\w+=,.@-]+)",
+    re.I,
+)
+_USER = re.compile(
+    r"arn:aws[\w-]*:iam::[\d*x<>a-z_ -]*:(?P<kind>user|root)(?:/(?P<name>[\w+=,.@/-]+))?", re.I
+)
+_ACTION = re.compile(r"(?:to perform|perform):\s*(?P<action>[a-z0-9-]+:[a-z0-9*]+)", re.I)
+_RESOURCE = re.compile(r"on resource:\s*(?P<resource>\S+)", re.I)
+_OPERATION = re.compile(r"when calling the (?P<operation>\w+) operation", re.I)
+_ASSUME = re.compile(r"unable to assume the role '(?P<arn>[^']+)'", re.I)
+_INSTANCE = re.compile(r"^i-[0-9a-f]{8,17}$")
+
+NETWORK = (
+    "context deadline exceeded",
+    "i/o timeout",
+    "dial tcp",
+    "network configuration",
+    "connection reset",
+    "no such host",
+    "request canceled",
+    "requestcanceled",
+    "tls handshake timeout",
+    "signal: killed",
+    "connection issue",
+    "could not connect",
+    "unable to connect",
+)
+DENIED = (
+    "not authorized to perform",
+    "accessdenied",
+    "access denied",
+    "403 forbidden",
+    "access to kms is not allowed",
+    "not allowed to access",
+    "authorizationerror",
+    "is not authorized",
+)
+LAUNCH_WRAPPERS = (
+    "resourceinitializationerror",
+    "cannotpullcontainererror",
+    "cannotstartcontainererror",
+    "unable to pull secrets or registry auth",
+    "failed to validate logger args",
+    "execution resource retrieval failed",
+    "fetching secret data from",
+    "taskfailedtostart",
+    "the task can’t pull the image",
+    "the task can't pull the image",
+    "failed to initialize logging driver",
+    "the task can't retrieve the secret",
+    "the task can’t retrieve the secret",
+)
+
+
+@dataclass
+class Candidate:
+    """One possible answer, with how strongly the evidence points to it."""
+
+    role: str
+    category: str
+    phase: str
+    score: float
+    why: str
+
+
+@dataclass
+class Facts:
+    """What the message says, pulled out of it."""
+
+    text: str  # the message, joined and normalised
+    lower: str
+    principal_role: str | None = None
+    session: str | None = None
+    user: str | None = None
+    action: str | None = None
+    resource: str | None = None
+    operation: str | None = None
+    assumed_role_arn: str | None = None
+    evidence: list[str] = field(default_factory=list)
+
+    def has(self, *needles: str) -> str | None:
+        for needle in needles:
+            if needle in self.lower:
+                return needle
+        return None
+
+
+@dataclass
+class Diagnosis:
+    """The answer: which role, why, and what to do."""
+
+    message: str
+    role: str
+    category: str
+    phase: str
+    explanation: str
+    fix: str
+    candidates: list[Candidate]
+    evidence: list[str]
+    facts: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    def describe(self) -> str:
+        names = {
+            "execution": "the task execution role",
+            "task": "the task role",
+            "neither": "neither role",
+            "unknown": "not sure",
+        }
+        lines = [
+            f"Suspect: {names[self.role]} ({self.category}, {self.phase} phase).",
+            self.explanation,
+            f"Fix: {self.fix}",
+        ]
+        if self.evidence:
+            lines.append("Evidence: " + "; ".join(self.evidence))
+        others = [c for c in self.candidates[1:] if c.role != self.role]
+        if others:
+            lines.append(
+                "Also possible: "
+                + "; ".join(f"{names[c.role]} ({c.category}): {c.why}" for c in others[:2])
+            )
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def __repr__(self) -> str:
+        return self.describe()
+
+    def _repr_html_(self) -> str:
+        lines = self.describe().split("\n")
+        head, rest = lines[0], lines[1:]
+        items = "".join(f"<li>{escape(line)}</li>" for line in rest)
+        return f'<div role="status"><p><strong>{escape(head)}</strong></p><ul>{items}</ul></div>'
+
+
+# -- reading the message -------------------------------------------------------------------------
+
+
+def normalise(message: str) -> str:
+    """Join hard-wrapped lines, drop the terminal's decorations, squeeze spaces."""
+    text = message.replace("\r", "\n")
+    # a word broken across lines by a hard wrap ("...not authorized to per\nform") is rare;
+    # lines are joined with a space, and ARNs split after ':' or '/' are joined back.
+    text = re.sub(r"([:/])\s*\n\s*", r"\1", text)
+    text = re.sub(r"\s*\n\s*", " ", text)
+    text = text.replace("\u2026", "...")
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def read(message: str) -> Facts:
+    text = normalise(message)
+    facts = Facts(text=text, lower=text.lower())
+    if found := _PRINCIPAL.search(text):
+        facts.principal_role, facts.session = found.group("role"), found.group("session")
+        facts.evidence.append(
+            f"the caller is role {facts.principal_role} (session {facts.session})"
+        )
+    elif found := _USER.search(text):
+        facts.user = found.group("name") or "root"
+        facts.evidence.append(f"the caller is IAM {found.group('kind')} {facts.user}")
+    if found := _ACTION.search(text):
+        facts.action = found.group("action")
+        facts.evidence.append(f"the action is {facts.action}")
+    if found := _RESOURCE.search(text):
+        facts.resource = found.group("resource").strip("\"'").rstrip(".,;")
+    if found := _OPERATION.search(text):
+        facts.operation = found.group("operation")
+    if found := _ASSUME.search(text):
+        facts.assumed_role_arn = found.group("arn")
+    return facts
+
+
+# -- the rules ------------------------------------------------------------------------------------
+
+Rule = Callable[[Facts], "list[Candidate]"]
+RULES: list[Rule] = []
+
+
+def rule(function: Rule) -> Rule:
+    RULES.append(function)
+    return function
+
+
+def _role_from_name(name: str) -> str | None:
+    lowered = name.lower()
+    if "exec" in lowered:
+        return "execution"
+    if "task" in lowered or "app" in lowered or "container" in lowered:
+        return "task"
+    return None
+
+
+@rule
+def _trust(f: Facts) -> list[Candidate]:
+    if not (f.has("unable to assume the role") or f.has("unable to assume role")):
+        return []
+    if f.has("service linked role", "service-linked role"):
+        return [
+            Candidate(
+                "neither",
+                "trust-policy",
+                "deploy",
+                9,
+                "the ECS service-linked role is missing, not a task's role",
+            )
+        ]
+    arn = f.assumed_role_arn or ""
+    role = _role_from_name(arn.rsplit("/", 1)[-1]) or "unknown"
+    f.evidence.append(f"ECS could not assume {arn or 'the role'}")
+    out = [
+        Candidate(
+            role,
+            "trust-policy",
+            "deploy",
+            9,
+            "ECS assumes both roles when the task is run: the role's trust policy must "
+            "allow ecs-tasks.amazonaws.com",
+        )
+    ]
+    if f.has("pass"):
+        out.append(
+            Candidate(
+                "neither", "pass-role", "deploy", 4, "or the caller may not iam:PassRole the role"
+            )
+        )
+    return out
+
+
+@rule
+def _pass_role(f: Facts) -> list[Candidate]:
+    if (f.action or "").lower() == "iam:passrole" or f.has("iam:passrole"):
+        return [
+            Candidate(
+                "neither",
+                "pass-role",
+                "deploy",
+                10,
+                "the caller (who runs or deploys the task) needs iam:PassRole for the "
+                "roles in the task definition; the roles themselves are fine",
+            )
+        ]
+    return []
+
+
+@rule
+def _network(f: Facts) -> list[Candidate]:
+    found = f.has(*NETWORK)
+    if not found:
+        return []
+    if f.has(*DENIED) and not f.has("context deadline exceeded", "i/o timeout"):
+        return []
+    f.evidence.append(f"network trouble: '{found}'")
+    phase = "launch" if f.has(*LAUNCH_WRAPPERS) else "run"
+    return [
+        Candidate(
+            "neither",
+            "network",
+            phase,
+            8,
+            "the task could not reach the AWS endpoint (no route to the internet or to "
+            "VPC endpoints) — it never got an answer, allowed or denied",
+        )
+    ]
+
+
+@rule
+def _image_missing(f: Facts) -> list[Candidate]:
+    pull = f.has(
+        "cannotpullcontainererror",
+        "can’t pull the image",
+        "can't pull the image",
+        "pull image manifest",
+        "failed to resolve ref",
+    )
+    missing = f.has(
+        "not found",
+        "manifest unknown",
+        "does not exist",
+        "check whether the image exists",
+        "repository does not exist",
+        "descriptor matching platform",
+        "insufficient_scope",
+        "requested access to the resource is denied",
+    )
+    if pull and missing and not f.has("not authorized to perform", "403 forbidden"):
+        f.evidence.append(f"the image could not be found: '{missing}'")
+        return [
+            Candidate(
+                "neither",
+                "image-not-found",
+                "launch",
+                8,
+                "the image reference (repository, tag, digest or platform) does not "
+                "match what the registry has",
+            )
+        ]
+    return []
+
+
+@rule
+def _launch(f: Facts) -> list[Candidate]:
+    wrapper = f.has(*LAUNCH_WRAPPERS)
+    action = (f.action or "").lower()
+    agent_category = AGENT_ACTIONS.get(action)
+    if not wrapper and not agent_category:
+        return []
+    if wrapper:
+        f.evidence.append(f"a launch failure: '{wrapper}'")
+    denied = f.has(*DENIED)
+    category = agent_category or SECRET_ACTIONS.get(action)
+    if category is None:
+        if f.has("registry auth", "getauthorizationtoken"):
+            category = "ecr-auth"
+        elif f.has("kms", "ciphertext"):
+            category = "kms"
+        elif f.has("from asm", "secrets manager", "secretsmanager"):
+            category = "secrets-manager"
+        elif f.has("from ssm", "parameter store", "ssm"):
+            category = "ssm"
+        elif f.has("logger", "log stream", "log group", "logging driver"):
+            category = "logs"
+        elif f.has("cannotpullcontainererror", "pull the image", "pull image"):
+            category = "image-pull"
+        else:
+            category = "other"
+    if f.session and _INSTANCE.match(f.session):
+        return [
+            Candidate(
+                "neither",
+                "instance-role",
+                "launch",
+                7,
+                "the EC2 container instance's role made this call (EC2 launch type): "
+                "its instance profile needs the permission",
+            )
+        ]
+    if denied or agent_category:
+        return [
+            Candidate(
+                "execution",
+                category,
+                "launch",
+                9 if wrapper else 7,
+                "the ECS agent makes this call with the task execution role while it "
+                "launches the task",
+            )
+        ]
+    if f.has(
+        "does not exist",
+        "can't find",
+        "can’t find",
+        "invalid ssm parameters",
+        "invalid parameters",
+        "did not contain json key",
+        "looking for beginning of value",
+        "invalid arn",
+        "not found",
+    ):
+        return [
+            Candidate(
+                "neither",
+                category,
+                "launch",
+                7,
+                "the task definition names something that is not there (a log group, "
+                "secret, parameter or JSON key): a reference to fix, not a permission",
+            ),
+            Candidate(
+                "execution",
+                category,
+                "launch",
+                3,
+                "unless the role lacks a permission the message hides",
+            ),
+        ]
+    return [
+        Candidate(
+            "execution",
+            category,
+            "launch",
+            5,
+            "a launch failure: the execution role is the usual suspect",
+        )
+    ]
+
+
+@rule
+def _exec_and_routers(f: Facts) -> list[Candidate]:
+    out = []
+    if f.has("ssmmessages", "execute command", "executecommand", "execute-command", "ecs exec"):
+        if f.user or f.has("ecs:executecommand"):
+            out.append(
+                Candidate(
+                    "neither",
+                    "ecs-exec",
+                    "run",
+                    7,
+                    "the person running ECS Exec needs ecs:ExecuteCommand",
+                )
+            )
+        else:
+            out.append(
+                Candidate(
+                    "task",
+                    "ecs-exec",
+                    "run",
+                    7,
+                    "ECS Exec's agent in the container uses the task role: it needs "
+                    "ssmmessages:* channels",
+                )
+            )
+    if f.has(
+        "firelens",
+        "fluent-bit",
+        "fluentbit",
+        "fluent bit",
+        "log_router",
+        "log router",
+        "cloudwatch_logs",
+        "aws-for-fluent-bit",
+    ):
+        out.append(
+            Candidate(
+                "task",
+                "log-router",
+                "run",
+                7,
+                "a FireLens log router ships logs itself, with the task role",
+            )
+        )
+    return out
+
+
+@rule
+def _runtime(f: Facts) -> list[Candidate]:
+    if not f.has(*DENIED):
+        return []
+    action = (f.action or "").lower()
+    service = action.split(":", 1)[0] if action else None
+    if service is None and f.operation:
+        service = _service_of_operation(f)
+    if action in AGENT_ACTIONS:
+        return []
+    if f.session and _INSTANCE.match(f.session):
+        f.evidence.append(f"session {f.session} is an EC2 instance id")
+        return [
+            Candidate(
+                "neither",
+                "instance-role",
+                "run",
+                8,
+                "the EC2 instance's role answered, not a task role: the container "
+                "found no task role credentials and the SDK fell back to the instance "
+                "profile — give the task definition a task role",
+            )
+        ]
+    if f.user and not f.principal_role:
+        return [
+            Candidate(
+                "neither", "other", "deploy", 5, f"the caller is an IAM user ({f.user}), not a task"
+            )
+        ]
+    category = RUNTIME_CATEGORIES.get(service or "", "runtime-other")
+    why = "the application calls AWS through the SDK with the task role's credentials"
+    if f.principal_role and _role_from_name(f.principal_role) == "execution":
+        why += (
+            f"; the caller is {f.principal_role}, an execution role — the task probably uses "
+            "it as its task role, or has none of its own"
+        )
+    score = 7 if (f.operation or f.principal_role) else 4
+    return [Candidate("task", category, "run", score, why)]
+
+
+@rule
+def _container(f: Facts) -> list[Candidate]:
+    if f.has(
+        "outofmemory",
+        "out of memory",
+        "oomkilled",
+        "exit code: 137",
+        "exitcode: 137",
+        "essential container in task exited",
+        "exit code 1",
+        "exited with code",
+        "healthcheck",
+        "health check",
+    ):
+        if f.has(*DENIED):
+            return []
+        return [
+            Candidate(
+                "neither",
+                "container-exit",
+                "run",
+                5,
+                "the container itself stopped (its own error, memory, health check): read its logs",
+            )
+        ]
+    if f.has(
+        "unable to place a task",
+        "no container instance met",
+        "resources could not be found",
+        "insufficient memory",
+        "insufficient cpu",
+    ):
+        if f.has(*LAUNCH_WRAPPERS):
+            return []
+        return [
+            Candidate(
+                "neither",
+                "placement",
+                "deploy",
+                6,
+                "the scheduler could not place the task (capacity, constraints)",
+            )
+        ]
+    return []
+
+
+def _service_of_operation(f: Facts) -> str | None:
+    operation = f.operation or ""
+    guesses = {
+        "GetObject": "s3",
+        "PutObject": "s3",
+        "ListObjects": "s3",
+        "ListObjectsV2": "s3",
+        "HeadObject": "s3",
+        "ListBuckets": "s3",
+        "GetItem": "dynamodb",
+        "PutItem": "dynamodb",
+        "Query": "dynamodb",
+        "Scan": "dynamodb",
+        "UpdateItem": "dynamodb",
+        "BatchWriteItem": "dynamodb",
+        "SendMessage": "sqs",
+        "ReceiveMessage": "sqs",
+        "Publish": "sns",
+        "GetSecretValue": "secretsmanager",
+        "Decrypt": "kms",
+        "GenerateDataKey": "kms",
+        "GetParameter": "ssm",
+        "GetParameters": "ssm",
+    }
+    return guesses.get(operation)
+
+
+# -- the answer -----------------------------------------------------------------------------------
+
+EXPLANATIONS = {
+    "execution": "The task failed while ECS was launching it, before your application ran. The "
+    "ECS agent makes these calls with the task execution role (executionRoleArn).",
+    "task": "The task was running: your application made this call through the AWS SDK, which "
+    "uses the task role (taskRoleArn) from the container credentials endpoint.",
+    "neither": "This is not a missing permission on either ECS role.",
+    "unknown": "ecslab does not recognise this message.",
+}
+FIXES = {
+    "ecr-auth": 'Allow ecr:GetAuthorizationToken (Resource "*") on the task execution role — '
+    "AmazonECSTaskExecutionRolePolicy has it.",
+    "image-pull": "Allow ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the repository for "
+    "the task execution role, and check the repository policy does not deny it.",
+    "logs": "Allow logs:CreateLogStream and logs:PutLogEvents on the log group's ARN followed by "
+    "':*' (and logs:CreateLogGroup if awslogs-create-group is true) on the task execution role.",
+    "secrets-manager": "Allow secretsmanager:GetSecretValue on the secret's ARN for the task "
+    "execution role (and kms:Decrypt if a customer-managed key encrypts it).",
+    "ssm": "Allow ssm:GetParameters on the parameter's ARN for the task execution role (and "
+    "kms:Decrypt for a SecureString under a customer-managed key).",
+    "kms": "Allow kms:Decrypt on the key for the role that reads the secret, and check that the "
+    "key policy lets the account's IAM policies grant it.",
+    "trust-policy": "Make the role's trust policy allow the service principal "
+    "ecs-tasks.amazonaws.com to sts:AssumeRole (mind aws:SourceAccount/aws:SourceArn conditions).",
+    "pass-role": "Give the user or pipeline that runs the task iam:PassRole on the task role and "
+    "the task execution role (with iam:PassedToService ecs-tasks.amazonaws.com).",
+    "network": "Give the task a route to the service: a NAT gateway or public IP for public "
+    "subnets, or VPC endpoints (ECR api/dkr, S3, Logs, Secrets Manager, SSM); no IAM change "
+    "helps.",
+    "image-not-found": "Check the image name, tag or digest and platform in the task definition "
+    "against what the registry has.",
+    "instance-role": "Give the task definition a task role (taskRoleArn) with the permission; on "
+    "EC2, the instance role answers only when the container has no task role credentials.",
+    "ecs-exec": "Allow ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel and "
+    "OpenDataChannel on the task role, and enable execute-command on the service or task.",
+    "log-router": "Allow the log router's destination (e.g. logs:PutLogEvents) on the task role: "
+    "FireLens ships logs with the task role's credentials.",
+    "container-exit": "Read the container's logs and exit code: the application stopped on its "
+    "own.",
+    "placement": "Check the cluster's capacity and the service's placement constraints.",
+    "other": "Read the full message for the call and the resource it names.",
+}
+
+
+def _fix(role: str, category: str) -> str:
+    if category.startswith("runtime-") or (role == "task" and category not in FIXES):
+        return (
+            "Add the action to the task role's policy, scoped to the resource the message names. "
+            "Adding it to the task execution role changes nothing: the application never uses it."
+        )
+    text = FIXES.get(category, FIXES["other"])
+    if role == "execution" and category not in ("trust-policy", "pass-role"):
+        text += " Adding it to the task role changes nothing: the agent never uses it."
+    return text
+
+
+def diagnose(message: str) -> Diagnosis:
+    """Which role to fix, from an error message as pasted (see the module docstring)."""
+    if not isinstance(message, str):
+        raise TypeError(f"diagnose() takes the error message as text, not {type(message).__name__}")
+    facts = read(message)
+    candidates: list[Candidate] = []
+    for check in RULES:
+        candidates += check(facts)
+    candidates.sort(key=lambda c: -c.score)
+    if candidates:
+        best = candidates[0]
+        role, category, phase = best.role, best.category, best.phase
+        if category == "trust-policy":
+            named = facts.assumed_role_arn or "the role"
+            explanation = (
+                f"No task was started: ECS assumes a task's roles as ecs-tasks.amazonaws.com when "
+                f"it runs the task, and it could not assume {named}. Its trust policy does not "
+                "allow it (or the role does not exist yet, or IAM has not caught up)."
+            )
+        elif role in ("execution", "task"):
+            # the role's own sentence says who calls; add only what this case adds
+            extra = best.why.split("; ", 1)[1] if "; " in best.why else ""
+            explanation = EXPLANATIONS[role] + (f" Note: {extra}." if extra else "")
+        else:
+            explanation = EXPLANATIONS[role] + " " + best.why[:1].upper() + best.why[1:] + "."
+    else:
+        role, category, phase = "unknown", "other", "unknown"
+        explanation = EXPLANATIONS["unknown"] + (
+            " If the task never started, suspect the task execution role; if it ran and the app "
+            "got AccessDenied, the task role."
+        )
+    facts_out = {
+        "principal_role": facts.principal_role,
+        "session": facts.session,
+        "user": facts.user,
+        "action": facts.action,
+        "resource": facts.resource,
+        "operation": facts.operation,
+        "role_ecs_could_not_assume": facts.assumed_role_arn,
+    }
+    return Diagnosis(
+        message=message,
+        role=role,
+        category=category,
+        phase=phase,
+        explanation=explanation,
+        fix=_fix(role, category) if candidates else "Read the message for the call and resource.",
+        candidates=candidates,
+        evidence=list(dict.fromkeys(facts.evidence)),
+        facts={k: v for k, v in facts_out.items() if v},
+    )
