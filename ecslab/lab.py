@@ -291,6 +291,14 @@ class Lab:
         self._require_open()
         return Workbench(self, scenarios)
 
+    def exercise(self, key: str) -> Any:
+        """Start one of the course's exercises (``ex.check()``, ``ex.hint()``,
+        ``ex.solution()``); it loads the exercise's broken setup into this lab."""
+        from ecslab.coach.exercises import exercise
+
+        self._require_open()
+        return exercise(self, key)
+
     def reset_roles(self) -> None:
         """Put both course roles back as the course starts them (trust policy, managed and
         inline policies); the rest of the account and the trace stay as they are."""

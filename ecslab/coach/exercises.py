@@ -1,0 +1,409 @@
+"""Exercises for the notebooks, in the style of Kaggle's learntools.
+
+>>> ex = lab.exercise("fix-the-launch")   # doctest: +SKIP  (loads the broken setup)
+>>> ex.check()      # correct / not yet (what is still wrong) / not attempted
+>>> ex.hint()       # the next hint; ex.hint(2) for the second
+>>> ex.solution()   # the answer
+
+A check reads the lab — the roles as IAM has them and the tasks run since the exercise began —
+never the learner's code, so any way of getting it right counts. "Not yet" says what is still
+wrong without saying how to fix it; hints get more specific one by one; the solution is code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from ecslab.iam import evaluate
+from ecslab.iam.analyzer import granted_actions
+
+if TYPE_CHECKING:
+    from ecslab.lab import Lab
+
+CORRECT, NOT_YET, NOT_ATTEMPTED = "correct", "not yet", "not attempted"
+
+
+@dataclass
+class Result:
+    """What a check found."""
+
+    status: str
+    problems: list[str] = field(default_factory=list)
+    praise: str = ""
+
+    def __bool__(self) -> bool:
+        return self.status == CORRECT
+
+    def describe(self) -> str:
+        if self.status == CORRECT:
+            return f"✓ Correct. {self.praise}".rstrip()
+        if self.status == NOT_ATTEMPTED:
+            return "○ Not attempted yet: " + " ".join(self.problems)
+        return "✗ Not yet:\n" + "\n".join(f"- {p}" for p in self.problems)
+
+    def __repr__(self) -> str:
+        return self.describe()
+
+    def _repr_html_(self) -> str:
+        head, *rest = self.describe().split("\n")
+        items = "".join(f"<li>{escape(line[2:])}</li>" for line in rest)
+        return f'<div role="status"><p><strong>{escape(head)}</strong></p><ul>{items}</ul></div>'
+
+
+@dataclass
+class _Text:
+    text: str
+    code: bool = False
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        if self.code:
+            return f"<pre><code>{escape(self.text)}</code></pre>"
+        return f"<p>{escape(self.text)}</p>"
+
+
+# -- reading the lab ------------------------------------------------------------------------------
+
+
+def _snapshot(lab: Lab, role: str) -> tuple:
+    r = lab.role(role)
+    inline = tuple(
+        (n, json.dumps(r.inline_policy(n), sort_keys=True)) for n in r.inline_policy_names
+    )
+    return (tuple(r.managed_policy_arns), inline, json.dumps(r.trust_policy, sort_keys=True))
+
+
+def _documents(lab: Lab, role: str) -> list[tuple[str, Any]]:
+    from ecslab.iam.managed import UnknownManagedPolicy, managed_policy
+
+    r = lab.role(role)
+    documents: list[tuple[str, Any]] = []
+    for arn in r.managed_policy_arns:
+        try:
+            documents.append((arn.rsplit("/", 1)[-1], managed_policy(arn).document))
+        except UnknownManagedPolicy:
+            stored = lab.world.account.managed_policy_document(arn)
+            documents.append((arn.rsplit("/", 1)[-1], json.loads(stored or "{}")))
+    documents += [(n, r.inline_policy(n)) for n in r.inline_policy_names]
+    return documents
+
+
+def grants(lab: Lab, role: str, action: str, resource: str) -> bool:
+    """Would the role's identity policies allow this (judged as AWS would)?"""
+    arn = f"arn:aws:sts::{lab.account_id}:assumed-role/{role}/exercise"
+    return evaluate(arn, action, resource, identity_policies=_documents(lab, role)).allowed
+
+
+def granted(lab: Lab, role: str) -> frozenset[str]:
+    """Every concrete action the role's policies allow on some resource."""
+    found: set[str] = set()
+    for _, document in _documents(lab, role):
+        found |= granted_actions(document)
+    return frozenset(found)
+
+
+class Exercise:
+    """One exercise, bound to a lab; it starts by loading its broken setup."""
+
+    def __init__(
+        self,
+        key: str,
+        lab: Lab,
+        task: str,
+        scenario: str | None,
+        check: Callable[[Exercise], list[str]],
+        hints: list[str],
+        solution: str,
+        praise: str = "",
+    ) -> None:
+        self.key = key
+        self.lab = lab
+        self.task_text = task
+        self._check = check
+        self.hints = hints
+        self._solution = solution
+        self._praise = praise
+        self._hinted = 0
+        if scenario is not None:
+            from ecslab.scenarios import load
+
+            load(lab, scenario)
+        self._first_task = len(lab.ecs.tasks)
+        self._first_event = len(lab.trace)
+        self.baseline = {
+            name: _snapshot(lab, name) for name in (lab.execution_role.name, lab.task_role.name)
+        }
+
+    # -- what the learner calls -------------------------------------------------------------------
+
+    def check(self) -> Result:
+        if self.run_attempts() and self.last_attempt_refused():
+            return Result(NOT_YET, ["your last RunTask was refused: no task was started."])
+        if not self.tasks():
+            return Result(NOT_ATTEMPTED, ["run the task (lab.run_task()) after your change."])
+        try:
+            problems = self._check(self)
+        except ClientError as error:  # e.g. a role the learner deleted
+            problems = [f"the lab could not be read: {error.response['Error']['Message']}"]
+        if problems:
+            return Result(NOT_YET, problems)
+        return Result(CORRECT, praise=self._praise)
+
+    def hint(self, number: int | None = None) -> _Text:
+        if number is None:
+            self._hinted = min(self._hinted + 1, len(self.hints))
+            number = self._hinted
+        number = max(1, min(number, len(self.hints)))
+        more = " (ex.hint() again for a more specific one)" if number < len(self.hints) else ""
+        return _Text(f"Hint {number} of {len(self.hints)}: {self.hints[number - 1]}{more}")
+
+    def solution(self) -> _Text:
+        return _Text(self._solution, code=True)
+
+    def __repr__(self) -> str:
+        return f"Exercise {self.key}: {self.task_text}"
+
+    def _repr_html_(self) -> str:
+        return f"<p><strong>Exercise</strong>: {escape(self.task_text)}</p>"
+
+    # -- what checks read -------------------------------------------------------------------------
+
+    def tasks(self) -> list[Any]:
+        """The tasks run since the exercise began (RunTask refusals leave no task)."""
+        return list(self.lab.ecs.tasks.values())[self._first_task :]
+
+    def run_attempts(self) -> int:
+        """RunTask calls since the exercise began (refused ones included)."""
+        events = self.lab.trace.events[self._first_event :]
+        return sum(e.action == "ecs:RunTask" for e in events)
+
+    def last_attempt_refused(self) -> bool:
+        """Did the most recent RunTask create no task?"""
+        events = self.lab.trace.events[self._first_event :]
+        runs = [i for i, e in enumerate(events) if e.action == "ecs:RunTask"]
+        if not runs:
+            return False
+        known = {state.id for state in self.lab.ecs.tasks.values()}
+        after = [e.task for e in events[runs[-1] :] if e.task]
+        return not any(task in known for task in after)
+
+    def last_task(self) -> Any:
+        tasks = self.tasks()
+        return tasks[-1] if tasks else None
+
+    def touched(self, role: str) -> bool:
+        return _snapshot(self.lab, role) != self.baseline[role]
+
+
+# -- the course's exercises ------------------------------------------------------------------------
+
+
+def _started(ex: Exercise) -> list[str]:
+    last = ex.last_task()
+    if last.stop_code == "TaskFailedToStart":
+        return ["the last task you ran still did not start (stopCode TaskFailedToStart)."]
+    return []
+
+
+def _ran_to_the_end(ex: Exercise) -> list[str]:
+    last = ex.last_task()
+    problems = _started(ex)
+    if not problems and last.containers[0].exit_code != 0:
+        problems.append(
+            f"the app in the last task exited with code {last.containers[0].exit_code}."
+        )
+    return problems
+
+
+def _check_launch(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    problems = _ran_to_the_end(ex)
+    if ex.touched(lab.task_role.name):
+        problems.append(
+            "the task role was changed; the launch never uses it. Put it back as it was."
+        )
+    deletes = [a for a in granted(lab, lab.execution_role.name) if a.startswith("logs:Delete")]
+    if deletes:
+        problems.append(
+            f"the execution role may now delete logs ({', '.join(sorted(deletes)[:3])}...): it "
+            "only needs to write them."
+        )
+    return problems
+
+
+def _check_app(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    problems = _ran_to_the_end(ex)
+    if ex.touched(lab.execution_role.name):
+        problems.append(
+            "the execution role was changed; the application never uses it. Put it back."
+        )
+    if grants(lab, lab.task_role.name, "sqs:SendMessage", "arn:aws:sqs:*:*:some-other-queue"):
+        problems.append("the task role may now send to any queue, not only orders-events.")
+    if len([a for a in granted(lab, lab.task_role.name) if a.startswith("sqs:")]) > 1:
+        problems.append("the task role now allows more SQS actions than the app uses.")
+    return problems
+
+
+def _check_log_group(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    problems = _ran_to_the_end(ex)
+    role = lab.execution_role.name
+    other = f"arn:aws:logs:{lab.region}:{lab.account_id}:log-group:/other/app:log-stream:x"
+    if grants(lab, role, "logs:CreateLogStream", other):
+        problems.append("the execution role may now write to any log group, not only /ecs/orders.")
+    if ex.touched(lab.task_role.name):
+        problems.append("the task role was changed; the launch never uses it. Put it back.")
+    return problems
+
+
+def _check_trust(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    problems = _ran_to_the_end(ex)
+    trust = lab.execution_role.trust_policy
+    if "ec2.amazonaws.com" in json.dumps(trust):
+        problems.append(
+            "the execution role still trusts ec2.amazonaws.com, which does not need it."
+        )
+    if ex.touched(lab.task_role.name):
+        problems.append("the task role was changed; it was not the problem.")
+    return problems
+
+
+def _check_least_privilege(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    problems = _ran_to_the_end(ex)
+    count = len(granted(lab, lab.execution_role.name))
+    if count > 12:
+        problems.append(
+            f"the execution role still grants {count} actions; a task like this one needs 8."
+        )
+    if ex.touched(lab.task_role.name):
+        problems.append("the task role was changed; this exercise is about the execution role.")
+    return problems
+
+
+def _setup_wide_logs(lab: Lab) -> None:
+    lab.execution_role.attach("CloudWatchLogsFullAccess")
+
+
+@dataclass(frozen=True)
+class Spec:
+    task: str
+    scenario: str | None
+    check: Callable[[Exercise], list[str]]
+    hints: tuple[str, ...]
+    solution: str
+    praise: str = ""
+    setup: Callable[[Lab], None] | None = None
+
+
+EXERCISES: dict[str, Spec] = {
+    "fix-the-launch": Spec(
+        "The task does not start and CloudWatch Logs is empty. Make it run to the end, changing "
+        "only the role that is at fault.",
+        "execution-role-without-managed-policy",
+        _check_launch,
+        (
+            "Did the app ever run? Look at task.stop_code and at task.logs.",
+            "When a task never starts, the calls that failed were made by the ECS agent. Which "
+            "role does the agent wear?",
+            "The agent needs ecr:GetAuthorizationToken, the image pull and the log stream: one "
+            "AWS managed policy has exactly those.",
+        ),
+        'lab.execution_role.attach("AmazonECSTaskExecutionRolePolicy")\nlab.run_task()',
+        "The agent pulls the image and creates the log stream with the execution role.",
+    ),
+    "fix-the-app": Spec(
+        "The task starts, but the orders app stops with AccessDenied. Let it send its event, and "
+        "nothing more.",
+        "task-role-without-sqs",
+        _check_app,
+        (
+            "Read the last log line: which call failed, and who made it?",
+            "The caller is assumed-role/ecs-task-role/...: the app's own calls use the task role.",
+            "Put back a statement allowing sqs:SendMessage on the orders-events queue's ARN "
+            "(lab.resources.queue_arn) in the task role's orders-app policy.",
+        ),
+        'document = lab.task_role.inline_policy("orders-app")\n'
+        'document["Statement"].append({"Sid": "OrderEvents", "Effect": "Allow",\n'
+        '    "Action": "sqs:SendMessage", "Resource": lab.resources.queue_arn})\n'
+        'lab.task_role.put_inline("orders-app", document)\nlab.run_task()',
+        "The application's calls are the task role's business.",
+    ),
+    "log-group-star": Spec(
+        "The execution role's inline policy allows writing logs, and yet the task never starts. "
+        "Fix the policy without allowing other log groups.",
+        "log-group-without-star",
+        _check_log_group,
+        (
+            "Compare the resource in the denial with the resource in the policy.",
+            "A log stream's ARN is the log group's ARN followed by ':log-stream:...'.",
+            "Add ':*' to the end of the log group's ARN in the WriteLogs statement.",
+        ),
+        'document = lab.execution_role.inline_policy("pull-and-logs")\n'
+        'for statement in document["Statement"]:\n'
+        '    if statement["Sid"] == "WriteLogs":\n'
+        '        statement["Resource"] += ":*"\n'
+        'lab.execution_role.put_inline("pull-and-logs", document)\nlab.run_task()',
+        "A log group's ARN does not cover its streams; ':*' does.",
+    ),
+    "fix-the-trust": Spec(
+        "RunTask refuses to start the task at all. Make the task run.",
+        "execution-role-wrong-trust",
+        _check_trust,
+        (
+            "RunTask's error names a role: what must be true for ECS to use it?",
+            "ECS assumes both roles as the service principal ecs-tasks.amazonaws.com.",
+            "Set the execution role's trust policy to allow ecs-tasks.amazonaws.com to "
+            "sts:AssumeRole.",
+        ),
+        'lab.execution_role.set_trust_policy({"Version": "2012-10-17", "Statement": [{\n'
+        '    "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},\n'
+        '    "Action": "sts:AssumeRole"}]})\nlab.run_task()',
+        "Trust decides who may wear a role; permissions decide what the wearer may do.",
+    ),
+    "narrow-the-logs": Spec(
+        "Like the article's Terraform, the execution role has CloudWatchLogsFullAccess. Narrow "
+        "the execution role to what the launch needs, and keep the task running.",
+        "healthy",
+        _check_least_privilege,
+        (
+            "How many actions does each attached policy grant? lab.execution_role shows them.",
+            'lab.trace.least_privilege("ecs-execution-role") suggests a policy from what the '
+            "role really did.",
+            "Apply the suggestion (it replaces the role's policies) and run the task again.",
+        ),
+        'suggestion = lab.run_task().trace.least_privilege("ecs-execution-role")\n'
+        "suggestion.apply()\nlab.run_task()",
+        "Least privilege, proven by a task that still runs.",
+        setup=_setup_wide_logs,
+    ),
+}
+
+
+def exercise(lab: Lab, key: str) -> Exercise:
+    """Start exercise ``key`` in ``lab`` (it loads the exercise's broken setup)."""
+    if key not in EXERCISES:
+        raise ValueError(f"No exercise {key!r}; the course's exercises are: {', '.join(EXERCISES)}")
+    spec = EXERCISES[key]
+    ex = Exercise(
+        key, lab, spec.task, spec.scenario, spec.check, list(spec.hints), spec.solution, spec.praise
+    )
+    if spec.setup is not None:
+        spec.setup(lab)
+        ex.baseline = {
+            name: _snapshot(lab, name) for name in (lab.execution_role.name, lab.task_role.name)
+        }
+    return ex
+
+
+__all__ = ["EXERCISES", "Exercise", "Result", "exercise"]
