@@ -82,6 +82,7 @@ NETWORK = (
     "connection issue",
     "could not connect",
     "unable to connect",
+    "send request failed",
 )
 DENIED = (
     "not authorized to perform",
@@ -92,15 +93,19 @@ DENIED = (
     "not allowed to access",
     "authorizationerror",
     "is not authorized",
+    ") when calling the headobject operation: forbidden",
+    "(403)",
 )
 LAUNCH_WRAPPERS = (
     "resourceinitializationerror",
     "cannotpullcontainererror",
+    "cannotpullcontainer",
     "cannotstartcontainererror",
     "unable to pull secrets or registry auth",
     "failed to validate logger args",
     "execution resource retrieval failed",
     "fetching secret data from",
+    "asm fetching secret",
     "taskfailedtostart",
     "the task can’t pull the image",
     "the task can't pull the image",
@@ -221,6 +226,10 @@ def read(message: str) -> Facts:
         facts.evidence.append(
             f"the caller is role {facts.principal_role} (session {facts.session})"
         )
+    elif found := re.search(r"assumed-role/(?P<role>[\w+=,.@-]+)", text):
+        # truncated before the session name, as consoles and reports cut long lines
+        facts.principal_role = found.group("role")
+        facts.evidence.append(f"the caller is role {facts.principal_role}")
     elif found := _USER.search(text):
         facts.user = found.group("name") or "root"
         facts.evidence.append(f"the caller is IAM {found.group('kind')} {facts.user}")
@@ -608,6 +617,192 @@ def _service_of_operation(f: Facts) -> str | None:
         "GetParameters": "ssm",
     }
     return guesses.get(operation)
+
+
+CI_HINTS = (
+    "codebuild",
+    "cloudformation",
+    "github",
+    "pipeline",
+    "deploy",
+    "cdk-",
+    "envmanager",
+    "terraform",
+    "jenkins",
+    "gitlab",
+)
+NO_CREDENTIALS = (
+    "unable to locate credentials",
+    "nocredentialproviders",
+    "no valid providers in chain",
+    "couldn't find aws credentials",
+    "could not load credentials",
+    "unable to get iam security credentials",
+    "could not find credentials",
+    "nocredentialserror",
+)
+
+
+@rule
+def _registration(f: Facts) -> list[Candidate]:
+    """RegisterTaskDefinition's refusals: a task that needs an execution role has none."""
+    out = []
+    if f.has(
+        "requires task definition to have execution role",
+        "must also specify a value for 'executionrolearn'",
+        "value for 'executionrolearn'",
+    ):
+        category = (
+            "logs"
+            if f.has("log driver", "awslogs")
+            else ("secrets-manager" if f.has("secret") else "ecr-auth")
+        )
+        out.append(
+            Candidate(
+                "execution",
+                category,
+                "deploy",
+                9,
+                "the task definition needs an execution role for what it asks ECS to "
+                "do at launch (pull from ECR, awslogs, secrets) and names none",
+            )
+        )
+    if f.has("role is not valid", "invalid arn syntax", "invalid arn") and not f.has(
+        *LAUNCH_WRAPPERS
+    ):
+        out.append(
+            Candidate(
+                "neither",
+                "other",
+                "deploy",
+                6,
+                "the task definition names an ARN that is malformed or does not "
+                "exist — a typo to fix, not a permission",
+            )
+        )
+    if f.has("service linked role", "service-linked role"):
+        out.append(
+            Candidate(
+                "neither",
+                "other",
+                "deploy",
+                10,
+                "the ECS service-linked role is missing, not a task's role",
+            )
+        )
+    return out
+
+
+@rule
+def _no_credentials(f: Facts) -> list[Candidate]:
+    found = f.has(*NO_CREDENTIALS)
+    if not found or f.has(*LAUNCH_WRAPPERS):
+        return []
+    f.evidence.append(f"the SDK found no credentials: '{found}'")
+    return [
+        Candidate(
+            "task",
+            "runtime-other",
+            "run",
+            8,
+            "the app's SDK found no credentials at all: the task has no task role "
+            "(taskRoleArn), so the container credentials endpoint serves nothing",
+        )
+    ]
+
+
+@rule
+def _ci_caller(f: Facts) -> list[Candidate]:
+    name = f"{f.principal_role or ''} {f.session or ''} {f.user or ''}".lower()
+    hint = next((h for h in CI_HINTS if h in name), None)
+    if hint is None or not f.has(*DENIED):
+        return []
+    f.evidence.append(f"the caller looks like a build or deployment identity ('{hint}')")
+    return [
+        Candidate(
+            "neither",
+            "other",
+            "deploy",
+            9,
+            "the caller is a build or deployment pipeline, not a running task: give "
+            "the pipeline's own role the permission",
+        )
+    ]
+
+
+@rule
+def _instance_role_by_name(f: Facts) -> list[Candidate]:
+    name = (f.principal_role or "").lower().replace("-", "")
+    if not any(h in name for h in ("instancerole", "ec2role", "instanceprofile", "nodegroup")):
+        return []
+    return [
+        Candidate(
+            "neither",
+            "instance-role",
+            "launch" if f.has(*LAUNCH_WRAPPERS) else "run",
+            10,
+            "the EC2 container instance's role made this call: its instance "
+            "profile needs the permission (or the task needs a role of its own)",
+        )
+    ]
+
+
+@rule
+def _exec_settings(f: Facts) -> list[Candidate]:
+    if f.has("execute command was not enabled", "execute command agent isn"):
+        return [
+            Candidate(
+                "neither",
+                "ecs-exec",
+                "run",
+                9,
+                "ECS Exec was not enabled on the task (enableExecuteCommand) — a "
+                "setting, not a permission",
+            )
+        ]
+    if f.has("valid taskrolearn is not being used", "specify a valid task role"):
+        return [
+            Candidate(
+                "task",
+                "ecs-exec",
+                "deploy",
+                9,
+                "ECS Exec needs a task role: its agent in the container uses it",
+            )
+        ]
+    return []
+
+
+@rule
+def _fluent_bit_config(f: Facts) -> list[Candidate]:
+    if f.has(
+        "[error] [config]", "configuration file contains errors", "[engine] failed"
+    ) and not f.has(*DENIED):
+        return [
+            Candidate(
+                "neither",
+                "log-router",
+                "run",
+                7,
+                "the log router's own configuration is wrong, not a permission",
+            )
+        ]
+    return []
+
+
+@rule
+def _app_decrypt(f: Facts) -> list[Candidate]:
+    if f.has("failed to decrypt") and not f.has(*LAUNCH_WRAPPERS):
+        return [
+            Candidate(
+                "task",
+                "runtime-other",
+                "run",
+                5,
+                "the app decrypts its own configuration with the task role",
+            )
+        ]
+    return []
 
 
 # -- the answer -----------------------------------------------------------------------------------

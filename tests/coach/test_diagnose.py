@@ -139,3 +139,24 @@ def test_the_command_line(lab, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("   "))
     assert main(["explain"]) == 2
     assert "give the error message" in capsys.readouterr().err
+
+
+def test_the_corpus_of_real_messages():
+    """Real messages with their sources: well-formed, balanced, and diagnosed right at least
+    nine times in ten (benchmarks/diagnose.py prints the misses)."""
+    from pathlib import Path
+
+    corpus = json.loads(
+        (Path(__file__).parent / "corpus" / "messages.json").read_text(encoding="utf-8")
+    )
+    assert len(corpus) >= 60
+    assert len({e["id"] for e in corpus}) == len(corpus)
+    roles = [e["role"] for e in corpus]
+    for role in ("execution", "task", "neither"):
+        assert roles.count(role) >= 20, role
+    for entry in corpus:
+        assert set(entry) == {"id", "message", "role", "category", "phase", "source", "why"}
+        assert entry["source"].startswith("https://"), entry["id"]
+        assert entry["phase"] in ("launch", "run", "deploy")
+    right = sum(diagnose(e["message"]).role == e["role"] for e in corpus)
+    assert right / len(corpus) >= 0.9
