@@ -56,6 +56,7 @@ class Lab:
         except BaseException:
             self._world.close()
             raise
+        self.terraform: Any = None  # what Lab.from_terraform read, if it made this lab
         self.execution_role = RoleView(self, EXECUTION_ROLE)
         self.task_role = RoleView(self, TASK_ROLE)
 
@@ -290,6 +291,37 @@ class Lab:
 
         self._require_open()
         return Workbench(self, scenarios)
+
+    @classmethod
+    def from_terraform(cls, source: Any, app: Program | None = None) -> Lab:
+        """A fresh lab with a learner's Terraform applied (a .tf file, a folder of them, or HCL
+        text): its IAM roles, policies and ECS task definition. The result of reading it is in
+        ``lab.terraform``. A problem in the Terraform is a ``TerraformError`` naming the block
+        and line; nothing is half-applied."""
+        from ecslab.coach.terraform import load_terraform
+
+        lab = cls()
+        try:
+            lab.terraform = load_terraform(lab, source, app)
+        except BaseException:
+            lab.close()
+            raise
+        return lab
+
+    def to_terraform(self, least_privilege: bool = False, roles: list[str] | None = None) -> str:
+        """The lab's roles and the course's task definition as Terraform. With
+        ``least_privilege=True``, each role that the trace shows at work gets one custom policy
+        with exactly what it used (``lab.trace.least_privilege(role)``) instead of what it has."""
+        from ecslab.coach.terraform import to_terraform
+
+        self._require_open()
+        policies: dict[str, Any] = {}
+        if least_privilege:
+            for name in roles or [self.execution_role.name, self.task_role.name]:
+                suggestion = self.trace.least_privilege(name)
+                if suggestion.needs:
+                    policies[name] = suggestion.document
+        return to_terraform(self, roles, policies)
 
     def exercise(self, key: str) -> Any:
         """Start one of the course's exercises (``ex.check()``, ``ex.hint()``,
