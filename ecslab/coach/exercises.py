@@ -304,6 +304,8 @@ class Spec:
     solution: str
     praise: str = ""
     setup: Callable[[Lab], None] | None = None
+    # A plausible wrong answer (code, like the solution); tests check it is not accepted.
+    wrong: str = ""
 
 
 EXERCISES: dict[str, Spec] = {
@@ -321,6 +323,8 @@ EXERCISES: dict[str, Spec] = {
         ),
         'lab.execution_role.attach("AmazonECSTaskExecutionRolePolicy")\nlab.run_task()',
         "The agent pulls the image and creates the log stream with the execution role.",
+        wrong='lab.task_role.attach("AmazonEC2ContainerRegistryReadOnly")\n'
+        'lab.task_role.attach("CloudWatchLogsFullAccess")\nlab.run_task()',
     ),
     "fix-the-app": Spec(
         "The task starts, but the orders app stops with AccessDenied. Let it send its event, and "
@@ -338,6 +342,7 @@ EXERCISES: dict[str, Spec] = {
         '    "Action": "sqs:SendMessage", "Resource": lab.resources.queue_arn})\n'
         'lab.task_role.put_inline("orders-app", document)\nlab.run_task()',
         "The application's calls are the task role's business.",
+        wrong='lab.execution_role.attach("AmazonSQSFullAccess")\nlab.run_task()',
     ),
     "log-group-star": Spec(
         "The execution role's inline policy allows writing logs, and yet the task never starts. "
@@ -355,6 +360,7 @@ EXERCISES: dict[str, Spec] = {
         '        statement["Resource"] += ":*"\n'
         'lab.execution_role.put_inline("pull-and-logs", document)\nlab.run_task()',
         "A log group's ARN does not cover its streams; ':*' does.",
+        wrong='lab.execution_role.attach("CloudWatchLogsFullAccess")\nlab.run_task()',
     ),
     "fix-the-trust": Spec(
         "RunTask refuses to start the task at all. Make the task run.",
@@ -370,6 +376,7 @@ EXERCISES: dict[str, Spec] = {
         '    "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},\n'
         '    "Action": "sts:AssumeRole"}]})\nlab.run_task()',
         "Trust decides who may wear a role; permissions decide what the wearer may do.",
+        wrong='lab.execution_role.attach("AdministratorAccess")\nlab.run_task()',
     ),
     "narrow-the-logs": Spec(
         "Like the article's Terraform, the execution role has CloudWatchLogsFullAccess. Narrow "
@@ -386,12 +393,15 @@ EXERCISES: dict[str, Spec] = {
         "suggestion.apply()\nlab.run_task()",
         "Least privilege, proven by a task that still runs.",
         setup=_setup_wide_logs,
+        wrong='lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")\nlab.run_task()',
     ),
 }
 
 
 def exercise(lab: Lab, key: str) -> Exercise:
     """Start exercise ``key`` in ``lab`` (it loads the exercise's broken setup)."""
+    import ecslab.coach.lessons  # noqa: F401 — the notebooks' own exercises register themselves
+
     if key not in EXERCISES:
         raise ValueError(f"No exercise {key!r}; the course's exercises are: {', '.join(EXERCISES)}")
     spec = EXERCISES[key]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+import ecslab.coach.lessons  # noqa: F401 — register the notebooks' exercises
 from ecslab.coach.exercises import EXERCISES
 
 SOLUTION_CASES = sorted(EXERCISES)
@@ -99,3 +100,14 @@ def test_hints_are_graded_and_bounded(lab):
 def test_an_unknown_exercise_is_a_clear_error(lab):
     with pytest.raises(ValueError, match="No exercise 'fix-the-lunch'; the course's exercises"):
         lab.exercise("fix-the-lunch")
+
+
+@pytest.mark.parametrize("key", SOLUTION_CASES)
+def test_each_exercise_refuses_an_empty_and_a_wrong_answer(lab, key):
+    spec = EXERCISES[key]
+    assert spec.wrong, f"{key} has no wrong answer to test"
+    ex = lab.exercise(key)
+    lab.run_task()  # empty: nothing changed
+    assert ex.check().status == "not yet"
+    exec(spec.wrong, {"lab": lab})
+    assert ex.check().status == "not yet", ex.check()

@@ -1,19 +1,4 @@
-"""Write notebooks/00_start_here.ipynb (the placeholder start notebook) and execute it.
-
-The course notebooks come with issue 7; until then this one checks the environment, shows the
-IAM judge answering the question the course is about, and launches a task.
-
-    .venv/bin/python tools/build_start_notebook.py
-"""
-
-from __future__ import annotations
-
-from pathlib import Path
-
-import nbformat
-from nbclient import NotebookClient
-
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "00_start_here.ipynb"
+"""00 Start here — the course's first notebook (built by tools/build_notebooks.py)."""
 
 CELLS = [
     (
@@ -206,34 +191,3 @@ trace. **Load scenario** gives you one of the course's broken setups; **Reset** 
 The next notebooks break and fix each role in turn, including the fix most people try first.""",
     ),
 ]
-
-
-def main() -> None:
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3 (ipykernel)",
-        "language": "python",
-    }
-    notebook.metadata["language_info"] = {"name": "python"}
-    for kind, source in CELLS:
-        make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
-        notebook.cells.append(make(source))
-    NotebookClient(
-        notebook,
-        timeout=120,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
-    ).execute()
-    notebook.metadata["language_info"] = {"name": "python"}  # no interpreter version
-    notebook.metadata.pop("widgets", None)  # widget state: random ids, alive only in a kernel
-    for number, cell in enumerate(notebook.cells):
-        cell["id"] = f"cell-{number:02d}"  # stable ids keep diffs quiet
-        cell.metadata.pop("execution", None)
-    NOTEBOOK.parent.mkdir(exist_ok=True)
-    nbformat.write(notebook, NOTEBOOK)
-    print(f"wrote {NOTEBOOK.name}")
-
-
-if __name__ == "__main__":
-    main()
