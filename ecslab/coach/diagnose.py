@@ -508,8 +508,8 @@ def _exec_and_routers(f: Facts) -> list[Candidate]:
 
 @rule
 def _runtime(f: Facts) -> list[Candidate]:
-    if not f.has(*DENIED):
-        return []
+    if not f.has(*DENIED) or f.has(*LAUNCH_WRAPPERS):
+        return []  # a launch failure is not the application's call
     action = (f.action or "").lower()
     service = action.split(":", 1)[0] if action else None
     if service is None and f.operation:

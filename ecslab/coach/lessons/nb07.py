@@ -1,0 +1,120 @@
+"""Notebook 07 (Terraform): the article's Terraform, and an exercise to make it right."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ecslab.coach.exercises import EXERCISES, Exercise, Spec, granted, grants
+
+if TYPE_CHECKING:
+    from ecslab.lab import Lab
+
+# The article's Terraform, as written in the article (../shared/seed/article-ja.txt), comments
+# translated: two roles trusting ecs-tasks.amazonaws.com and four managed policy attachments.
+ARTICLE_TERRAFORM = """\
+# Task execution role
+resource "aws_iam_role" "ecs_execution" {
+name = "ecs-execution-role"
+assume_role_policy = jsonencode({
+Version = "2012-10-17"
+Statement = [{
+Effect = "Allow"
+Principal = {
+Service = "ecs-tasks.amazonaws.com"
+}
+Action = "sts:AssumeRole"
+}]
+})
+}
+# Attach AmazonEC2ContainerRegistryReadOnly to the task execution role
+resource "aws_iam_role_policy_attachment" "ecs_execution_ecr_read_only" {
+role = aws_iam_role.ecs_execution.name
+policy_arn = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
+}
+# Attach CloudWatchLogsFullAccess to the task execution role
+# (the article: "it is better to narrow this down with a custom policy")
+resource "aws_iam_role_policy_attachment" "ecs_execution_cwlogs_full_access" {
+role = aws_iam_role.ecs_execution.name
+policy_arn = "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess"
+}
+# Task role
+resource "aws_iam_role" "ecs_task" {
+name = "ecs-task-role"
+assume_role_policy = jsonencode({
+Version = "2012-10-17"
+Statement = [{
+Effect = "Allow"
+Principal = {
+Service = "ecs-tasks.amazonaws.com"
+}
+Action = "sts:AssumeRole"
+}]
+})
+}
+# Attach AmazonS3ReadOnlyAccess to the task role
+resource "aws_iam_role_policy_attachment" "ecs_task_s3_read_only" {
+role = aws_iam_role.ecs_task.name
+policy_arn = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+}
+# Attach AmazonDynamoDBReadOnlyAccess to the task role
+resource "aws_iam_role_policy_attachment" "ecs_task_dynamodb_read_only" {
+role = aws_iam_role.ecs_task.name
+policy_arn = "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess"
+}
+"""
+
+
+def _load_article(lab: Lab) -> None:
+    from ecslab.coach.terraform import load_terraform
+
+    load_terraform(lab, ARTICLE_TERRAFORM)
+
+
+def _check_article(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    problems = []
+    last = ex.last_task()
+    if last.stop_code == "TaskFailedToStart":
+        problems.append("the last task you ran still did not start (stopCode TaskFailedToStart).")
+    elif last.containers[0].exit_code != 0:
+        problems.append(
+            f"the app in the last task exited with code {last.containers[0].exit_code}."
+        )
+    execution, task = lab.execution_role.name, lab.task_role.name
+    deletes = sorted(a for a in granted(lab, execution) if a.startswith("logs:Delete"))
+    if deletes:
+        problems.append(
+            "the execution role may still delete logs "
+            f"({', '.join(deletes[:2])}, ...): the article itself says to narrow it."
+        )
+    other = f"arn:aws:dynamodb:{lab.region}:{lab.account_id}:table/someone-elses-table"
+    if grants(lab, task, "dynamodb:PutItem", other):
+        problems.append("the task role may write to any DynamoDB table, not only orders.")
+    if grants(lab, task, "s3:GetObject", "arn:aws:s3:::any-bucket-at-all/secret.txt"):
+        problems.append("the task role may read every S3 bucket, not only the config object.")
+    return problems
+
+
+EXERCISES["07-fix-the-article"] = Spec(
+    "The lab now has the article's two roles, exactly as its Terraform writes them. Make the "
+    "orders task run to the end with roles no wider than it needs.",
+    "healthy",
+    _check_article,
+    (
+        "Run the task and read the stoppedReason, then the logs: which role fails first, and then?",
+        "The launch needs the injected secrets (SSM, Secrets Manager, KMS); the app needs to "
+        "write to DynamoDB, send to SQS and SNS. Read-only and full-access managed policies are "
+        "either too little or too much.",
+        "lab.trace.least_privilege(role) knows what each role needed, even the calls a failed "
+        "task never reached; lab.to_terraform(least_privilege=True) writes it as Terraform, and "
+        "load_terraform(lab, text) applies it.",
+    ),
+    "from ecslab.coach.terraform import load_terraform\n"
+    "lab.run_task()\n"
+    "load_terraform(lab, lab.to_terraform(least_privilege=True))\n"
+    "lab.run_task()",
+    "Two roles, each with exactly what its caller needs — written as Terraform.",
+    setup=_load_article,
+    wrong='lab.execution_role.attach("AdministratorAccess")\n'
+    'lab.task_role.attach("AdministratorAccess")\nlab.run_task()',
+)
