@@ -298,11 +298,15 @@ class Lab:
         text): its IAM roles, policies and ECS task definition. The result of reading it is in
         ``lab.terraform``. A problem in the Terraform is a ``TerraformError`` naming the block
         and line; nothing is half-applied."""
-        from ecslab.coach.terraform import load_terraform
+        from ecslab.coach.terraform import TerraformError, load_terraform
 
+        __tracebackhide__ = True  # IPython: the learner's mistake, not ecslab's frames
         lab = cls()
         try:
             lab.terraform = load_terraform(lab, source, app)
+        except TerraformError as error:
+            lab.close()
+            raise error.with_traceback(None) from None
         except BaseException:
             lab.close()
             raise

@@ -65,6 +65,9 @@ def build(source: Path) -> float:
         cell["id"] = f"cell-{number:02d}"  # stable ids keep diffs quiet
         cell.metadata.pop("execution", None)
         for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                # the frames name this machine's paths; the learner's own run shows them live
+                output["traceback"] = [f"{output['ename']}: {output['evalue']}"]
             view = output.get("data", {}).get("application/vnd.jupyter.widget-view+json")
             if view is not None:  # a model that lives only in a kernel: a stable placeholder id
                 view["model_id"] = f"{number:032d}"
