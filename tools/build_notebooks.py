@@ -63,6 +63,8 @@ def build(source: Path) -> float:
     notebook.metadata.pop("widgets", None)  # widget state: random ids, alive only in a kernel
     for number, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{number:02d}"  # stable ids keep diffs quiet
+        if "outputs" in cell:
+            cell["outputs"] = _merged_streams(cell["outputs"])
         cell.metadata.pop("execution", None)
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
@@ -74,6 +76,24 @@ def build(source: Path) -> float:
     NOTEBOOKS.mkdir(exist_ok=True)
     nbformat.write(notebook, NOTEBOOKS / f"{source.stem}.ipynb")
     return elapsed
+
+
+def _merged_streams(outputs: list) -> list:
+    """One output per run of printed text: the kernel splits a stream at arbitrary points, so
+    the same cell would otherwise be written differently from one build to the next."""
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and output.get("output_type") == "stream"
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            previous["text"] += output["text"]
+        else:
+            merged.append(output)
+    return merged
 
 
 def main(argv: list[str]) -> int:
