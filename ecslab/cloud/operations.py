@@ -830,6 +830,8 @@ for _operation in (
     "AttachUserPolicy",
     "DetachUserPolicy",
     "PutUserPolicy",
+    "GetUserPolicy",
+    "DeleteUserPolicy",
     "ListAttachedUserPolicies",
     "ListUserPolicies",
 ):

@@ -792,12 +792,16 @@ def local_policies(env: Env) -> list:
     return sorted(p["PolicyName"] for p in answer)
 
 
-def own_user(env: Env, name: str, key: bool = False, attached: bool = False) -> str:
+def own_user(
+    env: Env, name: str, key: bool = False, attached: bool = False, inline: bool = False
+) -> str:
     """The user's ARN."""
 
     def make() -> str:
         iam = env.admin("iam")
         user_arn = iam.create_user(UserName=name)["User"]["Arn"]
+        if inline:
+            iam.put_user_policy(UserName=name, PolicyName="extra", PolicyDocument=READ_ONLY_POLICY)
         if key:
             env.memo[f"key {name}"] = iam.create_access_key(UserName=name)["AccessKey"][
                 "AccessKeyId"
@@ -806,7 +810,7 @@ def own_user(env: Env, name: str, key: bool = False, attached: bool = False) -> 
             iam.attach_user_policy(UserName=name, PolicyArn=S3_READ_ONLY)
         return user_arn
 
-    return env.once(f"user {name} {key} {attached}", make)
+    return env.once(f"user {name} {key} {attached} {inline}", make)
 
 
 def user_view(env: Env, name: str) -> dict:
@@ -2112,6 +2116,8 @@ for _operation, _name, _extra, _own in (
     ("CreateAccessKey", "gate-key-created", {}, {}),
     ("AttachUserPolicy", "gate-user-attach", {"PolicyArn": S3_READ_ONLY}, {}),
     ("DetachUserPolicy", "gate-user-detach", {"PolicyArn": S3_READ_ONLY}, {"attached": True}),
+    ("GetUserPolicy", "gate-user-get-inline", {"PolicyName": "extra"}, {"inline": True}),
+    ("DeleteUserPolicy", "gate-user-del-inline", {"PolicyName": "extra"}, {"inline": True}),
     (
         "PutUserPolicy",
         "gate-user-inline",
