@@ -96,10 +96,20 @@ def _documents(lab: Lab, role: str) -> list[tuple[str, Any]]:
     return documents
 
 
-def grants(lab: Lab, role: str, action: str, resource: str) -> bool:
-    """Would the role's identity policies allow this (judged as AWS would)?"""
+def grants(lab: Lab, role: str, action: str, resource: str, resource_policy: Any = None) -> bool:
+    """Would the role's identity policies allow this (judged as AWS would)? A KMS key's own key
+    policy is used for a key in the lab (a key policy must let IAM policies grant access);
+    ``resource_policy`` gives one for any other resource, or a key that is not in the lab."""
     arn = f"arn:aws:sts::{lab.account_id}:assumed-role/{role}/exercise"
-    return evaluate(arn, action, resource, identity_policies=_documents(lab, role)).allowed
+    if resource_policy is None and action.lower().startswith("kms:") and ":key/" in resource:
+        resource_policy = lab.world.account.key_policy(resource.rsplit("/", 1)[-1])
+    return evaluate(
+        arn,
+        action,
+        resource,
+        identity_policies=_documents(lab, role),
+        resource_policy=resource_policy,
+    ).allowed
 
 
 def granted(lab: Lab, role: str) -> frozenset[str]:
@@ -132,6 +142,7 @@ class Exercise:
         self._solution = solution
         self._praise = praise
         self._hinted = 0
+        self.run_hint = "lab.run_task()"
         if scenario is not None:
             from ecslab.scenarios import load
 
@@ -148,7 +159,7 @@ class Exercise:
         if self.run_attempts() and self.last_attempt_refused():
             return Result(NOT_YET, ["your last RunTask was refused: no task was started."])
         if not self.tasks():
-            return Result(NOT_ATTEMPTED, ["run the task (lab.run_task()) after your change."])
+            return Result(NOT_ATTEMPTED, [f"run the task ({self.run_hint}) after your change."])
         try:
             problems = self._check(self)
         except ClientError as error:  # e.g. a role the learner deleted
@@ -306,6 +317,7 @@ class Spec:
     setup: Callable[[Lab], None] | None = None
     # A plausible wrong answer (code, like the solution); tests check it is not accepted.
     wrong: str = ""
+    run_hint: str = "lab.run_task()"  # how to run the task this exercise looks at
 
 
 EXERCISES: dict[str, Spec] = {
@@ -408,6 +420,7 @@ def exercise(lab: Lab, key: str) -> Exercise:
     ex = Exercise(
         key, lab, spec.task, spec.scenario, spec.check, list(spec.hints), spec.solution, spec.praise
     )
+    ex.run_hint = spec.run_hint
     if spec.setup is not None:
         spec.setup(lab)
         ex.baseline = {

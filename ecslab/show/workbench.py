@@ -408,7 +408,10 @@ class Workbench:
         self.last_task = task
         self.status.value = task_status_html(task)
         self.logs.value = logs_html(task)
-        self.diagram.value = task.diagram()._repr_html_()
+        # wide diagrams scroll sideways instead of being cut off
+        self.diagram.value = (
+            f'<div style="overflow-x:auto;max-width:100%">{task.diagram()._repr_html_()}</div>'
+        )
         self.trace.value = styled_html(task.trace)
         self.messages.value = ""
         return task

@@ -1,0 +1,156 @@
+"""Exercises of notebook 01 (two principals): the app is not the ECS agent, and a task can be
+given a task role of its own.
+
+Both checks read the trace of the last task: which principal made a call, wearing which role,
+and what was decided.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ecslab.coach.exercises import EXERCISES, Exercise, Spec, _ran_to_the_end, _started, granted
+
+TOKEN = "ecr:GetAuthorizationToken"
+# What only the ECS agent needs, at launch: the registry, the log stream, the injected secrets.
+AGENT_ACTIONS = frozenset(
+    {
+        "ecr:GetAuthorizationToken",
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:BatchGetImage",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "ssm:GetParameters",
+        "kms:Decrypt",
+    }
+)
+
+
+def _events(ex: Exercise) -> list[Any]:
+    """The trace events of the last task run since the exercise began."""
+    last = ex.last_task()
+    return [e for e in ex.lab.trace.events if e.task == last.id]
+
+
+def _app_events(ex: Exercise) -> list[Any]:
+    """The application's own calls (run phase, not the agent delivering logs)."""
+    return [e for e in _events(ex) if e.phase == "run" and e.principal.endswith(" app")]
+
+
+def _check_app_asks_for_a_token(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    problems = _started(ex)
+    if problems:
+        return problems
+    asked = [e for e in _app_events(ex) if e.action == TOKEN]
+    if not asked:
+        problems.append(
+            f"the app in your last task never called {TOKEN} (the ECS agent's call at launch "
+            "does not count: it is the agent's, not the app's)."
+        )
+    elif any(e.allowed for e in asked):
+        problems.append(
+            f"the app's {TOKEN} was allowed: this exercise is about what the app may do with "
+            "the roles as the course starts them."
+        )
+    for role in (lab.execution_role.name, lab.task_role.name):
+        if ex.touched(role):
+            problems.append(f"the role {role} was changed; leave both roles as they were.")
+    return problems
+
+
+def _check_own_task_role(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    problems = _ran_to_the_end(ex)
+    if problems:
+        return problems
+    calls = _app_events(ex)
+    if not calls:
+        return ["the app in your last task made no AWS call, so no role was used in the run phase."]
+    roles = sorted({e.role for e in calls if e.role})
+    used = {e.action for e in calls}
+    if lab.task_role.name in roles:
+        problems.append(f"the app in your last task still called AWS as {lab.task_role.name}.")
+    if lab.execution_role.name in roles:
+        problems.append(
+            f"the app called AWS as {lab.execution_role.name}, the task execution role: the app "
+            "would hold everything the ECS agent may do."
+        )
+    for role in roles:
+        if role in (lab.task_role.name, lab.execution_role.name):
+            continue
+        allowed = granted(lab, role)
+        agent = sorted(allowed & AGENT_ACTIONS)
+        extra = sorted(allowed - used)
+        if agent:
+            problems.append(
+                f"the role {role}, which the app used, also allows {', '.join(agent[:3])}"
+                f"{'...' if len(agent) > 3 else ''}: only the ECS agent needs those, at launch."
+            )
+        elif extra:
+            problems.append(
+                f"the role {role} allows {len(extra)} action{'s' * (len(extra) != 1)} the app "
+                f"never called (e.g. {', '.join(extra[:3])})."
+            )
+    return problems
+
+
+EXERCISES.update(
+    {
+        "01-app-asks-for-a-token": Spec(
+            "At every launch the ECS agent asks ECR for a registry token "
+            "(ecr:GetAuthorizationToken). Run a task whose application makes that same call "
+            "itself, and let the task start. "
+            "Then read the trace: who was refused, wearing which role?",
+            "healthy",
+            _check_app_asks_for_a_token,
+            (
+                "A container's program is a Python function: lab.run_task(app=my_function) runs "
+                "the course's task with your function as the application.",
+                'Inside the function, plain boto3 is the application: boto3.client("ecr") '
+                "gets the task role's credentials, never the execution role's.",
+                "Call boto3.client('ecr').get_authorization_token() inside a try/except that "
+                "prints the error, and pass the function as app=.",
+            ),
+            "import boto3\n\n"
+            "def ask_for_a_token():\n"
+            "    try:\n"
+            '        boto3.client("ecr").get_authorization_token()\n'
+            '        print("got a registry token")\n'
+            "    except Exception as error:\n"
+            '        print("refused:", error)\n\n'
+            "task = lab.run_task(app=ask_for_a_token)\n"
+            "print(task.logs)",
+            "The app wears the task role: the agent's permissions are not the app's.",
+            wrong='lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")\nlab.run_task()',
+        ),
+        "01-second-task-role": Spec(
+            "Create a second role for the orders app, with only what the app calls, and run a "
+            "task whose run phase uses it, while the ECS agent still launches the task with the "
+            "task execution role.",
+            "healthy",
+            _check_own_task_role,
+            (
+                "Which calls does the app make? task.trace.filter(phase='run') lists them, and "
+                "the task role's orders-app policy allows exactly those.",
+                "lab.create_role(name, inline=document) creates a role that trusts "
+                "ecs-tasks.amazonaws.com, with an inline policy; role.arn is its ARN.",
+                "RunTask can give one task another task role: "
+                'lab.run_task(overrides={"taskRoleArn": role.arn}). (Registering a task '
+                "definition with that taskRoleArn works too.)",
+            ),
+            'document = lab.task_role.inline_policy("orders-app")\n'
+            'role = lab.create_role("orders-app-role", inline=document)\n'
+            'task = lab.run_task(overrides={"taskRoleArn": role.arn})\n'
+            'print(task.trace.filter(phase="run"))',
+            "One role per caller: the agent and the app never share permissions.",
+            wrong='role = lab.create_role("orders-all-in-one",\n'
+            '    inline=lab.task_role.inline_policy("orders-app"),\n'
+            '    managed=("AmazonECSTaskExecutionRolePolicy",))\n'
+            'role.put_inline("launch-secrets",\n'
+            '    lab.execution_role.inline_policy("orders-launch-secrets"))\n'
+            'lab.run_task(overrides={"executionRoleArn": role.arn, "taskRoleArn": role.arn})',
+        ),
+    }
+)

@@ -1,0 +1,158 @@
+"""Exercises of notebook 02 (the task execution role): the secrets ECS injects at launch are the
+execution role's business — and only those secrets, only with their key.
+
+Each check wants the task to run to the end, the task role left alone (the launch never uses
+it), and the execution role widened no further than the injection needs.
+"""
+
+from __future__ import annotations
+
+from ecslab.coach.exercises import (
+    EXERCISES,
+    Exercise,
+    Spec,
+    _documents,
+    _ran_to_the_end,
+    granted,
+    grants,
+)
+from ecslab.iam import evaluate
+
+
+def _decrypts_with(ex: Exercise, key_arn: str) -> bool:
+    """Would the execution role's policies let it decrypt with ``key_arn``, under a key policy
+    that lets the account's IAM policies decide (KMS's default key policy)?"""
+    lab = ex.lab
+    role = lab.execution_role.name
+    default_key_policy = {
+        # "Default key policy": https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "Enable IAM User Permissions",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{lab.account_id}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ],
+    }
+    return evaluate(
+        f"arn:aws:sts::{lab.account_id}:assumed-role/{role}/exercise",
+        "kms:Decrypt",
+        key_arn,
+        identity_policies=_documents(lab, role),
+        resource_policy=default_key_policy,
+    ).allowed
+
+
+def _task_role_untouched(ex: Exercise) -> list[str]:
+    if ex.touched(ex.lab.task_role.name):
+        return [
+            "the task role was changed; the ECS agent injects secrets before the app starts, "
+            "so the launch never uses it. Put it back as it was."
+        ]
+    return []
+
+
+def _check_password(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    r = lab.resources
+    role = lab.execution_role.name
+    problems = _ran_to_the_end(ex) + _task_role_untouched(ex)
+    other = f"arn:aws:secretsmanager:{r.region}:{r.account_id}:secret:billing/other-AbCdEf"
+    if grants(lab, role, "secretsmanager:GetSecretValue", other):
+        problems.append(
+            "the execution role may now read any secret in Secrets Manager, not only "
+            f"{r.db_secret}."
+        )
+    elif grants(lab, role, "secretsmanager:GetSecretValue", r.api_key_secret_arn):
+        problems.append(
+            f"the execution role may now read {r.api_key_secret}, a secret that only the app "
+            "reads, at run time."
+        )
+    more = sorted(
+        a
+        for a in granted(lab, role)
+        if a.startswith("secretsmanager:") and a != "secretsmanager:GetSecretValue"
+    )
+    if more:
+        problems.append(
+            f"the execution role now also allows {', '.join(more[:3])}"
+            f"{'...' if len(more) > 3 else ''}: injecting a secret only reads it."
+        )
+    return problems
+
+
+def _check_decrypt(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    r = lab.resources
+    role = lab.execution_role.name
+    problems = _ran_to_the_end(ex) + _task_role_untouched(ex)
+    other = f"arn:aws:kms:{r.region}:{r.account_id}:key/00000000-0000-4000-8000-000000000000"
+    if _decrypts_with(ex, other):
+        problems.append(
+            f"the execution role may now decrypt with any KMS key, not only {r.key_alias}'s."
+        )
+    more = sorted(a for a in granted(lab, role) if a.startswith("kms:") and a != "kms:Decrypt")
+    if more:
+        problems.append(
+            f"the execution role now also allows {', '.join(more[:3])}"
+            f"{'...' if len(more) > 3 else ''}: injecting the values only decrypts them."
+        )
+    return problems
+
+
+EXERCISES.update(
+    {
+        "02-inject-the-password": Spec(
+            "The task stops before the app starts: ECS cannot inject DB_PASSWORD from Secrets "
+            "Manager. Make the task run to the end, letting the launch read that one secret and "
+            "nothing more.",
+            "execution-role-without-secret",
+            _check_password,
+            (
+                "Read the stoppedReason: which principal was refused, and which role does its "
+                "ARN name?",
+                "The refused call is the ECS agent's secretsmanager:GetSecretValue, made with the "
+                "execution role; the secret's ARN is in the message (and in "
+                "lab.resources.db_secret_arn).",
+                "Add a statement to the execution role's orders-launch-secrets policy allowing "
+                "secretsmanager:GetSecretValue on lab.resources.db_secret_arn only.",
+            ),
+            'document = lab.execution_role.inline_policy("orders-launch-secrets")\n'
+            'document["Statement"].append({"Sid": "InjectDatabasePassword", "Effect": "Allow",\n'
+            '    "Action": "secretsmanager:GetSecretValue",\n'
+            '    "Resource": lab.resources.db_secret_arn})\n'
+            'lab.execution_role.put_inline("orders-launch-secrets", document)\n'
+            "lab.run_task()",
+            "Injected secrets are read by the ECS agent, with the execution role, before the app "
+            "starts.",
+            wrong='lab.execution_role.attach("SecretsManagerReadWrite")\nlab.run_task()',
+        ),
+        "02-decrypt-the-flags": Spec(
+            "The task stops before the app starts: the injected values are encrypted with the "
+            "customer-managed key alias/orders-config, and something cannot decrypt them. Make "
+            "the task run to the end, with the smallest change to the right role.",
+            "execution-role-without-decrypt",
+            _check_decrypt,
+            (
+                "The stoppedReason quotes two services: which one refused, and whom?",
+                "Parameter Store (and Secrets Manager) call KMS on the caller's behalf: the "
+                "refused kms:Decrypt is the ECS agent's, made with the execution role.",
+                "Allow kms:Decrypt on the key's ARN (lab.resources.key_arn) in the execution "
+                "role's orders-launch-secrets policy.",
+            ),
+            'document = lab.execution_role.inline_policy("orders-launch-secrets")\n'
+            'document["Statement"].append({"Sid": "DecryptInjectedValues", "Effect": "Allow",\n'
+            '    "Action": "kms:Decrypt", "Resource": lab.resources.key_arn})\n'
+            'lab.execution_role.put_inline("orders-launch-secrets", document)\n'
+            "lab.run_task()",
+            "The agent decrypts what it injects, with the execution role and only that key.",
+            wrong='lab.task_role.put_inline("decrypt-config", {"Version": "2012-10-17",\n'
+            '    "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt",\n'
+            '                   "Resource": lab.resources.key_arn}]})\n'
+            "lab.run_task()",
+        ),
+    }
+)

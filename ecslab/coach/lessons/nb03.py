@@ -1,0 +1,252 @@
+"""Exercises of notebook 03, the task role: the app's own calls, the runtime secret, and a second
+service in the same cluster with a task role of its own.
+
+The billing service is this module's own small app: it reads an order from DynamoDB and the
+payments API key from Secrets Manager at run time, as any boto3 code would (the task role).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.exceptions import ClientError, NoCredentialsError
+
+from ecslab.coach.exercises import EXERCISES, Exercise, Spec, granted, grants
+
+if TYPE_CHECKING:
+    from ecslab.lab import Lab
+
+ORDER_ID = "order-1001"
+BILLING = "billing"
+BILLING_REPOSITORY = "billing-app"
+BILLING_TAG = "1.0.0"
+BILLING_LOG_GROUP = "/ecs/billing"
+
+
+def billing_app() -> None:
+    """Charge an order: read it from DynamoDB, then the payments API key at run time."""
+    table, secret = os.environ["ORDERS_TABLE"], os.environ["PAYMENTS_API_KEY_SECRET"]
+    try:
+        item = (
+            boto3.client("dynamodb")
+            .get_item(TableName=table, Key={"order_id": {"S": ORDER_ID}})
+            .get("Item")
+        )
+        api_key = boto3.client("secretsmanager").get_secret_value(SecretId=secret)["SecretString"]
+    except (ClientError, NoCredentialsError) as error:
+        print(f"ERROR {error}")
+        sys.exit(1)
+    if item is None:
+        print(f"billing: {ORDER_ID} not found, nothing to charge")
+    else:
+        print(
+            f"billing: charged {ORDER_ID}, {item['total']['N']} {item['currency']['S']} "
+            f"(payments API key: {len(api_key)} characters)"
+        )
+
+
+# -- shared reading --------------------------------------------------------------------------------
+
+
+def _ran_to_the_end(ex: Exercise) -> list[str]:
+    last = ex.last_task()
+    if last.stop_code == "TaskFailedToStart":
+        return ["the last task you ran did not start (stopCode TaskFailedToStart)."]
+    essential = next((c for c in last.containers if c.definition.essential), last.containers[0])
+    if essential.exit_code != 0:
+        return [f"the app in the last task exited with code {essential.exit_code}."]
+    return []
+
+
+def _without_statement(role, policy: str, sid: str) -> None:
+    document = role.inline_policy(policy)
+    document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != sid]
+    role.put_inline(policy, document)
+
+
+# -- 03-runtime-secret -----------------------------------------------------------------------------
+
+
+def _setup_runtime_secret(lab: Lab) -> None:
+    _without_statement(lab.task_role, "orders-app", "PaymentsApiKey")
+
+
+def _check_runtime_secret(ex: Exercise) -> list[str]:
+    lab, r = ex.lab, ex.lab.resources
+    role = lab.task_role.name
+    problems = _ran_to_the_end(ex)
+    if ex.touched(lab.execution_role.name):
+        problems.append(
+            "the execution role was changed; it only fetches the secrets injected at launch, "
+            "never the ones the app reads itself. Put it back as it was."
+        )
+    if grants(lab, role, "secretsmanager:GetSecretValue", r.db_secret_arn):
+        problems.append(
+            "the task role may now read the database password secret too, which the app never "
+            "reads itself."
+        )
+    other = f"arn:aws:secretsmanager:{r.region}:{r.account_id}:secret:some-other-secret-AbCdEf"
+    if grants(lab, role, "secretsmanager:GetSecretValue", other):
+        problems.append("the task role may now read any secret, not only orders/payments-api-key.")
+    extra = sorted(
+        a
+        for a in granted(lab, role)
+        if a.startswith("secretsmanager:") and a != "secretsmanager:GetSecretValue"
+    )
+    if extra:
+        problems.append(
+            f"the task role now allows Secrets Manager actions the app never uses "
+            f"({', '.join(extra[:3])}...)."
+        )
+    return problems
+
+
+# -- 03-own-task-role ------------------------------------------------------------------------------
+
+
+def _setup_billing(lab: Lab) -> None:
+    """A billing service in orders-cluster, registered with the orders service's task role."""
+    r = lab.resources
+    try:
+        lab.client("ecr").create_repository(repositoryName=BILLING_REPOSITORY)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "RepositoryAlreadyExistsException":
+            raise
+    try:
+        lab.build_image(BILLING_TAG, billing_app, repository=BILLING_REPOSITORY)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ImageAlreadyExistsException":
+            raise
+    try:
+        lab.client("logs").create_log_group(logGroupName=BILLING_LOG_GROUP)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceAlreadyExistsException":
+            raise
+    registry = r.repository_uri.split("/", 1)[0]
+    lab.register_task_definition(
+        {
+            "family": BILLING,
+            "executionRoleArn": lab.execution_role.arn,
+            "taskRoleArn": lab.task_role.arn,  # shared with the orders service: the problem
+            "networkMode": "awsvpc",
+            "requiresCompatibilities": ["FARGATE"],
+            "cpu": "256",
+            "memory": "512",
+            "containerDefinitions": [
+                {
+                    "name": BILLING,
+                    "image": f"{registry}/{BILLING_REPOSITORY}:{BILLING_TAG}",
+                    "essential": True,
+                    "environment": [
+                        {"name": "ORDERS_TABLE", "value": r.table},
+                        {"name": "PAYMENTS_API_KEY_SECRET", "value": r.api_key_secret},
+                    ],
+                    "logConfiguration": {
+                        "logDriver": "awslogs",
+                        "options": {
+                            "awslogs-group": BILLING_LOG_GROUP,
+                            "awslogs-region": r.region,
+                            "awslogs-stream-prefix": "ecs",
+                        },
+                    },
+                }
+            ],
+        }
+    )
+
+
+def _check_own_role(ex: Exercise) -> list[str]:
+    lab, r = ex.lab, ex.lab.resources
+    last = ex.last_task()
+    if last.definition.family != BILLING:
+        return ["the last task you ran is not the billing service's (task definition billing)."]
+    problems = _ran_to_the_end(ex)
+    shared = lab.task_role.name
+    app = f"{BILLING} app"
+    used = {e.role for e in lab.trace.events if e.task == last.id and e.principal == app}
+    if shared in used:
+        problems.append(
+            f"the billing app still calls AWS as {shared}, the orders service's task role."
+        )
+    not_needed = [
+        ("dynamodb:PutItem", r.table_arn, "write orders"),
+        ("sqs:SendMessage", r.queue_arn, "send order events"),
+        ("sns:Publish", r.topic_arn, "publish notifications"),
+        ("s3:GetObject", f"arn:aws:s3:::{r.bucket}/{r.config_key}", "read the orders config"),
+        ("secretsmanager:GetSecretValue", r.db_secret_arn, "read the database password"),
+    ]
+    for role in sorted(used - {shared}):
+        extra = [
+            what for action, resource, what in not_needed if grants(lab, role, action, resource)
+        ]
+        if extra:
+            problems.append(
+                f"the billing app's role {role} may also {', '.join(extra)}: billing never does."
+            )
+    if ex.touched(shared):
+        problems.append(
+            f"{shared} was changed; the orders service still runs with it and needs all of it."
+        )
+    return problems
+
+
+EXERCISES.update(
+    {
+        "03-runtime-secret": Spec(
+            "The orders app saves its order, sends its event and its notification, then stops "
+            "when it reads the payments API key. Let it read that key, and no other secret.",
+            "healthy",
+            _check_runtime_secret,
+            (
+                "Read the last log line: which call failed, on which secret, and as which role?",
+                "DB_PASSWORD is injected at launch by the ECS agent; the payments API key is read "
+                "by the app itself while it runs. Whose credentials does the app's boto3 use?",
+                "Put back a statement in the task role's orders-app policy allowing "
+                "secretsmanager:GetSecretValue on lab.resources.api_key_secret_arn only.",
+            ),
+            'document = lab.task_role.inline_policy("orders-app")\n'
+            'document["Statement"].append({"Sid": "PaymentsApiKey", "Effect": "Allow",\n'
+            '    "Action": "secretsmanager:GetSecretValue",\n'
+            '    "Resource": lab.resources.api_key_secret_arn})\n'
+            'lab.task_role.put_inline("orders-app", document)\nlab.run_task()',
+            "A secret the app reads at run time is the task role's business; an injected one is "
+            "the execution role's.",
+            setup=_setup_runtime_secret,
+            wrong='lab.execution_role.attach("SecretsManagerReadWrite")\nlab.run_task()',
+        ),
+        "03-own-task-role": Spec(
+            "The billing service runs in orders-cluster with the orders service's task role, so "
+            "it could write orders, send events and publish notifications too. Give the billing "
+            "task a task role of its own that allows only what the billing app does, and run it.",
+            "healthy",
+            _check_own_role,
+            (
+                'Run lab.run_task("billing") and read its trace: which actions does the billing '
+                "app call in the run phase, on which resources?",
+                "lab.create_role(name, inline=...) makes a role that ECS tasks may assume. A task "
+                "uses the role named by taskRoleArn: in a new revision of its task definition, or "
+                'in run_task(..., overrides={"taskRoleArn": ...}).',
+                "The billing app calls dynamodb:GetItem on the orders table "
+                "(lab.resources.table_arn) and secretsmanager:GetSecretValue on the payments API "
+                "key (lab.resources.api_key_secret_arn): allow exactly those two.",
+            ),
+            "r = lab.resources\n"
+            'billing = lab.create_role("billing-task-role", inline={"Version": "2012-10-17",\n'
+            '    "Statement": [\n'
+            '        {"Sid": "ReadOrders", "Effect": "Allow", "Action": "dynamodb:GetItem",\n'
+            '         "Resource": r.table_arn},\n'
+            '        {"Sid": "PaymentsApiKey", "Effect": "Allow",\n'
+            '         "Action": "secretsmanager:GetSecretValue",\n'
+            '         "Resource": r.api_key_secret_arn}]})\n'
+            'lab.run_task("billing", overrides={"taskRoleArn": billing.arn})',
+            "One task role per service: each app can do its own job and nothing else.",
+            setup=_setup_billing,
+            wrong='billing = lab.create_role("billing-task-role",\n'
+            '    inline=lab.task_role.inline_policy("orders-app"))\n'
+            'lab.run_task("billing", overrides={"taskRoleArn": billing.arn})',
+        ),
+    }
+)

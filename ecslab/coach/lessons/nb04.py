@@ -1,0 +1,147 @@
+"""Exercises of notebook 04, the workbench: predict with the plan, change a role, run, compare.
+
+The checks read the lab, so a fix made by clicking in the workbench counts exactly like one
+typed as code (the workbench changes the roles through the lab's IAM).
+"""
+
+from __future__ import annotations
+
+from ecslab.coach.exercises import EXERCISES, Exercise, Spec, _documents, granted, grants
+from ecslab.iam import evaluate
+
+
+def _ran_to_the_end(ex: Exercise) -> list[str]:
+    last = ex.last_task()
+    if last.stop_code == "TaskFailedToStart":
+        return ["the last task you ran did not start (stopCode TaskFailedToStart)."]
+    essential = next((c for c in last.containers if c.definition.essential), last.containers[0])
+    if essential.exit_code != 0:
+        return [f"the app in the last task exited with code {essential.exit_code}."]
+    return []
+
+
+# -- 04-explicit-deny ------------------------------------------------------------------------------
+
+
+def _check_explicit_deny(ex: Exercise) -> list[str]:
+    lab, r = ex.lab, ex.lab.resources
+    role = lab.task_role.name
+    problems = _ran_to_the_end(ex)
+    if ex.touched(lab.execution_role.name):
+        problems.append(
+            "the execution role was changed; the app's calls never use it. Put it back as it was."
+        )
+    other = f"arn:aws:sns:{r.region}:{r.account_id}:some-other-topic"
+    if grants(lab, role, "sns:Publish", other):
+        problems.append(
+            "the task role may now publish to any topic, not only orders-notifications."
+        )
+    extra = sorted(a for a in granted(lab, role) if a.startswith("sns:") and a != "sns:Publish")
+    if extra:
+        problems.append(
+            f"the task role now allows SNS actions the app never uses ({', '.join(extra[:3])}...)."
+        )
+    return problems
+
+
+# -- 04-decrypt ------------------------------------------------------------------------------------
+
+
+def _may_decrypt_with(ex: Exercise, role: str, key_arn: str) -> bool:
+    """Would the role's identity policies let it decrypt with a key whose key policy is KMS's
+    default one (which lets IAM policies decide)? Without a key policy, KMS allows nothing, so
+    ``grants`` alone would always say no."""
+    # The default key policy: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+    account = ex.lab.account_id
+    default_key_policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "Enable IAM User Permissions",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ],
+    }
+    return evaluate(
+        f"arn:aws:sts::{account}:assumed-role/{role}/exercise",
+        "kms:Decrypt",
+        key_arn,
+        identity_policies=_documents(ex.lab, role),
+        resource_policy=default_key_policy,
+    ).allowed
+
+
+def _check_decrypt(ex: Exercise) -> list[str]:
+    lab, r = ex.lab, ex.lab.resources
+    role = lab.execution_role.name
+    problems = _ran_to_the_end(ex)
+    if ex.touched(lab.task_role.name):
+        problems.append(
+            "the task role was changed; the launch never uses it. Put it back as it was."
+        )
+    other = f"arn:aws:kms:{r.region}:{r.account_id}:key/11111111-2222-3333-4444-555555555555"
+    if _may_decrypt_with(ex, role, other):
+        problems.append(
+            "the execution role may now decrypt with any KMS key, not only alias/orders-config's."
+        )
+    extra = sorted(a for a in granted(lab, role) if a.startswith("kms:") and a != "kms:Decrypt")
+    if extra:
+        problems.append(
+            f"the execution role now allows KMS actions the launch never uses "
+            f"({', '.join(extra[:3])}...)."
+        )
+    return problems
+
+
+EXERCISES.update(
+    {
+        "04-explicit-deny": Spec(
+            "The orders app stops when it publishes its notification. Make the whole task run "
+            "(in the workbench or in code) without letting the task role do more with SNS than "
+            "the app needs.",
+            "task-role-deny-sns",
+            _check_explicit_deny,
+            (
+                "Read the end of the denial in the last log line: why was it refused?",
+                "An explicit Deny wins over every Allow: adding a policy that allows sns:Publish "
+                "changes nothing while the Deny is there.",
+                "Remove the task role's inline policy no-notifications (in the workbench: choose "
+                "it under Inline policies, then Remove inline policy) and run the task.",
+            ),
+            'wb = lab.workbench()\nwb.task.remove_inline("no-notifications")\nwb.run()',
+            "An explicit deny beats any allow; removing it is the fix, not adding more.",
+            wrong='lab.task_role.attach("AmazonSNSFullAccess")\nlab.run_task()',
+        ),
+        "04-decrypt": Spec(
+            "The task does not start. Find the call that is refused (the plan and the diagram "
+            "help), and fix the role at fault so the task runs, without letting it decrypt with "
+            "any other KMS key.",
+            "execution-role-without-decrypt",
+            _check_decrypt,
+            (
+                "In which phase did the task stop, and which principal was refused which action?",
+                "The SecureString parameter and the database password secret are encrypted with "
+                "the customer-managed key alias/orders-config; the ECS agent decrypts them at "
+                "launch as the execution role.",
+                "Add a statement allowing kms:Decrypt on lab.resources.key_arn to the execution "
+                "role's orders-launch-secrets policy (in the workbench: edit it under Inline "
+                "policies, then Save inline policy) and run the task.",
+            ),
+            "import json\n"
+            "wb = lab.workbench()\n"
+            'document = lab.execution_role.inline_policy("orders-launch-secrets")\n'
+            'document["Statement"].append({"Sid": "DecryptInjectedValues", "Effect": "Allow",\n'
+            '    "Action": "kms:Decrypt", "Resource": lab.resources.key_arn})\n'
+            'wb.execution.apply_inline("orders-launch-secrets", json.dumps(document, indent=2))\n'
+            "wb.run()",
+            "Values injected at launch are decrypted by the ECS agent, with the execution role.",
+            wrong='lab.task_role.put_inline("decrypt", {"Version": "2012-10-17", "Statement": [\n'
+            '    {"Effect": "Allow", "Action": "kms:Decrypt",\n'
+            '     "Resource": lab.resources.key_arn}]})\n'
+            "lab.run_task()",
+        ),
+    }
+)

@@ -1,0 +1,265 @@
+"""Notebook 05 (troubleshooting): mystery tasks.
+
+A mystery is one of the course's broken setups (:mod:`ecslab.scenarios`, or a change made here),
+loaded without saying which, so that the learner has to find the role at fault from what the
+task shows: did it start, who was refused, and when.
+
+- ``mystery(lab, "A")`` loads one of the notebook's worked mysteries; ``.reveal()`` says, once
+  solved, what had been changed.
+- ``lab.exercise("05-mystery-1")`` (and 2, 3) are the learner's own; each check wants the task to
+  run to the end **and** only the role at fault to have been changed.
+- ``suspect(ex, "execution")`` lets the learner name the role before fixing it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from typing import TYPE_CHECKING
+
+from ecslab.coach.exercises import EXERCISES, Exercise, Spec, granted, grants
+from ecslab.scenarios import SCENARIOS, Scenario, load
+
+if TYPE_CHECKING:
+    from ecslab.lab import Lab
+
+
+@dataclass(frozen=True)
+class _Words:
+    """Text that shows itself as text in a notebook (plain and HTML)."""
+
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        return "".join(f"<p>{escape(line)}</p>" for line in self.text.split("\n"))
+
+
+# -- worked mysteries ------------------------------------------------------------------------------
+
+_WORKED = {
+    "A": "execution-role-without-secret",
+    "B": "task-role-without-sqs",
+    "C": "execution-role-wrong-trust",
+}
+
+
+@dataclass(frozen=True)
+class Mystery:
+    """A worked mystery, loaded into a lab: what was changed stays hidden until ``reveal()``."""
+
+    letter: str
+    _scenario: Scenario
+
+    def reveal(self) -> _Words:
+        """What had been changed (read it after you solved the mystery)."""
+        return _Words(f"Mystery {self.letter} was: {self._scenario.change}")
+
+    def __repr__(self) -> str:
+        return (
+            f"Mystery {self.letter} is loaded: the course roles were put back as they start, then "
+            "something in them was changed. Run the task and find out which role is at fault."
+        )
+
+    def _repr_html_(self) -> str:
+        return f"<p><strong>{escape(repr(self))}</strong></p>"
+
+
+def mystery(lab: Lab, letter: str) -> Mystery:
+    """Load worked mystery ``letter`` ("A", "B" or "C") into ``lab`` without saying what it is."""
+    key = _WORKED.get(str(letter).upper())
+    if key is None:
+        raise ValueError(f"No mystery {letter!r}; the worked mysteries are: {', '.join(_WORKED)}")
+    return Mystery(str(letter).upper(), load(lab, key))
+
+
+# -- naming the role -------------------------------------------------------------------------------
+
+_ROLE_WORDS = {
+    "execution": "execution",
+    "execution role": "execution",
+    "task execution role": "execution",
+    "ecs-execution-role": "execution",
+    "task": "task",
+    "task role": "task",
+    "ecs-task-role": "task",
+}
+_AT_FAULT = {
+    "05-mystery-1": (
+        "execution",
+        "the task never started (TaskFailedToStart) and the refused call was made by the ECS "
+        "agent's session of ecs-execution-role, during the launch.",
+    ),
+    "05-mystery-2": (
+        "task",
+        "the task started and the app itself was refused, as ecs-task-role, while it ran.",
+    ),
+    "05-mystery-3": (
+        "execution",
+        "the task never started: the ECS agent, as ecs-execution-role, was refused while it "
+        "fetched a value to inject into the container.",
+    ),
+}
+
+
+def suspect(ex: Exercise, role: str) -> _Words:
+    """Name the role you would fix for mystery exercise ``ex``: "execution" or "task"."""
+    if ex.key not in _AT_FAULT:
+        raise ValueError(
+            f"suspect() is for the mystery exercises ({', '.join(_AT_FAULT)}), not {ex.key!r}"
+        )
+    answer = _ROLE_WORDS.get(str(role).strip().lower())
+    if answer is None:
+        return _Words(
+            f'? Name a role: "execution" (the task execution role) or "task" (the task role), '
+            f"not {role!r}."
+        )
+    right, why = _AT_FAULT[ex.key]
+    if not ex.tasks() and not ex.run_attempts():
+        return _Words("? Run the task first (lab.run_task()): the evidence is in what it shows.")
+    if answer == right:
+        name = "the task execution role" if right == "execution" else "the task role"
+        return _Words(f"✓ Yes, {name}: {why}\nNow fix it, run the task again and call ex.check().")
+    return _Words(
+        "✗ Not that one. Look again: did the app ever run (task.started, task.logs)? Whose "
+        "session was refused (assumed-role/<role>/<task id> in the error)?"
+    )
+
+
+# -- checks ----------------------------------------------------------------------------------------
+
+
+def _ran_to_the_end(ex: Exercise) -> list[str]:
+    last = ex.last_task()
+    if last.stop_code == "TaskFailedToStart":
+        return ["the last task you ran still did not start (stopCode TaskFailedToStart)."]
+    code = next((c.exit_code for c in last.containers if c.definition.essential), None)
+    if code != 0:
+        return [f"the app in the last task exited with code {code}."]
+    return []
+
+
+def _untouched(ex: Exercise, role: str, why: str) -> list[str]:
+    if ex.touched(role):
+        return [f"{role} was changed, but {why} Put it back as it was."]
+    return []
+
+
+def _check_article(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    problems = _ran_to_the_end(ex)
+    problems += _untouched(ex, lab.task_role.name, "the task never got as far as using it.")
+    deletes = sorted(a for a in granted(lab, lab.execution_role.name) if a.startswith("logs:Del"))
+    if deletes:
+        problems.append(
+            f"the execution role may now delete logs ({', '.join(deletes[:3])}...): the agent "
+            "only writes them."
+        )
+    return problems
+
+
+def _check_explicit_deny(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    problems = _ran_to_the_end(ex)
+    problems += _untouched(ex, lab.execution_role.name, "the application never uses it.")
+    other = f"arn:aws:sns:{lab.region}:{lab.account_id}:some-other-topic"
+    if grants(lab, lab.task_role.name, "sns:Publish", other):
+        problems.append(
+            "the task role may now publish to any topic, not only orders-notifications."
+        )
+    return problems
+
+
+def _check_decrypt(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    problems = _ran_to_the_end(ex)
+    problems += _untouched(ex, lab.task_role.name, "the task never got as far as using it.")
+    other = f"arn:aws:kms:{lab.region}:{lab.account_id}:key/00000000-0000-4000-8000-000000000000"
+    if grants(lab, lab.execution_role.name, "kms:Decrypt", other):
+        problems.append(
+            "the execution role may now decrypt with any KMS key, not only the parameter's key."
+        )
+    return problems
+
+
+def _setup_article(lab: Lab) -> None:
+    """The article's situation: the execution role can pull the image, and that is all."""
+    lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
+    lab.execution_role.attach("AmazonEC2ContainerRegistryReadOnly")
+
+
+_TASK = (
+    "Mystery {n}: something in the course roles was changed. Run the task, name the role at "
+    "fault (suspect(ex, ...)), then make the task run to the end by changing only that role."
+)
+
+EXERCISES.update(
+    {
+        "05-mystery-1": Spec(
+            _TASK.format(n=1),
+            "healthy",
+            _check_article,
+            (
+                "Run the task. Did the app ever run? Look at task.started, task.stop_code and "
+                "task.logs.",
+                "task.stopped_reason names the refused action and the session that asked for it "
+                "(assumed-role/<role>/<task id>): which role is that, and in which phase?",
+                "The execution role can pull the image but may not create the log stream: it "
+                "needs logs:CreateLogStream and logs:PutLogEvents, which one AWS managed policy "
+                "for task execution grants.",
+            ),
+            'lab.execution_role.attach("AmazonECSTaskExecutionRolePolicy")\nlab.run_task()',
+            "No log line and no start: the ECS agent, with the execution role, was refused.",
+            setup=_setup_article,
+            wrong='lab.task_role.attach("CloudWatchLogsFullAccess")\nlab.run_task()',
+        ),
+        "05-mystery-2": Spec(
+            _TASK.format(n=2),
+            "task-role-deny-sns",
+            _check_explicit_deny,
+            (
+                "Run the task. Did it start? If it did, the refusal is in the app's own log "
+                "lines: read task.logs to the end.",
+                "The last log line says who was refused and why: 'with an explicit deny in an "
+                "identity-based policy'. An explicit deny beats every allow, so adding an allow "
+                "changes nothing.",
+                "Look at the task role's policies (lab.task_role.policies): one of them denies "
+                "sns:*. Remove it.",
+            ),
+            'lab.task_role.remove_inline("no-notifications")\nlab.run_task()',
+            "The app's call, the app's role — and an explicit deny can only be removed, never "
+            "outvoted.",
+            wrong='lab.task_role.attach("AmazonSNSFullAccess")\nlab.run_task()',
+        ),
+        "05-mystery-3": Spec(
+            _TASK.format(n=3),
+            "execution-role-without-decrypt",
+            _check_decrypt,
+            (
+                "Run the task. Did the app ever run? When did the task stop: before or after the "
+                "image was pulled?",
+                "Read the inner error of task.stopped_reason: the agent was fetching an SSM "
+                "parameter to inject it. Whose session was refused, and for which action?",
+                "The execution role may read the SecureString parameter but not decrypt it: "
+                "allow kms:Decrypt on the parameter's key (lab.resources.key_arn) in the "
+                "execution role.",
+            ),
+            'document = lab.execution_role.inline_policy("orders-launch-secrets")\n'
+            'document["Statement"].append({"Sid": "DecryptInjectedValues", "Effect": "Allow",\n'
+            '    "Action": "kms:Decrypt", "Resource": lab.resources.key_arn})\n'
+            'lab.execution_role.put_inline("orders-launch-secrets", document)\nlab.run_task()',
+            "Injected values are decrypted during the launch, by the agent, with the execution "
+            "role.",
+            wrong='lab.task_role.put_inline("decrypt", {"Version": "2012-10-17", "Statement": [{\n'
+            '    "Effect": "Allow", "Action": "kms:Decrypt",\n'
+            '    "Resource": lab.resources.key_arn}]})\n'
+            "lab.run_task()",
+        ),
+    }
+)
+
+assert all(key in SCENARIOS for key in _WORKED.values())
+
+__all__ = ["Mystery", "mystery", "suspect"]
