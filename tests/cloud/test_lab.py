@@ -173,3 +173,16 @@ def test_two_labs_in_two_processes_are_identical():
     data = json.loads(outputs[0])
     assert data["secret"]["CreatedDate"].startswith("2026-04-01 09:00:00")
     assert data["image"][0]["imagePushedAt"].startswith("2026-04-01 09:00:00")
+
+
+def test_an_error_never_retried_does_not_say_it_reached_max_retries(lab):
+    # The lab turns retries off; botocore would then add "(reached max retries: 0)" to every
+    # error moto returns, words AWS users see only after real retries (throttling, 5xx).
+    with pytest.raises(ClientError) as raised:
+        lab.client("iam").attach_role_policy(
+            RoleName="ecs-task-role", PolicyArn="arn:aws:iam::aws:policy/NoSuchPolicy"
+        )
+    assert str(raised.value) == (
+        "An error occurred (NoSuchEntity) when calling the AttachRolePolicy operation: "
+        "Policy arn:aws:iam::aws:policy/NoSuchPolicy does not exist or is not attachable."
+    )
