@@ -300,7 +300,6 @@ class Lab:
         and line; nothing is half-applied."""
         from ecslab.coach.terraform import TerraformError, load_terraform
 
-        __tracebackhide__ = True  # IPython: the learner's mistake, not ecslab's frames
         lab = cls()
         try:
             lab.terraform = load_terraform(lab, source, app)

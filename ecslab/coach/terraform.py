@@ -94,6 +94,7 @@ from ecslab.cloud.errors import Refusal
 from ecslab.ecs import definitions
 from ecslab.iam import MalformedPolicyDocument, parse_policy
 from ecslab.iam.managed import UnknownManagedPolicy, managed_policy
+from ecslab.iam.mistakes import LearnerMistake
 
 if TYPE_CHECKING:
     from ecslab.ecs.definitions import Program
@@ -141,7 +142,7 @@ _FILE_FUNCTIONS = {
 # -- errors ----------------------------------------------------------------------------------------
 
 
-class TerraformError(ValueError):
+class TerraformError(LearnerMistake, ValueError):
     """A problem in the learner's Terraform: ``file``, ``block`` (``aws_iam_role.ecs_task``),
     ``line`` (where the block starts) and ``problem`` (what is wrong, and what would be right).
     A syntax error's own place is in ``position`` (line, column)."""

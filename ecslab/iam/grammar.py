@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ecslab.iam.conditions import OPERATORS, parse_operator, split_operator
+from ecslab.iam.mistakes import LearnerMistake
 from ecslab.iam.principals import understand_principal_value
 from ecslab.iam.wildcards import action_matches
 
@@ -112,7 +113,7 @@ _SYNTAX = "Syntax errors in policy."
 _LEGACY = "The policy failed legacy parsing"
 
 
-class MalformedPolicyDocument(ValueError):
+class MalformedPolicyDocument(LearnerMistake, ValueError):
     """A policy IAM would reject, said the way IAM says it, plus where and what was expected.
 
     ``reason`` is IAM's text; ``statement_index`` (0-based), ``sid`` and ``field`` locate it;
