@@ -70,6 +70,8 @@ def main() -> None:
     payload = json.dumps({"source": source, "policies": every}, sort_keys=True).encode()
     # mtime=0 keeps the file byte-identical between runs.
     (DATA / "managed_policies_all.json.gz").write_bytes(gzip.compress(payload, mtime=0))
+    # The names alone: a misspelt name is answered without loading the whole catalog.
+    (DATA / "managed_policy_names.txt").write_text("".join(f"{name}\n" for name in every))
     print(f"{len(course)} course policies, {len(every)} in all, from {source}")
 
 

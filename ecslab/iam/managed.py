@@ -20,12 +20,13 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from ecslab.iam.mistakes import LearnerMistake
 from ecslab.iam.policy import Policy, parse_policy
 
 _ARN_PREFIX = "arn:aws:iam::aws:policy"
 
 
-class UnknownManagedPolicy(LookupError, ValueError):
+class UnknownManagedPolicy(LearnerMistake, LookupError, ValueError):
     """No AWS managed policy has this name or ARN. ``suggestions`` holds the closest names."""
 
     def __init__(self, asked: str, message: str, suggestions: tuple[str, ...] = ()) -> None:
@@ -74,18 +75,27 @@ def _parsed(name: str) -> Policy:
     return parse_policy(managed_policy(name).document, "identity", name)
 
 
+@cache
+def _names() -> frozenset[str]:
+    """Every AWS managed policy's name (a small file: the catalog loads only when needed)."""
+    names = resources.files("ecslab.iam").joinpath("data/managed_policy_names.txt")
+    return frozenset(names.read_text("utf-8").split())
+
+
 def course_policy_names() -> tuple[str, ...]:
     """The managed policies the course uses, in a stable order."""
     return tuple(sorted(_course()))
 
 
 def all_policy_names() -> tuple[str, ...]:
-    """Every AWS managed policy name known to ecslab (reads the full catalog)."""
-    return tuple(sorted(_everything()))
+    """Every AWS managed policy name known to ecslab."""
+    return tuple(sorted(_names()))
 
 
 def _entry(name: str) -> dict[str, Any] | None:
-    return _course().get(name) or _everything().get(name)
+    if name in _course():
+        return _course()[name]
+    return _everything()[name] if name in _names() else None
 
 
 def managed_policy(name_or_arn: str) -> ManagedPolicy:
@@ -142,7 +152,7 @@ def _by_arn(arn: str) -> dict[str, Any]:
 
 def _raise_unknown(asked: str, name: str | None = None) -> None:
     name = name or asked
-    names = list(_everything())
+    names = sorted(_names())
     lowered = {n.lower(): n for n in names}
     if name.lower() in lowered:
         right = lowered[name.lower()]

@@ -263,6 +263,21 @@ def test_the_packaged_full_catalog_matches_motos_exactly():
         assert _as_packaged(managed_policy(name)) == _as_moto_would(name, moto[name]), name
 
 
+def test_the_names_file_lists_exactly_the_full_catalog():
+    from ecslab.iam.managed import _everything
+
+    assert set(all_policy_names()) == set(_everything())
+
+
+def test_a_misspelt_name_is_answered_without_loading_the_catalog():
+    from ecslab.iam import managed
+
+    managed._everything.cache_clear()
+    with pytest.raises(managed.UnknownManagedPolicy, match="Did you mean"):
+        managed_policy("AmazonDynamoDBReadOnlyAcess")
+    assert managed._everything.cache_info().currsize == 0
+
+
 def test_every_course_policy_parses_as_an_identity_policy():
     for name in course_policy_names():
         parse_policy(managed_policy(name).document, "identity", name)
