@@ -70,6 +70,25 @@ class Role:
         return str(self._stored().arn)
 
     @property
+    def path(self) -> str:
+        """The role's IAM path ("/" unless it was created with another)."""
+        return str(self._stored().path)
+
+    @property
+    def description(self) -> str | None:
+        return self._stored().description or None
+
+    @property
+    def permissions_boundary_arn(self) -> str | None:
+        """The managed policy set as the role's permissions boundary, if any."""
+        return self._stored().permissions_boundary_arn or None
+
+    @property
+    def max_session_duration(self) -> int:
+        """Seconds a session of the role may last (IAM's default is 3600)."""
+        return int(self._stored().max_session_duration)
+
+    @property
     def managed_policy_arns(self) -> list[str]:
         policies = sorted(self._stored().managed_policies.values(), key=lambda p: p.name)
         return [p.arn for p in policies]

@@ -1966,7 +1966,7 @@ class _Undo:
 
     def snapshot(self, name: str) -> None:
         role = self.lab.role(name)
-        stored = role._stored()
+        stored = role
         self.snapshots[name] = {
             "trust": json.dumps(role.trust_policy),
             "managed": list(role.managed_policy_arns),
@@ -2002,7 +2002,7 @@ class _Undo:
                 self.iam.detach_role_policy(RoleName=name, PolicyArn=arn)
             for policy in role.inline_policy_names:
                 self.iam.delete_role_policy(RoleName=name, PolicyName=policy)
-            if role._stored().permissions_boundary_arn:
+            if role.permissions_boundary_arn:
                 self.iam.delete_role_permissions_boundary(RoleName=name)
             self.iam.delete_role(RoleName=name)
 
@@ -2023,7 +2023,7 @@ class _Undo:
                     self.iam.delete_role_policy(RoleName=name, PolicyName=policy)
             for policy, document in snapshot["inline"].items():
                 self.iam.put_role_policy(RoleName=name, PolicyName=policy, PolicyDocument=document)
-            stored = role._stored()
+            stored = role
             if stored.permissions_boundary_arn != snapshot["boundary"]:
                 if snapshot["boundary"]:
                     self.iam.put_role_permissions_boundary(
@@ -2167,7 +2167,7 @@ def _replace(lab: Lab, iam: Any, role: _RolePlan) -> None:
         view.detach(arn)
     for name in view.inline_policy_names:
         view.remove_inline(name)
-    stored = view._stored()
+    stored = view
     if stored.permissions_boundary_arn and not role.boundary:
         iam.delete_role_permissions_boundary(RoleName=role.name)
     update: dict[str, Any] = {}
@@ -2450,7 +2450,7 @@ def to_terraform(
     ]
     for name in names:
         role = lab.role(name)
-        stored = role._stored()
+        stored = role
         ident = role_ids[name]
         boundary: Any = stored.permissions_boundary_arn
         chunks.append(

@@ -126,3 +126,18 @@ def test_any_role_by_name_and_unknown_roles(lab):
         lab.role("nope").arn  # noqa: B018
     assert unknown.value.response["Error"]["Message"] == "The role with name nope cannot be found."
     assert "ecs-task-role" in repr(lab.task_role)
+
+
+def test_a_roles_path_description_boundary_and_session_length_are_readable(lab):
+    role = lab.execution_role
+    assert (role.path, role.description, role.permissions_boundary_arn) == ("/", None, None)
+    assert role.max_session_duration == 3600
+    boundary = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+    lab.client("iam").put_role_permissions_boundary(
+        RoleName=role.name, PermissionsBoundary=boundary
+    )
+    lab.client("iam").update_role(
+        RoleName=role.name, Description="pulls the image", MaxSessionDuration=7200
+    )
+    assert role.permissions_boundary_arn == boundary
+    assert (role.description, role.max_session_duration) == ("pulls the image", 7200)
