@@ -140,4 +140,9 @@ def unable_to_assume(role_arn: str) -> str:
     # A RunTask error, not a stopped reason: no task is created.
     # https://github.com/bloom-housing/bloom (RunTask) and the service-event form
     # https://github.com/aws-samples/aws-modern-application-workshop/issues/88
-    return f"ECS was unable to assume the role '{role_arn}' that was provided for this task."
+    # The whole text, as tests/coach/corpus/messages.json quotes it from real service events.
+    return (
+        f"ECS was unable to assume the role '{role_arn}' that was provided for this task. "
+        "Please verify that the role being passed has the proper trust relationship and "
+        "permissions and that your IAM user has permissions to pass this role."
+    )

@@ -358,7 +358,9 @@ def test_a_role_ecs_cannot_assume_fails_run_task_itself(lab, role):
     role_arn = f"arn:aws:iam::{ACCOUNT}:role/{role}"
     assert refused(run_task, lab) == (
         "ClientException",
-        f"ECS was unable to assume the role '{role_arn}' that was provided for this task.",
+        f"ECS was unable to assume the role '{role_arn}' that was provided for this task."
+        " Please verify that the role being passed has the proper trust relationship and"
+        " permissions and that your IAM user has permissions to pass this role.",
         400,
     )
     assert list_tasks(lab, desiredStatus="STOPPED") == list_tasks(lab) == []
@@ -373,7 +375,8 @@ def test_lab_run_task_with_a_role_ecs_cannot_assume(lab):
     task = lab.run_task()
     assert task.failure == (
         f"ClientException: ECS was unable to assume the role '{TASK_ROLE_ARN}' that was provided "
-        "for this task."
+        "for this task. Please verify that the role being passed has the proper trust "
+        "relationship and permissions and that your IAM user has permissions to pass this role."
     )
     assert (task.arn, task.id, task.last_status, task.stop_code) == (None, None, None, None)
     assert (task.containers, task.logs, task.started, task.describe()) == ([], [], False, {})

@@ -513,6 +513,8 @@ SCENARIOS = [
         reason=lambda t: (
             "ClientException: ECS was unable to assume the role "
             f"'arn:aws:iam::{ACCOUNT}:role/ecs-execution-role' that was provided for this task."
+            " Please verify that the role being passed has the proper trust relationship and "
+            "permissions and that your IAM user has permissions to pass this role."
         ),
     ),
     Scenario(
@@ -522,6 +524,8 @@ SCENARIOS = [
         reason=lambda t: (
             "ClientException: ECS was unable to assume the role "
             f"'arn:aws:iam::{ACCOUNT}:role/ecs-task-role' that was provided for this task."
+            " Please verify that the role being passed has the proper trust relationship and "
+            "permissions and that your IAM user has permissions to pass this role."
         ),
     ),
     # -- the task role, one permission at a time --------
