@@ -45,9 +45,11 @@ class PlannedCall:
     via: str | None = None
     wearer: tuple[str, str] | None = None  # ECS's sts:AssumeRole: for whom (phase, principal)
 
-    def key(self) -> tuple[str, str, str, str]:
-        """What identifies the call in a trace (phase, principal, action, resource)."""
-        return (self.phase, self.principal, self.action, self.resource)
+    def key(self) -> tuple[str, str, str, str, str | None]:
+        """What identifies the call in a trace (phase, principal, action, resource, via): the
+        agent's kms:Decrypt via ssm:GetParameters and via secretsmanager:GetSecretValue are two
+        calls, with two purposes."""
+        return (self.phase, self.principal, self.action, self.resource, self.via)
 
 
 @dataclass(frozen=True)

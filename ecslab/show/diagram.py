@@ -2,17 +2,23 @@
 
 A diagram has one cluster per phase (**launch**, then **run**), a node per caller — Amazon ECS
 itself, the ECS agent wearing the execution role, the container's app wearing the task role — and
-a node per AWS service it called. Each IAM action is one edge from the caller to the service,
-marked three ways at once, so colour is never the only signal:
+a node per AWS service it called. Each IAM action is one edge from the caller to the service —
+one per service it came through, too: the agent's ``kms:Decrypt`` for Parameter Store and its
+``kms:Decrypt`` for Secrets Manager are two edges, each with its own purpose. An edge is marked
+three ways at once, so colour is never the only signal:
 
-========== ===================== ================ =========== =====================
-outcome    colour (Okabe–Ito)    line             mark        label
-========== ===================== ================ =========== =====================
-allowed    bluish green #009E73  solid            ✓           the action
-denied     vermillion #D55E00    dashed, thicker  ✗           the action and why
-never      grey #999999          dotted           ○           "(never reached)"
-planned    blue #0072B2          solid, thin      →           the action and what for
-========== ===================== ================ =========== =====================
+========== ===================== ========= ================ ====== ==========================
+outcome    line colour           text      line             mark   label
+           (Okabe–Ito)
+========== ===================== ========= ================ ====== ==========================
+allowed    bluish green #009E73  #00664A   solid            ✓      the action
+denied     vermillion #D55E00    #A84A00   dashed, thicker  ✗      the action and why
+never      grey #999999          #666666   dotted           ○      "(never reached)"
+planned    blue #0072B2          #0072B2   solid, thin      →      the action and what for
+========== ===================== ========= ================ ====== ==========================
+
+Lines and arrows keep the Okabe–Ito hues; label text is drawn in a darker shade of the same hue
+(``fontcolor``), dark enough for WCAG AA contrast on white (at least 4.5:1) at 10 pt.
 
 *Never reached* edges come from the task's plan (:mod:`ecslab.ecs.plan`): calls the task would
 have made had it not stopped first. Every diagram has a text equivalent, :meth:`Diagram.describe`,
@@ -44,11 +50,36 @@ PHASES = {
     "setup": "setup — the lab builds the account",
     "admin": "you, in the notebook",
 }
+# color: the line and arrow; fontcolor: the label text, the same hue darkened to >= 4.5:1 on white
 STYLES = {
-    "allowed": {"color": "#009E73", "style": "solid", "penwidth": "1.6", "mark": "✓"},
-    "denied": {"color": "#D55E00", "style": "dashed", "penwidth": "2.4", "mark": "✗"},
-    "never": {"color": "#999999", "style": "dotted", "penwidth": "1.4", "mark": "○"},
-    "planned": {"color": "#0072B2", "style": "solid", "penwidth": "1.2", "mark": "→"},
+    "allowed": {
+        "color": "#009E73",
+        "fontcolor": "#00664A",
+        "style": "solid",
+        "penwidth": "1.6",
+        "mark": "✓",
+    },
+    "denied": {
+        "color": "#D55E00",
+        "fontcolor": "#A84A00",
+        "style": "dashed",
+        "penwidth": "2.4",
+        "mark": "✗",
+    },
+    "never": {
+        "color": "#999999",
+        "fontcolor": "#666666",
+        "style": "dotted",
+        "penwidth": "1.4",
+        "mark": "○",
+    },
+    "planned": {
+        "color": "#0072B2",
+        "fontcolor": "#0072B2",
+        "style": "solid",
+        "penwidth": "1.2",
+        "mark": "→",
+    },
 }
 SERVICE_NAMES = {
     "sts": "AWS STS",
@@ -94,6 +125,7 @@ class Edge:
     target: str
     action: str
     outcome: str
+    via: str | None = None  # the call it was made through, e.g. "ssm:GetParameters"
     calls: list[Call] = field(default_factory=list)
 
 
@@ -126,10 +158,9 @@ class Diagram:
     def _repr_html_(self) -> str:
         ident = "ecslab-" + hashlib.sha256(self.source.encode()).hexdigest()[:12]
         picture = self.svg()
-        lines = "".join(f"<li>{escape(line)}</li>" for line in self._description[1:])
         caption = (
             f'<figcaption id="{ident}-text"><p><strong>{escape(self._description[0])}</strong>'
-            f"</p><ul>{lines}</ul></figcaption>"
+            f"</p>{_nested_list(self._description[1:])}</figcaption>"
         )
         if picture is None:
             body = (
@@ -143,6 +174,31 @@ class Diagram:
 
     def __repr__(self) -> str:
         return self.describe()
+
+
+def _nested_list(lines: Sequence[str]) -> str:
+    """The description's lines as nested HTML lists: a line indented deeper than the one before
+    it belongs to that line, the way each call belongs to its phase. HTML would collapse the
+    leading spaces that show this in plain text, so the grouping is made structure instead."""
+    root: list[tuple[str, list]] = []
+    open_items: list[tuple[int, list[tuple[str, list]]]] = [(-1, root)]
+    for line in lines:
+        text = line.lstrip(" ")
+        depth = len(line) - len(text)
+        while open_items[-1][0] >= depth:
+            open_items.pop()
+        item: tuple[str, list] = (text, [])
+        open_items[-1][1].append(item)
+        open_items.append((depth, item[1]))
+
+    def html(items: list[tuple[str, list]]) -> str:
+        inner = "".join(
+            f"<li>{escape(text)}{html(children) if children else ''}</li>"
+            for text, children in items
+        )
+        return f"<ul>{inner}</ul>"
+
+    return html(root) if root else ""
 
 
 # -- building ------------------------------------------------------------------------------------
@@ -173,7 +229,7 @@ def build(
             phases.append(call.phase)
     phases.sort(key=lambda p: list(PHASES).index(p) if p in PHASES else len(PHASES))
 
-    edges: dict[tuple[str, str, str, str, str], Edge] = {}
+    edges: dict[tuple[str, str, str, str, str, str | None], Edge] = {}
     principals: dict[str, tuple[str, str | None, str]] = {}
     services: dict[str, tuple[str, str]] = {}
     for call in calls:
@@ -187,8 +243,10 @@ def build(
         else:
             target = _node_id(call.phase, "service", call.service)
             services.setdefault(target, (call.service, call.phase))
-        key = (call.phase, source, target, call.action, call.outcome)
-        edges.setdefault(key, Edge(call.phase, source, target, call.action, call.outcome))
+        # the service a call came through is part of what it is: kms:Decrypt for Parameter Store
+        # and kms:Decrypt for Secrets Manager are two edges, each with its own purpose
+        key = (call.phase, source, target, call.action, call.outcome, call.via)
+        edges.setdefault(key, Edge(call.phase, source, target, call.action, call.outcome, call.via))
         edges[key].calls.append(call)
 
     for phase in phases:
@@ -216,23 +274,23 @@ def build(
         count = len(edge.calls)
         text = f"{style['mark']} {edge.action}" + (f" ×{count}" if count > 1 else "")
         first = edge.calls[0]
-        if first.via:
-            text += f"\n(via {first.via.split(':')[0]})"
+        if edge.via:
+            text += f"\n(via {edge.via.split(':')[0]})"
         if edge.action == "sts:AssumeRole" and first.principal == "Amazon ECS":
             text += f"\nhands over {first.resource.rsplit('/', 1)[-1]}"
         if edge.outcome == "denied":
             text += f"\n{_short_reason(first.error)}"
         elif edge.outcome == "never":
             text += "\n(never reached)"
-        elif edge.outcome == "planned" and first.why:
-            text += f"\n{first.why}"
+        elif edge.outcome == "planned" and _purposes(edge.calls):
+            text += "\n" + "\n".join(_purposes(edge.calls))
         tooltip = "; ".join(dict.fromkeys(c.error or c.resource for c in edge.calls))
         dot.edge(
             edge.source,
             edge.target,
             label=text,
             color=style["color"],
-            fontcolor=style["color"] if edge.outcome != "never" else "#666666",
+            fontcolor=style["fontcolor"],
             style=style["style"],
             penwidth=style["penwidth"],
             tooltip=tooltip[:500],
@@ -261,6 +319,7 @@ def _legend(dot: Any, outcomes: list[str]) -> None:
                 f"legend_{outcome}_b",
                 label=f"{style['mark']} {names[outcome]}",
                 color=style["color"],
+                fontcolor=style["fontcolor"],
                 style=style["style"],
                 penwidth=style["penwidth"],
                 fontsize="9",
@@ -355,19 +414,19 @@ def describe(
     )
     for phase in phases:
         lines.append(f"Phase {PHASES.get(phase, phase)}:")
-        seen: dict[tuple[str, str, str, str], list[Call]] = {}
+        seen: dict[tuple[str, str, str, str, str | None], list[Call]] = {}
         for call in calls:
             if call.phase == phase:
-                key = (call.principal, call.action, call.outcome, call.resource)
+                key = (call.principal, call.action, call.outcome, call.resource, call.via)
                 seen.setdefault(key, []).append(call)
-        for (principal, action, outcome, resource), group in seen.items():
+        for (principal, action, outcome, resource, through), group in seen.items():
             first = group[0]
             times = f" ({len(group)} times)" if len(group) > 1 else ""
             if action == "sts:AssumeRole" and principal == "Amazon ECS":
                 what = f"Amazon ECS assumed role {resource.rsplit('/', 1)[-1]}{times}"
             else:
                 wearing = f", as role {first.role}," if first.role else ""
-                via = f" (through {first.via.split(':')[0]})" if first.via else ""
+                via = f" (through {through.split(':')[0]})" if through else ""
                 what = f"{_who(principal)}{wearing} called {action} on {resource}{via}{times}"
             if outcome == "allowed":
                 lines.append(f"  ✓ {what}: allowed.")
@@ -379,11 +438,17 @@ def describe(
                 )
                 lines.append(f"  ○ Never reached: {would}.")
             else:
-                purpose = f" — to {first.why}" if first.why else ""
+                whys = _purposes(group)
+                purpose = (" — to " + "; to ".join(whys)) if whys else ""
                 lines.append(f"  → {_planned(what)}{purpose}.")
     for role, policies in roles.items():
         lines.append(f"Role {role} has: {', '.join(policies) if policies else 'no policies'}.")
     return lines
+
+
+def _purposes(calls: Sequence[Call]) -> list[str]:
+    """What the calls are for, each purpose once, in order."""
+    return list(dict.fromkeys(c.why for c in calls if c.why))
 
 
 def _who(principal: str) -> str:

@@ -176,7 +176,9 @@ class TaskView(Task):
         plan = self.plan()
         events = [e for e in super().trace if e.phase in DIAGRAM_PHASES]
         calls = event_calls(events, _wearers(plan))
-        made = {(e.phase, e.principal, e.action, e.resource) for e in events}
+        # what a planned call is includes the call it comes through: a made kms:Decrypt for
+        # Parameter Store does not mean the one for Secrets Manager was reached
+        made = {(e.phase, e.principal, e.action, e.resource, e.via) for e in events}
         never = [c for c in planned_calls(plan, "never") if _key(c) not in made] if plan else []
         calls += never
         roles = _role_policies(self._lab, [c.role for c in calls] + _plan_roles(plan))
@@ -191,8 +193,8 @@ class TaskView(Task):
         return build(calls, title, status, roles)
 
 
-def _key(call: Call) -> tuple[str, str, str, str]:
-    return (call.phase, call.principal, call.action, call.resource)
+def _key(call: Call) -> tuple[str, str, str, str, str | None]:
+    return (call.phase, call.principal, call.action, call.resource, call.via)
 
 
 def _plan_roles(plan: Plan | None) -> list[str]:

@@ -11,11 +11,12 @@ ACCOUNT = "123456789012"
 REGION = "ap-northeast-1"
 
 
-def keys(calls) -> list[tuple[str, str, str, str]]:
-    """(phase, principal, action, resource), consecutive repeats (one per image layer) merged."""
-    out: list[tuple[str, str, str, str]] = []
+def keys(calls) -> list[tuple[str, str, str, str, str | None]]:
+    """(phase, principal, action, resource, via), consecutive repeats (one per image layer)
+    merged."""
+    out: list[tuple[str, str, str, str, str | None]] = []
     for call in calls:
-        key = (call.phase, call.principal, call.action, call.resource)
+        key = (call.phase, call.principal, call.action, call.resource, call.via)
         if not out or out[-1] != key:
             out.append(key)
     return out
@@ -54,6 +55,12 @@ def test_the_course_plan_names_who_asks_for_what():
     assert [c.wearer for c in plan.calls[:2]] == [("launch", "ECS agent"), ("run", "orders app")]
     assert plan.calls[4].via == "ssm:GetParameters"
     assert plan.calls[3].why == "inject FEATURE_FLAGS from Parameter Store"
+    # two decrypts of the same key, each through its own service and for its own value
+    assert [(c.via, c.why) for c in plan.calls if c.action == "kms:Decrypt"] == [
+        ("ssm:GetParameters", "inject FEATURE_FLAGS from Parameter Store"),
+        ("secretsmanager:GetSecretValue", "inject DB_PASSWORD from Secrets Manager"),
+    ]
+    assert plan.calls[4].key() != plan.calls[6].key()
 
 
 @pytest.mark.parametrize("change", ["none", "create-group", "no-secrets", "public-image"])
@@ -99,8 +106,8 @@ def test_a_healthy_task_makes_exactly_the_planned_calls(change):
     task = lab.run_task(reference)
     assert task.stop_code == "EssentialContainerExited", task.stopped_reason
     expected = [
-        (p, who, action, resource.replace("<task-id>", task.id))
-        for p, who, action, resource in keys(planned.calls)
+        (p, who, action, resource.replace("<task-id>", task.id), via)
+        for p, who, action, resource, via in keys(planned.calls)
     ]
     if change == "public-image":  # no image program: the container does nothing
         expected = [k for k in expected if k[1] != "orders app"]

@@ -26,6 +26,7 @@ def edges(source: str) -> list[dict[str, str]]:
                 "label": label.split("\n")[0],
                 "detail": label.split("\n")[1:],
                 "color": attributes.get("color", "").strip('"'),
+                "fontcolor": attributes.get("fontcolor", "").strip('"'),
                 "style": attributes.get("style", "").strip('"'),
             }
         )
@@ -44,7 +45,7 @@ def test_a_healthy_task_is_all_allowed_in_both_phases(lab):
         "✓ sts:AssumeRole",
         "✓ ecr:GetAuthorizationToken",
         "✓ ssm:GetParameters",
-        "✓ kms:Decrypt ×2",
+        "✓ kms:Decrypt",  # two edges: via ssm and via secretsmanager (see below)
         "✓ secretsmanager:GetSecretValue",
         "✓ ecr:BatchGetImage",
         "✓ ecr:GetDownloadUrlForLayer ×3",
@@ -83,7 +84,7 @@ def test_a_launch_failure_shows_the_denied_call_and_all_that_was_never_reached(l
     never = {label for label, e in found.items() if e["style"] == "dotted"}
     assert never == {
         "○ ssm:GetParameters",
-        "○ kms:Decrypt ×2",
+        "○ kms:Decrypt",  # two edges: via ssm and via secretsmanager
         "○ secretsmanager:GetSecretValue",
         "○ ecr:BatchGetImage",
         "○ ecr:GetDownloadUrlForLayer",
@@ -211,6 +212,249 @@ def test_the_trace_and_the_plan_have_diagrams(lab):
         "— to get a registry token for the image pull."
     ) in plan.describe().splitlines()
     assert plan._repr_html_().startswith("<figure")
+
+
+# -- a call is also what it came through ---------------------------------------------------------
+
+
+KEY = f"arn:aws:kms:ap-northeast-1:{ACCOUNT}:key/"
+
+
+def decrypts(source: str) -> list[tuple[str, list[str]]]:
+    """The kms:Decrypt edges of DOT source: (first line, the lines under it)."""
+    return [(e["label"], e["detail"]) for e in edges(source) if "kms:Decrypt" in e["label"]]
+
+
+def decrypt_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if "kms:Decrypt" in line]
+
+
+def test_the_plan_draws_each_decrypt_with_its_own_purpose(lab):
+    """The agent decrypts twice in the launch phase, for two injected values: one edge each,
+    each naming what it is for (not one "kms:Decrypt ×2 (via ssm)")."""
+    plan = lab.plan()
+    assert decrypts(plan.diagram().source) == [
+        ("→ kms:Decrypt", ["(via ssm)", "inject FEATURE_FLAGS from Parameter Store"]),
+        ("→ kms:Decrypt", ["(via secretsmanager)", "inject DB_PASSWORD from Secrets Manager"]),
+    ]
+    lines = decrypt_lines(plan.describe())
+    assert len(lines) == 2
+    assert lines[0].startswith(
+        "  → The ECS agent, as role ecs-execution-role, will call kms:Decrypt on " + KEY
+    )
+    assert lines[0].endswith(" (through ssm) — to inject FEATURE_FLAGS from Parameter Store.")
+    assert lines[1].endswith(
+        " (through secretsmanager) — to inject DB_PASSWORD from Secrets Manager."
+    )
+    assert "times)" not in plan.describe()
+
+
+def test_a_healthy_task_and_the_trace_show_both_decrypts(lab):
+    task = lab.run_task()
+    for diagram in (task.diagram(), lab.trace.diagram()):
+        assert decrypts(diagram.source) == [
+            ("✓ kms:Decrypt", ["(via ssm)"]),
+            ("✓ kms:Decrypt", ["(via secretsmanager)"]),
+        ]
+        lines = decrypt_lines(diagram.describe())
+        assert [line.split(KEY, 1)[1].split(" ", 1)[1] for line in lines] == [
+            "(through ssm): allowed.",
+            "(through secretsmanager): allowed.",
+        ]
+
+
+def test_a_failed_launch_never_reaches_either_decrypt(lab):
+    lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
+    diagram = lab.run_task().diagram()
+    assert decrypts(diagram.source) == [
+        ("○ kms:Decrypt", ["(via ssm)", "(never reached)"]),
+        ("○ kms:Decrypt", ["(via secretsmanager)", "(never reached)"]),
+    ]
+    lines = decrypt_lines(diagram.describe())
+    assert [line.split(KEY, 1)[1].split(" ", 1)[1] for line in lines] == [
+        "(through ssm).",
+        "(through secretsmanager).",
+    ]
+    assert all(line.startswith("  ○ Never reached: The ECS agent") for line in lines)
+
+
+def test_a_decrypt_made_for_one_service_does_not_hide_the_other_never_reached(lab):
+    """Parameter Store's decrypt happens; Secrets Manager is refused, so its decrypt is never
+    reached — and must still be listed, although a kms:Decrypt on the same key was made."""
+    lab.execution_role.put_inline(
+        "no-secrets",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Deny", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
+            ],
+        },
+    )
+    task = lab.run_task()
+    assert task.stop_code == "TaskFailedToStart"
+    diagram = task.diagram()
+    assert decrypts(diagram.source) == [
+        ("✓ kms:Decrypt", ["(via ssm)"]),
+        ("○ kms:Decrypt", ["(via secretsmanager)", "(never reached)"]),
+    ]
+    assert by_label(diagram.source)["✗ secretsmanager:GetSecretValue"]["style"] == "dashed"
+    lines = decrypt_lines(diagram.describe())
+    assert [line[:3] for line in lines] == ["  ✓", "  ○"]
+    assert lines[1].endswith("(through secretsmanager).")
+
+
+def test_calls_grouped_on_one_edge_keep_every_purpose():
+    """When several planned calls share an edge, each distinct purpose is shown, in order."""
+    calls = [
+        diagram_module.Call(
+            "launch",
+            "ECS agent",
+            "r",
+            "logs:CreateLogStream",
+            "s",
+            "planned",
+            why="create the stream (the group is missing)",
+        ),
+        diagram_module.Call(
+            "launch",
+            "ECS agent",
+            "r",
+            "logs:CreateLogStream",
+            "s",
+            "planned",
+            why="create the stream",
+        ),
+    ]
+    diagram = diagram_module.build(calls, "Plan", legend=())
+    [edge] = edges(diagram.source)
+    assert (edge["label"], edge["detail"]) == (
+        "→ logs:CreateLogStream ×2",
+        ["create the stream (the group is missing)", "create the stream"],
+    )
+    assert diagram.describe().splitlines()[2] == (
+        "  → The ECS agent, as role r, will call logs:CreateLogStream on s (2 times) — to create "
+        "the stream (the group is missing); to create the stream."
+    )
+
+
+# -- contrast: label text on white -----------------------------------------------------------------
+
+
+def contrast(foreground: str, background: str = "#FFFFFF") -> float:
+    """The WCAG 2 contrast ratio of two sRGB colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_contrast_formula():
+    assert round(contrast("#000000"), 2) == 21.0
+    assert round(contrast("#FFFFFF"), 2) == 1.0
+    assert round(contrast("#009E73"), 1) == 3.4  # too light for text: the reviewer's numbers
+    assert round(contrast("#D55E00"), 1) == 3.9
+
+
+def test_every_label_colour_reaches_wcag_aa_on_white(lab):
+    """Lines keep the Okabe–Ito hues; every label's text (fontcolor) is a darker shade that
+    reads at 4.5:1 or more on the white page — in every kind of diagram, the key included."""
+    lab.task_role.put_inline(
+        "no-sns",
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Deny", "Action": "sns:*", "Resource": "*"}],
+        },
+    )
+    sources = [
+        lab.run_task().diagram().source,  # allowed, denied and never reached
+        lab.trace.diagram().source,
+        lab.plan().diagram().source,  # planned
+    ]
+    lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
+    sources.append(lab.run_task().diagram().source)
+    fontcolors = {c for source in sources for c in re.findall(r'fontcolor="(#\w{6})"', source)}
+    assert fontcolors == {"#00664A", "#A84A00", "#666666", "#0072B2"}
+    for colour in fontcolors:
+        assert contrast(colour) >= 4.5, colour
+    for source in sources:
+        labelled = re.findall(r" -> \S+ \[label=.*?\]$", source, flags=re.M | re.S)
+        assert labelled and all("fontcolor=" in edge for edge in labelled)  # none left default
+        for edge in edges(source):
+            mark = edge["label"][:1]
+            line, text = {
+                "✓": ("#009E73", "#00664A"),
+                "✗": ("#D55E00", "#A84A00"),
+                "○": ("#999999", "#666666"),
+                "→": ("#0072B2", "#0072B2"),
+            }[mark]
+            assert (edge["color"], edge["fontcolor"]) == (line, text), edge
+
+
+# -- the text equivalent in HTML -----------------------------------------------------------------
+
+
+def caption(html: str):
+    """The figure's caption as an element tree."""
+    import xml.etree.ElementTree as ET
+
+    found = re.search(r"<figcaption.*?</figcaption>", html, flags=re.S)
+    assert found is not None
+    return ET.fromstring(found.group(0))
+
+
+def outline(element) -> list:
+    """A list element as [(item text, [sub-items...]), ...]."""
+    items = []
+    for item in element.findall("li"):
+        nested = item.find("ul")
+        items.append(((item.text or ""), outline(nested) if nested is not None else []))
+    return items
+
+
+def test_the_caption_keeps_the_phases_grouping_as_nested_lists(lab, monkeypatch):
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setitem(sys.modules, "pygraphviz", None)  # the caption alone is enough
+    lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
+    diagram = lab.run_task().diagram()
+    figure = caption(diagram._repr_html_())
+    text = diagram.describe().splitlines()
+    assert figure.find("p/strong").text == text[0]
+    [top] = figure.findall("ul")
+    expected, current = [], None
+    for line in text[1:]:  # the plain text's grouping: a phase, then its calls indented
+        if line.startswith("  "):
+            current[1].append((line.strip(), []))
+        else:
+            current = (line, [])
+            expected.append(current)
+    assert outline(top) == expected
+    phases = [item for item, children in outline(top) if children]
+    assert phases == [
+        "Phase launch — the ECS agent starts the task:",
+        "Phase run — the application works:",
+    ]
+    assert outline(top)[-1] == ("Role ecs-task-role has: orders-app.", [])
+    assert not any(li.text.startswith(" ") for li in figure.iter("li"))
+
+
+def test_the_plan_caption_is_nested_too_and_the_same_every_time(lab, monkeypatch):
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setitem(sys.modules, "pygraphviz", None)
+    from ecslab import Lab
+
+    html = lab.plan()._repr_html_()
+    lab.close()
+    with Lab() as other:
+        assert other.plan()._repr_html_() == html  # the same text in every lab
+    top = outline(caption(html).find("ul"))
+    launch = dict(top)["Phase launch — the ECS agent starts the task:"]
+    assert sum("kms:Decrypt" in item for item, _ in launch) == 2
+    assert all(children == [] for _, children in launch)
+    assert "<li>Phase run — the application works:<ul><li>→ The orders app" in html
 
 
 # -- rendering -------------------------------------------------------------------------------------
