@@ -30,8 +30,12 @@ What is illustrative: ``sourceIPAddress`` for a caller outside AWS (a documentat
 RFC 5737), ``userAgent``, ``principalId`` (the shape of an IAM unique ID, ending in ``EXAMPLE``
 like AWS's own examples), ``requestID``/``eventID`` (derived from the event's ``seq`` so the same
 trace gives the same records), and ``readOnly`` (from the action's access level in the Service
-Authorization Reference: Read or List). ``requestParameters`` and ``responseElements`` are null:
-the trace does not keep them. Whether a trail would log the call at all (data events are off by
+Authorization Reference: Read or List). ``requestParameters`` and ``responseElements`` are null,
+because the trace does not keep them, except for ``sts:AssumeRole``, whose parameters the trace
+does hold: ``roleArn`` and ``roleSessionName`` (ECS names the session after the task), with the
+role in ``resources`` as CloudTrail lists it
+(https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html).
+Whether a trail would log the call at all (data events are off by
 default) is not modelled.
 """
 
@@ -449,13 +453,28 @@ def cloudtrail_event(event: TraceEvent, account_id: str, region: str) -> dict[st
     if not event.allowed:
         record["errorCode"] = event.error_code
         record["errorMessage"] = event.error
+    assume_role = action == "sts:AssumeRole" and event.resource.startswith("arn:")
+    parameters = None
+    if assume_role:
+        parameters = {"roleArn": event.resource}
+        if event.task:
+            parameters["roleSessionName"] = event.task
     record.update(
         {
-            "requestParameters": None,
+            "requestParameters": parameters,
             "responseElements": None,
             "requestID": str(uuid.uuid5(_ID_NAMESPACE, f"request {event.seq}")),
             "eventID": str(uuid.uuid5(_ID_NAMESPACE, f"event {event.seq}")),
             "readOnly": _read_only(action, event.action),
+        }
+    )
+    if assume_role:
+        role_account = event.resource.split(":")[4]
+        record["resources"] = [
+            {"accountId": role_account, "type": "AWS::IAM::Role", "ARN": event.resource}
+        ]
+    record.update(
+        {
             "eventType": "AwsApiCall",
             "managementEvent": not data_event,
             "recipientAccountId": account_id,

@@ -426,7 +426,8 @@ def test_cloudtrail_service_calls_on_behalf_and_pass_role(lab):
 def test_cloudtrail_record_fields_order_and_errors_only_when_denied(lab):
     without_sqs_statement(lab)
     trace = lab.run_task().trace
-    allowed = cloudtrail_event(trace[0], lab.account_id, lab.region)
+    allowed = cloudtrail_event(trace[2], lab.account_id, lab.region)
+    assert trace[2].action == "ecr:GetAuthorizationToken"
     assert list(allowed) == RECORD_KEYS
     assert allowed["eventVersion"] == "1.09"
     assert allowed["eventType"] == "AwsApiCall"
@@ -434,7 +435,7 @@ def test_cloudtrail_record_fields_order_and_errors_only_when_denied(lab):
     assert allowed["awsRegion"] == lab.region == "ap-northeast-1"
     assert allowed["requestParameters"] is None and allowed["responseElements"] is None
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", allowed["eventTime"])
-    assert allowed["eventTime"] == trace[0].time[:19] + "Z"
+    assert allowed["eventTime"] == trace[2].time[:19] + "Z"
     assert (allowed["managementEvent"], allowed["eventCategory"]) == (True, "Management")
 
     denied_event = trace.denied()[0]
@@ -506,3 +507,17 @@ def test_importing_tables_does_not_import_pandas():
     )
     assert answer.returncode == 0, answer.stderr
     assert answer.stdout.strip() == "False"
+
+
+def test_cloudtrail_assume_role_names_the_role_and_the_session(lab):
+    task = lab.run_task()
+    record = cloudtrail_event(task.trace[0], lab.account_id, lab.region)
+    role = "arn:aws:iam::123456789012:role/ecs-execution-role"
+    assert record["eventName"] == "AssumeRole"
+    assert record["requestParameters"] == {"roleArn": role, "roleSessionName": task.id}
+    assert record["responseElements"] is None  # the credentials are not kept
+    assert record["resources"] == [
+        {"accountId": "123456789012", "type": "AWS::IAM::Role", "ARN": role}
+    ]
+    keys = list(record)
+    assert keys.index("readOnly") + 1 == keys.index("resources") == keys.index("eventType") - 1
