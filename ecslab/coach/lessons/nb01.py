@@ -9,22 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ecslab.coach.exercises import EXERCISES, Exercise, Spec, _ran_to_the_end, _started, granted
+from ecslab.coach.exercises import (
+    AGENT_ACTIONS,
+    EXERCISES,
+    Exercise,
+    Spec,
+    _ran_to_the_end,
+    _started,
+    examples,
+    granted,
+)
 
 TOKEN = "ecr:GetAuthorizationToken"
-# What only the ECS agent needs, at launch: the registry, the log stream, the injected secrets.
-AGENT_ACTIONS = frozenset(
-    {
-        "ecr:GetAuthorizationToken",
-        "ecr:BatchCheckLayerAvailability",
-        "ecr:GetDownloadUrlForLayer",
-        "ecr:BatchGetImage",
-        "logs:CreateLogStream",
-        "logs:PutLogEvents",
-        "ssm:GetParameters",
-        "kms:Decrypt",
-    }
-)
 
 
 def _events(ex: Exercise) -> list[Any]:
@@ -34,7 +30,7 @@ def _events(ex: Exercise) -> list[Any]:
 
 
 def _app_events(ex: Exercise) -> list[Any]:
-    """The application's own calls (run phase, not the agent delivering logs)."""
+    """The application's own calls (run phase, not the agent shipping the app's logs)."""
     return [e for e in _events(ex) if e.phase == "run" and e.principal.endswith(" app")]
 
 
@@ -86,12 +82,13 @@ def _check_own_task_role(ex: Exercise) -> list[str]:
         if agent:
             problems.append(
                 f"the role {role}, which the app used, also allows {', '.join(agent[:3])}"
-                f"{'...' if len(agent) > 3 else ''}: only the ECS agent needs those, at launch."
+                f"{'...' if len(agent) > 3 else ''}: only the ECS agent needs those, to launch "
+                "the task and ship its logs."
             )
         elif extra:
             problems.append(
                 f"the role {role} allows {len(extra)} action{'s' * (len(extra) != 1)} the app "
-                f"never called (e.g. {', '.join(extra[:3])})."
+                f"never called (e.g. {examples(extra)})."
             )
     return problems
 
@@ -132,7 +129,8 @@ EXERCISES.update(
             "healthy",
             _check_own_task_role,
             (
-                "Which calls does the app make? task.trace.filter(phase='run') lists them, and "
+                'Which calls does the app make? task.trace.filter(principal="orders app") '
+                "lists them (the run phase also has the ECS agent shipping the app's logs), and "
                 "the task role's orders-app policy allows exactly those.",
                 "lab.create_role(name, inline=document) creates a role that trusts "
                 "ecs-tasks.amazonaws.com, with an inline policy; role.arn is its ARN.",
@@ -143,7 +141,7 @@ EXERCISES.update(
             'document = lab.task_role.inline_policy("orders-app")\n'
             'role = lab.create_role("orders-app-role", inline=document)\n'
             'task = lab.run_task(overrides={"taskRoleArn": role.arn})\n'
-            'print(task.trace.filter(phase="run"))',
+            'print(task.trace.filter(principal="orders app"))',
             "One role per caller: the agent and the app never share permissions.",
             wrong='role = lab.create_role("orders-all-in-one",\n'
             '    inline=lab.task_role.inline_policy("orders-app"),\n'

@@ -11,39 +11,12 @@ from ecslab.coach.exercises import (
     EXERCISES,
     Exercise,
     Spec,
-    _documents,
     _ran_to_the_end,
+    any_key_problems,
     granted,
     grants,
+    wider_than_needed,
 )
-from ecslab.iam import evaluate
-
-
-def _decrypts_with(ex: Exercise, key_arn: str) -> bool:
-    """Would the execution role's policies let it decrypt with ``key_arn``, under a key policy
-    that lets the account's IAM policies decide (KMS's default key policy)?"""
-    lab = ex.lab
-    role = lab.execution_role.name
-    default_key_policy = {
-        # "Default key policy": https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "Enable IAM User Permissions",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{lab.account_id}:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            }
-        ],
-    }
-    return evaluate(
-        f"arn:aws:sts::{lab.account_id}:assumed-role/{role}/exercise",
-        "kms:Decrypt",
-        key_arn,
-        identity_policies=_documents(lab, role),
-        resource_policy=default_key_policy,
-    ).allowed
 
 
 def _task_role_untouched(ex: Exercise) -> list[str]:
@@ -81,6 +54,9 @@ def _check_password(ex: Exercise) -> list[str]:
             f"the execution role now also allows {', '.join(more[:3])}"
             f"{'...' if len(more) > 3 else ''}: injecting a secret only reads it."
         )
+    problems += wider_than_needed(
+        ex, role, {"secretsmanager:GetSecretValue"}, "the launch", judged={"secretsmanager"}
+    )
     return problems
 
 
@@ -89,17 +65,14 @@ def _check_decrypt(ex: Exercise) -> list[str]:
     r = lab.resources
     role = lab.execution_role.name
     problems = _ran_to_the_end(ex) + _task_role_untouched(ex)
-    other = f"arn:aws:kms:{r.region}:{r.account_id}:key/00000000-0000-4000-8000-000000000000"
-    if _decrypts_with(ex, other):
-        problems.append(
-            f"the execution role may now decrypt with any KMS key, not only {r.key_alias}'s."
-        )
+    problems += any_key_problems(ex, role, f"{r.key_alias}'s")
     more = sorted(a for a in granted(lab, role) if a.startswith("kms:") and a != "kms:Decrypt")
     if more:
         problems.append(
             f"the execution role now also allows {', '.join(more[:3])}"
             f"{'...' if len(more) > 3 else ''}: injecting the values only decrypts them."
         )
+    problems += wider_than_needed(ex, role, {"kms:Decrypt"}, "the launch", judged={"kms"})
     return problems
 
 
@@ -118,7 +91,8 @@ EXERCISES.update(
                 "execution role; the secret's ARN is in the message (and in "
                 "lab.resources.db_secret_arn).",
                 "Add a statement to the execution role's orders-launch-secrets policy allowing "
-                "secretsmanager:GetSecretValue on lab.resources.db_secret_arn only.",
+                "secretsmanager:GetSecretValue on lab.resources.db_secret_arn only (the full ARN: "
+                "Secrets Manager appends '-' and 6 random characters to the secret's name).",
             ),
             'document = lab.execution_role.inline_policy("orders-launch-secrets")\n'
             'document["Statement"].append({"Sid": "InjectDatabasePassword", "Effect": "Allow",\n'
@@ -141,7 +115,8 @@ EXERCISES.update(
                 "Parameter Store (and Secrets Manager) call KMS on the caller's behalf: the "
                 "refused kms:Decrypt is the ECS agent's, made with the execution role.",
                 "Allow kms:Decrypt on the key's ARN (lab.resources.key_arn) in the execution "
-                "role's orders-launch-secrets policy.",
+                "role's orders-launch-secrets policy. IAM policies name a key by its key ARN "
+                "(…:key/<id>), not by its alias.",
             ),
             'document = lab.execution_role.inline_policy("orders-launch-secrets")\n'
             'document["Statement"].append({"Sid": "DecryptInjectedValues", "Effect": "Allow",\n'

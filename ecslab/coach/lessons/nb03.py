@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.exceptions import ClientError, NoCredentialsError
 
-from ecslab.coach.exercises import EXERCISES, Exercise, Spec, granted, grants
+from ecslab.coach.exercises import (
+    AGENT_ACTIONS,
+    EXERCISES,
+    Exercise,
+    Spec,
+    examples,
+    granted,
+    grants,
+    wider_than_needed,
+)
 
 if TYPE_CHECKING:
     from ecslab.lab import Lab
@@ -24,6 +33,8 @@ BILLING = "billing"
 BILLING_REPOSITORY = "billing-app"
 BILLING_TAG = "1.0.0"
 BILLING_LOG_GROUP = "/ecs/billing"
+# What the billing app calls, and so all its own task role should allow.
+BILLING_ACTIONS = frozenset({"dynamodb:GetItem", "secretsmanager:GetSecretValue"})
 
 
 def billing_app() -> None:
@@ -101,6 +112,9 @@ def _check_runtime_secret(ex: Exercise) -> list[str]:
             f"the task role now allows Secrets Manager actions the app never uses "
             f"({', '.join(extra[:3])}...)."
         )
+    problems += wider_than_needed(
+        ex, role, {"secretsmanager:GetSecretValue"}, "the orders app", judged={"secretsmanager"}
+    )
     return problems
 
 
@@ -164,27 +178,48 @@ def _check_own_role(ex: Exercise) -> list[str]:
     if last.definition.family != BILLING:
         return ["the last task you ran is not the billing service's (task definition billing)."]
     problems = _ran_to_the_end(ex)
-    shared = lab.task_role.name
+    shared, execution = lab.task_role.name, lab.execution_role.name
     app = f"{BILLING} app"
     used = {e.role for e in lab.trace.events if e.task == last.id and e.principal == app}
+    used.discard(None)
     if shared in used:
         problems.append(
             f"the billing app still calls AWS as {shared}, the orders service's task role."
         )
-    not_needed = [
-        ("dynamodb:PutItem", r.table_arn, "write orders"),
-        ("sqs:SendMessage", r.queue_arn, "send order events"),
-        ("sns:Publish", r.topic_arn, "publish notifications"),
-        ("s3:GetObject", f"arn:aws:s3:::{r.bucket}/{r.config_key}", "read the orders config"),
-        ("secretsmanager:GetSecretValue", r.db_secret_arn, "read the database password"),
-    ]
-    for role in sorted(used - {shared}):
-        extra = [
-            what for action, resource, what in not_needed if grants(lab, role, action, resource)
-        ]
+    if execution in used:
+        problems.append(
+            f"the billing app calls AWS as {execution}, the task execution role: the app would "
+            "hold everything the ECS agent may do."
+        )
+    other_table = f"arn:aws:dynamodb:{r.region}:{r.account_id}:table/someone-elses-table"
+    other_secret = f"arn:aws:secretsmanager:{r.region}:{r.account_id}:secret:some-other-AbCdEf"
+    for role in sorted(used - {shared, execution}):
+        allowed = granted(lab, role)
+        agent = sorted(allowed & AGENT_ACTIONS)
+        extra = allowed - BILLING_ACTIONS - AGENT_ACTIONS
+        if agent:
+            problems.append(
+                f"the billing app's role {role} also allows {', '.join(agent[:3])}"
+                f"{'...' if len(agent) > 3 else ''}: only the ECS agent needs those, to launch "
+                "the task and ship its logs."
+            )
         if extra:
             problems.append(
-                f"the billing app's role {role} may also {', '.join(extra)}: billing never does."
+                f"the billing app's role {role} allows {len(extra):,} "
+                f"action{'s' * (len(extra) != 1)} the billing app never calls "
+                f"({examples(extra)})."
+            )
+        beyond = []
+        if grants(lab, role, "dynamodb:GetItem", other_table):
+            beyond.append("read any DynamoDB table, not only orders")
+        if grants(lab, role, "secretsmanager:GetSecretValue", other_secret):
+            beyond.append(f"read any secret, not only {r.api_key_secret}")
+        elif grants(lab, role, "secretsmanager:GetSecretValue", r.db_secret_arn):
+            beyond.append("read the database password")
+        if beyond:
+            problems.append(
+                f"the billing app's role {role} may also {' and '.join(beyond)}: billing never "
+                "does."
             )
     if ex.touched(shared):
         problems.append(
@@ -205,7 +240,8 @@ EXERCISES.update(
                 "DB_PASSWORD is injected at launch by the ECS agent; the payments API key is read "
                 "by the app itself while it runs. Whose credentials does the app's boto3 use?",
                 "Put back a statement in the task role's orders-app policy allowing "
-                "secretsmanager:GetSecretValue on lab.resources.api_key_secret_arn only.",
+                "secretsmanager:GetSecretValue on lab.resources.api_key_secret_arn only (the full "
+                "ARN: Secrets Manager appends '-' and 6 random characters to the secret's name).",
             ),
             'document = lab.task_role.inline_policy("orders-app")\n'
             'document["Statement"].append({"Sid": "PaymentsApiKey", "Effect": "Allow",\n'
@@ -231,7 +267,8 @@ EXERCISES.update(
                 'in run_task(..., overrides={"taskRoleArn": ...}).',
                 "The billing app calls dynamodb:GetItem on the orders table "
                 "(lab.resources.table_arn) and secretsmanager:GetSecretValue on the payments API "
-                "key (lab.resources.api_key_secret_arn): allow exactly those two.",
+                "key (lab.resources.api_key_secret_arn, the secret's full ARN): allow exactly "
+                "those two, on exactly those resources.",
             ),
             "r = lab.resources\n"
             'billing = lab.create_role("billing-task-role", inline={"Version": "2012-10-17",\n'

@@ -6,8 +6,15 @@ typed as code (the workbench changes the roles through the lab's IAM).
 
 from __future__ import annotations
 
-from ecslab.coach.exercises import EXERCISES, Exercise, Spec, _documents, granted, grants
-from ecslab.iam import evaluate
+from ecslab.coach.exercises import (
+    EXERCISES,
+    Exercise,
+    Spec,
+    any_key_problems,
+    granted,
+    grants,
+    wider_than_needed,
+)
 
 
 def _ran_to_the_end(ex: Exercise) -> list[str]:
@@ -41,37 +48,11 @@ def _check_explicit_deny(ex: Exercise) -> list[str]:
         problems.append(
             f"the task role now allows SNS actions the app never uses ({', '.join(extra[:3])}...)."
         )
+    problems += wider_than_needed(ex, role, {"sns:Publish"}, "the orders app", judged={"sns"})
     return problems
 
 
 # -- 04-decrypt ------------------------------------------------------------------------------------
-
-
-def _may_decrypt_with(ex: Exercise, role: str, key_arn: str) -> bool:
-    """Would the role's identity policies let it decrypt with a key whose key policy is KMS's
-    default one (which lets IAM policies decide)? Without a key policy, KMS allows nothing, so
-    ``grants`` alone would always say no."""
-    # The default key policy: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
-    account = ex.lab.account_id
-    default_key_policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "Enable IAM User Permissions",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            }
-        ],
-    }
-    return evaluate(
-        f"arn:aws:sts::{account}:assumed-role/{role}/exercise",
-        "kms:Decrypt",
-        key_arn,
-        identity_policies=_documents(ex.lab, role),
-        resource_policy=default_key_policy,
-    ).allowed
 
 
 def _check_decrypt(ex: Exercise) -> list[str]:
@@ -82,17 +63,14 @@ def _check_decrypt(ex: Exercise) -> list[str]:
         problems.append(
             "the task role was changed; the launch never uses it. Put it back as it was."
         )
-    other = f"arn:aws:kms:{r.region}:{r.account_id}:key/11111111-2222-3333-4444-555555555555"
-    if _may_decrypt_with(ex, role, other):
-        problems.append(
-            "the execution role may now decrypt with any KMS key, not only alias/orders-config's."
-        )
+    problems += any_key_problems(ex, role, f"{r.key_alias}'s")
     extra = sorted(a for a in granted(lab, role) if a.startswith("kms:") and a != "kms:Decrypt")
     if extra:
         problems.append(
             f"the execution role now allows KMS actions the launch never uses "
             f"({', '.join(extra[:3])}...)."
         )
+    problems += wider_than_needed(ex, role, {"kms:Decrypt"}, "the launch", judged={"kms"})
     return problems
 
 
@@ -126,9 +104,10 @@ EXERCISES.update(
                 "The SecureString parameter and the database password secret are encrypted with "
                 "the customer-managed key alias/orders-config; the ECS agent decrypts them at "
                 "launch as the execution role.",
-                "Add a statement allowing kms:Decrypt on lab.resources.key_arn to the execution "
-                "role's orders-launch-secrets policy (in the workbench: edit it under Inline "
-                "policies, then Save inline policy) and run the task.",
+                "Add a statement allowing kms:Decrypt on lab.resources.key_arn (the key ARN: IAM "
+                "policies name a key by its key ARN, not by its alias) to the execution role's "
+                "orders-launch-secrets policy (in the workbench: edit it under Inline policies, "
+                "then Save inline policy) and run the task.",
             ),
             "import json\n"
             "wb = lab.workbench()\n"

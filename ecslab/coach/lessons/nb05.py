@@ -17,7 +17,16 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
-from ecslab.coach.exercises import EXERCISES, Exercise, Spec, granted, grants
+from ecslab.coach.exercises import (
+    EXERCISES,
+    LAUNCH_ACTIONS,
+    Exercise,
+    Spec,
+    any_key_problems,
+    granted,
+    grants,
+    wider_than_needed,
+)
 from ecslab.scenarios import SCENARIOS, Scenario, load
 
 if TYPE_CHECKING:
@@ -157,6 +166,9 @@ def _check_article(ex: Exercise) -> list[str]:
             f"the execution role may now delete logs ({', '.join(deletes[:3])}...): the agent "
             "only writes them."
         )
+    problems += wider_than_needed(
+        ex, lab.execution_role.name, LAUNCH_ACTIONS, "the launch", said=deletes
+    )
     return problems
 
 
@@ -169,6 +181,7 @@ def _check_explicit_deny(ex: Exercise) -> list[str]:
         problems.append(
             "the task role may now publish to any topic, not only orders-notifications."
         )
+    problems += wider_than_needed(ex, lab.task_role.name, {"sns:Publish"}, "the orders app")
     return problems
 
 
@@ -176,11 +189,9 @@ def _check_decrypt(ex: Exercise) -> list[str]:
     lab = ex.lab
     problems = _ran_to_the_end(ex)
     problems += _untouched(ex, lab.task_role.name, "the task never got as far as using it.")
-    other = f"arn:aws:kms:{lab.region}:{lab.account_id}:key/00000000-0000-4000-8000-000000000000"
-    if grants(lab, lab.execution_role.name, "kms:Decrypt", other):
-        problems.append(
-            "the execution role may now decrypt with any KMS key, not only the parameter's key."
-        )
+    role = lab.execution_role.name
+    problems += any_key_problems(ex, role, "the parameter's key")
+    problems += wider_than_needed(ex, role, {"kms:Decrypt"}, "the launch")
     return problems
 
 
@@ -243,8 +254,8 @@ EXERCISES.update(
                 "Read the inner error of task.stopped_reason: the agent was fetching an SSM "
                 "parameter to inject it. Whose session was refused, and for which action?",
                 "The execution role may read the SecureString parameter but not decrypt it: "
-                "allow kms:Decrypt on the parameter's key (lab.resources.key_arn) in the "
-                "execution role.",
+                "allow kms:Decrypt on the parameter's key (lab.resources.key_arn: IAM policies "
+                "name a key by its key ARN, not by its alias) in the execution role.",
             ),
             'document = lab.execution_role.inline_policy("orders-launch-secrets")\n'
             'document["Statement"].append({"Sid": "DecryptInjectedValues", "Effect": "Allow",\n'
