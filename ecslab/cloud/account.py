@@ -225,6 +225,14 @@ class Account:
         key = self.key(key_id)
         return key.arn if key is not None else None
 
+    def key_aliases(self, key_id: str) -> list[str]:
+        """The alias names (``alias/orders-config``) pointing at a KMS key, sorted."""
+        key = self.key(key_id)
+        if key is None:
+            return []
+        kms = _backend("kms", self.region, self.account_id)
+        return sorted(alias.alias_name for alias in kms.list_aliases(key_id=key.id))
+
     def task_definition_roles(self, reference: str) -> list[str]:
         """The task and execution role ARNs a registered task definition names."""
         return self.ecs_catalog.definition_roles(reference) if self.ecs_catalog else []

@@ -263,11 +263,20 @@ def _kms_via(
             {
                 "kms:ViaService": f"{service}.{account.region}.amazonaws.com",
                 "kms:CallerAccount": account.account_id,
+                **_resource_aliases(account, key_id),
                 **(context or {}),
             },
             via=operation,
         )
     ]
+
+
+def _resource_aliases(account: Account, key_id: str) -> dict[str, Any]:
+    """``kms:ResourceAliases``: the aliases of the key a request uses, a multivalued key that KMS
+    sets for operations on a key (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases).
+    Absent when the key has no alias."""
+    aliases = account.key_aliases(key_id)
+    return {"kms:ResourceAliases": aliases} if aliases else {}
 
 
 def _key_from_params(params: Mapping[str, Any], account: Account) -> str | None:
@@ -299,7 +308,13 @@ def _key_checks(action: str) -> Resolver:
                 else _arn(account, "kms", f"key/{key_id or '*'}")
             )
         )
-        return [Authorization(action, arn, account.key_policy(key_id) if key_id else None)]
+        if not key_id:
+            return [Authorization(action, arn)]
+        return [
+            Authorization(
+                action, arn, account.key_policy(key_id), _resource_aliases(account, key_id)
+            )
+        ]
 
     return resolver
 

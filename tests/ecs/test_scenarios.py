@@ -711,3 +711,21 @@ def test_a_launch_failure_never_runs_the_app_and_writes_no_log_line():
     agent = task.trace.filter(principal="ECS agent")
     assert [e.action for e in agent] == ["ecr:GetAuthorizationToken"]
     assert agent[0].role == "ecs-execution-role" and not agent[0].allowed
+
+
+@pytest.mark.parametrize(
+    ("alias", "starts"), [("alias/orders-config", True), ("alias/another-key", False)]
+)
+def test_a_decrypt_grant_by_the_keys_alias_works_as_on_aws(lab, alias, starts):
+    # KMS sets kms:ResourceAliases (multivalued) for operations on a key; a policy may name the
+    # key by its alias through it (AWS KMS Developer Guide, "kms:ResourceAliases").
+    document = lab.execution_role.inline_policy("orders-launch-secrets")
+    for statement in document["Statement"]:
+        if statement["Sid"] == "DecryptInjectedValues":
+            statement["Resource"] = "*"
+            statement["Condition"] = {"ForAnyValue:StringEquals": {"kms:ResourceAliases": alias}}
+    lab.execution_role.put_inline("orders-launch-secrets", document)
+    task = lab.run_task()
+    assert task.started is starts
+    decrypts = task.trace.filter(where=lambda e: e.action == "kms:Decrypt")
+    assert [e.allowed for e in decrypts] == ([True, True] if starts else [False])
