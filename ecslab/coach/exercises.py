@@ -12,7 +12,6 @@ wrong without saying how to fix it; hints get more specific one by one; the solu
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -248,30 +247,15 @@ def _statements(document: Any) -> list[Any]:
     return [statements] if isinstance(statements, dict) else list(statements)
 
 
-def _whatever_the_conditions(document: Any) -> dict:
-    """The document as if every Allow's conditions held (and no conditional Deny applied):
-    which resources it names, whatever the request."""
-    kept = []
-    for statement in _statements(document):
-        statement = copy.deepcopy(statement)
-        if statement.get("Effect") == "Allow":
-            statement.pop("Condition", None)
-        elif "Condition" in statement:
-            continue
-        kept.append(statement)
-    version = document.get("Version", "2012-10-17") if isinstance(document, dict) else "2012-10-17"
-    return {"Version": version, "Statement": kept}
-
-
 def may_decrypt_with(
-    lab: Lab, role: str, key_arn: str, whatever_the_conditions: bool = False
+    lab: Lab, role: str, key_arn: str, context: dict[str, Any] | None = None
 ) -> bool:
     """Would the role's identity policies let it call kms:Decrypt with ``key_arn``, a key whose
     key policy is KMS's default one (which lets IAM policies decide)? Without a key policy, KMS
     allows nothing, so ``grants`` alone would say no for a key that is not in the lab.
 
-    ``whatever_the_conditions``: as if every condition of an Allow held — e.g. ``Resource: "*"``
-    with a ``kms:ViaService`` condition still names every key.
+    ``context``: the request's condition keys, e.g. what KMS sets when Parameter Store decrypts
+    for the caller (``kms:ViaService``, ``kms:CallerAccount``, ``kms:ResourceAliases``).
     """
     # The default key policy: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
     default_key_policy = {
@@ -286,15 +270,13 @@ def may_decrypt_with(
             }
         ],
     }
-    documents = _documents(lab, role)
-    if whatever_the_conditions:
-        documents = [(name, _whatever_the_conditions(d)) for name, d in documents]
     return evaluate(
         f"arn:aws:sts::{lab.account_id}:assumed-role/{role}/exercise",
         "kms:Decrypt",
         key_arn,
-        identity_policies=documents,
+        identity_policies=_documents(lab, role),
         resource_policy=default_key_policy,
+        context=context,
     ).allowed
 
 
@@ -305,12 +287,22 @@ def any_key_problems(ex: Exercise, role: str, key: str) -> list[str]:
     other = f"arn:aws:kms:{lab.region}:{lab.account_id}:key/00000000-0000-4000-8000-000000000000"
     if may_decrypt_with(lab, role, other):
         return [f"{role_label(lab, role)} may now decrypt with any KMS key, not only {key}."]
-    if may_decrypt_with(lab, role, other, whatever_the_conditions=True):
-        return [
-            f"{role_label(lab, role)}'s kms:Decrypt names every KMS key, not only {key}: a "
-            "condition such as kms:ViaService limits how a key may be used, not which key. "
-            "IAM policies name a key by its key ARN (lab.resources.key_arn)."
-        ]
+    # Another key of the account, used the way the launch uses the lab's: through Parameter
+    # Store or Secrets Manager, with the condition keys KMS sets then. A kms:ViaService condition
+    # still holds; a kms:ResourceAliases condition naming the lab's alias does not.
+    for service in ("ssm", "secretsmanager"):
+        context = {
+            "kms:ViaService": f"{service}.{lab.region}.amazonaws.com",
+            "kms:CallerAccount": lab.account_id,
+            "kms:ResourceAliases": ["alias/another-application"],
+        }
+        if may_decrypt_with(lab, role, other, context):
+            return [
+                f"{role_label(lab, role)}'s kms:Decrypt covers every KMS key, not only {key}: a "
+                "condition such as kms:ViaService limits how a key may be used, not which key. "
+                "IAM policies name a key by its key ARN (lab.resources.key_arn), or by its alias "
+                "through the kms:ResourceAliases condition key."
+            ]
     return []
 
 

@@ -147,6 +147,8 @@ _VIA_SERVICE = (
     ' f"secretsmanager.{r.region}.amazonaws.com"]}}'
 )
 
+_BY_ALIAS = ', "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": r.key_alias}}'
+
 REVIEWED_WRONG_ANSWERS = {
     "own-role-deletes-orders": (
         "03-own-task-role",
@@ -200,7 +202,8 @@ REVIEWED_WRONG_ANSWERS = {
         + _DECRYPT % ('"*"', _VIA_SERVICE)
         + ")",
         "a condition such as kms:ViaService limits how a key may be used, not which key. IAM "
-        "policies name a key by its key ARN (lab.resources.key_arn)",
+        "policies name a key by its key ARN (lab.resources.key_arn), or by its alias through the "
+        "kms:ResourceAliases condition key",
     ),
     "second-role-from-the-run-phase": (
         "01-second-task-role",
@@ -230,7 +233,7 @@ REVIEWED_WRONG_ANSWERS = {
         + 'add_to(lab.execution_role, "orders-launch-secrets", '
         + _DECRYPT % ('"*"', _VIA_SERVICE)
         + ")",
-        "names every KMS key, not only alias/orders-config's",
+        "covers every KMS key, not only alias/orders-config's",
     ),
     "mystery-3-every-key-via-the-services": (
         "05-mystery-3",
@@ -238,7 +241,7 @@ REVIEWED_WRONG_ANSWERS = {
         + 'add_to(lab.execution_role, "orders-launch-secrets", '
         + _DECRYPT % ('"*"', _VIA_SERVICE)
         + ")",
-        "names every KMS key, not only the parameter's key",
+        "covers every KMS key, not only the parameter's key",
     ),
     "explicit-deny-removed-and-s3-added": (
         "05-mystery-2",
@@ -311,6 +314,21 @@ ACCEPTED_VARIANTS = {
         _ADD_TO
         + 'add_to(lab.execution_role, "orders-launch-secrets", '
         + _DECRYPT % ("r.key_arn", _VIA_SERVICE)
+        + ")",
+    ),
+    # Works on AWS too: KMS sets kms:ResourceAliases for operations on a key.
+    "04-decrypt-the-key-by-its-alias": (
+        "04-decrypt",
+        _ADD_TO
+        + 'add_to(lab.execution_role, "orders-launch-secrets", '
+        + _DECRYPT % ('"*"', _BY_ALIAS)
+        + ")",
+    ),
+    "02-decrypt-the-key-by-its-alias": (
+        "02-decrypt-the-flags",
+        _ADD_TO
+        + 'add_to(lab.execution_role, "orders-launch-secrets", '
+        + _DECRYPT % ('"*"', _BY_ALIAS)
         + ")",
     ),
     "own-role-by-name-and-six-characters": (
