@@ -206,6 +206,7 @@ def wider_than_needed(
     who: str,
     judged: Iterable[str] = (),
     said: Iterable[str] = (),
+    from_scratch: bool = False,
 ) -> list[str]:
     """The "and nothing more" of a task: a problem if ``role`` now grants actions it did not
     grant when the exercise began, beyond ``needed`` — any action of another service, or one that
@@ -214,10 +215,12 @@ def wider_than_needed(
 
     ``who`` says who uses the role ("the orders app"); ``judged`` are services the exercise's own
     check already judges action by action, ``said`` actions another problem already names.
+    ``from_scratch``: what the role granted when the exercise began counts too (the exercise is
+    to narrow it).
     """
     lab = ex.lab
     needed = frozenset(needed)
-    before = ex.baseline_grants.get(role, frozenset())
+    before = frozenset() if from_scratch else ex.baseline_grants.get(role, frozenset())
     new = granted(lab, role) - before - needed - frozenset(said)
     services = {a.split(":", 1)[0] for a in needed}
     judged = frozenset(judged)
@@ -232,7 +235,7 @@ def wider_than_needed(
     if not extra:
         return []
     return [
-        f"{role_label(lab, role)} now also allows {len(extra):,} "
+        f"{role_label(lab, role)} {'allows' if from_scratch else 'now also allows'} {len(extra):,} "
         f"action{'s' * (len(extra) != 1)} that {who} never uses ({examples(extra)})."
     ]
 

@@ -243,6 +243,22 @@ REVIEWED_WRONG_ANSWERS = {
         + ")",
         "covers every KMS key, not only the parameter's key",
     ),
+    "article-made-to-run-with-wide-policies": (
+        "07-fix-the-article",
+        'lab.execution_role.detach("CloudWatchLogsFullAccess")\n'
+        'lab.execution_role.put_inline("logs", {"Version": "2012-10-17", "Statement": [\n'
+        '    {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],\n'
+        '     "Resource": "*"}]})\n'
+        'lab.execution_role.attach("SecretsManagerReadWrite")\n'
+        'lab.execution_role.attach("AmazonSSMReadOnlyAccess")\n'
+        'lab.execution_role.put_inline("keys", {"Version": "2012-10-17", "Statement": [\n'
+        '    {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]})\n'
+        'lab.task_role.put_inline("app", {"Version": "2012-10-17", "Statement": [\n'
+        '    {"Effect": "Allow", "Action": ["dynamodb:PutItem", "sqs:*", "sns:*",\n'
+        '     "secretsmanager:*"], "Resource": "*"}]})\n'
+        "lab.run_task()",
+        "the task role may read any DynamoDB table, not only orders.",
+    ),
     "explicit-deny-removed-and-s3-added": (
         "05-mystery-2",
         'lab.task_role.remove_inline("no-notifications")\n'

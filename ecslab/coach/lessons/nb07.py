@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ecslab.coach.exercises import EXERCISES, Exercise, Spec, granted, grants
+from ecslab.coach.exercises import (
+    AGENT_ACTIONS,
+    EXERCISES,
+    Exercise,
+    Spec,
+    any_key_problems,
+    granted,
+    grants,
+    wider_than_needed,
+)
 
 if TYPE_CHECKING:
     from ecslab.lab import Lab
@@ -87,12 +96,92 @@ def _check_article(ex: Exercise) -> list[str]:
             "the execution role may still delete logs "
             f"({', '.join(deletes[:2])}, ...): the article itself says to narrow it."
         )
-    other = f"arn:aws:dynamodb:{lab.region}:{lab.account_id}:table/someone-elses-table"
-    if grants(lab, task, "dynamodb:PutItem", other):
-        problems.append("the task role may write to any DynamoDB table, not only orders.")
-    if grants(lab, task, "s3:GetObject", "arn:aws:s3:::any-bucket-at-all/secret.txt"):
-        problems.append("the task role may read every S3 bucket, not only the config object.")
+    problems += _reaches_elsewhere(lab)
+    problems += any_key_problems(ex, execution, "the course's key (alias/orders-config)")
+    # What each caller of the healthy task uses (notebook 01); the article's own managed policies
+    # count as well, since the exercise is to narrow them.
+    app = {
+        "s3:GetObject",
+        "dynamodb:PutItem",
+        "dynamodb:GetItem",
+        "sqs:SendMessage",
+        "sns:Publish",
+        "secretsmanager:GetSecretValue",
+    }
+    launch = AGENT_ACTIONS | {"secretsmanager:GetSecretValue"}
+    problems += wider_than_needed(
+        ex, execution, launch, "the ECS agent", said=deletes, from_scratch=True
+    )
+    problems += wider_than_needed(ex, task, app, "the orders app", from_scratch=True)
     return problems
+
+
+def _reaches_elsewhere(lab: Lab) -> list[str]:
+    """What each role may do to resources of the account that are not the orders task's."""
+    r = lab.resources
+    arn = f"{lab.region}:{lab.account_id}"
+    other_secret = f"arn:aws:secretsmanager:{arn}:secret:someone-else/password-AbCdEf"
+    probes = [
+        (
+            lab.task_role.name,
+            "dynamodb:PutItem",
+            f"arn:aws:dynamodb:{arn}:table/other-table",
+            "write to any DynamoDB table, not only orders",
+        ),
+        (
+            lab.task_role.name,
+            "dynamodb:GetItem",
+            f"arn:aws:dynamodb:{arn}:table/other-table",
+            "read any DynamoDB table, not only orders",
+        ),
+        (
+            lab.task_role.name,
+            "s3:GetObject",
+            "arn:aws:s3:::any-bucket-at-all/secret.txt",
+            "read every S3 bucket, not only the config object",
+        ),
+        (
+            lab.task_role.name,
+            "sqs:SendMessage",
+            f"arn:aws:sqs:{arn}:other-queue",
+            "send to any queue, not only orders-events",
+        ),
+        (
+            lab.task_role.name,
+            "sns:Publish",
+            f"arn:aws:sns:{arn}:other-topic",
+            "publish to any topic, not only orders-notifications",
+        ),
+        (
+            lab.task_role.name,
+            "secretsmanager:GetSecretValue",
+            other_secret,
+            "read any secret, not only the payments API key",
+        ),
+        (
+            lab.task_role.name,
+            "secretsmanager:GetSecretValue",
+            r.db_secret_arn,
+            "read the database password, which ECS injects for the app",
+        ),
+        (
+            lab.execution_role.name,
+            "secretsmanager:GetSecretValue",
+            other_secret,
+            "read any secret, not only the database password it injects",
+        ),
+        (
+            lab.execution_role.name,
+            "ssm:GetParameters",
+            f"arn:aws:ssm:{arn}:parameter/other",
+            "read any parameter, not only the feature flags it injects",
+        ),
+    ]
+    return [
+        f"the {'task' if role == lab.task_role.name else 'execution'} role may {what}."
+        for role, action, resource, what in probes
+        if grants(lab, role, action, resource)
+    ]
 
 
 EXERCISES["07-fix-the-article"] = Spec(
