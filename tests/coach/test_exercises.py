@@ -225,7 +225,7 @@ REVIEWED_WRONG_ANSWERS = {
     "mystery-3-administrator": (
         "05-mystery-3",
         'lab.execution_role.attach("AdministratorAccess")\nlab.run_task()',
-        "may now decrypt with any KMS key",
+        "the execution role may now read any parameter, not only /orders/feature-flags.",
     ),
     "04-decrypt-every-key-via-the-services": (
         "04-decrypt",
@@ -235,13 +235,12 @@ REVIEWED_WRONG_ANSWERS = {
         + ")",
         "covers every KMS key, not only alias/orders-config's",
     ),
-    "mystery-3-every-key-via-the-services": (
+    "mystery-3-every-parameter": (
         "05-mystery-3",
-        _ADD_TO
-        + 'add_to(lab.execution_role, "orders-launch-secrets", '
-        + _DECRYPT % ('"*"', _VIA_SERVICE)
-        + ")",
-        "covers every KMS key, not only the parameter's key",
+        'lab.execution_role.put_inline("flags", {"Version": "2012-10-17", "Statement": [\n'
+        '    {"Effect": "Allow", "Action": "ssm:GetParameters", "Resource": "*"}]})\n'
+        "lab.run_task()",
+        "the execution role may now read any parameter, not only /orders/feature-flags.",
     ),
     "article-made-to-run-with-wide-policies": (
         "07-fix-the-article",
@@ -259,10 +258,19 @@ REVIEWED_WRONG_ANSWERS = {
         "lab.run_task()",
         "the task role may read any DynamoDB table, not only orders.",
     ),
-    "explicit-deny-removed-and-s3-added": (
+    "table-widened-to-every-table": (
         "05-mystery-2",
-        'lab.task_role.remove_inline("no-notifications")\n'
-        'lab.task_role.attach("AmazonS3FullAccess")\nlab.run_task()',
+        'lab.task_role.put_inline("tables", {"Version": "2012-10-17", "Statement": [\n'
+        '    {"Effect": "Allow", "Action": ["dynamodb:PutItem", "dynamodb:GetItem"],\n'
+        '     "Resource": "*"}]})\n'
+        "lab.run_task()",
+        "on any table, not only orders: fix the table's ARN instead of widening it.",
+    ),
+    "table-fixed-and-s3-added": (
+        "05-mystery-2",
+        EXERCISES["05-mystery-2"].solution.replace(
+            "lab.run_task()", 'lab.task_role.attach("AmazonS3FullAccess")\nlab.run_task()'
+        ),
         "actions that the orders app never uses (s3:",
     ),
 }
@@ -432,7 +440,7 @@ def test_a_secret_arn_without_its_suffix_is_explained(lab):
 def test_a_key_named_by_its_alias_is_explained(lab):
     r = lab.resources
     alias = f"arn:aws:kms:{r.region}:{r.account_id}:{r.key_alias}"
-    for key in ("02-decrypt-the-flags", "04-decrypt", "05-mystery-3"):
+    for key in ("02-decrypt-the-flags", "04-decrypt"):
         ex = lab.exercise(key)
         _wrong_arn(
             lab,

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ecslab.coach.exercises import (
     EXERCISES,
     LAUNCH_ACTIONS,
     Exercise,
     Spec,
-    any_key_problems,
     granted,
     grants,
     wider_than_needed,
@@ -172,26 +171,36 @@ def _check_article(ex: Exercise) -> list[str]:
     return problems
 
 
-def _check_explicit_deny(ex: Exercise) -> list[str]:
+def _check_table(ex: Exercise) -> list[str]:
     lab = ex.lab
     problems = _ran_to_the_end(ex)
     problems += _untouched(ex, lab.execution_role.name, "the application never uses it.")
-    other = f"arn:aws:sns:{lab.region}:{lab.account_id}:some-other-topic"
-    if grants(lab, lab.task_role.name, "sns:Publish", other):
-        problems.append(
-            "the task role may now publish to any topic, not only orders-notifications."
-        )
-    problems += wider_than_needed(ex, lab.task_role.name, {"sns:Publish"}, "the orders app")
+    role = lab.task_role.name
+    for action in ("dynamodb:PutItem", "dynamodb:GetItem"):
+        other = f"arn:aws:dynamodb:{lab.region}:{lab.account_id}:table/someone-elses-table"
+        if grants(lab, role, action, other):
+            problems.append(
+                f"the task role may now use {action} on any table, not only orders: fix the "
+                "table's ARN instead of widening it."
+            )
+            break
+    problems += wider_than_needed(
+        ex, role, {"dynamodb:PutItem", "dynamodb:GetItem"}, "the orders app"
+    )
     return problems
 
 
-def _check_decrypt(ex: Exercise) -> list[str]:
+def _check_parameter(ex: Exercise) -> list[str]:
     lab = ex.lab
     problems = _ran_to_the_end(ex)
     problems += _untouched(ex, lab.task_role.name, "the task never got as far as using it.")
     role = lab.execution_role.name
-    problems += any_key_problems(ex, role, "the parameter's key")
-    problems += wider_than_needed(ex, role, {"kms:Decrypt"}, "the launch")
+    other = f"arn:aws:ssm:{lab.region}:{lab.account_id}:parameter/someone-else/password"
+    if grants(lab, role, "ssm:GetParameters", other):
+        problems.append(
+            "the execution role may now read any parameter, not only /orders/feature-flags."
+        )
+    problems += wider_than_needed(ex, role, {"ssm:GetParameters"}, "the launch")
     return problems
 
 
@@ -199,6 +208,31 @@ def _setup_article(lab: Lab) -> None:
     """The article's situation: the execution role can pull the image, and that is all."""
     lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
     lab.execution_role.attach("AmazonEC2ContainerRegistryReadOnly")
+
+
+def _edit_statement(role: Any, policy: str, sid: str, field: str, value: str) -> None:
+    document = role.inline_policy(policy)
+    for statement in document["Statement"]:
+        if statement.get("Sid") == sid:
+            statement[field] = value
+    role.put_inline(policy, document)
+
+
+def _setup_table_typo(lab: Lab) -> None:
+    """One character missing from the table's ARN in the task role's policy."""
+    table = lab.resources.table_arn
+    _edit_statement(lab.task_role, "orders-app", "Orders", "Resource", table[:-1])  # .../order
+
+
+def _setup_singular_parameter(lab: Lab) -> None:
+    """The injected parameter allowed with ssm:GetParameter, not the ssm:GetParameters ECS calls."""
+    _edit_statement(
+        lab.execution_role,
+        "orders-launch-secrets",
+        "InjectFeatureFlags",
+        "Action",
+        "ssm:GetParameter",
+    )
 
 
 _TASK = (
@@ -228,44 +262,53 @@ EXERCISES.update(
         ),
         "05-mystery-2": Spec(
             _TASK.format(n=2),
-            "task-role-deny-sns",
-            _check_explicit_deny,
+            "healthy",
+            _check_table,
             (
                 "Run the task. Did it start? If it did, the refusal is in the app's own log "
                 "lines: read task.logs to the end.",
-                "The last log line says who was refused and why: 'with an explicit deny in an "
-                "identity-based policy'. An explicit deny beats every allow, so adding an allow "
-                "changes nothing.",
-                "Look at the task role's policies (lab.task_role.policies): one of them denies "
-                "sns:*. Remove it.",
+                "The last log line names the refused action and the resource it was refused on. "
+                "Find the statement of the task role that should allow it "
+                '(lab.task_role.inline_policy("orders-app")) and compare the two, character by '
+                "character.",
+                "The Orders statement names a table that does not exist; the app's table is "
+                "lab.resources.table_arn. Correct the statement's Resource.",
             ),
-            'lab.task_role.remove_inline("no-notifications")\nlab.run_task()',
-            "The app's call, the app's role — and an explicit deny can only be removed, never "
-            "outvoted.",
-            wrong='lab.task_role.attach("AmazonSNSFullAccess")\nlab.run_task()',
+            'document = lab.task_role.inline_policy("orders-app")\n'
+            'for statement in document["Statement"]:\n'
+            '    if statement["Sid"] == "Orders":\n'
+            '        statement["Resource"] = lab.resources.table_arn\n'
+            'lab.task_role.put_inline("orders-app", document)\nlab.run_task()',
+            "The app's call, the app's role — and the policy was right in every way but one "
+            "letter of the resource.",
+            setup=_setup_table_typo,
+            wrong='lab.execution_role.attach("AmazonDynamoDBFullAccess")\nlab.run_task()',
         ),
         "05-mystery-3": Spec(
             _TASK.format(n=3),
-            "execution-role-without-decrypt",
-            _check_decrypt,
+            "healthy",
+            _check_parameter,
             (
                 "Run the task. Did the app ever run? When did the task stop: before or after the "
                 "image was pulled?",
-                "Read the inner error of task.stopped_reason: the agent was fetching an SSM "
-                "parameter to inject it. Whose session was refused, and for which action?",
-                "The execution role may read the SecureString parameter but not decrypt it: "
-                "allow kms:Decrypt on the parameter's key (lab.resources.key_arn: IAM policies "
-                "name a key by its key ARN, not by its alias) in the execution role.",
+                "Read the inner error of task.stopped_reason: which action was refused, to whose "
+                "session? Then read the statement that should allow it, in "
+                'lab.execution_role.inline_policy("orders-launch-secrets").',
+                "ECS fetches injected parameters with ssm:GetParameters (plural); the statement "
+                "allows ssm:GetParameter, another action (the one an app calls for a single "
+                "parameter). Correct the statement's Action.",
             ),
             'document = lab.execution_role.inline_policy("orders-launch-secrets")\n'
-            'document["Statement"].append({"Sid": "DecryptInjectedValues", "Effect": "Allow",\n'
-            '    "Action": "kms:Decrypt", "Resource": lab.resources.key_arn})\n'
+            'for statement in document["Statement"]:\n'
+            '    if statement["Sid"] == "InjectFeatureFlags":\n'
+            '        statement["Action"] = "ssm:GetParameters"\n'
             'lab.execution_role.put_inline("orders-launch-secrets", document)\nlab.run_task()',
-            "Injected values are decrypted during the launch, by the agent, with the execution "
-            "role.",
-            wrong='lab.task_role.put_inline("decrypt", {"Version": "2012-10-17", "Statement": [{\n'
-            '    "Effect": "Allow", "Action": "kms:Decrypt",\n'
-            '    "Resource": lab.resources.key_arn}]})\n'
+            "Injected values are fetched during the launch, by the agent, with the execution "
+            "role — with exactly the action ECS calls.",
+            setup=_setup_singular_parameter,
+            wrong='lab.task_role.put_inline("flags", {"Version": "2012-10-17", "Statement": [{\n'
+            '    "Effect": "Allow", "Action": "ssm:GetParameters",\n'
+            '    "Resource": lab.resources.parameter_arn}]})\n'
             "lab.run_task()",
         ),
     }
