@@ -116,8 +116,9 @@ print("Diagrams can be drawn:", "ok" if renderer() else "no (you will read their
 **What it does not simulate** (the notebooks say so again where it matters):
 
 - Only the operations the course needs are modelled; anything else is refused with a clear message.
-- Only the Fargate launch type: no EC2 container instances, services, load balancers or
-  auto scaling.
+- Only the Fargate launch type and standalone tasks (`RunTask`): no EC2 container instances, no
+  ECS services (when notebook 03 speaks of "two services", it means two applications, each run as
+  its own task), no load balancers or auto scaling.
 - No network: a task cannot time out reaching an endpoint, so network failures (which look like
   permission problems) are shown from real messages, not reproduced.
 - The container's program is a Python function that runs inside your notebook's process, to the
@@ -193,8 +194,9 @@ print(lab.run_task().exit_code)""",
   application runs with the **task role**.
 - The lab is a whole AWS account in your notebook: plain `boto3` works against it, and every call
   is authorized as AWS would and recorded in `lab.trace`.
-- When the execution role is missing a permission, the task stops with `TaskFailedToStart` before
-  your application runs, and writes no log line.
+- When the execution role is missing a permission the *launch* needs (the image, the log stream,
+  an injected secret), the task stops with `TaskFailedToStart` before your application runs, and
+  writes no log line.
 - `task.diagram()` shows which principal called which API in each phase, and what it never
   reached.
 

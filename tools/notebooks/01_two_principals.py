@@ -114,8 +114,8 @@ Before you read it, make three predictions:
         """The figure's caption is its text equivalent. Each arrow (→) is one IAM action that will
 be asked. Compare with your predictions: the ECS agent fetches the image with the execution role;
 the orders app reads S3 with the task role; and the last arrow of the run phase surprises many
-people — after the application has run, the ECS agent delivers what it printed to Amazon
-CloudWatch Logs, with the **execution** role.
+people — while the application runs, the ECS agent delivers what it prints to Amazon CloudWatch
+Logs (in the lab, in one call when it exits), with the **execution** role.
 
 ## A healthy task run
 
@@ -177,7 +177,9 @@ Allowed calls are marked ✓; a denied call would be marked ✗ and shown in bol
         """### Filtering the trace
 
 `filter()` keeps the calls that match every criterion you give: `phase`, `principal`, `role`,
-`decision` ("denied" for both kinds of denial), `service`. Printed, a trace is one line per call.
+`decision`, `service`. A decision is "allowed" or "denied"; IAM knows two kinds of denial, both
+"denied" here: *implicit* (no policy allows the call — the usual case, `ImplicitlyDenied` in the
+judge's detail) and *explicit* (a `"Deny"` statement matches, which no `Allow` can override). Printed, a trace is one line per call.
 Everything the ECS agent did:""",
     ),
     (

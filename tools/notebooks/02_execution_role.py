@@ -99,7 +99,8 @@ for event in healthy.trace.filter(role="ecs-execution-role"):
     ),
     (
         "markdown",
-        """Three jobs, all done before the container starts. In the trace they come in this order:
+        """Three jobs, in four steps, all done before the container starts. In the trace they come in
+this order:
 
 1. **The registry token** — `ecr:GetAuthorizationToken`.
 2. **The injected secrets** — `ssm:GetParameters` for `FEATURE_FLAGS` from AWS Systems Manager
@@ -154,7 +155,14 @@ print(json.dumps(secrets_policy, indent=2))""",
     (
         "markdown",
         """This is the set-up the article recommends: the managed policy, plus permission to fetch
-the secrets the launch needs.
+the secrets the launch needs. Two details of those ARNs trip people up when they write such a
+policy themselves:
+
+- a Secrets Manager secret's ARN ends with a hyphen and six random characters that Secrets
+  Manager adds (`orders/db-password-jBCRVP` above): name the full ARN, or end it with `-??????`;
+- a KMS key is named by its **key** ARN (`...:key/<key id>`). An alias ARN (`...:alias/...`) in
+  `Resource` controls the alias, not the key, so it does not allow `kms:Decrypt`; to name a key by
+  its alias, use the `kms:ResourceAliases` condition key.
 
 ## Break the image pull
 
@@ -233,7 +241,9 @@ ECS agent, wearing the execution role, was refused before the container started.
 
 Keep in mind: *every* launch failure leaves CloudWatch Logs empty, not only a logs permission
 problem — the image pull above did too. Empty logs plus `TaskFailedToStart` means: read the
-`stoppedReason`, suspect the execution role.
+`stoppedReason`. When it says *not authorized* or *AccessDenied*, suspect the execution role;
+when it says something else (a network timeout, a log group or image that does not exist), the
+role is not the problem — notebook 05 sorts these out.
 
 ## Try the author's fix: permissions on the task role
 
@@ -426,9 +436,11 @@ print(refused.principal, "as", refused.role, "—", refused.action, "through", r
         "markdown",
         """### The first refusal stops everything after it
 
-The agent works through the launch in a fixed order (ecslab follows the order of Fargate platform
-version 1.4.0): registry token → Parameter Store (and KMS) → Secrets Manager (and KMS) → image →
-log stream → the container starts. The first refusal stops the task, so everything later is never
+The agent works through the launch in an order: in ecslab, registry token → Parameter Store (and
+KMS) → Secrets Manager (and KMS) → image → log stream → the container starts. (That order is the
+lab's convention, close to what Fargate reports: its `stoppedReason` puts the registry token and
+the secrets together, as "unable to pull secrets or registry auth"; AWS does not document the exact
+order.) The first refusal stops the task, so everything later is never
 attempted. The diagram's text lists what this task never
 reached in its launch phase:""",
     ),
@@ -529,8 +541,10 @@ ex""",
 - `AmazonECSTaskExecutionRolePolicy` covers the image and the logs, on every resource. Injected
   secrets need your own statements: `secretsmanager:GetSecretValue`, `ssm:GetParameters`,
   `kms:Decrypt`, each on its own resource.
-- When the execution role lacks something, the task stops with `TaskFailedToStart`, and
-  CloudWatch Logs stays empty whatever was refused. The `stoppedReason` says what happened; the
+- When the execution role lacks something the launch needs, the task stops with
+  `TaskFailedToStart`, and CloudWatch Logs stays empty whatever was refused. (Lacking only
+  `logs:PutLogEvents` is different: the task runs and exits normally, but no line reaches the
+  stream.) The `stoppedReason` says what happened; the
   trace says who was refused, wearing which role. An image pull refusal does not even name the
   IAM action.
 - Adding permissions to the task role changes nothing at launch: the same `stoppedReason`, and

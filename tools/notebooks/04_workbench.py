@@ -67,7 +67,10 @@ healthy.diagram()""",
   styles say it even without the colours.
 
 The rule this picture teaches: **a refusal in the launch box is the execution role's; a refusal
-in the run box, by the app, is the task role's.**
+in the run box, by the app, is the task role's.** One refusal in the launch box is about a role
+rather than by it: when *Amazon ECS* cannot assume a role (its trust policy does not trust
+`ecs-tasks.amazonaws.com`), RunTask itself fails, and the error names the role whose **trust
+policy** to fix — notebook 06 shows it.
 
 ## Predict with the plan view
 
@@ -194,8 +197,9 @@ compare(prediction, task)""",
         "markdown",
         """The very first call of the launch, the registry token (`ecr:GetAuthorizationToken`), was
 refused to the ECS agent wearing `ecs-execution-role`. Everything after it was never reached: in
-the workbench's diagram they are dotted. The app never ran, so the log stream was never even
-created — that is why the article's CloudWatch Logs was empty.
+the workbench's diagram they are dotted. The launch stopped before the agent's
+`logs:CreateLogStream`, so the log stream was never even created, and the app never ran — that is
+why the article's CloudWatch Logs was empty.
 
 **The wrong fix.** Do what the article's author did: in the *Task role* panel, tick
 `AmazonEC2ContainerRegistryReadOnly` and `CloudWatchLogsFullAccess`. Predict: will anything
@@ -246,7 +250,8 @@ compare(prediction, task)""",
     (
         "markdown",
         """It works: the launch needs the registry token, the image and the log stream, and these
-two policies allow all of that. But compare what the execution role grants now with the healthy
+two policies allow all of that — together with the `orders-launch-secrets` inline policy, still
+attached, which covers the injected secrets (notebook 07 shows these two policies failing alone). But compare what the execution role grants now with the healthy
 role's card further up:""",
     ),
     (
@@ -257,7 +262,8 @@ role's card further up:""",
         "markdown",
         """Working is not the same as least privilege: `CloudWatchLogsFullAccess` lets the ECS
 agent's credentials do every CloudWatch Logs action there is — delete log groups included —
-where the launch needs two. Notebook 06 narrows it. Put the roles back before the next
+where the agent needs two (`logs:CreateLogStream` at launch, `logs:PutLogEvents` to ship the
+app's output). Notebook 06 narrows it. Put the roles back before the next
 challenge: press **Reset**, or run the next cell.""",
     ),
     (
@@ -310,7 +316,17 @@ print("roles unchanged:", lab.task_role.policies)""",
     (
         "markdown",
         """The message under the editor (in the workbench above) quotes IAM's
-`MalformedPolicyDocument` error. Reset the roles once more:""",
+`MalformedPolicyDocument` error. Here it is again, as the workbench shows it:""",
+    ),
+    (
+        "code",
+        """from IPython.display import HTML
+
+HTML(wb.task.inline_messages.value)""",
+    ),
+    (
+        "markdown",
+        """Reset the roles once more:""",
     ),
     (
         "code",

@@ -68,6 +68,11 @@ mention: RunTask itself can refuse, and then there is no task at all.
 | started; "not authorized" in the app's log; exit 1 | run | the application | the task role |
 | started; exit code not 0; no "not authorized" | run | the application | neither: the app's bug |
 
+"Before launch" means inside the RunTask call, before the ECS agent makes any call. The trace has
+no phase of that name: it files ECS assuming a role under `launch` (the first thing a launch
+does) and your own `iam:PassRole` check under `admin`; `diagnose` calls the whole moment the
+*deploy* phase.
+
 ### The rule as code
 
 The function below asks those questions in order. Read it: it uses only what a task shows you
@@ -87,7 +92,10 @@ The function below asks those questions in order. Read it: it uses only what a t
         print(task.stopped_reason)
     elif task.exit_code != 0:  # the app ran, and failed
         print(f"The task started; the app exited with code {task.exit_code}.")
-        refused = [line for line in task.logs if "not authorized" in line]
+        # AWS words a refusal in several ways: "... is not authorized to perform ...",
+        # S3's bare "Access Denied", KMS's "... or you are not allowed to access ...".
+        signs = ("not authorized", "AccessDenied", "Access Denied", "not allowed to access")
+        refused = [line for line in task.logs if any(sign in line for sign in signs)]
         if refused:
             print("→ Suspect the task role. The app's log says:")
             print(refused[-1])
@@ -243,7 +251,7 @@ timeline(task_a)""",
 started its launch calls. The refusal came before the image pull even began (there is no
 `pullStartedAt`), and there is no `startedAt` at all: the container never ran, and no log stream
 was ever created. A failure in that window is always
-the ECS agent's, and the agent only ever wears the task execution role.
+the ECS agent's, and on Fargate the agent only ever wears the task execution role.
 
 Now mystery B.""",
     ),

@@ -302,7 +302,9 @@ task.trace.cloudtrail(0)""",
     (
         "markdown",
         """As CloudTrail would record it, the caller is an `AWSService`, invoked by
-`ecs-tasks.amazonaws.com`: no person and no role of yours made that call.
+`ecs-tasks.amazonaws.com`: no person and no role of yours made that call. The request names the
+role and a session named after the task. (`responseElements`, where AWS records the temporary
+credentials it handed out, is left empty: the lab does not keep them.)
 
 ### The confused deputy
 
@@ -404,9 +406,9 @@ RunTask (or RegisterTaskDefinition) has `iam:PassRole` on each role the task def
 
 You, the lab's administrator, have every permission, so you never saw this check fail. Create a
 second caller: an IAM user `deployer` that may run tasks and describe them, and nothing else. It
-gets an access key, and a plain `boto3` client signs its calls with that key — the gate of the
-simulated account identifies the caller from the key, as AWS does. (The secret key is never
-printed.)""",
+gets an access key, and a plain `boto3` client signs its calls with that key — the simulated
+account identifies the caller from the key, as AWS does, before it asks the IAM judge. (The secret
+key is never printed.)""",
     ),
     (
         "code",

@@ -88,8 +88,9 @@ print(task.stopped_reason)""",
     ),
     (
         "markdown",
-        """The ECS agent, wearing the execution role, could pull the image (ECR read access) but not
-read the injected feature flags: nothing in the article's policies allows `ssm:GetParameters`.
+        """The ECS agent, wearing the execution role, got the registry token (ECR read access), but was
+refused the injected feature flags before the image pull began: nothing in the article's policies
+allows `ssm:GetParameters`.
 The article's example app injects no secrets, so its Terraform never needed this. `diagnose`
 reads the message the same way:""",
     ),
@@ -171,7 +172,10 @@ print("denied calls:", len(task.trace.denied()))""",
         """## When the Terraform has a mistake
 
 A typo in a managed policy's ARN is a clear error that names the block and the line where it
-starts, and nothing is applied. (This cell fails on purpose.)""",
+starts, and nothing is applied. (This cell fails on purpose.) Here the lab is stricter than
+Terraform: `terraform plan` does not check that a managed policy exists, and `terraform apply`
+creates the roles and the other attachments, fails on that one attachment, and rolls nothing
+back. The lab checks everything first so that a mistake never leaves a half-built lab behind.""",
     ),
     (
         "code",
