@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from base64 import b32encode
 from collections.abc import Iterable, Sequence
@@ -217,18 +218,29 @@ def styled_html(trace: Trace, columns: Sequence[str] | None = None) -> str:
     vermillion left border and a soft vermillion background; an allowed row says "✓ allowed" and
     has a thin bluish-green border and background. Rows sit under a header row for each stretch of
     one phase ("Launch phase — the ECS agent starts the task", ...), in trace order. ``columns``
-    picks the columns (any of :data:`~ecslab.cloud.trace.COLUMNS`; default :data:`HTML_COLUMNS`).
-    The same trace always gives the same bytes.
+    picks the columns (any of :data:`~ecslab.cloud.trace.COLUMNS`; default :data:`HTML_COLUMNS`,
+    without the two error columns when nothing was denied). When every call happened on one day,
+    the time column shows the time of day and the caption names the day (UTC). The table scrolls
+    sideways in its own box when it is wider than the page. The same trace always gives the same
+    bytes.
     """
     trace = _require_trace(trace, "styled_html")
-    shown = tuple(HTML_COLUMNS if columns is None else _check_columns(columns))
     events = trace.events
     denied = sum(1 for e in events if not e.allowed)
+    if columns is None:
+        hidden = () if denied else ("error_code", "error")
+        shown = tuple(c for c in HTML_COLUMNS if c not in hidden)
+    else:
+        shown = tuple(_check_columns(columns))
+    days = sorted({e.time[:10] for e in events})
+    one_day = days[0] if len(days) == 1 and _FULL_TIME.match(events[0].time) else None
     if events:
         summary = f"{len(events)} call{'s' * (len(events) != 1)}, {denied} denied"
     else:
         summary = "no calls"
     caption = f"Trace: {summary}. Denied calls are marked ✗ and shown in bold."
+    if one_day and "time" in shown:
+        caption += f" Times are UTC, on {one_day}."
     head = "".join(f'<th scope="col">{escape(name)}</th>' for name in shown)
     bodies = []
     for phase, run in _runs(events):
@@ -237,14 +249,15 @@ def styled_html(trace: Trace, columns: Sequence[str] | None = None) -> str:
             f'style="text-align:left;background-color:#f2f2f2;padding:4px 6px">'
             f"{escape(phase_header(phase))}</th></tr>"
         )
-        rows = [header] + [_html_row(event, shown) for event in run]
+        rows = [header] + [_html_row(event, shown, one_day) for event in run]
         bodies.append(f"<tbody>{''.join(rows)}</tbody>")
     if not bodies:
         bodies.append("<tbody></tbody>")
     return (
+        '<div class="ecslab-trace-box" style="overflow-x:auto;max-width:100%">'
         '<table class="ecslab-trace" style="border-collapse:collapse">'
         f'<caption style="text-align:left">{escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead>{''.join(bodies)}</table>"
+        f"<thead><tr>{head}</tr></thead>{''.join(bodies)}</table></div>"
     )
 
 
@@ -260,7 +273,13 @@ def _check_columns(columns: Sequence[str]) -> list[str]:
     return list(columns)
 
 
-def _html_row(event: TraceEvent, shown: Sequence[str]) -> str:
+_FULL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+# Short values that read best on one line; ARNs and messages may break anywhere instead.
+_NO_WRAP = frozenset({"seq", "time", "phase", "principal", "role", "action", "decision"})
+_BREAK_ANYWHERE = frozenset({"resource", "error", "principal_arn", "via"})
+
+
+def _html_row(event: TraceEvent, shown: Sequence[str], one_day: str | None = None) -> str:
     if event.allowed:
         style = f"background-color:{_ALLOWED_BACKGROUND}"
         border = f"border-left:2px solid {ALLOWED_COLOUR}"
@@ -271,10 +290,18 @@ def _html_row(event: TraceEvent, shown: Sequence[str]) -> str:
     for position, name in enumerate(shown):
         if name == "decision":
             text = _decision_text(event)
+        elif name == "time" and one_day:
+            text = event.time[11:].rstrip("Z")  # the caption names the day and says UTC
         else:
             value = getattr(event, name)
             text = "" if value is None else str(value)
-        cell_style = f"padding:2px 6px;{border}" if position == 0 else "padding:2px 6px"
+        cell_style = "padding:2px 6px"
+        if name in _NO_WRAP:
+            cell_style += ";white-space:nowrap"
+        elif name in _BREAK_ANYWHERE:
+            cell_style += ";overflow-wrap:anywhere"
+        if position == 0:
+            cell_style += f";{border}"
         cells.append(f'<td style="{cell_style}">{escape(text)}</td>')
     state = "allowed" if event.allowed else "denied"
     return f'<tr class="{state}" style="{style}">{"".join(cells)}</tr>'

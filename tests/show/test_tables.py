@@ -241,8 +241,9 @@ def test_summary_of_the_whole_lab_puts_launch_and_run_before_setup_and_admin(lab
 def test_html_marks_the_denied_call_in_words_and_groups_rows_by_phase(lab):
     lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
     page = styled_html(lab.run_task().trace)
-    assert page.startswith('<table class="ecslab-trace"')
-    assert page.endswith("</table>")
+    assert page.startswith('<div class="ecslab-trace-box" style="overflow-x:auto;max-width:100%">')
+    assert '<table class="ecslab-trace"' in page
+    assert page.endswith("</table></div>")
     assert "<caption" in page and "Trace: 3 calls, 1 denied." in page
     assert page.count("✗ denied (ImplicitlyDenied)") == 1
     assert page.count("✓ allowed") == 2
@@ -278,9 +279,7 @@ def test_html_headers_follow_the_trace_order(lab):
         "action",
         "resource",
         "decision",
-        "error_code",
-        "error",
-    ]
+    ]  # nothing was denied: no error columns
     assert page.count("<tbody>") == 4
     assert page.count("<tr class=") == len(lab.trace)
 
@@ -521,3 +520,23 @@ def test_cloudtrail_assume_role_names_the_role_and_the_session(lab):
     ]
     keys = list(record)
     assert keys.index("readOnly") + 1 == keys.index("resources") == keys.index("eventType") - 1
+
+
+def test_html_times_of_one_day_show_the_time_of_day_and_the_caption_the_day(lab):
+    trace = lab.run_task().trace
+    page = styled_html(trace)
+    first = trace[0].time  # e.g. 2026-04-01T09:00:00.270Z
+    assert f"Times are UTC, on {first[:10]}." in page
+    assert f">{first[11:-1]}</td>" in page and first not in page
+    assert re.search(
+        r'<td style="padding:2px 6px;white-space:nowrap">ecs-execution-role</td>', page
+    )
+    assert "overflow-wrap:anywhere" in page  # the ARNs
+
+
+def test_html_error_columns_appear_when_something_was_denied_or_are_asked_for(lab):
+    page = styled_html(lab.run_task().trace, columns=["seq", "action", "error_code"])
+    assert re.findall(r'<th scope="col">([^<]*)</th>', page) == ["seq", "action", "error_code"]
+    lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
+    page = styled_html(lab.run_task().trace)
+    assert re.findall(r'<th scope="col">([^<]*)</th>', page)[-2:] == ["error_code", "error"]
