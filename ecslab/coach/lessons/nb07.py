@@ -18,57 +18,63 @@ from ecslab.coach.exercises import (
 if TYPE_CHECKING:
     from ecslab.lab import Lab
 
-# The article's Terraform, as written in the article (../shared/seed/article-ja.txt), comments
-# translated: two roles trusting ecs-tasks.amazonaws.com and four managed policy attachments.
+# The article's Terraform (../shared/seed/article-ja.txt), comments translated: two roles trusting
+# ecs-tasks.amazonaws.com and four managed policy attachments. The article's copy lost its
+# indentation; it is indented here as `terraform fmt` writes it. Nothing else is changed.
 ARTICLE_TERRAFORM = """\
 # Task execution role
 resource "aws_iam_role" "ecs_execution" {
-name = "ecs-execution-role"
-assume_role_policy = jsonencode({
-Version = "2012-10-17"
-Statement = [{
-Effect = "Allow"
-Principal = {
-Service = "ecs-tasks.amazonaws.com"
+  name = "ecs-execution-role"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect = "Allow"
+      Principal = {
+        Service = "ecs-tasks.amazonaws.com"
+      }
+      Action = "sts:AssumeRole"
+    }]
+  })
 }
-Action = "sts:AssumeRole"
-}]
-})
-}
+
 # Attach AmazonEC2ContainerRegistryReadOnly to the task execution role
 resource "aws_iam_role_policy_attachment" "ecs_execution_ecr_read_only" {
-role = aws_iam_role.ecs_execution.name
-policy_arn = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
+  role       = aws_iam_role.ecs_execution.name
+  policy_arn = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
 }
+
 # Attach CloudWatchLogsFullAccess to the task execution role
 # (the article: "it is better to narrow this down with a custom policy")
 resource "aws_iam_role_policy_attachment" "ecs_execution_cwlogs_full_access" {
-role = aws_iam_role.ecs_execution.name
-policy_arn = "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess"
+  role       = aws_iam_role.ecs_execution.name
+  policy_arn = "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess"
 }
+
 # Task role
 resource "aws_iam_role" "ecs_task" {
-name = "ecs-task-role"
-assume_role_policy = jsonencode({
-Version = "2012-10-17"
-Statement = [{
-Effect = "Allow"
-Principal = {
-Service = "ecs-tasks.amazonaws.com"
+  name = "ecs-task-role"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect = "Allow"
+      Principal = {
+        Service = "ecs-tasks.amazonaws.com"
+      }
+      Action = "sts:AssumeRole"
+    }]
+  })
 }
-Action = "sts:AssumeRole"
-}]
-})
-}
+
 # Attach AmazonS3ReadOnlyAccess to the task role
 resource "aws_iam_role_policy_attachment" "ecs_task_s3_read_only" {
-role = aws_iam_role.ecs_task.name
-policy_arn = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+  role       = aws_iam_role.ecs_task.name
+  policy_arn = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
 }
+
 # Attach AmazonDynamoDBReadOnlyAccess to the task role
 resource "aws_iam_role_policy_attachment" "ecs_task_dynamodb_read_only" {
-role = aws_iam_role.ecs_task.name
-policy_arn = "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess"
+  role       = aws_iam_role.ecs_task.name
+  policy_arn = "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess"
 }
 """
 
