@@ -54,6 +54,34 @@ EMPTY_POLICY = json.dumps(
     indent=2,
 )
 
+# The workbench's own CSS, scoped to its class (``WORKBENCH_CLASS``) and sent with its heading.
+# Inside a widget JupyterLab's rule that keeps an output's pictures within the notebook does not
+# apply, and a flex item is at least as wide as its content: a wide diagram or trace would stretch
+# the whole widget past the output area, cut off, with its only scrollbar far below. So the HTML
+# outputs may be narrower than their content (``min-width:0``), the diagram scales down to the
+# width there is (its viewBox keeps its proportions) and its caption wraps, the trace scrolls
+# sideways in its own box, and the JSON editors keep each line on one line (scrolling sideways)
+# so that a policy's indentation stays readable. In its box the trace may be wider than the
+# workbench, up to 120em: squeezed to the workbench's width its error column would be a few
+# letters wide and a denied call's row thousands of pixels tall.
+WORKBENCH_CLASS = "ecslab-workbench"
+WIDE_CLASS = "ecslab-workbench-wide"
+JSON_CLASS = "ecslab-workbench-json"
+WORKBENCH_CSS = (
+    f".{WORKBENCH_CLASS}{{max-width:100%;min-width:0}}"
+    f".{WORKBENCH_CLASS} .{WIDE_CLASS},.{WORKBENCH_CLASS} .{WIDE_CLASS} > .widget-html-content"
+    "{min-width:0;max-width:100%}"
+    f".{WORKBENCH_CLASS} .ecslab-workbench-diagram svg{{max-width:100%;height:auto}}"
+    f".{WORKBENCH_CLASS} .ecslab-workbench-diagram figcaption"
+    "{max-width:100%;white-space:normal;overflow-wrap:anywhere}"
+    f".{WORKBENCH_CLASS} .ecslab-workbench-scroll{{overflow-x:auto;max-width:100%}}"
+    f".{WORKBENCH_CLASS} .ecslab-workbench-scroll table.ecslab-trace"
+    "{width:max-content;min-width:100%;max-width:120em}"
+    f".{WORKBENCH_CLASS} .{JSON_CLASS} textarea"
+    "{white-space:pre;overflow-wrap:normal;overflow-x:auto;font-family:var(--jp-code-font-family,"
+    "monospace);tab-size:2}"
+)
+
 
 def _message(kind: str, lines: Iterable[str]) -> str:
     """Messages under a control: a mark and a word for each, never colour alone."""
@@ -139,13 +167,16 @@ class RolePanel:
             description="Inline policy",
             tooltip="Choose an inline policy of this role to edit, or start a new one",
             style={"description_width": "initial"},
+            layout=w.Layout(width="auto", max_width="100%", flex="0 1 auto"),
         )
         self.inline_select.observe(self._on_select, names="value")
+        # the name takes what the dropdown leaves of the row, and never more than the panel
         self.inline_name = w.Text(
             description="Name",
             placeholder="policy name",
             tooltip="The inline policy's name",
             style={"description_width": "initial"},
+            layout=w.Layout(width="auto", flex="1 1 12em", min_width="10em"),
         )
         self.inline_editor = w.Textarea(
             description="Policy JSON",
@@ -154,18 +185,21 @@ class RolePanel:
             layout=w.Layout(width="100%", height="16em"),
             style={"description_width": "initial"},
         )
+        self.inline_editor.add_class(JSON_CLASS)
         self.inline_editor.observe(self._on_edit, names="value")
         self.inline_messages = w.HTML()
         self.apply_button = w.Button(
             description="Save inline policy",
             tooltip="Put this inline policy on the role (IAM validates it)",
             icon="check",
+            layout=_fit_text(),
         )
         self.apply_button.on_click(lambda _: self.apply_inline())
         self.remove_button = w.Button(
             description="Remove inline policy",
             tooltip="Delete the selected inline policy from the role",
             icon="trash",
+            layout=_fit_text(),
         )
         self.remove_button.on_click(lambda _: self.remove_inline())
         self.trust_editor = w.Textarea(
@@ -175,12 +209,14 @@ class RolePanel:
             layout=w.Layout(width="100%", height="10em"),
             style={"description_width": "initial"},
         )
+        self.trust_editor.add_class(JSON_CLASS)
         self.trust_editor.observe(self._on_trust_edit, names="value")
         self.trust_messages = w.HTML()
         self.trust_button = w.Button(
             description="Save trust policy",
             tooltip="Replace the role's trust policy (IAM validates it)",
             icon="check",
+            layout=_fit_text(),
         )
         self.trust_button.on_click(lambda _: self.apply_trust())
         self.widget = w.VBox(
@@ -190,10 +226,16 @@ class RolePanel:
                 w.VBox(list(self.toggles.values())),
                 self.toggle_messages,
                 w.HTML("<strong>Inline policies</strong>"),
-                w.HBox([self.inline_select, self.inline_name]),
+                w.HBox(
+                    [self.inline_select, self.inline_name],
+                    layout=w.Layout(width="100%", flex_flow="row wrap"),
+                ),
                 self.inline_editor,
                 self.inline_messages,
-                w.HBox([self.apply_button, self.remove_button]),
+                w.HBox(
+                    [self.apply_button, self.remove_button],
+                    layout=w.Layout(flex_flow="row wrap"),
+                ),
                 w.HTML("<strong>Trust policy</strong>"),
                 self.trust_editor,
                 self.trust_messages,
@@ -369,6 +411,7 @@ class Workbench:
             description="Load scenario",
             tooltip="Reset the roles, then apply the chosen scenario",
             icon="folder-open",
+            layout=_fit_text(),
         )
         self.load_button.on_click(
             lambda _: self._guard(lambda: self.load(self.scenario_select.value))
@@ -378,14 +421,18 @@ class Workbench:
         self.logs = w.HTML()
         self.diagram = w.HTML()
         self.trace = w.HTML()
+        for wide in (self.status, self.logs, self.diagram, self.trace, self.messages):
+            wide.add_class(WIDE_CLASS)
         controls = [self.run_button, self.reset_button]
         if scenarios:
             controls += [self.scenario_select, self.load_button]
         self.widget = w.VBox(
             [
-                w.HTML("<h2 style='margin:4px 0'>Role workbench</h2>"),
+                w.HTML(
+                    f"<style>{WORKBENCH_CSS}</style><h2 style='margin:4px 0'>Role workbench</h2>"
+                ),
                 w.HBox([self.execution.widget, self.task.widget]),
-                w.HBox(controls),
+                w.HBox(controls, layout=w.Layout(flex_flow="row wrap")),
                 self.messages,
                 w.HTML("<h3 style='margin:4px 0'>Task</h3>"),
                 self.status,
@@ -397,6 +444,7 @@ class Workbench:
                 self.trace,
             ]
         )
+        self.widget.add_class(WORKBENCH_CLASS)
 
     # -- handlers --------------------------------------------------------------------------------
 
@@ -408,11 +456,8 @@ class Workbench:
         self.last_task = task
         self.status.value = task_status_html(task)
         self.logs.value = logs_html(task)
-        # wide diagrams scroll sideways instead of being cut off
-        self.diagram.value = (
-            f'<div style="overflow-x:auto;max-width:100%">{task.diagram()._repr_html_()}</div>'
-        )
-        self.trace.value = styled_html(task.trace)
+        self.diagram.value = diagram_html(task.diagram()._repr_html_())
+        self.trace.value = trace_html(styled_html(task.trace))
         self.messages.value = ""
         return task
 
@@ -453,6 +498,31 @@ class Workbench:
         bundle = self.widget._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = repr(self)
         return bundle
+
+
+def _fit_text() -> Any:
+    """A button as wide as its words (ipywidgets' default 148 px cuts off "Remove inline
+    policy", and the lesson names the buttons in full); it neither grows nor shrinks in its row,
+    nor stretches across a column."""
+    import ipywidgets as w
+
+    return w.Layout(width="auto", flex="0 0 auto", align_self="flex-start")
+
+
+def diagram_html(figure: str) -> str:
+    """The diagram's HTML in the workbench: scaled down to the width there is (the SVG keeps its
+    viewBox, so only its size changes; see :data:`WORKBENCH_CSS`), its caption wrapping."""
+    return (
+        f'<div class="ecslab-workbench-diagram" style="max-width:100%;min-width:0">{figure}</div>'
+    )
+
+
+def trace_html(table: str) -> str:
+    """The trace table in a box of its own that scrolls sideways where the table is, so its last
+    columns (decision, error) are reachable without the whole workbench scrolling."""
+    return (
+        f'<div class="ecslab-workbench-scroll" style="overflow-x:auto;max-width:100%">{table}</div>'
+    )
 
 
 def task_status_html(task: TaskView) -> str:
