@@ -20,6 +20,12 @@ planned    blue #0072B2          #0072B2   solid, thin      →      the action 
 Lines and arrows keep the Okabe–Ito hues; label text is drawn in a darker shade of the same hue
 (``fontcolor``), dark enough for WCAG AA contrast on white (at least 4.5:1) at 10 pt.
 
+Amazon ECS, which only hands roles over, stands left of the phase boxes, and each box's callers
+stand in one column: the hand-over edges' labels sit in the open between, never on a box's
+border. The picture's title is short — a refused RunTask's title keeps the head of AWS's message
+("refused — ClientException"), the text equivalent all of it — so the drawing is no wider than
+its content.
+
 *Never reached* edges come from the task's plan (:mod:`ecslab.ecs.plan`): calls the task would
 have made had it not stopped first. Every diagram has a text equivalent, :meth:`Diagram.describe`,
 shown under the picture in a notebook.
@@ -130,12 +136,21 @@ class Edge:
 
 
 class Diagram:
-    """A graphviz diagram with its text equivalent; displays inline in JupyterLab."""
+    """A graphviz diagram with its text equivalent; displays inline in JupyterLab.
 
-    def __init__(self, digraph: Any, description: Sequence[str], title: str) -> None:
+    In HTML it is a figure: the picture (``role="img"``) named by a short headline, and under it
+    the text equivalent as the figure's caption. The picture's name is only the headline — were
+    it the whole caption, a screen reader would read the caption twice. Every id in it starts
+    with :attr:`ident`."""
+
+    def __init__(
+        self, digraph: Any, description: Sequence[str], title: str, headline: str | None = None
+    ) -> None:
         self.digraph = digraph
         self._description = list(description)
         self.title = title
+        #: the picture's short name: its title and status, without a long message's details
+        self.headline = headline or title
         self._svg: str | None = None
         self._rendered = False
 
@@ -144,23 +159,40 @@ class Diagram:
         """The DOT source: the same text for the same trace, on every machine."""
         return str(self.digraph.source)
 
+    @property
+    def ident(self) -> str:
+        """The figure's HTML id, and the prefix of every id inside it: from a hash of what it
+        shows, so the same on every run and different for every different diagram."""
+        content = "\n".join([self.source, self.headline, *self._description])
+        return "ecslab-" + hashlib.sha256(content.encode()).hexdigest()[:12]
+
     def describe(self) -> str:
         """The diagram in plain sentences (its text equivalent)."""
         return "\n".join(self._description)
 
     def svg(self) -> str | None:
-        """The rendered SVG (an ``<svg>`` element), or None when nothing can render it."""
+        """The rendered SVG (an ``<svg>`` element), or None when nothing can render it. Its ids
+        start with :attr:`ident`, and Graphviz's internal names are not in it."""
         if not self._rendered:
-            self._svg = render_svg(self.source)
+            self._svg = render_svg(self.source, self.ident)
             self._rendered = True
         return self._svg
 
     def _repr_html_(self) -> str:
-        ident = "ecslab-" + hashlib.sha256(self.source.encode()).hexdigest()[:12]
+        ident = self.ident
         picture = self.svg()
+        first = self._description[0]
+        # the caption's first line in bold, and its short form is what names the picture; a
+        # refused RunTask's message follows in a paragraph of its own
+        if first.startswith(self.headline + ": "):
+            heading, rest = self.headline, first[len(self.headline) + 2 :]
+        else:
+            heading, rest = first, ""
         caption = (
-            f'<figcaption id="{ident}-text"><p><strong>{escape(self._description[0])}</strong>'
-            f"</p>{_nested_list(self._description[1:])}</figcaption>"
+            f'<figcaption><p><strong id="{ident}-title">{escape(heading)}</strong></p>'
+            + (f"<p>{escape(rest)}</p>" if rest else "")
+            + _nested_list(self._description[1:])
+            + "</figcaption>"
         )
         if picture is None:
             body = (
@@ -169,8 +201,11 @@ class Diagram:
                 "same.</em></p>"
             )
         else:
-            body = f'<div role="img" aria-labelledby="{ident}-text">{picture}</div>'
-        return f'<figure id="{ident}" style="margin:0">{body}{caption}</figure>'
+            body = f'<div role="img" aria-labelledby="{ident}-title">{picture}</div>'
+        return (
+            f'<figure id="{ident}" aria-labelledby="{ident}-title" style="margin:0">'
+            f"{body}{caption}</figure>"
+        )
 
     def __repr__(self) -> str:
         return self.describe()
@@ -217,7 +252,9 @@ def build(
     calls = list(calls)
     roles = roles or {}
     dot = graphviz.Digraph("ecslab", strict=False)
-    label = title + (f"\n{status}" if status else "")
+    # the picture's title: short lines, or the picture would be as wide as its longest line
+    short = _short_status(status)
+    label = "\n".join(_wrap(title) + (_wrap(short) if short else []))
     dot.attr("graph", label=label, labelloc="t", fontname=FONT, fontsize="14", rankdir="LR")
     dot.attr("graph", nodesep="0.25", ranksep="0.9", newrank="true")
     dot.attr("node", fontname=FONT, fontsize="11")
@@ -249,16 +286,35 @@ def build(
         edges.setdefault(key, Edge(call.phase, source, target, call.action, call.outcome, call.via))
         edges[key].calls.append(call)
 
+    # Amazon ECS only hands roles over: drawn left of the phases, so the labels of its edges sit
+    # in open space instead of on the boxes' borders (each edge goes into a different phase)
+    outside = {
+        source
+        for source, (name, _, _) in principals.items()
+        if name == "Amazon ECS"
+        and all(_hands_over(edge) for edge in edges.values() if edge.source == source)
+    }
+    for node in outside:
+        name, role, _ = principals[node]
+        dot.node(node, _principal_label(name, role, roles), **_principal_style(name))
     for phase in phases:
         with dot.subgraph(name=f"cluster_{phase}") as cluster:
             cluster.attr(
-                label=PHASES.get(phase, phase), style="rounded", color="#666666", fontsize="12"
+                label=PHASES.get(phase, phase),
+                style="rounded",
+                color="#666666",
+                fontsize="12",
+                margin="16",  # room between the border (and its title) and the edges' labels
             )
-            for node, (name, role, node_phase) in principals.items():
-                if node_phase == phase:
-                    cluster.node(
-                        node, _principal_label(name, role, roles), **_principal_style(name)
-                    )
+            # the callers in a column: none sits further left in its box than the ones ECS
+            # hands a role to, so no box reaches back across the hand-over edges' labels
+            with cluster.subgraph() as column:
+                column.attr(rank="same")
+                for node, (name, role, node_phase) in principals.items():
+                    if node_phase == phase and node not in outside:
+                        column.node(
+                            node, _principal_label(name, role, roles), **_principal_style(name)
+                        )
             for node, (service, node_phase) in services.items():
                 if node_phase == phase:
                     cluster.node(
@@ -276,14 +332,17 @@ def build(
         first = edge.calls[0]
         if edge.via:
             text += f"\n(via {edge.via.split(':')[0]})"
-        if edge.action == "sts:AssumeRole" and first.principal == "Amazon ECS":
-            text += f"\nhands over {first.resource.rsplit('/', 1)[-1]}"
+        if _hands_over(edge):
+            text += f"\nhands over\n{first.resource.rsplit('/', 1)[-1]}"
         if edge.outcome == "denied":
             text += f"\n{_short_reason(first.error)}"
         elif edge.outcome == "never":
             text += "\n(never reached)"
         elif edge.outcome == "planned" and _purposes(edge.calls):
-            text += "\n" + "\n".join(_purposes(edge.calls))
+            purposes = _purposes(edge.calls)
+            if _hands_over(edge):  # kept narrow: see HAND_OVER_WIDTH
+                purposes = [line for why in purposes for line in _wrap(why, HAND_OVER_WIDTH)]
+            text += "\n" + "\n".join(purposes)
         tooltip = "; ".join(dict.fromkeys(c.error or c.resource for c in edge.calls))
         dot.edge(
             edge.source,
@@ -296,7 +355,41 @@ def build(
             tooltip=tooltip[:500],
         )
     _legend(dot, [o for o in legend if o in STYLES])
-    return Diagram(dot, describe(calls, title, status, roles), title)
+    headline = title + (f": {short}" if short else "")
+    return Diagram(dot, describe(calls, title, status, roles), title, headline)
+
+
+def _hands_over(edge: Edge) -> bool:
+    """Whether the edge is Amazon ECS handing a role to its wearer (an sts:AssumeRole)."""
+    return edge.action == "sts:AssumeRole" and edge.calls[0].principal == "Amazon ECS"
+
+
+TITLE_WIDTH = 80  # characters on a line of the picture's title
+# characters on a line of a hand-over edge's label: the edge slants from Amazon ECS up or down
+# to its phase, and past a label this wide it would cross the label's end
+HAND_OVER_WIDTH = 28
+
+
+def _short_status(status: str | None) -> str | None:
+    """The status as the picture's title shows it. A long one — a refused RunTask carries AWS's
+    whole message — keeps its head ("refused — ClientException"); the text equivalent has all
+    of it."""
+    if status and len(status) > TITLE_WIDTH // 2 and ": " in status:
+        head = status.split(": ", 1)[0]
+        if len(head) <= TITLE_WIDTH // 2:
+            return head
+    return status
+
+
+def _wrap(text: str, width: int = TITLE_WIDTH) -> list[str]:
+    """The lines of ``text``, each broken between words to at most ``width`` characters."""
+    import textwrap
+
+    return [
+        wrapped
+        for line in text.split("\n")
+        for wrapped in (textwrap.wrap(line, width, break_on_hyphens=False) or [""])
+    ]
 
 
 def _legend(dot: Any, outcomes: list[str]) -> None:
@@ -474,9 +567,9 @@ def renderer() -> str | None:
     return "pygraphviz"
 
 
-def render_svg(source: str) -> str | None:
+def render_svg(source: str, ident: str | None = None) -> str | None:
     """SVG for DOT source, as an ``<svg>`` element ready to sit inside HTML; None if neither
-    the system ``dot`` nor pygraphviz is available."""
+    the system ``dot`` nor pygraphviz is available. See :func:`clean_svg` for ``ident``."""
     engine = renderer()
     if engine == "dot":
         import graphviz
@@ -489,8 +582,23 @@ def render_svg(source: str) -> str | None:
             raw = pygraphviz.AGraph(string=source).draw(format="svg", prog="dot").decode("utf-8")
     else:
         return None
+    return clean_svg(raw, ident)
+
+
+def clean_svg(raw: str, ident: str | None = None) -> str:
+    """Graphviz's SVG made fit to sit inside a page: from the ``<svg>`` element on, without
+    comments or ``<title>`` elements — Graphviz names each group with its DOT name
+    ("launch__Amazon_ECS->launch__ECS_agent"), which a browser shows as a tooltip. The edges'
+    own tooltips (``xlink:title``: the resource, or why it was denied) stay. With ``ident``,
+    every id (Graphviz numbers them "graph0", "node1", ... in every diagram alike) starts with
+    it, so that two diagrams in a page share none."""
     start = raw.find("<svg")
-    return re.sub(r"<!--.*?-->\s*", "", raw[start:], flags=re.S).strip()
+    svg = re.sub(r"<!--.*?-->\s*", "", raw[start:], flags=re.S)
+    svg = re.sub(r"<title>[^<]*</title>\s*", "", svg)
+    if ident:
+        svg = re.sub(r'(\sid=")([^"]*")', rf"\g<1>{ident}-\g<2>", svg)
+        svg = re.sub(r'(href="#|url\(#)', rf"\g<1>{ident}-", svg)
+    return svg.strip()
 
 
 @contextmanager

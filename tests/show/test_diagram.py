@@ -63,9 +63,9 @@ def test_a_healthy_task_is_all_allowed_in_both_phases(lab):
     assert sorted(e["from"] for e in secret_edges) == ["launch__ECS_agent", "run__orders_app"]
     # ECS hands each role to its wearer
     handed = [e for e in edges(diagram.source) if e["label"] == "✓ sts:AssumeRole"]
-    assert sorted((e["to"], e["detail"][0]) for e in handed) == [
-        ("launch__ECS_agent", "hands over ecs-execution-role"),
-        ("run__orders_app", "hands over ecs-task-role"),
+    assert sorted((e["to"], e["detail"]) for e in handed) == [
+        ("launch__ECS_agent", ["hands over", "ecs-execution-role"]),
+        ("run__orders_app", ["hands over", "ecs-task-role"]),
     ]
     assert "cluster_launch" in diagram.source and "cluster_run" in diagram.source
     # more than fits on a line: one policy per line under the role
@@ -490,8 +490,8 @@ def test_without_dot_pygraphviz_renders_in_process(lab, monkeypatch):
     assert "ecr:GetAuthorizationToken" in svg
     html = task.diagram()._repr_html_()
     assert html.startswith("<figure") and 'role="img"' in html and "<figcaption" in html
-    ident = re.search(r'aria-labelledby="([^"]+)"', html).group(1)
-    assert f'id="{ident}"' in html
+    name = re.search(r'role="img" aria-labelledby="([^"]+)"', html).group(1)
+    assert f'<strong id="{name}">' in html
 
 
 def test_with_nothing_to_render_the_text_stands_in(lab, monkeypatch):
@@ -522,3 +522,214 @@ def test_looking_at_the_lab_adds_nothing_to_the_trace(lab):
     lab.task_role._repr_html_()
     lab.workbench()
     assert (len(lab.trace), lab.clock.now()) == (before, clock)
+
+
+# -- what the reviewers found in a browser -----------------------------------------------------
+
+
+TRUST_EC2 = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def every_kind_of_diagram() -> dict[str, diagram_module.Diagram]:
+    """A diagram of each kind the module draws: healthy, failed launch, refused, plan, trace."""
+    from ecslab import Lab
+
+    found = {}
+    with Lab() as lab:
+        found["healthy"] = lab.run_task().diagram()
+        found["trace"] = lab.trace.diagram()
+        found["plan"] = lab.plan().diagram()
+        lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
+        found["failed launch"] = lab.run_task().diagram()
+    with Lab() as lab:
+        lab.task_role.set_trust_policy(TRUST_EC2)
+        found["refused"] = lab.run_task().diagram()
+    return found
+
+
+def graph_label(source: str) -> str:
+    """The picture's title: the graph's label in DOT source."""
+    found = re.search(r'^\tgraph \[.*?\blabel="([^"]*)"', source, flags=re.M | re.S)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_refused_run_keeps_the_picture_title_short_and_the_text_whole(lab):
+    """The title was AWS's whole ClientException message on one line: a drawing ~1,900 units
+    wide, every label a few pixels high once shrunk to the notebook."""
+    lab.task_role.set_trust_policy(TRUST_EC2)
+    diagram = lab.run_task().diagram()
+    assert graph_label(diagram.source) == "RunTask of orders\nrefused — ClientException"
+    assert diagram.headline == "RunTask of orders: refused — ClientException"
+    first = diagram.describe().splitlines()[0]
+    assert first.startswith("RunTask of orders: refused — ClientException: ECS was unable")
+    assert first.endswith("that your IAM user has permissions to pass this role.")
+    html = diagram._repr_html_()
+    # the bold headline names the picture; the message follows it in the caption, whole
+    assert "<strong " in html and ">RunTask of orders: refused — ClientException</strong>" in html
+    assert "<p>ECS was unable to assume the role &#x27;arn:aws:iam::" in html
+
+
+def test_every_title_the_module_draws_is_short():
+    for kind, diagram in every_kind_of_diagram().items():
+        lines = graph_label(diagram.source).split("\n")
+        assert 1 <= len(lines) <= 3, (kind, lines)
+        assert all(len(line) <= diagram_module.TITLE_WIDTH for line in lines), (kind, lines)
+        assert len(diagram.headline) <= 2 * diagram_module.TITLE_WIDTH, kind
+
+
+def test_a_long_title_is_broken_into_lines_of_at_most_80_characters():
+    call = diagram_module.Call(
+        "launch", "ECS agent", "r", "ecr:GetAuthorizationToken", "*", "allowed"
+    )
+    title = "A title " + "that goes on " * 12
+    status = "stopped — " + "because of this and that " * 6  # long, and no ": " to cut at
+    diagram = diagram_module.build([call], title, status)
+    lines = graph_label(diagram.source).split("\n")
+    assert len(lines) > 2 and all(len(line) <= 80 for line in lines)
+    assert " ".join(lines).split() == f"{title} {status}".split()  # nothing lost, only broken
+    assert diagram.describe().splitlines()[0] == f"{title}: {status}"
+
+
+def layout(source: str) -> dict:
+    """Graphviz's layout of DOT source (its JSON output), made in-process by pygraphviz."""
+    import json
+
+    pygraphviz = __import__("pytest").importorskip("pygraphviz")
+    with diagram_module._quiet_fontconfig():
+        return json.loads(pygraphviz.AGraph(string=source).draw(format="json", prog="dot"))
+
+
+def text_boxes(operations: list[dict] | None) -> list[tuple[float, float, float, float, str]]:
+    """(left, bottom, right, top, text) of each line of text Graphviz draws."""
+    boxes, size = [], 14.0
+    for op in operations or []:
+        if op["op"] == "F":
+            size = op["size"]
+        elif op["op"] == "T":
+            (x, y), width = op["pt"], op["width"]
+            left = {"l": x, "r": x - width}.get(op["align"], x - width / 2)
+            boxes.append((left, y - 0.25 * size, left + width, y + 0.8 * size, op["text"]))
+    return boxes
+
+
+def label_collisions(source: str) -> list[tuple[str, str, str]]:
+    """Edge labels that cross a cluster's border or cover its title: (text, cluster, what)."""
+    drawn = layout(source)
+    clusters = [
+        (o["name"], [float(v) for v in o["bb"].split(",")], text_boxes(o.get("_ldraw_")))
+        for o in drawn.get("objects", [])
+        if o.get("name", "").startswith("cluster_")
+    ]
+    found = []
+    for edge in drawn.get("edges", []):
+        for left, bottom, right, top, text in text_boxes(edge.get("_ldraw_")):
+            for name, (x0, y0, x1, y1), titles in clusters:
+                inside = x0 <= left and right <= x1 and y0 <= bottom and top <= y1
+                outside = right <= x0 or left >= x1 or top <= y0 or bottom >= y1
+                if not inside and not outside:
+                    found.append((text, name, "border"))
+                for a0, b0, a1, b1, _ in titles:
+                    if not (right <= a0 or left >= a1 or top <= b0 or bottom >= b1):
+                        found.append((text, name, "title"))
+    return found
+
+
+def as_drawn_before(source: str) -> str:
+    """The layout the reviewers saw: Amazon ECS inside the launch box, callers not lined up,
+    no margin inside the boxes."""
+    ecs = re.search(r"^\tlaunch__Amazon_ECS \[.*?\]\n", source, flags=re.M | re.S).group(0)
+    source = source.replace(ecs, "").replace("margin=16 ", "")
+    source = re.sub(r"\t\t\{\n\t\t\trank=same\n(.*?)\t\t\}\n", r"\1", source, flags=re.S)
+    return source.replace("subgraph cluster_launch {\n", "subgraph cluster_launch {\n" + ecs, 1)
+
+
+def test_the_collision_check_sees_a_label_on_a_border(lab):
+    """The check below is not vacuous: in the layout before the fix, "✓ sts:AssumeRole /
+    hands over ecs-task-role" crossed the boxes' borders."""
+    source = lab.run_task().diagram().source
+    assert label_collisions(source) == []
+    before = as_drawn_before(source)
+    assert "rank=same" not in before and before.index("launch__Amazon_ECS [") > before.index(
+        "subgraph cluster_launch"
+    )
+    assert any(what == "border" for _, _, what in label_collisions(before))
+
+
+def test_no_edge_label_sits_on_a_box_border_or_title():
+    """ "✓ sts:AssumeRole / hands over ecs-task-role" sat on the border between the launch and
+    run boxes. Amazon ECS is drawn left of the boxes now, each box's callers in one column."""
+    for kind, diagram in every_kind_of_diagram().items():
+        assert label_collisions(diagram.source) == [], kind
+
+
+def test_amazon_ecs_stands_outside_the_phases_it_hands_roles_into(lab):
+    source = lab.run_task().diagram().source
+    ecs = source.index("\tlaunch__Amazon_ECS [label=")
+    assert ecs < source.index("subgraph cluster_launch")  # declared at the top level
+    assert "\t\t\tlaunch__ECS_agent [" in source  # the callers: one column in their box
+    assert source.count("rank=same") == 2
+    assert "margin=16 style=rounded" in source
+
+
+def test_the_svg_has_no_graphviz_names_for_tooltips(lab, monkeypatch):
+    """Graphviz titles each group with its DOT name, which browsers show on hover."""
+    monkeypatch.setenv("PATH", "")
+    diagram = lab.run_task().diagram()
+    svg = diagram.svg()
+    assert svg is not None
+    assert "<title" not in svg and "launch__" not in svg and "ecslab</" not in svg
+    assert 'xlink:title="arn:aws:s3:::orders&#45;config' in svg  # an edge's own tooltip stays
+    assert diagram_module.render_svg(diagram.source) is not None
+    assert "<title" not in diagram_module.render_svg(diagram.source)
+
+
+def test_the_picture_is_named_by_a_short_headline_not_by_the_caption(lab, monkeypatch):
+    """A screen reader read the whole caption (2,700-3,350 characters) as the picture's name,
+    then the caption again."""
+    monkeypatch.setenv("PATH", "")
+    lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
+    diagram = lab.run_task().diagram()
+    html = diagram._repr_html_()
+    ident = diagram.ident
+    assert html.startswith(f'<figure id="{ident}" aria-labelledby="{ident}-title"')
+    assert f'<div role="img" aria-labelledby="{ident}-title">' in html
+    [name] = re.findall(rf'<strong id="{ident}-title">([^<]*)</strong>', html)
+    assert name == diagram.headline == diagram.describe().splitlines()[0]
+    assert len(name) <= 100 and len(caption(html).itertext().__next__()) <= 100
+    assert len("".join(caption(html).itertext())) > 2000  # the long text is the caption
+    assert "aria-describedby" not in html  # the caption follows; nothing reads it twice
+    assert f'"{ident}-text"' not in html  # the picture is not named by the caption
+
+
+def all_ids(html: str) -> list[str]:
+    return re.findall(r'\sid="([^"]+)"', html)
+
+
+def test_ids_are_unique_across_diagrams_and_the_same_on_every_run(monkeypatch):
+    """Graphviz numbers its groups "graph0", "node1", ... alike in every diagram: two diagrams
+    on one page shared them. Each figure's ids start with a hash of what it shows."""
+    monkeypatch.setenv("PATH", "")
+    pages = []
+    for _ in range(2):
+        kinds = every_kind_of_diagram()
+        pages.append({kind: diagram._repr_html_() for kind, diagram in kinds.items()})
+    assert pages[0] == pages[1]  # the same ids, on every run
+    page = "".join(pages[0].values())
+    ids = all_ids(page)
+    assert len(ids) == len(set(ids)) > 5 * 40
+    for html in pages[0].values():
+        ident = all_ids(html)[0]
+        assert re.fullmatch(r"ecslab-[0-9a-f]{12}", ident)
+        assert all(i == ident or i.startswith(f"{ident}-") for i in all_ids(html))
+        for target in re.findall(r'aria-labelledby="([^"]+)"', html):
+            assert all_ids(html).count(target) == 1
