@@ -95,7 +95,7 @@ def test_untick_the_execution_policy_and_run_the_task(jupyter_lab, browser_page,
         status.scroll_into_view_if_needed()
         screenshot(page, "02-task-status.png")
         diagram.scroll_into_view_if_needed()
-        screenshot(diagram, "03-diagram.png")
+        screenshot(page, "03-diagram.png")  # the figure is taller than the window
     except Exception:
         screenshot(page, "failure.png")
         print(f"jupyter lab's log ends:\n{jupyter_lab.log_tail()}")

@@ -54,10 +54,11 @@ healthy.diagram()""",
         "markdown",
         """How to read the picture (the sentences under it say the same thing):
 
-- The top box is the **launch** phase. *Amazon ECS* assumes both roles for the task; then the
-  *ECS agent*, wearing `ecs-execution-role`, gets the registry token, fetches the injected
-  secrets (with KMS, the Key Management Service, to decrypt them), pulls the image and creates
-  the log stream.
+- On the left, outside the boxes, *Amazon ECS* assumes both roles for the task and hands each
+  to its wearer.
+- The top box is the **launch** phase. The *ECS agent*, wearing `ecs-execution-role`, gets the
+  registry token, fetches the injected secrets (with KMS, the Key Management Service, to decrypt
+  them), pulls the image and creates the log stream.
 - The bottom box is the **run** phase. The *orders app*, wearing `ecs-task-role`, reads its
   configuration, writes and reads an order, sends an event, publishes a notification and reads
   the payments API key. The agent then ships the app's output to CloudWatch Logs — still with
@@ -67,10 +68,10 @@ healthy.diagram()""",
   styles say it even without the colours.
 
 The rule this picture teaches: **a refusal in the launch box is the execution role's; a refusal
-in the run box, by the app, is the task role's.** One refusal in the launch box is about a role
-rather than by it: when *Amazon ECS* cannot assume a role (its trust policy does not trust
-`ecs-tasks.amazonaws.com`), RunTask itself fails, and the error names the role whose **trust
-policy** to fix — notebook 06 shows it.
+in the run box, by the app, is the task role's.** A refusal on one of Amazon ECS's hand-over
+arrows, outside the boxes, is neither role's permissions: ECS could not assume the role (its trust
+policy does not trust `ecs-tasks.amazonaws.com`), RunTask itself fails, and the error names the
+role whose **trust policy** to fix — notebook 06 shows it.
 
 ## Predict with the plan view
 

@@ -238,7 +238,8 @@ def timeline(task):
             logGroupName=lab.resources.log_group, logStreamName=task.log_stream)
         for event in answer["events"]:
             when = datetime.fromtimestamp(event["timestamp"] / 1000, timezone.utc)
-            rows.append((when, 0, "log", event["message"][:60]))
+            line = event["message"]
+            rows.append((when, 0, "log", line if len(line) <= 110 else line[:109] + "…"))
     for when, _, source, what in sorted(rows, key=lambda row: row[:2]):
         print(f"{when:%H:%M:%S}.{when.microsecond // 1000:03d}  {source:<6}  {what}")
 

@@ -52,7 +52,8 @@ print(text[text.index('resource "aws_ecs_task_definition"') :])""",
         "markdown",
         """## The article's Terraform
 
-This is the article's Terraform, with its comments translated: the two roles, each trusting
+This is the article's Terraform, with its comments translated and indented as `terraform fmt`
+writes it (the article's copy lost its indentation): the two roles, each trusting
 `ecs-tasks.amazonaws.com`, and four AWS managed policies. The execution role gets read access to
 Elastic Container Registry (ECR) and `CloudWatchLogsFullAccess` (the article itself notes it
 should be narrowed); the task role gets read-only Amazon S3 and Amazon DynamoDB.""",
