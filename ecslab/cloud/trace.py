@@ -35,6 +35,9 @@ COLUMNS = (
 )
 
 
+_DECISION_WORDS = frozenset({"allowed", "denied", "implicitlydenied", "explicitlydenied"})
+
+
 @dataclass(frozen=True, slots=True)
 class TraceEvent:
     """One authorized (or refused) call.
@@ -123,8 +126,16 @@ class Trace:
         >>> lab.trace.filter(phase="launch", decision="denied")  # doctest: +SKIP
 
         ``decision`` accepts "Allowed", "ImplicitlyDenied", "ExplicitlyDenied", or "denied" for
-        both kinds of denial.
+        both kinds of denial, in any case ("allowed", as the tables print it, works too).
         """
+        wanted = None
+        if decision is not None:
+            wanted = str(decision).strip().lower()
+            if wanted not in _DECISION_WORDS:
+                raise ValueError(
+                    f"decision={decision!r} is not a decision; use 'allowed', 'denied', "
+                    "'ImplicitlyDenied' or 'ExplicitlyDenied'"
+                )
         phases = {phase} if isinstance(phase, str) else set(phase) if phase else None
         chosen = []
         for event in self._events:
@@ -134,11 +145,11 @@ class Trace:
                 continue
             if principal is not None and event.principal != principal:
                 continue
-            if decision is not None:
-                if decision.lower() == "denied":
+            if wanted is not None:
+                if wanted == "denied":
                     if event.allowed:
                         continue
-                elif event.decision != decision:
+                elif event.decision.lower() != wanted:
                     continue
             if service is not None and event.service != service:
                 continue

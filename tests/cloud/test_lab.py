@@ -135,6 +135,16 @@ def test_trace_frame_and_filters(lab):
     assert "ListAllMyBuckets" in repr(lab.trace) and "<table" in lab.trace._repr_html_()
 
 
+def test_trace_filter_takes_decisions_in_any_case_and_refuses_other_words(lab):
+    trace = lab.run_task().trace
+    everything = len(trace)
+    for word in ("allowed", "Allowed", "ALLOWED"):
+        assert len(trace.filter(decision=word)) == everything
+    assert len(trace.filter(decision="denied")) == len(trace.filter(decision="implicitlydenied"))
+    with pytest.raises(ValueError, match="'allowed', 'denied'"):
+        trace.filter(decision="deny")
+
+
 def test_lab_displays_itself(lab):
     assert repr(lab).startswith("Lab(account 123456789012, region ap-northeast-1, open")
     html = lab._repr_html_()
