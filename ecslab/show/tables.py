@@ -87,16 +87,18 @@ PHASE_HEADERS: dict[str, str] = {
     "run": "Run phase — the application runs",
 }
 
-#: The columns :func:`styled_html` shows unless told otherwise (the phase is each group's header).
+#: The columns :func:`styled_html` shows unless told otherwise (the phase is each group's header):
+#: who did what and was it allowed first, so that a narrow page still shows the verdict; the long
+#: resource and error texts last.
 HTML_COLUMNS: tuple[str, ...] = (
     "seq",
     "time",
     "principal",
     "role",
     "action",
-    "resource",
     "decision",
     "error_code",
+    "resource",
     "error",
 )
 
@@ -241,7 +243,10 @@ def styled_html(trace: Trace, columns: Sequence[str] | None = None) -> str:
     caption = f"Trace: {summary}. Denied calls are marked ✗ and shown in bold."
     if one_day and "time" in shown:
         caption += f" Times are UTC, on {one_day}."
-    head = "".join(f'<th scope="col">{escape(name)}</th>' for name in shown)
+    head = "".join(
+        f'<th scope="col" style="text-align:left;padding:2px 6px">{escape(name)}</th>'
+        for name in shown
+    )
     bodies = []
     for phase, run in _runs(events):
         header = (
@@ -276,7 +281,9 @@ def _check_columns(columns: Sequence[str]) -> list[str]:
 _FULL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 # Short values that read best on one line; ARNs and messages may break anywhere instead.
 _NO_WRAP = frozenset({"seq", "time", "phase", "principal", "role", "action", "decision"})
-_BREAK_ANYWHERE = frozenset({"resource", "error", "principal_arn", "via"})
+# ARNs may break after ":" and "/" (<wbr>), never inside a name; messages wrap at spaces.
+_ARN_COLUMNS = frozenset({"resource", "principal_arn", "via"})
+_WBR = re.compile(r"([:/])")
 
 
 def _html_row(event: TraceEvent, shown: Sequence[str], one_day: str | None = None) -> str:
@@ -296,13 +303,16 @@ def _html_row(event: TraceEvent, shown: Sequence[str], one_day: str | None = Non
             value = getattr(event, name)
             text = "" if value is None else str(value)
         cell_style = "padding:2px 6px"
+        shown_text = escape(text)
         if name in _NO_WRAP:
             cell_style += ";white-space:nowrap"
-        elif name in _BREAK_ANYWHERE:
-            cell_style += ";overflow-wrap:anywhere"
+        elif name in _ARN_COLUMNS:
+            shown_text = _WBR.sub(r"\1<wbr>", shown_text)
+        elif name == "error":
+            cell_style += ";overflow-wrap:break-word;min-width:24em"
         if position == 0:
             cell_style += f";{border}"
-        cells.append(f'<td style="{cell_style}">{escape(text)}</td>')
+        cells.append(f'<td style="{cell_style}">{shown_text}</td>')
     state = "allowed" if event.allowed else "denied"
     return f'<tr class="{state}" style="{style}">{"".join(cells)}</tr>'
 
