@@ -70,7 +70,8 @@ healthy.diagram()""",
 The rule this picture teaches: **a refusal in the launch box is the execution role's; a refusal
 in the run box, by the app, is the task role's.** A refusal on one of Amazon ECS's hand-over
 arrows, outside the boxes, is neither role's permissions: ECS could not assume the role (its trust
-policy does not trust `ecs-tasks.amazonaws.com`), RunTask itself fails, and the error names the
+policy does not let `ecs-tasks.amazonaws.com` assume it: a wrong principal, or a failing
+`aws:SourceAccount`/`aws:SourceArn` condition), RunTask itself fails, and the error names the
 role whose **trust policy** to fix — notebook 06 shows it.
 
 ## Predict with the plan view
@@ -398,8 +399,9 @@ decrypt_bench""",
 - The workbench changes the roles through IAM, like code does: tick, untick, edit, **Run task**,
   read the status, the logs, the diagram and the trace. Its handlers (`toggle`, `apply_inline`,
   `remove_inline`, `run`, `reset`, `load`) do the same in code.
-- A refusal before the app starts is the execution role's; adding to the task role changes
-  nothing. A refusal the app logs is the task role's.
+- A refusal before the app starts is the execution role's — except a refused RunTask (a trust
+  policy, or your own `iam:PassRole`); adding to the task role changes nothing. A refusal the app
+  logs is the task role's.
 - A policy set that works is not necessarily least privilege: count what it grants.
 - An explicit `Deny` wins over every `Allow`.
 

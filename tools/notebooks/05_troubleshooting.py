@@ -220,7 +220,8 @@ Logs event, read with `get_log_events`. Times are the lab's simulated clock, in 
     ),
     (
         "code",
-        """from datetime import datetime, timezone
+        """import textwrap
+from datetime import datetime, timezone
 
 
 def timeline(task):
@@ -238,10 +239,12 @@ def timeline(task):
             logGroupName=lab.resources.log_group, logStreamName=task.log_stream)
         for event in answer["events"]:
             when = datetime.fromtimestamp(event["timestamp"] / 1000, timezone.utc)
-            line = event["message"]
-            rows.append((when, 0, "log", line if len(line) <= 110 else line[:109] + "…"))
+            rows.append((when, 0, "log", event["message"]))
     for when, _, source, what in sorted(rows, key=lambda row: row[:2]):
-        print(f"{when:%H:%M:%S}.{when.microsecond // 1000:03d}  {source:<6}  {what}")
+        head = f"{when:%H:%M:%S}.{when.microsecond // 1000:03d}  {source:<6}  "
+        # A long line wraps under the text column, whole: its end names who was refused.
+        print(textwrap.fill(what, 100, initial_indent=head, subsequent_indent=" " * len(head),
+                            break_on_hyphens=False, break_long_words=False))
 
 
 timeline(task_a)""",

@@ -303,8 +303,9 @@ task.trace.cloudtrail(0)""",
         "markdown",
         """As CloudTrail would record it, the caller is an `AWSService`, invoked by
 `ecs-tasks.amazonaws.com`: no person and no role of yours made that call. The request names the
-role and a session named after the task. (`responseElements`, where AWS records the temporary
-credentials it handed out, is left empty: the lab does not keep them.)
+role and a session named after the task. (`responseElements`, where AWS records what it handed
+out — the access key ID, the session token and its expiration, never the secret key — is left
+empty: the lab does not keep them.)
 
 ### The confused deputy
 
