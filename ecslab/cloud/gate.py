@@ -10,8 +10,7 @@ as moto registers its own):
   when refused — answers with the service's own error so botocore raises its ordinary
   ``ClientError`` and moto never runs the call (``before-send`` would be too late: moto's handler
   would already have changed the state);
-- ``after-call`` learns the sessions ``sts:AssumeRole`` creates (and keeps botocore from calling
-  an error that was never retried "reached max retries").
+- ``after-call`` learns the sessions ``sts:AssumeRole`` creates.
 
 With no lab open the handlers do nothing.
 """
@@ -447,19 +446,7 @@ def _before_call(**kwargs: Any):
 
 def _after_call(**kwargs: Any) -> None:
     if _ACTIVE:
-        _untried(kwargs.get("parsed"))
         _ACTIVE[-1].after_call(**kwargs)
-
-
-def _untried(parsed: Any) -> None:
-    """A lab never retries (``AWS_MAX_ATTEMPTS=1``, ecslab.cloud.safety), so botocore's standard
-    retry mode flags every error as having used up its attempts, and ``ClientError`` then says
-    "(reached max retries: 0)". With the SDK's defaults, an error AWS does not retry (NoSuchEntity,
-    ValidationError, ...) carries no such words, so the flag goes when no retry was made
-    (botocore/exceptions.py, ClientError._get_retry_info)."""
-    metadata = parsed.get("ResponseMetadata") if isinstance(parsed, dict) else None
-    if metadata and metadata.get("RetryAttempts") == 0:
-        metadata.pop("MaxAttemptsReached", None)
 
 
 def activate(gate: Gate) -> None:

@@ -25,7 +25,11 @@ LAB_SETTINGS = {
     "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     "BOTO_CONFIG": os.devnull,  # botocore.credentials.BotoProvider: /etc/boto.cfg, ~/.boto
     "AWS_EC2_METADATA_DISABLED": "true",
-    "AWS_RETRY_MODE": "standard",
+    # No retries: a refused call answers at once and appears once in the trace. In botocore's
+    # legacy retry mode a one-attempt limit is reported ("reached max retries") only for an error
+    # that would have been retried; its standard mode reports it on every error, words that a
+    # NoSuchEntity never carries on AWS (botocore/retryhandler.py, MaxAttemptsDecorator).
+    "AWS_RETRY_MODE": "legacy",
     "AWS_MAX_ATTEMPTS": "1",
 }
 
