@@ -31,9 +31,19 @@ class Scenario:
     apply: Callable[[Any], None]
 
 
-def _without_statement(role: Any, policy: str, sid: str) -> None:
+def without_statement(role: Any, policy: str, sid: str) -> None:
+    """Remove the statement ``sid`` from the role's inline policy ``policy``, through IAM."""
     document = role.inline_policy(policy)
     document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != sid]
+    role.put_inline(policy, document)
+
+
+def with_statement_changed(role: Any, policy: str, sid: str, field: str, value: Any) -> None:
+    """Set ``field`` of the statement ``sid`` in the role's inline policy ``policy``."""
+    document = role.inline_policy(policy)
+    for statement in document["Statement"]:
+        if statement.get("Sid") == sid:
+            statement[field] = value
     role.put_inline(policy, document)
 
 
@@ -67,15 +77,15 @@ def _log_group_without_star(lab: Any) -> None:
 
 
 def _no_secret(lab: Any) -> None:
-    _without_statement(lab.execution_role, "orders-launch-secrets", "InjectDatabasePassword")
+    without_statement(lab.execution_role, "orders-launch-secrets", "InjectDatabasePassword")
 
 
 def _no_decrypt(lab: Any) -> None:
-    _without_statement(lab.execution_role, "orders-launch-secrets", "DecryptInjectedValues")
+    without_statement(lab.execution_role, "orders-launch-secrets", "DecryptInjectedValues")
 
 
 def _no_sqs(lab: Any) -> None:
-    _without_statement(lab.task_role, "orders-app", "OrderEvents")
+    without_statement(lab.task_role, "orders-app", "OrderEvents")
 
 
 def _deny_sns(lab: Any) -> None:

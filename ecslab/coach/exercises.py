@@ -476,19 +476,28 @@ def _started(ex: Exercise) -> list[str]:
     return []
 
 
-def _ran_to_the_end(ex: Exercise) -> list[str]:
+def ran_to_the_end(ex: Exercise) -> list[str]:
+    """A problem unless the last task started and its essential container exited with 0."""
     last = ex.last_task()
     problems = _started(ex)
-    if not problems and last.containers[0].exit_code != 0:
-        problems.append(
-            f"the app in the last task exited with code {last.containers[0].exit_code}."
-        )
-    return problems
+    if problems:
+        return problems
+    essential = next((c for c in last.containers if c.definition.essential), last.containers[0])
+    if essential.exit_code != 0:
+        return [f"the app in the last task exited with code {essential.exit_code}."]
+    return []
+
+
+def untouched(ex: Exercise, role: str, why: str) -> list[str]:
+    """A problem if ``role`` was changed although ``why`` says it is not the one at fault."""
+    if ex.touched(role):
+        return [f"{role} was changed, but {why} Put it back as it was."]
+    return []
 
 
 def _check_launch(ex: Exercise) -> list[str]:
     lab = ex.lab
-    problems = _ran_to_the_end(ex)
+    problems = ran_to_the_end(ex)
     if ex.touched(lab.task_role.name):
         problems.append(
             "the task role was changed; the launch never uses it. Put it back as it was."
@@ -507,7 +516,7 @@ def _check_launch(ex: Exercise) -> list[str]:
 
 def _check_app(ex: Exercise) -> list[str]:
     lab = ex.lab
-    problems = _ran_to_the_end(ex)
+    problems = ran_to_the_end(ex)
     if ex.touched(lab.execution_role.name):
         problems.append(
             "the execution role was changed; the application never uses it. Put it back."
@@ -524,7 +533,7 @@ def _check_app(ex: Exercise) -> list[str]:
 
 def _check_log_group(ex: Exercise) -> list[str]:
     lab = ex.lab
-    problems = _ran_to_the_end(ex)
+    problems = ran_to_the_end(ex)
     role = lab.execution_role.name
     other = f"arn:aws:logs:{lab.region}:{lab.account_id}:log-group:/other/app:log-stream:x"
     if grants(lab, role, "logs:CreateLogStream", other):
@@ -537,7 +546,7 @@ def _check_log_group(ex: Exercise) -> list[str]:
 
 def _check_trust(ex: Exercise) -> list[str]:
     lab = ex.lab
-    problems = _ran_to_the_end(ex)
+    problems = ran_to_the_end(ex)
     trust = lab.execution_role.trust_policy
     if "ec2.amazonaws.com" in json.dumps(trust):
         problems.append(
@@ -551,7 +560,7 @@ def _check_trust(ex: Exercise) -> list[str]:
 
 def _check_least_privilege(ex: Exercise) -> list[str]:
     lab = ex.lab
-    problems = _ran_to_the_end(ex)
+    problems = ran_to_the_end(ex)
     count = len(granted(lab, lab.execution_role.name))
     if count > 12:
         problems.append(

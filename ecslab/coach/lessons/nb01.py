@@ -14,10 +14,10 @@ from ecslab.coach.exercises import (
     EXERCISES,
     Exercise,
     Spec,
-    _ran_to_the_end,
     _started,
     examples,
     granted,
+    ran_to_the_end,
 )
 
 TOKEN = "ecr:GetAuthorizationToken"
@@ -58,7 +58,7 @@ def _check_app_asks_for_a_token(ex: Exercise) -> list[str]:
 
 def _check_own_task_role(ex: Exercise) -> list[str]:
     lab = ex.lab
-    problems = _ran_to_the_end(ex)
+    problems = ran_to_the_end(ex)
     if problems:
         return problems
     calls = _app_events(ex)

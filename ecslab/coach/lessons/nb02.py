@@ -11,10 +11,10 @@ from ecslab.coach.exercises import (
     EXERCISES,
     Exercise,
     Spec,
-    _ran_to_the_end,
     any_key_problems,
     granted,
     grants,
+    ran_to_the_end,
     wider_than_needed,
 )
 
@@ -32,7 +32,7 @@ def _check_password(ex: Exercise) -> list[str]:
     lab = ex.lab
     r = lab.resources
     role = lab.execution_role.name
-    problems = _ran_to_the_end(ex) + _task_role_untouched(ex)
+    problems = ran_to_the_end(ex) + _task_role_untouched(ex)
     other = f"arn:aws:secretsmanager:{r.region}:{r.account_id}:secret:billing/other-AbCdEf"
     if grants(lab, role, "secretsmanager:GetSecretValue", other):
         problems.append(
@@ -64,7 +64,7 @@ def _check_decrypt(ex: Exercise) -> list[str]:
     lab = ex.lab
     r = lab.resources
     role = lab.execution_role.name
-    problems = _ran_to_the_end(ex) + _task_role_untouched(ex)
+    problems = ran_to_the_end(ex) + _task_role_untouched(ex)
     problems += any_key_problems(ex, role, f"{r.key_alias}'s")
     more = sorted(a for a in granted(lab, role) if a.startswith("kms:") and a != "kms:Decrypt")
     if more:

@@ -22,8 +22,10 @@ from ecslab.coach.exercises import (
     examples,
     granted,
     grants,
+    ran_to_the_end,
     wider_than_needed,
 )
+from ecslab.scenarios import without_statement
 
 if TYPE_CHECKING:
     from ecslab.lab import Lab
@@ -62,33 +64,17 @@ def billing_app() -> None:
 # -- shared reading --------------------------------------------------------------------------------
 
 
-def _ran_to_the_end(ex: Exercise) -> list[str]:
-    last = ex.last_task()
-    if last.stop_code == "TaskFailedToStart":
-        return ["the last task you ran did not start (stopCode TaskFailedToStart)."]
-    essential = next((c for c in last.containers if c.definition.essential), last.containers[0])
-    if essential.exit_code != 0:
-        return [f"the app in the last task exited with code {essential.exit_code}."]
-    return []
-
-
-def _without_statement(role, policy: str, sid: str) -> None:
-    document = role.inline_policy(policy)
-    document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != sid]
-    role.put_inline(policy, document)
-
-
 # -- 03-runtime-secret -----------------------------------------------------------------------------
 
 
 def _setup_runtime_secret(lab: Lab) -> None:
-    _without_statement(lab.task_role, "orders-app", "PaymentsApiKey")
+    without_statement(lab.task_role, "orders-app", "PaymentsApiKey")
 
 
 def _check_runtime_secret(ex: Exercise) -> list[str]:
     lab, r = ex.lab, ex.lab.resources
     role = lab.task_role.name
-    problems = _ran_to_the_end(ex)
+    problems = ran_to_the_end(ex)
     if ex.touched(lab.execution_role.name):
         problems.append(
             "the execution role was changed; it only fetches the secrets injected at launch, "
@@ -177,7 +163,7 @@ def _check_own_role(ex: Exercise) -> list[str]:
     last = ex.last_task()
     if last.definition.family != BILLING:
         return ["the last task you ran is not the billing service's (task definition billing)."]
-    problems = _ran_to_the_end(ex)
+    problems = ran_to_the_end(ex)
     shared, execution = lab.task_role.name, lab.execution_role.name
     app = f"{BILLING} app"
     used = {e.role for e in lab.trace.events if e.task == last.id and e.principal == app}

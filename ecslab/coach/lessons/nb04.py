@@ -13,19 +13,9 @@ from ecslab.coach.exercises import (
     any_key_problems,
     granted,
     grants,
+    ran_to_the_end,
     wider_than_needed,
 )
-
-
-def _ran_to_the_end(ex: Exercise) -> list[str]:
-    last = ex.last_task()
-    if last.stop_code == "TaskFailedToStart":
-        return ["the last task you ran did not start (stopCode TaskFailedToStart)."]
-    essential = next((c for c in last.containers if c.definition.essential), last.containers[0])
-    if essential.exit_code != 0:
-        return [f"the app in the last task exited with code {essential.exit_code}."]
-    return []
-
 
 # -- 04-explicit-deny ------------------------------------------------------------------------------
 
@@ -33,7 +23,7 @@ def _ran_to_the_end(ex: Exercise) -> list[str]:
 def _check_explicit_deny(ex: Exercise) -> list[str]:
     lab, r = ex.lab, ex.lab.resources
     role = lab.task_role.name
-    problems = _ran_to_the_end(ex)
+    problems = ran_to_the_end(ex)
     if ex.touched(lab.execution_role.name):
         problems.append(
             "the execution role was changed; the app's calls never use it. Put it back as it was."
@@ -58,7 +48,7 @@ def _check_explicit_deny(ex: Exercise) -> list[str]:
 def _check_decrypt(ex: Exercise) -> list[str]:
     lab, r = ex.lab, ex.lab.resources
     role = lab.execution_role.name
-    problems = _ran_to_the_end(ex)
+    problems = ran_to_the_end(ex)
     if ex.touched(lab.task_role.name):
         problems.append(
             "the task role was changed; the launch never uses it. Put it back as it was."

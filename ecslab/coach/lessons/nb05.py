@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ecslab.coach.exercises import (
     EXERCISES,
@@ -24,9 +24,11 @@ from ecslab.coach.exercises import (
     Spec,
     granted,
     grants,
+    ran_to_the_end,
+    untouched,
     wider_than_needed,
 )
-from ecslab.scenarios import SCENARIOS, Scenario, load
+from ecslab.scenarios import SCENARIOS, Scenario, load, with_statement_changed
 
 if TYPE_CHECKING:
     from ecslab.lab import Lab
@@ -139,26 +141,10 @@ def suspect(ex: Exercise, role: str) -> _Words:
 # -- checks ----------------------------------------------------------------------------------------
 
 
-def _ran_to_the_end(ex: Exercise) -> list[str]:
-    last = ex.last_task()
-    if last.stop_code == "TaskFailedToStart":
-        return ["the last task you ran still did not start (stopCode TaskFailedToStart)."]
-    code = next((c.exit_code for c in last.containers if c.definition.essential), None)
-    if code != 0:
-        return [f"the app in the last task exited with code {code}."]
-    return []
-
-
-def _untouched(ex: Exercise, role: str, why: str) -> list[str]:
-    if ex.touched(role):
-        return [f"{role} was changed, but {why} Put it back as it was."]
-    return []
-
-
 def _check_article(ex: Exercise) -> list[str]:
     lab = ex.lab
-    problems = _ran_to_the_end(ex)
-    problems += _untouched(ex, lab.task_role.name, "the task never got as far as using it.")
+    problems = ran_to_the_end(ex)
+    problems += untouched(ex, lab.task_role.name, "the task never got as far as using it.")
     deletes = sorted(a for a in granted(lab, lab.execution_role.name) if a.startswith("logs:Del"))
     if deletes:
         problems.append(
@@ -173,8 +159,8 @@ def _check_article(ex: Exercise) -> list[str]:
 
 def _check_table(ex: Exercise) -> list[str]:
     lab = ex.lab
-    problems = _ran_to_the_end(ex)
-    problems += _untouched(ex, lab.execution_role.name, "the application never uses it.")
+    problems = ran_to_the_end(ex)
+    problems += untouched(ex, lab.execution_role.name, "the application never uses it.")
     role = lab.task_role.name
     for action in ("dynamodb:PutItem", "dynamodb:GetItem"):
         other = f"arn:aws:dynamodb:{lab.region}:{lab.account_id}:table/someone-elses-table"
@@ -192,8 +178,8 @@ def _check_table(ex: Exercise) -> list[str]:
 
 def _check_parameter(ex: Exercise) -> list[str]:
     lab = ex.lab
-    problems = _ran_to_the_end(ex)
-    problems += _untouched(ex, lab.task_role.name, "the task never got as far as using it.")
+    problems = ran_to_the_end(ex)
+    problems += untouched(ex, lab.task_role.name, "the task never got as far as using it.")
     role = lab.execution_role.name
     other = f"arn:aws:ssm:{lab.region}:{lab.account_id}:parameter/someone-else/password"
     if grants(lab, role, "ssm:GetParameters", other):
@@ -210,23 +196,15 @@ def _setup_article(lab: Lab) -> None:
     lab.execution_role.attach("AmazonEC2ContainerRegistryReadOnly")
 
 
-def _edit_statement(role: Any, policy: str, sid: str, field: str, value: str) -> None:
-    document = role.inline_policy(policy)
-    for statement in document["Statement"]:
-        if statement.get("Sid") == sid:
-            statement[field] = value
-    role.put_inline(policy, document)
-
-
 def _setup_table_typo(lab: Lab) -> None:
     """One character missing from the table's ARN in the task role's policy."""
-    table = lab.resources.table_arn
-    _edit_statement(lab.task_role, "orders-app", "Orders", "Resource", table[:-1])  # .../order
+    typo = lab.resources.table_arn[:-1]  # .../table/order
+    with_statement_changed(lab.task_role, "orders-app", "Orders", "Resource", typo)
 
 
 def _setup_singular_parameter(lab: Lab) -> None:
     """The injected parameter allowed with ssm:GetParameter, not the ssm:GetParameters ECS calls."""
-    _edit_statement(
+    with_statement_changed(
         lab.execution_role,
         "orders-launch-secrets",
         "InjectFeatureFlags",

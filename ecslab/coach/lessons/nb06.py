@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ecslab.coach.exercises import EXERCISES, Exercise, Spec, _snapshot
+from ecslab.coach.exercises import EXERCISES, Exercise, Spec, _snapshot, ran_to_the_end
 from ecslab.iam import evaluate
 
 if TYPE_CHECKING:
@@ -35,16 +35,6 @@ RUN_ONLY = {
         }
     ],
 }
-
-
-def _ran_to_the_end(ex: Exercise) -> list[str]:
-    last = ex.last_task()
-    if last.stop_code == "TaskFailedToStart":
-        return ["the last task you ran still did not start (stopCode TaskFailedToStart)."]
-    code = next((c.exit_code for c in last.containers if c.definition.essential), None)
-    if code != 0:
-        return [f"the app in the last task exited with code {code}."]
-    return []
 
 
 def _permissions_changed(ex: Exercise, role: str) -> bool:
@@ -75,7 +65,7 @@ def trusts_other_accounts(lab: Lab, role: str) -> bool:
 
 def _check_confused_deputy(ex: Exercise) -> list[str]:
     lab = ex.lab
-    problems = _ran_to_the_end(ex)
+    problems = ran_to_the_end(ex)
     for role in (lab.execution_role.name, lab.task_role.name):
         if trusts_other_accounts(lab, role):
             problems.append(f"{role} would still let ECS assume it for a task of another account.")
@@ -122,7 +112,7 @@ def _check_pass_role(ex: Exercise) -> list[str]:
     pipeline_arn = f"arn:aws:iam::{lab.account_id}:user/{PIPELINE}"
     if last_run.principal_arn != pipeline_arn:
         return [f"the last task was started by {last_run.principal}, not by the {PIPELINE} user."]
-    problems = _ran_to_the_end(ex)
+    problems = ran_to_the_end(ex)
     other_role = f"arn:aws:iam::{lab.account_id}:role/some-admin-role"
     if _pipeline_may_pass(lab, other_role, "ecs-tasks.amazonaws.com"):
         problems.append(f"{PIPELINE} may pass other roles too, not only the orders task's two.")

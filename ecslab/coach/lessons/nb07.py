@@ -12,6 +12,7 @@ from ecslab.coach.exercises import (
     any_key_problems,
     granted,
     grants,
+    ran_to_the_end,
     wider_than_needed,
 )
 
@@ -87,14 +88,7 @@ def _load_article(lab: Lab) -> None:
 
 def _check_article(ex: Exercise) -> list[str]:
     lab = ex.lab
-    problems = []
-    last = ex.last_task()
-    if last.stop_code == "TaskFailedToStart":
-        problems.append("the last task you ran still did not start (stopCode TaskFailedToStart).")
-    elif last.containers[0].exit_code != 0:
-        problems.append(
-            f"the app in the last task exited with code {last.containers[0].exit_code}."
-        )
+    problems = ran_to_the_end(ex)
     execution, task = lab.execution_role.name, lab.task_role.name
     deletes = sorted(a for a in granted(lab, execution) if a.startswith("logs:Delete"))
     if deletes:
