@@ -694,3 +694,14 @@ def test_from_terraform_with_a_mistake_leaves_no_lab_open(tmp_path):
     with pytest.raises(TerraformError):
         Lab.from_terraform('resource "aws_iam_role" "x" {\n  name_prefix = "x"\n}\n')
     assert open_world() is None
+
+
+def test_the_notebooks_copy_of_the_article_says_what_the_article_says():
+    # nb07 shows the article's Terraform translated and indented; the blocks must be the same.
+    import hcl2
+
+    from ecslab.coach.lessons.nb07 import ARTICLE_TERRAFORM
+
+    ours, article = hcl2.loads(ARTICLE_TERRAFORM), hcl2.loads(ARTICLE.read_text("utf-8"))
+    assert ours.keys() == article.keys() == {"resource", "__comments__"}  # comments translated
+    assert ours["resource"] == article["resource"]
