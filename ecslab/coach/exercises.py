@@ -199,6 +199,16 @@ def examples(actions: Iterable[str], count: int = 3) -> str:
     return ", ".join(chosen) + ("..." if total > len(chosen) else "")
 
 
+def one_action_of_its_service(ex: Exercise, role: str, action: str, why: str) -> list[str]:
+    """A problem if ``role`` allows other actions of ``action``'s service than ``action`` itself
+    (``why`` says why one is enough: "injecting a secret only reads it.")."""
+    service = action.split(":", 1)[0]
+    extra = sorted(a for a in granted(ex.lab, role) if a.startswith(f"{service}:") and a != action)
+    if not extra:
+        return []
+    return [f"{role_label(ex.lab, role)} now also allows {examples(extra)}: {why}"]
+
+
 def wider_than_needed(
     ex: Exercise,
     role: str,

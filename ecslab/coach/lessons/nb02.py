@@ -12,8 +12,8 @@ from ecslab.coach.exercises import (
     Exercise,
     Spec,
     any_key_problems,
-    granted,
     grants,
+    one_action_of_its_service,
     ran_to_the_end,
     wider_than_needed,
 )
@@ -44,16 +44,9 @@ def _check_password(ex: Exercise) -> list[str]:
             f"the execution role may now read {r.api_key_secret}, a secret that only the app "
             "reads, at run time."
         )
-    more = sorted(
-        a
-        for a in granted(lab, role)
-        if a.startswith("secretsmanager:") and a != "secretsmanager:GetSecretValue"
+    problems += one_action_of_its_service(
+        ex, role, "secretsmanager:GetSecretValue", "injecting a secret only reads it."
     )
-    if more:
-        problems.append(
-            f"the execution role now also allows {', '.join(more[:3])}"
-            f"{'...' if len(more) > 3 else ''}: injecting a secret only reads it."
-        )
     problems += wider_than_needed(
         ex, role, {"secretsmanager:GetSecretValue"}, "the launch", judged={"secretsmanager"}
     )
@@ -66,12 +59,9 @@ def _check_decrypt(ex: Exercise) -> list[str]:
     role = lab.execution_role.name
     problems = ran_to_the_end(ex) + _task_role_untouched(ex)
     problems += any_key_problems(ex, role, f"{r.key_alias}'s")
-    more = sorted(a for a in granted(lab, role) if a.startswith("kms:") and a != "kms:Decrypt")
-    if more:
-        problems.append(
-            f"the execution role now also allows {', '.join(more[:3])}"
-            f"{'...' if len(more) > 3 else ''}: injecting the values only decrypts them."
-        )
+    problems += one_action_of_its_service(
+        ex, role, "kms:Decrypt", "injecting the values only decrypts them."
+    )
     problems += wider_than_needed(ex, role, {"kms:Decrypt"}, "the launch", judged={"kms"})
     return problems
 

@@ -22,6 +22,7 @@ from ecslab.coach.exercises import (
     examples,
     granted,
     grants,
+    one_action_of_its_service,
     ran_to_the_end,
     wider_than_needed,
 )
@@ -88,16 +89,9 @@ def _check_runtime_secret(ex: Exercise) -> list[str]:
     other = f"arn:aws:secretsmanager:{r.region}:{r.account_id}:secret:some-other-secret-AbCdEf"
     if grants(lab, role, "secretsmanager:GetSecretValue", other):
         problems.append("the task role may now read any secret, not only orders/payments-api-key.")
-    extra = sorted(
-        a
-        for a in granted(lab, role)
-        if a.startswith("secretsmanager:") and a != "secretsmanager:GetSecretValue"
+    problems += one_action_of_its_service(
+        ex, role, "secretsmanager:GetSecretValue", "the app only reads its secret."
     )
-    if extra:
-        problems.append(
-            f"the task role now allows Secrets Manager actions the app never uses "
-            f"({', '.join(extra[:3])}...)."
-        )
     problems += wider_than_needed(
         ex, role, {"secretsmanager:GetSecretValue"}, "the orders app", judged={"secretsmanager"}
     )

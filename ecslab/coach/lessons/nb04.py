@@ -11,8 +11,8 @@ from ecslab.coach.exercises import (
     Exercise,
     Spec,
     any_key_problems,
-    granted,
     grants,
+    one_action_of_its_service,
     ran_to_the_end,
     wider_than_needed,
 )
@@ -33,11 +33,9 @@ def _check_explicit_deny(ex: Exercise) -> list[str]:
         problems.append(
             "the task role may now publish to any topic, not only orders-notifications."
         )
-    extra = sorted(a for a in granted(lab, role) if a.startswith("sns:") and a != "sns:Publish")
-    if extra:
-        problems.append(
-            f"the task role now allows SNS actions the app never uses ({', '.join(extra[:3])}...)."
-        )
+    problems += one_action_of_its_service(
+        ex, role, "sns:Publish", "the app only publishes its notification."
+    )
     problems += wider_than_needed(ex, role, {"sns:Publish"}, "the orders app", judged={"sns"})
     return problems
 
@@ -54,12 +52,9 @@ def _check_decrypt(ex: Exercise) -> list[str]:
             "the task role was changed; the launch never uses it. Put it back as it was."
         )
     problems += any_key_problems(ex, role, f"{r.key_alias}'s")
-    extra = sorted(a for a in granted(lab, role) if a.startswith("kms:") and a != "kms:Decrypt")
-    if extra:
-        problems.append(
-            f"the execution role now allows KMS actions the launch never uses "
-            f"({', '.join(extra[:3])}...)."
-        )
+    problems += one_action_of_its_service(
+        ex, role, "kms:Decrypt", "injecting the values only decrypts them."
+    )
     problems += wider_than_needed(ex, role, {"kms:Decrypt"}, "the launch", judged={"kms"})
     return problems
 
