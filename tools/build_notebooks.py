@@ -27,6 +27,8 @@ NOTEBOOKS = ROOT / "notebooks"
 
 
 def cells_of(source: Path) -> list[tuple]:
+    if str(SOURCES) not in sys.path:
+        sys.path.insert(0, str(SOURCES))  # the sources share cells from tools/notebooks/_parts.py
     spec = importlib.util.spec_from_file_location(f"lesson_{source.stem}", source)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

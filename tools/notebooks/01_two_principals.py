@@ -1,5 +1,7 @@
 """01 Two principals — who calls AWS while an ECS task runs (built by tools/build_notebooks.py)."""
 
+from _parts import exercise
+
 CELLS = [
     (
         "markdown",
@@ -327,25 +329,7 @@ hint, more specific each time; `ex.solution()` shows an answer (try first!).
 
 ### Exercise 1: the app asks for the agent's token""",
     ),
-    (
-        "code",
-        """ex = lab.exercise("01-app-asks-for-a-token")
-ex""",
-    ),
-    (
-        "code",
-        """# Your code here: write a function, run it with lab.run_task(app=...), read task.logs
-""",
-    ),
-    (
-        "code",
-        """ex.check()""",
-    ),
-    (
-        "code",
-        """# ex.hint()
-# ex.solution()""",
-    ),
+    *exercise("01-app-asks-for-a-token", prompt="# Your code here: write a function, run it with lab.run_task(app=...), read task.logs"),
     (
         "markdown",
         """When your check passes, read the refusal in your task's logs: which role does it name?
@@ -354,25 +338,7 @@ role's credentials and nothing else.
 
 ### Exercise 2: a task role of its own""",
     ),
-    (
-        "code",
-        """ex = lab.exercise("01-second-task-role")
-ex""",
-    ),
-    (
-        "code",
-        """# Your code here: create the role, then run a task that uses it
-""",
-    ),
-    (
-        "code",
-        """ex.check()""",
-    ),
-    (
-        "code",
-        """# ex.hint()
-# ex.solution()""",
-    ),
+    *exercise("01-second-task-role", prompt="# Your code here: create the role, then run a task that uses it"),
     (
         "markdown",
         """This is what the task role is for: each task (each microservice) can carry its own role,

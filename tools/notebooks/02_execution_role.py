@@ -1,6 +1,8 @@
 """02 The task execution role — break it, try the wrong fix, fix it (built by
 tools/build_notebooks.py)."""
 
+from _parts import exercise
+
 CELLS = [
     (
         "markdown",
@@ -465,71 +467,17 @@ gives a hint, more specific each time; `ex.solution()` shows an answer (try firs
 
 ### Exercise 1: the article's situation""",
     ),
-    (
-        "code",
-        """ex = lab.exercise("fix-the-launch")
-ex""",
-    ),
-    (
-        "code",
-        """# Your code here: read the stoppedReason first (report(lab.run_task())), then fix
-""",
-    ),
-    (
-        "code",
-        """ex.check()""",
-    ),
-    (
-        "code",
-        """# ex.hint()
-# ex.solution()""",
-    ),
+    *exercise("fix-the-launch", prompt="# Your code here: read the stoppedReason first (report(lab.run_task())), then fix"),
     (
         "markdown",
         """### Exercise 2: inject the database password""",
     ),
-    (
-        "code",
-        """ex = lab.exercise("02-inject-the-password")
-ex""",
-    ),
-    (
-        "code",
-        """# Your code here
-""",
-    ),
-    (
-        "code",
-        """ex.check()""",
-    ),
-    (
-        "code",
-        """# ex.hint()
-# ex.solution()""",
-    ),
+    *exercise("02-inject-the-password"),
     (
         "markdown",
         """### Exercise 3: decrypt the feature flags""",
     ),
-    (
-        "code",
-        """ex = lab.exercise("02-decrypt-the-flags")
-ex""",
-    ),
-    (
-        "code",
-        """# Your code here
-""",
-    ),
-    (
-        "code",
-        """ex.check()""",
-    ),
-    (
-        "code",
-        """# ex.hint()
-# ex.solution()""",
-    ),
+    *exercise("02-decrypt-the-flags"),
     (
         "markdown",
         """## Key points

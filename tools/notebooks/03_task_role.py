@@ -1,6 +1,8 @@
 """03 The task role — what the application in the container calls AWS with (built by
 tools/build_notebooks.py)."""
 
+from _parts import exercise
+
 CELLS = [
     (
         "markdown",
@@ -483,28 +485,12 @@ specific one); `ex.solution()` shows an answer — try first!
 
 ### Exercise 1: the app cannot send its event""",
     ),
-    (
-        "code",
-        """ex = lab.exercise("fix-the-app")
-ex""",
-    ),
-    ("code", """# Your code here (then run the task: lab.run_task())\n"""),
-    ("code", """ex.check()"""),
-    ("code", """# ex.hint()"""),
-    ("code", """# ex.solution()"""),
+    *exercise("fix-the-app", prompt="# Your code here (then run the task: lab.run_task())", split=True),
     (
         "markdown",
         """### Exercise 2: the runtime secret""",
     ),
-    (
-        "code",
-        """ex = lab.exercise("03-runtime-secret")
-ex""",
-    ),
-    ("code", """# Your code here\n"""),
-    ("code", """ex.check()"""),
-    ("code", """# ex.hint()"""),
-    ("code", """# ex.solution()"""),
+    *exercise("03-runtime-secret", split=True),
     (
         "markdown",
         """### Exercise 3: a task role of its own
@@ -513,15 +499,7 @@ This exercise registers a third service, **billing**, in `orders-cluster`, with 
 service's task role. Run it with `lab.run_task("billing")` and read its trace to see what it
 does.""",
     ),
-    (
-        "code",
-        """ex = lab.exercise("03-own-task-role")
-ex""",
-    ),
-    ("code", """# Your code here\n"""),
-    ("code", """ex.check()"""),
-    ("code", """# ex.hint()"""),
-    ("code", """# ex.solution()"""),
+    *exercise("03-own-task-role", split=True),
     (
         "markdown",
         """## Key points

@@ -1,5 +1,7 @@
 """05 Troubleshooting — which role is at fault? (built by tools/build_notebooks.py)."""
 
+from _parts import exercise
+
 CELLS = [
     (
         "markdown",
@@ -493,65 +495,11 @@ answer — try without it first.
 
 ### Mystery 1""",
     ),
-    (
-        "code",
-        """ex1 = lab.exercise("05-mystery-1")
-ex1""",
-    ),
-    (
-        "code",
-        """# Your code here: run the task, read it, name the role, fix it, run the task again.
-""",
-    ),
-    (
-        "code",
-        """ex1.check()""",
-    ),
-    (
-        "code",
-        """# ex1.hint()
-# ex1.solution()""",
-    ),
+    *exercise("05-mystery-1", var="ex1", prompt="# Your code here: run the task, read it, name the role, fix it, run the task again."),
     ("markdown", """### Mystery 2"""),
-    (
-        "code",
-        """ex2 = lab.exercise("05-mystery-2")
-ex2""",
-    ),
-    (
-        "code",
-        """# Your code here
-""",
-    ),
-    (
-        "code",
-        """ex2.check()""",
-    ),
-    (
-        "code",
-        """# ex2.hint()
-# ex2.solution()""",
-    ),
+    *exercise("05-mystery-2", var="ex2"),
     ("markdown", """### Mystery 3"""),
-    (
-        "code",
-        """ex3 = lab.exercise("05-mystery-3")
-ex3""",
-    ),
-    (
-        "code",
-        """# Your code here
-""",
-    ),
-    (
-        "code",
-        """ex3.check()""",
-    ),
-    (
-        "code",
-        """# ex3.hint()
-# ex3.solution()""",
-    ),
+    *exercise("05-mystery-3", var="ex3"),
     (
         "markdown",
         """## Key points

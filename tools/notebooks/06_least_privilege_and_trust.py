@@ -1,5 +1,7 @@
 """06 Least privilege and trust (built by tools/build_notebooks.py)."""
 
+from _parts import exercise
+
 CELLS = [
     (
         "markdown",
@@ -502,25 +504,7 @@ time. `ex.check()` reads the lab, not your code: any correct way counts. `ex.hin
 The execution role gets `CloudWatchLogsFullAccess` on top of its policies, like the article's.
 Narrow the role to what the launch needs and keep the task running.""",
     ),
-    (
-        "code",
-        """ex1 = lab.exercise("narrow-the-logs")
-ex1""",
-    ),
-    (
-        "code",
-        """# Your code here
-""",
-    ),
-    (
-        "code",
-        """ex1.check()""",
-    ),
-    (
-        "code",
-        """# ex1.hint()
-# ex1.solution()""",
-    ),
+    *exercise("narrow-the-logs", var="ex1"),
     (
         "markdown",
         """### Guard both roles against the confused deputy
@@ -528,25 +512,7 @@ ex1""",
 Write trust policies that let ECS assume each role only for tasks of this account. The check asks
 the judge whether ECS, working for another account, could still assume either role.""",
     ),
-    (
-        "code",
-        """ex2 = lab.exercise("06-confused-deputy")
-ex2""",
-    ),
-    (
-        "code",
-        """# Your code here
-""",
-    ),
-    (
-        "code",
-        """ex2.check()""",
-    ),
-    (
-        "code",
-        """# ex2.hint()
-# ex2.solution()""",
-    ),
+    *exercise("06-confused-deputy", var="ex2"),
     (
         "markdown",
         """### Let the pipeline pass the roles
@@ -555,25 +521,7 @@ A user `ci-pipeline` may call RunTask but may pass no role. Give it what it need
 then run the task *as ci-pipeline* (create an access key and a `boto3` client, as for the
 deployer above).""",
     ),
-    (
-        "code",
-        """ex3 = lab.exercise("06-pass-role")
-ex3""",
-    ),
-    (
-        "code",
-        """# Your code here
-""",
-    ),
-    (
-        "code",
-        """ex3.check()""",
-    ),
-    (
-        "code",
-        """# ex3.hint()
-# ex3.solution()""",
-    ),
+    *exercise("06-pass-role", var="ex3"),
     (
         "markdown",
         """## Key points
