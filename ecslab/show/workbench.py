@@ -74,8 +74,7 @@ WORKBENCH_CSS = (
     f".{WORKBENCH_CLASS} .ecslab-workbench-diagram svg{{max-width:100%;height:auto}}"
     f".{WORKBENCH_CLASS} .ecslab-workbench-diagram figcaption"
     "{max-width:100%;white-space:normal;overflow-wrap:anywhere}"
-    f".{WORKBENCH_CLASS} .ecslab-workbench-scroll{{overflow-x:auto;max-width:100%}}"
-    f".{WORKBENCH_CLASS} .ecslab-workbench-scroll table.ecslab-trace"
+    f".{WORKBENCH_CLASS} .ecslab-trace-box table.ecslab-trace"
     "{width:max-content;min-width:100%;max-width:120em}"
     f".{WORKBENCH_CLASS} .{JSON_CLASS} textarea"
     "{white-space:pre;overflow-wrap:normal;overflow-x:auto;font-family:var(--jp-code-font-family,"
@@ -457,7 +456,7 @@ class Workbench:
         self.status.value = task_status_html(task)
         self.logs.value = logs_html(task)
         self.diagram.value = diagram_html(task.diagram()._repr_html_())
-        self.trace.value = trace_html(styled_html(task.trace))
+        self.trace.value = styled_html(task.trace)  # scrolls sideways in its own box
         self.messages.value = ""
         return task
 
@@ -514,14 +513,6 @@ def diagram_html(figure: str) -> str:
     viewBox, so only its size changes; see :data:`WORKBENCH_CSS`), its caption wrapping."""
     return (
         f'<div class="ecslab-workbench-diagram" style="max-width:100%;min-width:0">{figure}</div>'
-    )
-
-
-def trace_html(table: str) -> str:
-    """The trace table in a box of its own that scrolls sideways where the table is, so its last
-    columns (decision, error) are reachable without the whole workbench scrolling."""
-    return (
-        f'<div class="ecslab-workbench-scroll" style="overflow-x:auto;max-width:100%">{table}</div>'
     )
 
 
