@@ -57,8 +57,8 @@ class Lab:
             self._world.close()
             raise
         self.terraform: Any = None  # what Lab.from_terraform read, if it made this lab
-        self.execution_role = RoleView(self, EXECUTION_ROLE)
-        self.task_role = RoleView(self, TASK_ROLE)
+        self.execution_role = RoleView(self._world, EXECUTION_ROLE)
+        self.task_role = RoleView(self._world, TASK_ROLE)
 
     # -- the account -----------------------------------------------------------------------------
 
@@ -73,7 +73,7 @@ class Lab:
     @property
     def trace(self) -> TraceView:
         """Every call made in this lab, in order (setup included)."""
-        return TraceView(self._world.trace._events, self)
+        return TraceView(self._world.trace.live_events(), self._world, self.ecs)
 
     @property
     def clock(self):
@@ -89,15 +89,12 @@ class Lab:
 
     def client(self, service: str) -> Any:
         """A boto3 client acting as you, the account's administrator."""
-        self._require_open()
-        keys = self._world.learner_keys
-        assert keys is not None
-        return self._world.client(*keys, service)
+        return self._world.learner_client(service)
 
     def role(self, name: str) -> RoleView:
         """Any role in the account, by name."""
         self._require_open()
-        return RoleView(self, name)
+        return RoleView(self._world, name)
 
     # -- ECS ---------------------------------------------------------------------------------------
 
@@ -225,14 +222,15 @@ class Lab:
         except ClientError as error:
             info = error.response.get("Error", {})
             return TaskView(
-                self,
+                self._world,
+                self.ecs,
                 None,
                 failure=f"{info.get('Code')}: {info.get('Message')}",
                 trace_from=start,
                 reference=str(reference),
             )
         state = self.ecs.tasks[answer["tasks"][0]["taskArn"]]
-        return TaskView(self, state, trace_from=start, reference=str(reference))
+        return TaskView(self._world, self.ecs, state, trace_from=start, reference=str(reference))
 
     def plan(
         self,
@@ -262,7 +260,7 @@ class Lab:
             programs = _programs(app, "app", [c.name for c in definition.containers])
         found = self.ecs.plan(reference, programs)
         assert found is not None
-        return PlanView(self, found)
+        return PlanView(self._world, found)
 
     def create_role(
         self,
@@ -277,7 +275,7 @@ class Lab:
         self.client("iam").create_role(
             RoleName=name, AssumeRolePolicyDocument=json.dumps(trust or ECS_TRUST)
         )
-        role = RoleView(self, name)
+        role = RoleView(self._world, name)
         if inline:
             role.put_inline(f"{name}-policy", inline)
         for policy in managed:
@@ -369,11 +367,7 @@ class Lab:
         self.close()
 
     def _require_open(self) -> None:
-        if not self._world.is_open:
-            raise RuntimeError(
-                "This lab is closed (a newer Lab() replaces the one before it). "
-                "Create a new one with lab = Lab()."
-            )
+        self._world.require_open()
 
     # -- display ---------------------------------------------------------------------------------
 

@@ -5,6 +5,9 @@ a secret named by its short name, the KMS key behind a SecureString parameter. R
 moto's backends (rather than through the API) keeps those lookups out of the trace and out of
 the authorization they serve. moto is pinned exactly in pyproject.toml because this module knows
 its internals; tests/cloud cover every lookup.
+
+This is the only module that touches moto's objects: every lookup answers with one of the frozen
+records below (or plain text), so nothing else in ecslab depends on how moto stores a thing.
 """
 
 from __future__ import annotations
@@ -67,6 +70,89 @@ def repository_policy_with_resources(text: str, repository_arn: str) -> str:
 
 
 @dataclass(frozen=True)
+class StoredRole:
+    """A role as IAM stores it (what GetRole, ListAttachedRolePolicies and GetRolePolicy say)."""
+
+    name: str
+    arn: str
+    role_id: str
+    path: str
+    description: str | None
+    max_session_duration: int
+    permissions_boundary_arn: str | None
+    managed_policy_arns: tuple[str, ...]  # in the order they were attached
+    inline_policies: tuple[tuple[str, str], ...]  # (name, JSON text), in the order they were put
+    trust: str  # the trust policy, JSON text
+    created: Any  # datetime
+
+
+@dataclass(frozen=True)
+class StoredManagedPolicy:
+    """A managed policy's default version, as IAM stores it."""
+
+    name: str
+    arn: str
+    path: str
+    description: str | None
+    document: str  # JSON text
+
+    @property
+    def aws_managed(self) -> bool:
+        return ":aws:policy" in self.arn
+
+
+@dataclass(frozen=True)
+class StoredUser:
+    name: str
+    arn: str
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    """An STS session of an assumed role, found by its access key."""
+
+    arn: str
+    role_arn: str
+    session_name: str
+    policy: str | None
+
+
+@dataclass(frozen=True)
+class StoredSecret:
+    arn: str
+    kms_key_id: str | None
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    id: str
+    arn: str
+
+
+@dataclass(frozen=True)
+class StoredParameter:
+    name: str
+    type: str  # String, StringList or SecureString
+    key_id: str | None
+
+
+def _role_record(role: Any) -> StoredRole:
+    return StoredRole(
+        name=role.name,
+        arn=role.arn,
+        role_id=role.id,
+        path=role.path,
+        description=role.description or None,
+        max_session_duration=int(role.max_session_duration),
+        permissions_boundary_arn=role.permissions_boundary_arn or None,
+        managed_policy_arns=tuple(role.managed_policies),
+        inline_policies=tuple((n, _text(d) or "{}") for n, d in role.policies.items()),
+        trust=_text(role.assume_role_policy_document) or "{}",
+        created=role.create_date,
+    )
+
+
+@dataclass(frozen=True)
 class RolePolicies:
     """Everything the judge needs about a role's own permissions."""
 
@@ -94,11 +180,19 @@ class Account:
     def iam(self) -> Any:
         return _backend("iam", PARTITION, self.account_id)  # IAM is global: keyed by partition
 
-    def role(self, name: str) -> Any | None:
+    def _role(self, name: str) -> Any | None:
         return next((r for r in self.iam.roles.values() if r.name == name), None)
 
+    def role(self, name: str) -> StoredRole | None:
+        role = self._role(name)
+        return _role_record(role) if role is not None else None
+
+    def role_names(self) -> list[str]:
+        """Every role in the account, by name, sorted."""
+        return sorted(r.name for r in self.iam.roles.values())
+
     def role_policies(self, name: str) -> RolePolicies | None:
-        role = self.role(name)
+        role = self._role(name)
         if role is None:
             return None
         identity: list[tuple[str, str]] = []
@@ -124,11 +218,51 @@ class Account:
         policy = self.iam.managed_policies.get(arn)
         return _managed_document(policy) if policy is not None else None
 
-    def user(self, name: str) -> Any | None:
-        return self.iam.users.get(name)
+    def managed_policy(self, arn: str) -> StoredManagedPolicy | None:
+        policy = self.iam.managed_policies.get(arn)
+        if policy is None:
+            return None
+        return StoredManagedPolicy(
+            policy.name,
+            policy.arn,
+            policy.path,
+            getattr(policy, "description", None) or None,
+            _managed_document(policy),
+        )
+
+    def managed_policies(self) -> dict[str, StoredManagedPolicy]:
+        """Every managed policy IAM holds now, by ARN, in IAM's order (AWS managed policies only
+        once the lab has loaded them)."""
+        found = (self.managed_policy(arn) for arn in list(self.iam.managed_policies))
+        return {p.arn: p for p in found if p is not None}
+
+    def add_aws_managed_policy(
+        self, arn: str, name: str, version_id: str | None, path: str, document: Any, updated: str
+    ) -> None:
+        """Load one AWS managed policy into IAM's store (moto does not load them up front)."""
+        from moto.iam.models import AWSManagedPolicy
+
+        if arn in self.iam.managed_policies:
+            return
+        self.iam.managed_policies[arn] = AWSManagedPolicy.from_data(
+            name,
+            self.account_id,
+            "us-east-1",
+            {
+                "DefaultVersionId": version_id,
+                "Path": path,
+                "Document": document,
+                "CreateDate": updated,
+                "UpdateDate": updated,
+            },
+        )
+
+    def user(self, name: str) -> StoredUser | None:
+        user = self.iam.users.get(name)
+        return StoredUser(user.name, user.arn) if user is not None else None
 
     def user_policies(self, name: str) -> tuple[tuple[str, str], ...]:
-        user = self.user(name)
+        user = self.iam.users.get(name)
         if user is None:
             return ()
         out = [(p.name, _managed_document(p)) for p in user.managed_policies.values()]
@@ -139,34 +273,40 @@ class Account:
                 out += [(n, _text(d) or "{}") for n, d in group.policies.items()]
         return tuple(out)
 
-    def user_for_access_key(self, access_key_id: str) -> Any | None:
+    def user_for_access_key(self, access_key_id: str) -> StoredUser | None:
         for user in self.iam.users.values():
             for key in user.access_keys:
                 if key.access_key_id == access_key_id and key.status == "Active":
-                    return user
+                    return StoredUser(user.name, user.arn)
         return None
 
-    def assumed_role_for_access_key(self, access_key_id: str) -> Any | None:
+    def assumed_role_for_access_key(self, access_key_id: str) -> StoredSession | None:
         sts = _backend("sts", PARTITION, self.account_id)
-        return sts.get_assumed_role_from_access_key(access_key_id)
+        found = sts.get_assumed_role_from_access_key(access_key_id)
+        if found is None:
+            return None
+        return StoredSession(found.arn, found.role_arn, found.session_name, found.policy)
 
     # -- resource policies -------------------------------------------------------------------------
 
-    def bucket(self, name: str) -> Any | None:
+    def _bucket(self, name: str) -> Any | None:
         from moto.s3.models import s3_backends
 
         return s3_backends[self.account_id][PARTITION].buckets.get(name)
 
+    def bucket_exists(self, name: str) -> bool:
+        return self._bucket(name) is not None
+
     def bucket_policy(self, name: str) -> str | None:
-        bucket = self.bucket(name)
+        bucket = self._bucket(name)
         return _text(bucket.policy) if bucket is not None else None
 
-    def queue(self, url_or_name: str) -> Any | None:
+    def _queue(self, url_or_name: str) -> Any | None:
         name = url_or_name.rstrip("/").rsplit("/", 1)[-1] if "/" in url_or_name else url_or_name
         return _backend("sqs", self.region, self.account_id).queues.get(name)
 
     def queue_arn(self, url_or_name: str) -> str:
-        queue = self.queue(url_or_name)
+        queue = self._queue(url_or_name)
         if queue is not None:
             return queue.queue_arn
         name = url_or_name.rstrip("/").rsplit("/", 1)[-1]
@@ -178,34 +318,45 @@ class Account:
         return f"arn:aws:sqs:{self.region}:{account}:{name}"
 
     def queue_policy(self, url_or_name: str) -> str | None:
-        queue = self.queue(url_or_name)
+        queue = self._queue(url_or_name)
         return _text(queue.policy) if queue is not None else None
 
     def topic_policy(self, arn: str) -> str | None:
         topic = _backend("sns", self.region, self.account_id).topics.get(arn)
         return topic.policy if topic is not None else None
 
-    def secret(self, secret_id: str) -> Any | None:
+    def _secret(self, secret_id: str) -> Any | None:
         secrets = _backend("secretsmanager", self.region, self.account_id).secrets
         return secrets.get(secret_id) if secret_id in secrets else None
 
+    def secret(self, secret_id: str) -> StoredSecret | None:
+        secret = self._secret(secret_id)
+        return StoredSecret(secret.arn, secret.kms_key_id) if secret is not None else None
+
     def secret_policy(self, secret_id: str) -> str | None:
-        secret = self.secret(secret_id)
+        secret = self._secret(secret_id)
         return _text(secret.policy) if secret is not None else None
 
-    def repository(self, name: str) -> Any | None:
+    def _repository(self, name: str) -> Any | None:
         return _backend("ecr", self.region, self.account_id).repositories.get(name)
 
+    def repository_exists(self, name: str) -> bool:
+        return self._repository(name) is not None
+
     def repository_policy(self, name: str) -> str | None:
-        repository = self.repository(name)
+        repository = self._repository(name)
         if repository is None or not repository.policy:
             return None
         return repository_policy_with_resources(_text(repository.policy) or "{}", repository.arn)
 
     # -- KMS -------------------------------------------------------------------------------------
 
-    def key(self, key_id: str) -> Any | None:
+    def key(self, key_id: str) -> StoredKey | None:
         """A KMS key by id, ARN, alias name or alias ARN; None if unknown."""
+        key = self._key(key_id)
+        return StoredKey(key.id, key.arn) if key is not None else None
+
+    def _key(self, key_id: str) -> Any | None:
         kms = _backend("kms", self.region, self.account_id)
         if key_id.startswith("arn:") and ":alias/" in key_id:
             key_id = "alias/" + key_id.split(":alias/", 1)[1]
@@ -218,7 +369,7 @@ class Account:
         return kms.keys.get(key_id)
 
     def key_policy(self, key_id: str) -> str | None:
-        key = self.key(key_id)
+        key = self._key(key_id)
         return _text(key.policy) if key is not None else None
 
     def key_arn(self, key_id: str) -> str | None:
@@ -237,7 +388,7 @@ class Account:
         """The task and execution role ARNs a registered task definition names."""
         return self.ecs_catalog.definition_roles(reference) if self.ecs_catalog else []
 
-    def parameters_under(self, path: str, recursive: bool) -> list[Any]:
+    def parameters_under(self, path: str, recursive: bool) -> list[StoredParameter]:
         ssm = _backend("ssm", self.region, self.account_id)
         prefix = "/" + path.strip("/") + "/"
         found = []
@@ -246,7 +397,7 @@ class Account:
                 continue
             if not recursive and "/" in name[len(prefix) :]:
                 continue
-            found.append(versions[-1])
+            found.append(_parameter_record(versions[-1]))
         return found
 
     # -- CloudWatch Logs ---------------------------------------------------------------------------
@@ -256,7 +407,7 @@ class Account:
 
     def object_body(self, bucket: str, key: str) -> bytes | None:
         """An S3 object's bytes as stored (no authorization: for the lab's own planning)."""
-        found = self.bucket(bucket)
+        found = self._bucket(bucket)
         stored = found.keys.get(key) if found is not None else None
         return bytes(stored.value) if stored is not None else None
 
@@ -276,15 +427,19 @@ class Account:
 
     # -- SSM ---------------------------------------------------------------------------------------
 
-    def parameter(self, name: str) -> Any | None:
+    def parameter(self, name: str) -> StoredParameter | None:
         """The latest version of an SSM parameter by name or ARN; None if unknown."""
         ssm = _backend("ssm", self.region, self.account_id)
         if name.startswith("arn:"):
             name = "/" + name.split(":parameter/", 1)[-1]
         versions = ssm._parameters.get(name) or ssm._parameters.get("/" + name.lstrip("/"))
-        return versions[-1] if versions else None
+        return _parameter_record(versions[-1]) if versions else None
 
     def parameter_arn(self, name: str) -> str:
         if name.startswith("arn:"):
             return name
         return f"arn:aws:ssm:{self.region}:{self.account_id}:parameter/{name.lstrip('/')}"
+
+
+def _parameter_record(parameter: Any) -> StoredParameter:
+    return StoredParameter(parameter.name, parameter.parameter_type, parameter.keyid or None)

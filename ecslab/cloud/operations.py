@@ -406,11 +406,11 @@ def _parameter_checks(action: str) -> Resolver:
         else:
             found = [p for p in (account.parameter(str(n)) for n in names) if p is not None]
         for parameter in found:
-            if parameter.parameter_type == "SecureString":
+            if parameter.type == "SecureString":
                 arn = account.parameter_arn(parameter.name)
                 checks += _kms_via(
                     account,
-                    parameter.keyid,
+                    parameter.key_id,
                     "ssm",
                     action,
                     {"kms:EncryptionContext:PARAMETER_ARN": arn},

@@ -24,7 +24,8 @@ from botocore.exceptions import ClientError
 from ecslab.iam.managed import UnknownManagedPolicy, managed_policy
 
 if TYPE_CHECKING:
-    from ecslab.lab import Lab
+    from ecslab.cloud.account import StoredRole
+    from ecslab.cloud.world import World
 
 
 def _document(value: Any) -> dict[str, Any]:
@@ -36,20 +37,20 @@ def _document(value: Any) -> dict[str, Any]:
 class Role:
     """An IAM role in the lab's account, by name."""
 
-    def __init__(self, lab: Lab, name: str) -> None:
-        self._lab = lab
+    def __init__(self, world: World, name: str) -> None:
+        self._world = world
         self.name = name
 
     @property
     def _iam(self) -> Any:
-        return self._lab.client("iam")
+        return self._world.learner_client("iam")
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def _stored(self) -> Any:
+    def stored(self) -> StoredRole:
         """The role as IAM stores it; IAM's NoSuchEntity if there is none."""
-        self._lab._require_open()
-        role = self._lab.world.account.role(self.name)
+        self._world.require_open()
+        role = self._world.account.role(self.name)
         if role is None:
             # IAM GetRole: https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRole.html
             raise ClientError(
@@ -67,35 +68,35 @@ class Role:
 
     @property
     def arn(self) -> str:
-        return str(self._stored().arn)
+        return str(self.stored().arn)
 
     @property
     def path(self) -> str:
         """The role's IAM path ("/" unless it was created with another)."""
-        return str(self._stored().path)
+        return str(self.stored().path)
 
     @property
     def description(self) -> str | None:
-        return self._stored().description or None
+        return self.stored().description or None
 
     @property
     def permissions_boundary_arn(self) -> str | None:
         """The managed policy set as the role's permissions boundary, if any."""
-        return self._stored().permissions_boundary_arn or None
+        return self.stored().permissions_boundary_arn or None
 
     @property
     def max_session_duration(self) -> int:
         """Seconds a session of the role may last (IAM's default is 3600)."""
-        return int(self._stored().max_session_duration)
+        return int(self.stored().max_session_duration)
 
     @property
     def managed_policy_arns(self) -> list[str]:
-        policies = sorted(self._stored().managed_policies.values(), key=lambda p: p.name)
-        return [p.arn for p in policies]
+        """The attached managed policies' ARNs, sorted by policy name (as IAM lists them)."""
+        return sorted(self.stored().managed_policy_arns, key=lambda arn: arn.rsplit("/", 1)[-1])
 
     @property
     def inline_policy_names(self) -> list[str]:
-        return list(self._stored().policies)
+        return [name for name, _ in self.stored().inline_policies]
 
     @property
     def policies(self) -> list[str]:
@@ -104,7 +105,7 @@ class Role:
         return names + self.inline_policy_names
 
     def inline_policy(self, name: str) -> dict[str, Any]:
-        documents = self._stored().policies
+        documents = dict(self.stored().inline_policies)
         if name not in documents:
             # IAM GetRolePolicy's NoSuchEntity
             raise ClientError(
@@ -122,7 +123,28 @@ class Role:
 
     @property
     def trust_policy(self) -> dict[str, Any]:
-        return _document(self._stored().assume_role_policy_document)
+        return _document(self.stored().trust)
+
+    def documents(self) -> list[tuple[str, dict[str, Any]]]:
+        """The role's identity policies as ``(name, document)``: the attached managed policies
+        (by name, an AWS managed one from ecslab's catalog, a customer managed one as IAM stores
+        its default version), then the inline policies as they were put."""
+        found: list[tuple[str, dict[str, Any]]] = []
+        for arn in self.managed_policy_arns:
+            found.append((arn.rsplit("/", 1)[-1], self.managed_document(arn)))
+        found += [(name, _document(text)) for name, text in self.stored().inline_policies]
+        return found
+
+    def managed_document(self, arn: str) -> dict[str, Any]:
+        """A managed policy's default version: AWS's from ecslab's catalog, a customer's from
+        IAM ({} when IAM has none)."""
+        if arn.split(":")[4:5] == ["aws"]:
+            try:
+                return managed_policy(arn).document
+            except UnknownManagedPolicy:
+                pass  # not in the catalog: ask IAM, as for a customer managed policy
+        stored = self._world.account.managed_policy_document(arn)
+        return _document(stored) if stored else {}
 
     # -- changing --------------------------------------------------------------------------------
 

@@ -111,6 +111,10 @@ class Trace:
     def events(self) -> tuple[TraceEvent, ...]:
         return tuple(self._events)
 
+    def live_events(self) -> list[TraceEvent]:
+        """The trace's own list of events, not a copy: a view built on it sees later calls."""
+        return self._events
+
     def filter(
         self,
         phase: str | Iterable[str] | None = None,

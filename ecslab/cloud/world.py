@@ -183,6 +183,21 @@ class World:
     def is_open(self) -> bool:
         return self._mock is not None
 
+    def require_open(self) -> None:
+        """Refuse to work on a closed world (a newer lab closed it)."""
+        if not self.is_open:
+            raise RuntimeError(
+                "This lab is closed (a newer Lab() replaces the one before it). "
+                "Create a new one with lab = Lab()."
+            )
+
+    def learner_client(self, service: str) -> Any:
+        """A client signing as the learner (the account's administrator), through the gate."""
+        self.require_open()
+        if self.learner_keys is None:
+            raise RuntimeError("this world has no learner: call add_learner() first")
+        return self.client(*self.learner_keys, service)
+
     def open(self) -> World:
         for other in list(_OPEN):
             other.close()
@@ -427,24 +442,16 @@ class World:
                     self.attach_managed_policy_support(arn)
 
     def attach_managed_policy_support(self, name_or_arn: str) -> str:
-        """Load one AWS managed policy into moto's IAM (they are not loaded up front: ~0.7 s)."""
-        from moto.iam.models import AWSManagedPolicy
-
+        """Load one AWS managed policy into IAM (they are not loaded up front: ~0.7 s)."""
         policy = managed_policy(name_or_arn)
-        iam = self.account.iam
-        if policy.arn not in iam.managed_policies:
-            iam.managed_policies[policy.arn] = AWSManagedPolicy.from_data(
-                policy.name,
-                self.account.account_id,
-                "us-east-1",
-                {
-                    "DefaultVersionId": policy.version_id,
-                    "Path": policy.path,
-                    "Document": policy.document,
-                    "CreateDate": _iso(policy.updated),
-                    "UpdateDate": _iso(policy.updated),
-                },
-            )
+        self.account.add_aws_managed_policy(
+            policy.arn,
+            policy.name,
+            policy.version_id,
+            policy.path,
+            policy.document,
+            _iso(policy.updated),
+        )
         return policy.arn
 
 

@@ -1438,11 +1438,11 @@ def _data_iam_policy(config: _Config, block: _Block) -> dict[str, Any]:
     asked = config.string(block, "arn") or config.string(block, "name")
     if not asked:
         raise block.error('give the policy\'s name = "..." or arn = "..."')
-    store = config.lab.world.account.iam.managed_policies
+    store = config.lab.world.account.managed_policies()
     customer = [p for arn, p in store.items() if ":aws:policy" not in arn]
     found = next((p for p in customer if asked in (p.arn, p.name)), None)
     if found is not None:
-        document = config.lab.world.account.managed_policy_document(found.arn) or "{}"
+        document = found.document
         arn, name, path = found.arn, found.name, found.path
     else:
         try:
@@ -1459,13 +1459,12 @@ def _data_iam_role(config: _Config, block: _Block) -> dict[str, Any]:
     role = config.lab.world.account.role(name)
     if role is None:
         raise block.error(f"no role named {name!r} in the lab's account")
-    trust = role.assume_role_policy_document
     return {
         "name": role.name,
         "id": role.name,
         "arn": role.arn,
         "path": role.path,
-        "assume_role_policy": trust if isinstance(trust, str) else json.dumps(trust),
+        "assume_role_policy": role.trust,
     }
 
 
@@ -1582,7 +1581,7 @@ def _plan(config: _Config, app: Program | None) -> _Plan:
     plan = _Plan()
     lab = config.lab
     account = lab.world.account
-    store = account.iam.managed_policies
+    store = account.managed_policies()
     for block in config.blocks:
         if block.kind == "resource" and block.type not in _COMPUTED:
             plan.ignored.append(block.address)
@@ -1752,7 +1751,7 @@ def _plan(config: _Config, app: Program | None) -> _Plan:
         existing = account.role(name)
         if existing is None:
             declared = [r for r in plan.roles]
-            in_lab = sorted(r.name for r in account.iam.roles.values())
+            in_lab = account.role_names()
             raise block.error(
                 f"role: IAM would refuse: NoSuchEntity: The role with name {name} cannot be "
                 f"found (roles in these files: {', '.join(declared) or 'none'}; in the lab: "
@@ -2433,7 +2432,7 @@ def to_terraform(
     account = lab.world.account
     for name in names:
         if account.role(name) is None:
-            known = sorted(r.name for r in account.iam.roles.values())
+            known = account.role_names()
             raise ValueError(f"no role named {name!r} in this lab (roles: {', '.join(known)})")
     strangers = [name for name in policies if name not in names]
     if strangers:
@@ -2536,15 +2535,15 @@ def to_terraform(
 
 
 def _customer_policy(lab: Lab, arn: str, ident: str) -> str:
-    stored = lab.world.account.iam.managed_policies[arn]
-    document = json.loads(lab.world.account.managed_policy_document(arn) or "{}")
+    stored = lab.world.account.managed_policies()[arn]
+    document = json.loads(stored.document)
     return _resource(
         "aws_iam_policy",
         ident,
         [
             ("name", stored.name),
             ("path", stored.path if stored.path != "/" else None),
-            ("description", getattr(stored, "description", None) or None),
+            ("description", stored.description),
             ("policy", _jsonencode_hcl(document)),
         ],
     )

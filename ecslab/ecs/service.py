@@ -559,8 +559,7 @@ class ECRAnswers:
             return None
         name = str(params.get("repositoryName"))
         registry = str(params.get("registryId") or self.world.account.account_id)
-        repository = self.world.account.repository(name)
-        if repository is None:
+        if not self.world.account.repository_exists(name):
             raise _error(
                 "RepositoryNotFoundException",
                 f"The repository with name '{name}' does not exist in the registry with "

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from ecslab.cloud.trace import Trace
 
 if TYPE_CHECKING:
+    from ecslab.cloud.world import World
     from ecslab.ecs.lifecycle import TaskState
-    from ecslab.lab import Lab
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,13 @@ class Task:
 
     def __init__(
         self,
-        lab: Lab,
+        world: World,
         state: TaskState | None,
         failure: str | None = None,
         trace_from: int = 0,
         trace_to: int | None = None,
     ) -> None:
-        self._lab = lab
+        self._world = world
         self._state = state
         self.failure = failure
         self._trace_range = (trace_from, trace_to)
@@ -104,7 +104,7 @@ class Task:
         """This task as ``ecs.describe_tasks`` returns it (timestamps as datetimes)."""
         if self._state is None:
             return {}
-        return self._lab.client("ecs").describe_tasks(
+        return self._world.learner_client("ecs").describe_tasks(
             cluster=self._state.cluster_arn, tasks=[self._state.arn]
         )["tasks"][0]
 
@@ -116,7 +116,7 @@ class Task:
         if self._state is None:
             return []
         lines: list[str] = []
-        account = self._lab.world.account
+        account = self._world.account
         for container in self._state.containers:
             if container.log_group and container.log_stream:
                 lines += account.log_messages(container.log_group, container.log_stream)
@@ -146,7 +146,7 @@ class Task:
     def trace(self) -> Trace:
         """The calls made for this task: ECS assuming its roles, the agent, the app."""
         start, end = self._trace_range
-        events = self._lab.trace.events[start:end]
+        events = self._world.trace.events[start:end]
         if self._state is not None:
             return Trace([e for e in events if e.task == self._state.id])
         return Trace([e for e in events if e.phase == "launch"])

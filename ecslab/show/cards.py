@@ -161,7 +161,7 @@ class RoleCard:
         granted: set[str] = set()
         named = [(arn, _managed_kind(arn)) for arn in role.managed_policy_arns]
         for arn, kind in named:
-            document = _managed_document(role, arn, kind)
+            document = role.managed_document(arn)
             granted |= self._add(arn.rsplit("/", 1)[-1], kind, document, arn)
         for name in role.inline_policy_names:
             granted |= self._add(name, INLINE, role.inline_policy(name), None)
@@ -262,16 +262,3 @@ def _details(summary: str, document: dict[str, Any]) -> str:
 def _managed_kind(arn: str) -> str:
     parts = arn.split(":", 5)
     return AWS_MANAGED if len(parts) == 6 and parts[4] == "aws" else CUSTOMER_MANAGED
-
-
-def _managed_document(role: Role, arn: str, kind: str) -> dict[str, Any]:
-    """A managed policy's default version: AWS's from ecslab's catalog, a customer's from IAM."""
-    if kind == AWS_MANAGED:
-        from ecslab.iam.managed import UnknownManagedPolicy, managed_policy
-
-        try:
-            return managed_policy(arn).document
-        except UnknownManagedPolicy:
-            pass  # not in the catalog: ask IAM, as for a customer managed policy
-    stored = role._lab.world.account.managed_policy_document(arn)
-    return _decoded(stored) if stored else {}

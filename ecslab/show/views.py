@@ -18,7 +18,8 @@ from ecslab.ecs.task import Task
 from ecslab.show.diagram import Call, Diagram, build
 
 if TYPE_CHECKING:
-    from ecslab.lab import Lab
+    from ecslab.cloud.world import World
+    from ecslab.ecs.service import ECSService
 
 DIAGRAM_PHASES = ("launch", "run")
 
@@ -69,31 +70,38 @@ def _wearers(plan: Plan | None) -> dict[str, tuple[str, str]]:
     return {c.resource: c.wearer for c in plan or () if c.wearer is not None}
 
 
-def _role_policies(lab: Lab, names: Iterable[str | None]) -> dict[str, list[str]]:
+def _role_policies(world: World, names: Iterable[str | None]) -> dict[str, list[str]]:
     """Each role's policy names, now; roles that no longer exist are left out."""
     found: dict[str, list[str]] = {}
     for name in dict.fromkeys(n for n in names if n):
         try:
-            found[name] = lab.role(name).policies
+            found[name] = Role(world, name).policies
         except ClientError:
             continue
     return found
 
 
 class TraceView(Trace):
-    """The trace (or part of it), with a diagram and tables."""
+    """The trace (or part of it), with a diagram and tables. ``world`` and ``ecs``: the
+    simulation it was recorded in (for the roles' policies now, and the tasks' plans)."""
 
-    def __init__(self, events: list[TraceEvent] | None = None, lab: Lab | None = None) -> None:
+    def __init__(
+        self,
+        events: list[TraceEvent] | None = None,
+        world: World | None = None,
+        ecs: ECSService | None = None,
+    ) -> None:
         super().__init__(events)
-        self._lab = lab
+        self._world = world
+        self._ecs = ecs
 
     def _derive(self, events: list[TraceEvent]) -> TraceView:
-        return TraceView(events, self._lab)
+        return TraceView(events, self._world, self._ecs)
 
     def diagram(self, phases: Sequence[str] = DIAGRAM_PHASES) -> Diagram:
         """Who called what, phase by phase (by default the tasks' phases: launch and run)."""
         events = [e for e in self if e.phase in phases]
-        roles = _role_policies(self._lab, (e.role for e in events)) if self._lab else {}
+        roles = _role_policies(self._world, (e.role for e in events)) if self._world else {}
         denied = sum(not e.allowed for e in events)
         return build(
             event_calls(events),
@@ -129,14 +137,15 @@ class TraceView(Trace):
 
     def least_privilege(self, role: str) -> Any:
         """The smallest policy allowing what ``role`` did (and needed) in these calls, beside
-        what the role has now (see :mod:`ecslab.coach.least`)."""
-        from ecslab.coach.least import LeastPrivilege
+        what the role has now (see :mod:`ecslab.show.least`)."""
+        from ecslab.show.least import LeastPrivilege
 
-        if self._lab is None:
+        if self._world is None or self._ecs is None:
             raise ValueError("least_privilege() needs a lab's trace, e.g. lab.trace or task.trace")
         if hasattr(role, "name"):
             role = role.name
-        return LeastPrivilege(self._lab, str(role), self)
+        self._world.require_open()
+        return LeastPrivilege(self._world, self._ecs, str(role), self)
 
     def cloudtrail(self, index: int = -1) -> Any:
         """One event (the last by default) as a CloudTrail-like record."""
@@ -147,8 +156,8 @@ class TraceView(Trace):
         return _Text(cloudtrail_json(event, account, region))
 
     def _account(self) -> tuple[str, str]:
-        if self._lab is not None:
-            return self._lab.account_id, self._lab.region
+        if self._world is not None:
+            return self._world.account.account_id, self._world.account.region
         first = next((e for e in self if e.principal_arn.count(":") >= 4), None)
         account = first.principal_arn.split(":")[4] if first else ""
         return account, ""
@@ -157,19 +166,22 @@ class TraceView(Trace):
 class TaskView(Task):
     """A task, with its diagram: what happened, and what never happened because it stopped."""
 
-    def __init__(self, *args: Any, reference: str | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, world: World, ecs: ECSService, *args: Any, reference: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(world, *args, **kwargs)
+        self._ecs = ecs
         self._reference = reference
 
     @property
     def trace(self) -> TraceView:
-        return TraceView(list(super().trace.events), self._lab)
+        return TraceView(list(super().trace.events), self._world, self._ecs)
 
     def plan(self) -> Plan | None:
         """The calls this task was going to make (its task definition's plan, with its id)."""
         if self._state is not None:
-            return self._lab.ecs.plan("", task=self._state)
-        return self._lab.ecs.plan(self._reference or "")
+            return self._ecs.plan("", task=self._state)
+        return self._ecs.plan(self._reference or "")
 
     def diagram(self) -> Diagram:
         """The task's calls in both phases; calls it never reached are drawn dotted."""
@@ -181,7 +193,7 @@ class TaskView(Task):
         made = {(e.phase, e.principal, e.action, e.resource, e.via) for e in events}
         never = [c for c in planned_calls(plan, "never") if _key(c) not in made] if plan else []
         calls += never
-        roles = _role_policies(self._lab, [c.role for c in calls] + _plan_roles(plan))
+        roles = _role_policies(self._world, [c.role for c in calls] + _plan_roles(plan))
         if self._state is None:
             title = f"RunTask of {self._reference or 'the task definition'}"
             status = f"refused — {self.failure}"
@@ -218,8 +230,8 @@ class RoleView(Role):
 class PlanView:
     """What a task definition will ask AWS for, and who will ask — before running it."""
 
-    def __init__(self, lab: Lab, plan: Plan) -> None:
-        self._lab = lab
+    def __init__(self, world: World, plan: Plan) -> None:
+        self._world = world
         self.plan = plan
 
     @property
@@ -227,7 +239,7 @@ class PlanView:
         return self.plan.calls
 
     def diagram(self) -> Diagram:
-        roles = _role_policies(self._lab, _plan_roles(self.plan))
+        roles = _role_policies(self._world, _plan_roles(self.plan))
         status = None
         if not self.plan.run_phase_known:
             status = "the app's own calls are not known until it runs"

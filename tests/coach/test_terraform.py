@@ -48,7 +48,7 @@ def roles_state(lab: Lab, names: tuple[str, ...] = (EXECUTION_ROLE, TASK_ROLE)) 
     account = lab.world.account
     for name in names:
         role = lab.role(name)
-        stored = role._stored()
+        stored = role.stored()
         state[name] = {
             "arn": role.arn,
             "trust": role.trust_policy,
@@ -490,7 +490,7 @@ def test_policy_documents_variables_locals_heredocs_and_customer_policies(lab):
             "Resource": "arn:aws:dynamodb:ap-northeast-1:123456789012:table/orders",
         }
     ]
-    stored = role._stored()
+    stored = role.stored()
     assert (stored.description, stored.max_session_duration) == ("the orders app", 7200)
 
     # applied again, the same Terraform replaces the role and leaves the unchanged policy alone

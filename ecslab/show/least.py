@@ -26,8 +26,11 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from ecslab.cloud.roles import Role
+
 if TYPE_CHECKING:
-    from ecslab.lab import Lab
+    from ecslab.cloud.world import World
+    from ecslab.ecs.service import ECSService
 
 _STREAM = re.compile(r"^(arn:aws[\w-]*:logs:[^:]*:\d*:log-group:[^:]+):.*$")
 _SECRET = re.compile(r"^(arn:aws[\w-]*:secretsmanager:[^:]*:\d*:secret:.+)-[A-Za-z0-9]{6}$")
@@ -54,7 +57,7 @@ def scoped(resource: str) -> str:
     return resource
 
 
-def needs_of(lab: Lab, events: Iterable[Any], role: str) -> list[Need]:
+def needs_of(ecs: ECSService, events: Iterable[Any], role: str) -> list[Need]:
     """What ``role`` needed in these trace events, in the order it was needed."""
     events = list(events)
     needs: dict[tuple[str, str], Need] = {}
@@ -68,10 +71,10 @@ def needs_of(lab: Lab, events: Iterable[Any], role: str) -> list[Need]:
         seen = "allowed" if event.allowed else "denied"
         if key not in needs or needs[key].seen != "allowed":
             needs[key] = Need(*key, seen)
-    states = {state.id: state for state in lab.ecs.tasks.values()}
+    states = {state.id: state for state in ecs.tasks.values()}
     for task_id in tasks:
         state = states.get(task_id)
-        plan = lab.ecs.plan("", task=state) if state is not None else None
+        plan = ecs.plan("", task=state) if state is not None else None
         for call in plan or ():
             if call.role != role or call.principal in SOURCE_PRINCIPALS:
                 continue
@@ -141,14 +144,14 @@ def _sid(service: str) -> str:
 class LeastPrivilege:
     """A least-privilege suggestion for one role, beside what the role has now."""
 
-    def __init__(self, lab: Lab, role: str, events: Iterable[Any]) -> None:
+    def __init__(self, world: World, ecs: ECSService, role: str, events: Iterable[Any]) -> None:
         from ecslab.show.cards import RoleCard
 
-        self._lab = lab
+        self._world = world
         self.role = role
-        self.needs = needs_of(lab, events, role)
+        self.needs = needs_of(ecs, events, role)
         self.document = policy_for(self.needs)
-        card = RoleCard(lab.role(role))
+        card = RoleCard(Role(world, role))
         self.attached = [(row.name, row.kind, row.actions) for row in card.policies]
         self.granted = card.total_actions
         self.used = sorted({n.action for n in self.needs})
@@ -160,7 +163,7 @@ class LeastPrivilege:
     def apply(self, name: str | None = None) -> None:
         """Make the suggestion the role's only permissions policy (an inline policy ``name``,
         by default ``<role>-least-privilege``); everything else is detached or removed."""
-        role = self._lab.role(self.role)
+        role = Role(self._world, self.role)
         for arn in role.managed_policy_arns:
             role.detach(arn)
         for inline in role.inline_policy_names:

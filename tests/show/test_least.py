@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ecslab.coach.least import scoped
+from ecslab.show.least import scoped
 
 ACCOUNT = "123456789012"
 REGION = "ap-northeast-1"
