@@ -397,7 +397,7 @@ class Exercise:
         self._hinted = 0
         self.run_hint = "lab.run_task()"
         if scenario is not None:
-            from ecslab.scenarios import load
+            from ecslab.coach.scenarios import load
 
             load(lab, scenario)
         self._first_task = len(lab.ecs.tasks)

@@ -89,12 +89,12 @@ from botocore.exceptions import ClientError
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from ecslab.cloud.course import EXECUTION_ROLE, TASK_ROLE
 from ecslab.cloud.errors import Refusal
 from ecslab.ecs import definitions
 from ecslab.iam import MalformedPolicyDocument, parse_policy
 from ecslab.iam.managed import UnknownManagedPolicy, managed_policy
 from ecslab.iam.mistakes import LearnerMistake
+from ecslab.lab.course import EXECUTION_ROLE, TASK_ROLE
 
 if TYPE_CHECKING:
     from ecslab.ecs.definitions import Program

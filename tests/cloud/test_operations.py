@@ -37,8 +37,8 @@ from botocore.exceptions import ClientError
 from moto.backends import get_backend
 
 from ecslab import Lab
-from ecslab.cloud.course import image_manifest
 from ecslab.cloud.operations import OPERATIONS
+from ecslab.lab.course import image_manifest
 
 ACCOUNT = "123456789012"
 REGION = "ap-northeast-1"

@@ -11,7 +11,7 @@ import pytest
 
 from ecslab import diagnose
 from ecslab.cli import main
-from ecslab.scenarios import SCENARIOS
+from ecslab.coach.scenarios import SCENARIOS
 
 EXPECTED = {
     "execution-role-without-managed-policy": ("execution", "ecr-auth", "launch"),
@@ -26,7 +26,7 @@ EXPECTED = {
 
 
 def failure_text(lab, key: str) -> str:
-    from ecslab.scenarios import load
+    from ecslab.coach.scenarios import load
 
     load(lab, key)
     task = lab.run_task()

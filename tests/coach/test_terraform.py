@@ -13,8 +13,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ecslab import Lab
-from ecslab.cloud.course import ECS_TRUST, EXECUTION_ROLE, TASK_ROLE
 from ecslab.coach.terraform import TerraformError, load_terraform, to_terraform
+from ecslab.lab.course import ECS_TRUST, EXECUTION_ROLE, TASK_ROLE
 
 HERE = Path(__file__).parent / "terraform"
 ARTICLE = HERE / "article.tf"

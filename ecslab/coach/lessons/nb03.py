@@ -26,7 +26,7 @@ from ecslab.coach.exercises import (
     ran_to_the_end,
     wider_than_needed,
 )
-from ecslab.scenarios import without_statement
+from ecslab.coach.scenarios import without_statement
 
 if TYPE_CHECKING:
     from ecslab.lab import Lab

@@ -28,7 +28,7 @@ from ecslab.coach.exercises import (
     untouched,
     wider_than_needed,
 )
-from ecslab.scenarios import SCENARIOS, Scenario, load, with_statement_changed
+from ecslab.coach.scenarios import SCENARIOS, Scenario, load, with_statement_changed
 
 if TYPE_CHECKING:
     from ecslab.lab import Lab

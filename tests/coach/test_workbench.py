@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ecslab.scenarios import SCENARIOS
+from ecslab.coach.scenarios import SCENARIOS
 
 pytest.importorskip("ipywidgets")
 

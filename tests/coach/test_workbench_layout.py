@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from ecslab.show import workbench as wb
+from ecslab.coach import workbench as wb
 
 pytest.importorskip("ipywidgets")
 

@@ -17,7 +17,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ecslab.cloud.course import (
+from ecslab.cloud.world import World
+from ecslab.ecs.apps import orders_app
+from ecslab.ecs.definitions import Program
+from ecslab.ecs.service import ECRAnswers, ECSService
+from ecslab.lab.course import (
     ECS_TRUST,
     EXECUTION_ROLE,
     IMAGE_TAG,
@@ -28,10 +32,6 @@ from ecslab.cloud.course import (
     course_roles,
     default_task_definition,
 )
-from ecslab.cloud.world import World
-from ecslab.ecs.apps import orders_app
-from ecslab.ecs.definitions import Program
-from ecslab.ecs.service import ECRAnswers, ECSService
 from ecslab.show.views import PlanView, RoleView, TaskView, TraceView
 
 
@@ -285,7 +285,7 @@ class Lab:
     def workbench(self, scenarios: bool = True) -> Any:
         """The role workbench: toggle policies, edit inline and trust policies, run the task, and
         see its status, logs, diagram and trace (an ipywidgets widget)."""
-        from ecslab.show.workbench import Workbench
+        from ecslab.coach.workbench import Workbench
 
         self._require_open()
         return Workbench(self, scenarios)

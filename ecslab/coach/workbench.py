@@ -5,7 +5,7 @@ toggles for the course's AWS managed policies, an inline-policy editor (JSON, ch
 type: IAM's validation errors and Access-Analyzer-style warnings appear under it) and the trust
 policy; a **Run task** button; the task's status line, its CloudWatch log lines, its diagram and
 its trace; **Reset** (the course roles as they start) and a selector of the course's broken
-setups (:mod:`ecslab.scenarios`).
+setups (:mod:`ecslab.coach.scenarios`).
 
 Every change goes through the lab's IAM exactly as ``lab.execution_role.attach(...)`` would, so
 the workbench can show only what IAM accepted, with IAM's own error when it did not. Anything a
@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from ecslab.coach.scenarios import SCENARIOS
+from ecslab.coach.scenarios import load as load_scenario
 from ecslab.iam.analyzer import validate_policy
-from ecslab.scenarios import SCENARIOS
-from ecslab.scenarios import load as load_scenario
 
 if TYPE_CHECKING:
     from ecslab.lab import Lab
