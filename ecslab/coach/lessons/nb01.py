@@ -14,10 +14,10 @@ from ecslab.coach.exercises import (
     EXERCISES,
     Exercise,
     Spec,
-    _started,
     examples,
     granted,
     ran_to_the_end,
+    started,
 )
 
 TOKEN = "ecr:GetAuthorizationToken"
@@ -36,7 +36,7 @@ def _app_events(ex: Exercise) -> list[Any]:
 
 def _check_app_asks_for_a_token(ex: Exercise) -> list[str]:
     lab = ex.lab
-    problems = _started(ex)
+    problems = started(ex)
     if problems:
         return problems
     asked = [e for e in _app_events(ex) if e.action == TOKEN]

@@ -1,5 +1,6 @@
-"""Exercises of notebook 02 (the task execution role): the secrets ECS injects at launch are the
-execution role's business — and only those secrets, only with their key.
+"""Exercises of notebook 02 (the task execution role): a launch that fails for want of the
+managed policy, and the secrets ECS injects at launch — the execution role's business, and only
+those secrets, only with their key.
 
 Each check wants the task to run to the end, the task role left alone (the launch never uses
 it), and the execution role widened no further than the injection needs.
@@ -9,14 +10,35 @@ from __future__ import annotations
 
 from ecslab.coach.exercises import (
     EXERCISES,
+    LAUNCH_ACTIONS,
     Exercise,
     Spec,
     any_key_problems,
+    granted,
     grants,
     one_action_of_its_service,
     ran_to_the_end,
     wider_than_needed,
 )
+
+
+def _check_launch(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    problems = ran_to_the_end(ex)
+    if ex.touched(lab.task_role.name):
+        problems.append(
+            "the task role was changed; the launch never uses it. Put it back as it was."
+        )
+    deletes = [a for a in granted(lab, lab.execution_role.name) if a.startswith("logs:Delete")]
+    if deletes:
+        problems.append(
+            f"the execution role may now delete logs ({', '.join(sorted(deletes)[:3])}...): it "
+            "only needs to write them."
+        )
+    problems += wider_than_needed(
+        ex, lab.execution_role.name, LAUNCH_ACTIONS, "the launch", said=deletes
+    )
+    return problems
 
 
 def _task_role_untouched(ex: Exercise) -> list[str]:
@@ -68,6 +90,23 @@ def _check_decrypt(ex: Exercise) -> list[str]:
 
 EXERCISES.update(
     {
+        "02-fix-the-launch": Spec(
+            "The task does not start and CloudWatch Logs is empty. Make it run to the end, "
+            "changing only the role that is at fault.",
+            "execution-role-without-managed-policy",
+            _check_launch,
+            (
+                "Did the app ever run? Look at task.stop_code and at task.logs.",
+                "When a task never starts, the calls that failed were made by the ECS agent. "
+                "Which role does the agent wear?",
+                "The agent needs ecr:GetAuthorizationToken, the image pull and the log stream: "
+                "one AWS managed policy has exactly those.",
+            ),
+            'lab.execution_role.attach("AmazonECSTaskExecutionRolePolicy")\nlab.run_task()',
+            "The agent pulls the image and creates the log stream with the execution role.",
+            wrong='lab.task_role.attach("AmazonEC2ContainerRegistryReadOnly")\n'
+            'lab.task_role.attach("CloudWatchLogsFullAccess")\nlab.run_task()',
+        ),
         "02-inject-the-password": Spec(
             "The task stops before the app starts: ECS cannot inject DB_PASSWORD from Secrets "
             "Manager. Make the task run to the end, letting the launch read that one secret and "

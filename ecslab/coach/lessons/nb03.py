@@ -208,8 +208,44 @@ def _check_own_role(ex: Exercise) -> list[str]:
     return problems
 
 
+def _check_app(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    problems = ran_to_the_end(ex)
+    if ex.touched(lab.execution_role.name):
+        problems.append(
+            "the execution role was changed; the application never uses it. Put it back."
+        )
+    if grants(lab, lab.task_role.name, "sqs:SendMessage", "arn:aws:sqs:*:*:some-other-queue"):
+        problems.append("the task role may now send to any queue, not only orders-events.")
+    if len([a for a in granted(lab, lab.task_role.name) if a.startswith("sqs:")]) > 1:
+        problems.append("the task role now allows more SQS actions than the app uses.")
+    problems += wider_than_needed(
+        ex, lab.task_role.name, {"sqs:SendMessage"}, "the orders app", judged={"sqs"}
+    )
+    return problems
+
+
 EXERCISES.update(
     {
+        "03-fix-the-app": Spec(
+            "The task starts, but the orders app stops with AccessDenied. Let it send its event, "
+            "and nothing more.",
+            "task-role-without-sqs",
+            _check_app,
+            (
+                "Read the last log line: which call failed, and who made it?",
+                "The caller is assumed-role/ecs-task-role/...: the app's own calls use the task "
+                "role.",
+                "Put back a statement allowing sqs:SendMessage on the orders-events queue's ARN "
+                "(lab.resources.queue_arn) in the task role's orders-app policy.",
+            ),
+            'document = lab.task_role.inline_policy("orders-app")\n'
+            'document["Statement"].append({"Sid": "OrderEvents", "Effect": "Allow",\n'
+            '    "Action": "sqs:SendMessage", "Resource": lab.resources.queue_arn})\n'
+            'lab.task_role.put_inline("orders-app", document)\nlab.run_task()',
+            "The application's calls are the task role's business.",
+            wrong='lab.execution_role.attach("AmazonSQSFullAccess")\nlab.run_task()',
+        ),
         "03-runtime-secret": Spec(
             "The orders app saves its order, sends its event and its notification, then stops "
             "when it reads the payments API key. Let it read that key, and no other secret.",

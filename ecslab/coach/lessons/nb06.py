@@ -1,6 +1,8 @@
-"""Notebook 06 (least privilege and trust): exercises on the roles' trust policies and on the
-caller's ``iam:PassRole``.
+"""Notebook 06 (least privilege and trust): narrowing the execution role, and exercises on the
+roles' trust policies and on the caller's ``iam:PassRole``.
 
+- ``06-narrow-the-logs``: like the article's Terraform, the execution role has
+  CloudWatchLogsFullAccess; narrow it to what the launch needs and keep the task running.
 - ``06-confused-deputy``: both trust policies should let ECS assume the role only for this
   account's tasks (``aws:SourceAccount`` / ``aws:SourceArn``), and the task must still run.
 - ``06-pass-role``: a CI user may call RunTask but not pass the roles; let it pass exactly the two
@@ -16,7 +18,14 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ecslab.coach.exercises import EXERCISES, Exercise, Spec, _snapshot, ran_to_the_end
+from ecslab.coach.exercises import (
+    EXERCISES,
+    Exercise,
+    Spec,
+    granted,
+    ran_to_the_end,
+    snapshot,
+)
 from ecslab.iam import evaluate
 
 if TYPE_CHECKING:
@@ -39,7 +48,7 @@ RUN_ONLY = {
 
 def _permissions_changed(ex: Exercise, role: str) -> bool:
     """Did the role's permissions policies (not its trust policy) change?"""
-    return _snapshot(ex.lab, role)[:2] != ex.baseline[role][:2]
+    return snapshot(ex.lab, role)[:2] != ex.baseline[role][:2]
 
 
 # -- the confused deputy ---------------------------------------------------------------------------
@@ -151,8 +160,43 @@ _TRUST_FOR_THIS_ACCOUNT = (
     "lab.run_task()"
 )
 
+
+def _check_least_privilege(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    problems = ran_to_the_end(ex)
+    count = len(granted(lab, lab.execution_role.name))
+    if count > 12:
+        problems.append(
+            f"the execution role still grants {count} actions; a task like this one needs 8."
+        )
+    if ex.touched(lab.task_role.name):
+        problems.append("the task role was changed; this exercise is about the execution role.")
+    return problems
+
+
+def _setup_wide_logs(lab: Lab) -> None:
+    lab.execution_role.attach("CloudWatchLogsFullAccess")
+
+
 EXERCISES.update(
     {
+        "06-narrow-the-logs": Spec(
+            "Like the article's Terraform, the execution role has CloudWatchLogsFullAccess. "
+            "Narrow the execution role to what the launch needs, and keep the task running.",
+            "healthy",
+            _check_least_privilege,
+            (
+                "How many actions does each attached policy grant? lab.execution_role shows them.",
+                'lab.trace.least_privilege("ecs-execution-role") suggests a policy from what the '
+                "role really did.",
+                "Apply the suggestion (it replaces the role's policies) and run the task again.",
+            ),
+            'suggestion = lab.run_task().trace.least_privilege("ecs-execution-role")\n'
+            "suggestion.apply()\nlab.run_task()",
+            "Least privilege, proven by a task that still runs.",
+            setup=_setup_wide_logs,
+            wrong='lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")\nlab.run_task()',
+        ),
         "06-confused-deputy": Spec(
             "Both roles trust ecs-tasks.amazonaws.com with no condition. Let ECS assume each "
             "role only for tasks of this account, and keep the task running.",
