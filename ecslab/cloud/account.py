@@ -28,6 +28,28 @@ def _backend(name: str, region: str = REGION, account: str = ACCOUNT_ID) -> Any:
     return get_backend(name)[account][region]
 
 
+def random_hex(length: int) -> str:
+    """Hex digits from moto's seeded random (the same on every run of a lab): task ids and the
+    like."""
+    from moto.moto_api._internal import mock_random
+
+    return mock_random.get_random_hex(length)
+
+
+def random_int(low: int, high: int) -> int:
+    """An integer in [low, high] from moto's seeded random (the same on every run of a lab)."""
+    from moto.moto_api._internal import mock_random
+
+    return mock_random.randint(low, high)
+
+
+def random_uuid() -> str:
+    """A UUID from moto's seeded random (the same on every run of a lab)."""
+    from moto.moto_api._internal import mock_random
+
+    return str(mock_random.uuid4())
+
+
 def _managed_document(policy: Any) -> str:
     """The default version's document of a moto managed policy."""
     for version in policy.versions:

@@ -31,7 +31,7 @@ from botocore.handlers import BUILTIN_HANDLERS
 from botocore.parsers import create_parser
 
 from ecslab.cloud import errors
-from ecslab.cloud.account import repository_policy_with_resources
+from ecslab.cloud.account import random_uuid, repository_policy_with_resources
 from ecslab.cloud.identities import ISSUED_KEYS, Principal
 from ecslab.cloud.operations import ALWAYS_ALLOWED, OPERATIONS, Authorization
 from ecslab.iam import MalformedPolicyDocument, evaluate, parse_policy
@@ -416,11 +416,9 @@ def _idempotency_tokens(params: dict[str, Any], model: Any, **kwargs: Any) -> No
     instead, so the same calls give the same ids on every run. Runs before botocore's handler."""
     if not _ACTIVE:
         return
-    from moto.moto_api._internal import mock_random
-
     for name in model.idempotent_members:
         if name not in params:
-            params[name] = str(mock_random.uuid4())
+            params[name] = random_uuid()
 
 
 def _keep_params(**kwargs: Any) -> None:

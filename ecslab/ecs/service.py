@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from ecslab.cloud.account import random_hex, random_int, random_uuid
 from ecslab.cloud.errors import Refusal, ServiceError, not_modelled
 from ecslab.ecs import definitions, reasons
 from ecslab.ecs.definitions import Program, TaskDefinition
@@ -334,21 +335,19 @@ class ECSService:
         params: Mapping[str, Any],
         network: Mapping[str, Any],
     ) -> TaskState:
-        from moto.moto_api._internal import mock_random
-
-        task_id = mock_random.get_random_hex(32)
+        task_id = random_hex(32)
         cluster_name = cluster["clusterName"]
         task_arn = self._arn(f"task/{cluster_name}/{task_id}")
         containers = [
             ContainerState(
                 definition=c,
-                arn=self._arn(f"container/{cluster_name}/{task_id}/{mock_random.uuid4()}"),
-                runtime_id=f"{task_id}-{mock_random.randint(1_000_000_000, 4_294_967_295)}",
+                arn=self._arn(f"container/{cluster_name}/{task_id}/{random_uuid()}"),
+                runtime_id=f"{task_id}-{random_int(1_000_000_000, 4_294_967_295)}",
             )
             for c in definition.containers
         ]
         subnets = list(network.get("subnets") or ["subnet-0a1b2c3d4e5f60718"])
-        host = mock_random.randint(10, 250)
+        host = random_int(10, 250)
         task = TaskState(
             arn=task_arn,
             id=task_id,
@@ -361,8 +360,8 @@ class ECSService:
             overrides=dict(params.get("overrides") or {}),
             subnet=subnets[0],
             private_ip=f"10.0.1.{host}",
-            eni_id=f"eni-0{mock_random.get_random_hex(16)}",
-            attachment_id=str(mock_random.uuid4()),
+            eni_id=f"eni-0{random_hex(16)}",
+            attachment_id=random_uuid(),
             program_overrides=dict(_PROGRAMS.get() or {}),
         )
         self._assume_roles(task)
