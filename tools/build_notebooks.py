@@ -1,11 +1,15 @@
 """Write and execute the course notebooks from their sources in ``tools/notebooks/``.
 
-Each ``tools/notebooks/NN_slug.py`` defines ``CELLS``: a list of ``(kind, source)`` or
-``(kind, source, tags)`` with kind ``"markdown"`` or ``"code"``; a code cell that fails on purpose
-carries the tag ``"raises-exception"``. This script turns each into ``notebooks/NN_slug.ipynb``,
-executes it top to bottom in a fresh kernel (as nbval will), and writes it with its outputs, stable
-cell ids, no widget state and no interpreter version — so the committed notebook is exactly what
-``pytest --nbval`` expects.
+Each ``tools/notebooks/NN_slug.py`` is a Jupytext percent script: ``# %% [markdown]`` starts a
+markdown cell (its lines commented out with ``# ``), ``# %%`` a code cell, and a cell that fails
+on purpose says so in its header: ``# %% tags=["raises-exception"]``. Edit a source as text, or in
+JupyterLab (with jupytext installed, *Open With → Notebook*; ``tools/notebooks/jupytext.toml``
+makes it save the file back in the same form). This script reads each source with jupytext, turns
+it into ``notebooks/NN_slug.ipynb``, executes it top to bottom in a fresh kernel (as nbval will),
+and writes it with its outputs, stable cell ids, one output per run of printed text, tracebacks
+cut to their last line, placeholder widget ids, no widget state and no interpreter version — so
+the committed notebook is exactly what ``pytest --nbval`` expects. The notebook gets no jupytext
+metadata.
 
     .venv/bin/python tools/build_notebooks.py            # every notebook
     .venv/bin/python tools/build_notebooks.py 02 03      # some of them (by number)
@@ -13,11 +17,12 @@ cell ids, no widget state and no interpreter version — so the committed notebo
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
+import jupytext
 import nbformat
 from nbclient import NotebookClient
 
@@ -26,14 +31,38 @@ SOURCES = ROOT / "tools" / "notebooks"
 NOTEBOOKS = ROOT / "notebooks"
 
 
-def cells_of(source: Path) -> list[tuple]:
-    if str(SOURCES) not in sys.path:
-        sys.path.insert(0, str(SOURCES))  # the sources share cells from tools/notebooks/_parts.py
-    spec = importlib.util.spec_from_file_location(f"lesson_{source.stem}", source)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return list(module.CELLS)
+class Cell(NamedTuple):
+    """What a source says about a cell, and all of it that the notebook keeps."""
+
+    kind: str  # "markdown" or "code"
+    text: str
+    tags: tuple[str, ...]
+
+
+def sources() -> list[Path]:
+    return sorted(SOURCES.glob("[0-9][0-9]_*.py"))
+
+
+def cells_of(source: Path) -> list[Cell]:
+    """The cells of a source, as jupytext reads them.
+
+    Besides its tags a cell may carry only ``active="ipynb"``: the cell is commented out in the
+    .py (it is IPython, not Python, so ruff could not parse it) and is a plain code cell in the
+    notebook. Anything else would not reach the notebook, so it stops the build.
+    """
+    cells = []
+    for number, cell in enumerate(jupytext.read(source, fmt="py:percent").cells):
+        metadata = dict(cell.metadata)
+        active = metadata.pop("active", "ipynb")
+        tags = metadata.pop("tags", [])
+        if cell.cell_type not in ("markdown", "code") or metadata or active != "ipynb":
+            raise SystemExit(
+                f"{source.relative_to(ROOT)}, cell {number}: a {cell.cell_type} cell with "
+                f"metadata {dict(cell.metadata)}; the notebooks have markdown and code cells "
+                "whose only metadata is their tags"
+            )
+        cells.append(Cell(cell.cell_type, cell.source, tuple(tags)))
+    return cells
 
 
 def build(source: Path) -> float:
@@ -44,13 +73,13 @@ def build(source: Path) -> float:
         "language": "python",
     }
     notebook.metadata["language_info"] = {"name": "python"}
-    for cell in cells_of(source):
-        kind, text, *rest = cell
-        tags = list(rest[0]) if rest else []
-        make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
-        new = make(text.strip("\n"))
-        if tags:
-            new.metadata["tags"] = tags
+    cells = cells_of(source)
+    for cell in cells:
+        markdown = cell.kind == "markdown"
+        make = nbformat.v4.new_markdown_cell if markdown else nbformat.v4.new_code_cell
+        new = make(cell.text)
+        if cell.tags:
+            new.metadata["tags"] = list(cell.tags)
         notebook.cells.append(new)
     started = time.perf_counter()
     NotebookClient(
@@ -76,7 +105,8 @@ def build(source: Path) -> float:
             if view is not None:  # a model that lives only in a kernel: a stable placeholder id
                 view["model_id"] = f"{number:032d}"
     NOTEBOOKS.mkdir(exist_ok=True)
-    nbformat.write(notebook, NOTEBOOKS / f"{source.stem}.ipynb")
+    path = NOTEBOOKS / f"{source.stem}.ipynb"
+    nbformat.write(notebook, path)
     return elapsed
 
 
@@ -99,10 +129,10 @@ def _merged_streams(outputs: list) -> list:
 
 
 def main(argv: list[str]) -> int:
-    sources = sorted(SOURCES.glob("[0-9][0-9]_*.py"))
+    chosen = sources()
     if argv:
-        sources = [s for s in sources if s.stem[:2] in argv or s.stem in argv]
-    for source in sources:
+        chosen = [s for s in chosen if s.stem[:2] in argv or s.stem in argv]
+    for source in chosen:
         elapsed = build(source)
         print(f"wrote notebooks/{source.stem}.ipynb ({elapsed:.1f} s)")
     return 0
