@@ -9,7 +9,8 @@ it into ``notebooks/NN_slug.ipynb``, executes it top to bottom in a fresh kernel
 and writes it with its outputs, stable cell ids, one output per run of printed text, tracebacks
 cut to their last line, placeholder widget ids, no widget state and no interpreter version — so
 the committed notebook is exactly what ``pytest --nbval`` expects. The notebook gets no jupytext
-metadata.
+metadata. ``tests/notebooks/test_sources.py`` fails when a committed notebook's cells are no
+longer its source's.
 
 Edits belong in the source: a notebook's cells are overwritten by every build. So that an edit
 made in the notebook itself (in JupyterLab, say) is never silently lost, the builder writes over a
