@@ -2,15 +2,15 @@
 
 Each ``tools/notebooks/NN_slug.py`` is a Jupytext percent script: ``# %% [markdown]`` starts a
 markdown cell (its lines commented out with ``# ``), ``# %%`` a code cell, and a cell that fails
-on purpose says so in its header: ``# %% tags=["raises-exception"]``. Edit a source as text, or in
-JupyterLab (with jupytext installed, *Open With → Notebook*; ``tools/notebooks/jupytext.toml``
-makes it save the file back in the same form). This script reads each source with jupytext, turns
-it into ``notebooks/NN_slug.ipynb``, executes it top to bottom in a fresh kernel (as nbval will),
-and writes it with its outputs, stable cell ids, one output per run of printed text, tracebacks
-cut to their last line, placeholder widget ids, no widget state and no interpreter version — so
-the committed notebook is exactly what ``pytest --nbval`` expects. The notebook gets no jupytext
-metadata. ``tests/notebooks/test_sources.py`` fails when a committed notebook's cells are no
-longer its source's.
+on purpose says so in its header: ``# %% tags=["raises-exception"]``. Edit a source as text, or
+in JupyterLab with jupytext installed (*Open With → Jupytext Notebook*; the folder's
+``jupytext.toml`` makes it save the file back in the same form). This script reads each source
+with jupytext, turns it into ``notebooks/NN_slug.ipynb``, executes it top to bottom in a fresh
+kernel (as nbval will), and writes it with its outputs, stable cell ids, one output per run of
+printed text, tracebacks cut to their last line, placeholder widget ids, no widget state and no
+interpreter version — so the committed notebook is exactly what ``pytest --nbval`` expects. The
+notebook gets no jupytext metadata. ``tests/notebooks/test_sources.py`` fails when a committed
+notebook's cells are no longer its source's.
 
 Edits belong in the source: a notebook's cells are overwritten by every build. So that an edit
 made in the notebook itself (in JupyterLab, say) is never silently lost, the builder writes over a
