@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -34,7 +35,7 @@ def test_one_h1_and_headings_never_skip_a_level(path):
         source = re.sub(r"```.*?```", "", source, flags=re.DOTALL)
         levels += [len(m.group(1)) for m in re.finditer(r"^(#{1,6}) ", source, re.MULTILINE)]
     assert levels.count(1) == 1 and levels[0] == 1
-    for before, after in zip(levels, levels[1:]):
+    for before, after in itertools.pairwise(levels):
         assert after <= before + 1, f"heading level jumps from {before} to {after}"
 
 

@@ -82,7 +82,7 @@ def test_run_all_twice_in_one_kernel(path: Path) -> None:
                         else ""
                     )
     first, second = passes
-    for index, (a, b) in enumerate(zip(first, second)):
+    for index, (a, b) in enumerate(zip(first, second, strict=True)):
         if a.cell_type == "code":
             assert _comparable(b.outputs) == _comparable(a.outputs), (
                 f"{path.name}, cell {index}: the second Run All printed something else"

@@ -1,89 +1,79 @@
-"""05 Troubleshooting — which role is at fault? (built by tools/build_notebooks.py)."""
+# %% [markdown]
+# # Troubleshooting: which role is at fault?
+#
+# An Amazon Elastic Container Service (ECS) task fails and the error mentions "not authorized".
+# Which of the two roles do you fix? The article this course is built on ends with the author's own
+# rule of thumb, learned the hard way:
+#
+# > When a permission error occurs:
+# > - the task does not start, or goes STOPPED → suspect the **task execution role**;
+# > - the task starts, but the application gets AccessDenied while it runs → suspect the
+# >   **task role**.
+# >
+# > Read the error message in CloudWatch Logs *together with when the error happened* (at launch
+# > or at run time), and the role at fault becomes easy to name.
+#
+# In this notebook you turn that rule into a method, try it on "mystery tasks" whose broken role
+# you are not told, and let the course's coach read error messages pasted from real accounts.
 
-from _parts import exercise
+# %% [markdown]
+# ## What you will learn
+#
+# - To ask three questions of any failed task: did RunTask create it, did it start, and who was
+#   refused?
+# - To read `stoppedReason`, the CloudWatch Logs lines and the trace together, in time order.
+# - To name the role at fault from the session in the error (`assumed-role/<role>/<session>`) and
+#   from *when* the call was made — not from the role's name.
+# - To use `diagnose` and `ecslab explain` on the lab's errors and on messages from real accounts,
+#   and to recognise the failures that are not about either role.
+#
+# ## Before you start
+#
+# You should know what the task execution role and the task role are for (notebooks 01 to 03) and
+# be able to run a cell. Everything happens in a simulated AWS account on your computer: nothing
+# here talks to the real AWS. AWS Identity and Access Management (IAM) decides every call, as
+# explained in notebook 00.
 
-CELLS = [
-    (
-        "markdown",
-        """# Troubleshooting: which role is at fault?
+# %% [markdown]
+# ## Your lab
+#
+# The next cell builds a fresh simulated account. Run it again whenever you want to start over.
 
-An Amazon Elastic Container Service (ECS) task fails and the error mentions "not authorized".
-Which of the two roles do you fix? The article this course is built on ends with the author's own
-rule of thumb, learned the hard way:
-
-> When a permission error occurs:
-> - the task does not start, or goes STOPPED → suspect the **task execution role**;
-> - the task starts, but the application gets AccessDenied while it runs → suspect the
->   **task role**.
->
-> Read the error message in CloudWatch Logs *together with when the error happened* (at launch
-> or at run time), and the role at fault becomes easy to name.
-
-In this notebook you turn that rule into a method, try it on "mystery tasks" whose broken role
-you are not told, and let the course's coach read error messages pasted from real accounts.""",
-    ),
-    (
-        "markdown",
-        """## What you will learn
-
-- To ask three questions of any failed task: did RunTask create it, did it start, and who was
-  refused?
-- To read `stoppedReason`, the CloudWatch Logs lines and the trace together, in time order.
-- To name the role at fault from the session in the error (`assumed-role/<role>/<session>`) and
-  from *when* the call was made — not from the role's name.
-- To use `diagnose` and `ecslab explain` on the lab's errors and on messages from real accounts,
-  and to recognise the failures that are not about either role.
-
-## Before you start
-
-You should know what the task execution role and the task role are for (notebooks 01 to 03) and
-be able to run a cell. Everything happens in a simulated AWS account on your computer: nothing
-here talks to the real AWS. AWS Identity and Access Management (IAM) decides every call, as
-explained in notebook 00.""",
-    ),
-    (
-        "markdown",
-        """## Your lab
-
-The next cell builds a fresh simulated account. Run it again whenever you want to start over.""",
-    ),
-    (
-        "code",
-        """from ecslab import Lab, diagnose
+# %%
+from ecslab import Lab, diagnose
 
 lab = Lab()
-lab""",
-    ),
-    (
-        "markdown",
-        """## The rule of thumb, made precise
+lab
 
-Careful with one word of the rule: *every* task in this lab ends STOPPED, even a healthy one,
-because the orders app does its work and exits. What tells a launch failure from a run failure is
-the stop code and whether the container ever started. There is also a case the article does not
-mention: RunTask itself can refuse, and then there is no task at all.
 
-| What you see | When | Who was calling | Suspect |
-|---|---|---|---|
-| RunTask fails; no task exists | before launch | ECS, or you | trust, or your `iam:PassRole` |
-| TaskFailedToStart; never started; no log line | launch | the ECS agent | the task execution role |
-| started; "not authorized" in the app's log; exit 1 | run | the application | the task role |
-| started; exit code not 0; no "not authorized" | run | the application | neither: the app's bug |
+# %% [markdown]
+# ## The rule of thumb, made precise
+#
+# Careful with one word of the rule: *every* task in this lab ends STOPPED, even a healthy one,
+# because the orders app does its work and exits. What tells a launch failure from a run failure is
+# the stop code and whether the container ever started. There is also a case the article does not
+# mention: RunTask itself can refuse, and then there is no task at all.
+#
+# | What you see | When | Who was calling | Suspect |
+# |---|---|---|---|
+# | RunTask fails; no task exists | before launch | ECS, or you | trust, or your `iam:PassRole` |
+# | TaskFailedToStart; never started; no log line | launch | the ECS agent | the task execution role |
+# | started; "not authorized" in the app's log; exit 1 | run | the application | the task role |
+# | started; exit code not 0; no "not authorized" | run | the application | neither: the app's bug |
+#
+# "Before launch" means inside the RunTask call, before the ECS agent makes any call. The trace has
+# no phase of that name: it files ECS assuming a role under `launch` (the first thing a launch
+# does) and your own `iam:PassRole` check under `admin`; `diagnose` calls the whole moment the
+# *deploy* phase.
+#
+# ### The rule as code
+#
+# The function below asks those questions in order. Read it: it uses only what a task shows you
+# (`failure`, `started`, `stop_code`, `stopped_reason`, `exit_code`, `logs`).
 
-"Before launch" means inside the RunTask call, before the ECS agent makes any call. The trace has
-no phase of that name: it files ECS assuming a role under `launch` (the first thing a launch
-does) and your own `iam:PassRole` check under `admin`; `diagnose` calls the whole moment the
-*deploy* phase.
-
-### The rule as code
-
-The function below asks those questions in order. Read it: it uses only what a task shows you
-(`failure`, `started`, `stop_code`, `stopped_reason`, `exit_code`, `logs`).""",
-    ),
-    (
-        "code",
-        """def triage(task):
-    \"\"\"The article's rule of thumb, one question at a time.\"\"\"
+# %%
+def triage(task):
+    """The article's rule of thumb, one question at a time."""
     if task.failure:  # RunTask itself said no: there is no task at all
         print("RunTask was refused: no task was created.")
         print("→ Suspect a role's trust policy (or your own iam:PassRole). The error:")
@@ -103,131 +93,115 @@ The function below asks those questions in order. Read it: it uses only what a t
             print(refused[-1])
         else:
             print("→ No access denied in the log: the app's own problem. Its last lines:")
-            print("\\n".join(task.logs[-3:]))
+            print("\n".join(task.logs[-3:]))
     else:
         print("The task started and the app exited with code 0: nothing to fix.")
 
 
-triage(lab.run_task())""",
-    ),
-    (
-        "markdown",
-        """## Mystery A: a task that never starts
+triage(lab.run_task())
 
-`mystery(lab, "A")` puts the course roles back as they start and then changes something in
-them, without telling you what. Your job: find the role at fault from what the task shows.""",
-    ),
-    (
-        "code",
-        """from ecslab.coach.lessons.nb05 import mystery, suspect
+# %% [markdown]
+# ## Mystery A: a task that never starts
+#
+# `mystery(lab, "A")` puts the course roles back as they start and then changes something in
+# them, without telling you what. Your job: find the role at fault from what the task shows.
+
+# %%
+from ecslab.coach.lessons.nb05 import mystery, suspect
 
 case = mystery(lab, "A")
-case""",
-    ),
-    (
-        "markdown",
-        """**Predict** before you run the next cell: if the task does not start, how many log lines
-will it have?""",
-    ),
-    (
-        "code",
-        """task_a = lab.run_task()
-triage(task_a)""",
-    ),
-    (
-        "markdown",
-        """Read the `stoppedReason` from the inside out:
+case
 
-- `ResourceInitializationError: unable to pull secrets or registry auth` — Fargate's wording for
-  a failure while it prepares the task, before any container starts;
-- `failed to fetch secret ... from secrets manager` — the agent was fetching the database
-  password that the task definition injects as an environment variable;
-- `User: arn:aws:sts::123456789012:assumed-role/ecs-execution-role/<task id>` — **who** was
-  refused: a session of `ecs-execution-role` whose session name is the task's id. That is the ECS
-  agent working for this task.
+# %% [markdown]
+# **Predict** before you run the next cell: if the task does not start, how many log lines
+# will it have?
 
-The trace says the same thing as a table: Amazon ECS assumed both roles, then the ECS agent made
-the launch calls as the execution role until one was refused. The application never made a call.""",
-    ),
-    (
-        "code",
-        """task_a.trace.to_frame()[["time", "phase", "principal", "role", "action", "decision"]]""",
-    ),
-    (
-        "markdown",
-        """So the fix belongs to the execution role: allow it to read that one secret. The secret's
-Amazon Resource Name (ARN) is in `lab.resources.db_secret_arn`. Then run the task again, and only
-then look at what the mystery was.""",
-    ),
-    (
-        "code",
-        """document = lab.execution_role.inline_policy("orders-launch-secrets")
+# %%
+task_a = lab.run_task()
+triage(task_a)
+
+# %% [markdown]
+# Read the `stoppedReason` from the inside out:
+#
+# - `ResourceInitializationError: unable to pull secrets or registry auth` — Fargate's wording for
+#   a failure while it prepares the task, before any container starts;
+# - `failed to fetch secret ... from secrets manager` — the agent was fetching the database
+#   password that the task definition injects as an environment variable;
+# - `User: arn:aws:sts::123456789012:assumed-role/ecs-execution-role/<task id>` — **who** was
+#   refused: a session of `ecs-execution-role` whose session name is the task's id. That is the ECS
+#   agent working for this task.
+#
+# The trace says the same thing as a table: Amazon ECS assumed both roles, then the ECS agent made
+# the launch calls as the execution role until one was refused. The application never made a call.
+
+# %%
+task_a.trace.to_frame()[["time", "phase", "principal", "role", "action", "decision"]]
+
+# %% [markdown]
+# So the fix belongs to the execution role: allow it to read that one secret. The secret's
+# Amazon Resource Name (ARN) is in `lab.resources.db_secret_arn`. Then run the task again, and only
+# then look at what the mystery was.
+
+# %%
+document = lab.execution_role.inline_policy("orders-launch-secrets")
 document["Statement"].append({"Sid": "InjectDatabasePassword", "Effect": "Allow",
                               "Action": "secretsmanager:GetSecretValue",
                               "Resource": lab.resources.db_secret_arn})
 lab.execution_role.put_inline("orders-launch-secrets", document)
 triage(lab.run_task())
-case.reveal()""",
-    ),
-    (
-        "markdown",
-        """## Mystery B: a task that starts and then fails
+case.reveal()
 
-Same method, another mystery. **Predict**: if the launch goes well and the application is
-refused, what will `stoppedReason` say?""",
-    ),
-    (
-        "code",
-        """case = mystery(lab, "B")
+# %% [markdown]
+# ## Mystery B: a task that starts and then fails
+#
+# Same method, another mystery. **Predict**: if the launch goes well and the application is
+# refused, what will `stoppedReason` say?
+
+# %%
+case = mystery(lab, "B")
 task_b = lab.run_task()
 print("stoppedReason:", task_b.stopped_reason)
-triage(task_b)""",
-    ),
-    (
-        "markdown",
-        """`stoppedReason` only says that the essential container exited: ECS does not know *why*
-your application stopped. The reason is in the application's own output, which the awslogs driver
-shipped to CloudWatch Logs. Here are all its lines: the app read its configuration, wrote to
-DynamoDB, and was refused when it sent its event to Amazon Simple Queue Service (SQS) — as
-`ecs-task-role`.""",
-    ),
-    (
-        "code",
-        """for line in task_b.logs:
-    print(line)""",
-    ),
-    (
-        "markdown",
-        """The app's calls are the task role's business, so the fix goes there: allow
-`sqs:SendMessage` on the orders-events queue, and nothing more.""",
-    ),
-    (
-        "code",
-        """document = lab.task_role.inline_policy("orders-app")
+triage(task_b)
+
+# %% [markdown]
+# `stoppedReason` only says that the essential container exited: ECS does not know *why*
+# your application stopped. The reason is in the application's own output, which the awslogs driver
+# shipped to CloudWatch Logs. Here are all its lines: the app read its configuration, wrote to
+# DynamoDB, and was refused when it sent its event to Amazon Simple Queue Service (SQS) — as
+# `ecs-task-role`.
+
+# %%
+for line in task_b.logs:
+    print(line)
+
+# %% [markdown]
+# The app's calls are the task role's business, so the fix goes there: allow
+# `sqs:SendMessage` on the orders-events queue, and nothing more.
+
+# %%
+document = lab.task_role.inline_policy("orders-app")
 document["Statement"].append({"Sid": "OrderEvents", "Effect": "Allow",
                               "Action": "sqs:SendMessage", "Resource": lab.resources.queue_arn})
 lab.task_role.put_inline("orders-app", document)
 triage(lab.run_task())
-case.reveal()""",
-    ),
-    (
-        "markdown",
-        """## When did it happen?
+case.reveal()
 
-Both tasks ended STOPPED, yet one failed at launch and the other at run time. The article's
-advice is to read the error *together with when it happened*. The function below puts one
-task's life in time order: the timestamps ECS reports in `describe_tasks` (`createdAt`,
-`pullStartedAt`, `startedAt`, `stoppedAt`, ...), every call in the trace, and every CloudWatch
-Logs event, read with `get_log_events`. Times are the lab's simulated clock, in UTC.""",
-    ),
-    (
-        "code",
-        """import textwrap
+# %% [markdown]
+# ## When did it happen?
+#
+# Both tasks ended STOPPED, yet one failed at launch and the other at run time. The article's
+# advice is to read the error *together with when it happened*. The function below puts one
+# task's life in time order: the timestamps ECS reports in `describe_tasks` (`createdAt`,
+# `pullStartedAt`, `startedAt`, `stoppedAt`, ...), every call in the trace, and every CloudWatch
+# Logs event, read with `get_log_events`. Times are the lab's simulated clock, in UTC.
+
+# %%
+import textwrap
 from datetime import datetime, timezone
 
 
 def timeline(task):
-    \"\"\"ECS's timestamps, the task's calls and its log events, in time order (UTC).\"\"\"
+    """ECS's timestamps, the task's calls and its log events, in time order (UTC)."""
     rows = []  # (time, order at equal times, source, what)
     for field, value in task.describe().items():
         if field.endswith("At"):
@@ -249,121 +223,109 @@ def timeline(task):
                             break_on_hyphens=False, break_long_words=False))
 
 
-timeline(task_a)""",
-    ),
-    (
-        "markdown",
-        """Mystery A, in time order: ECS created the task, assumed its two roles, and the agent
-started its launch calls. The refusal came before the image pull even began (there is no
-`pullStartedAt`), and there is no `startedAt` at all: the container never ran, and no log stream
-was ever created. A failure in that window is always
-the ECS agent's, and on Fargate the agent only ever wears the task execution role.
+timeline(task_a)
 
-Now mystery B.""",
-    ),
-    (
-        "code",
-        """timeline(task_b)""",
-    ),
-    (
-        "markdown",
-        """Mystery B went through the whole launch — image pulled (`pullStartedAt` to
-`pullStoppedAt`), log stream created — and `startedAt` comes *before* the refusal. The log lines
-and the calls interleave: the app logged a line, made a call, logged the next. The refused call
-comes after `startedAt`, in the run phase, made by the orders app: the task role.
+# %% [markdown]
+# Mystery A, in time order: ECS created the task, assumed its two roles, and the agent
+# started its launch calls. The refusal came before the image pull even began (there is no
+# `pullStartedAt`), and there is no `startedAt` at all: the container never ran, and no log stream
+# was ever created. A failure in that window is always
+# the ECS agent's, and on Fargate the agent only ever wears the task execution role.
+#
+# Now mystery B.
 
-(The simulation runs the app to completion before the agent ships its output, so the agent's
-single `logs:PutLogEvents` comes last. On Fargate the awslogs driver ships lines as they come.)
+# %%
+timeline(task_b)
 
-## When RunTask itself says no
+# %% [markdown]
+# Mystery B went through the whole launch — image pulled (`pullStartedAt` to
+# `pullStoppedAt`), log stream created — and `startedAt` comes *before* the refusal. The log lines
+# and the calls interleave: the app logged a line, made a call, logged the next. The refused call
+# comes after `startedAt`, in the run phase, made by the orders app: the task role.
+#
+# (The simulation runs the app to completion before the agent ships its output, so the agent's
+# single `logs:PutLogEvents` comes last. On Fargate the awslogs driver ships lines as they come.)
+#
+# ## When RunTask itself says no
+#
+# One more mystery, for the first row of the table.
 
-One more mystery, for the first row of the table.""",
-    ),
-    (
-        "code",
-        """case = mystery(lab, "C")
+# %%
+case = mystery(lab, "C")
 task_c = lab.run_task()
-triage(task_c)""",
-    ),
-    (
-        "markdown",
-        """There is no task to describe, no `stoppedReason`, no log: the error came back from the
-RunTask call itself. The trace shows why — Amazon ECS, as the service principal
-`ecs-tasks.amazonaws.com`, was refused `sts:AssumeRole` on the execution role, because the role's
-trust policy does not name it.""",
-    ),
-    (
-        "code",
-        """for call in task_c.trace:
+triage(task_c)
+
+# %% [markdown]
+# There is no task to describe, no `stoppedReason`, no log: the error came back from the
+# RunTask call itself. The trace shows why — Amazon ECS, as the service principal
+# `ecs-tasks.amazonaws.com`, was refused `sts:AssumeRole` on the execution role, because the role's
+# trust policy does not name it.
+
+# %%
+for call in task_c.trace:
     print(call)
     if call.error:
-        print("   ", call.error)""",
-    ),
-    (
-        "markdown",
-        """A role's *trust policy* says who may wear it; its *permissions policies* say what the
-wearer may do. No permission you add to the role fixes a trust problem. Notebook 06 looks at trust
-policies in depth; here, `lab.reset_roles()` puts both roles back as the course starts them.""",
-    ),
-    (
-        "code",
-        """lab.reset_roles()
+        print("   ", call.error)
+
+# %% [markdown]
+# A role's *trust policy* says who may wear it; its *permissions policies* say what the
+# wearer may do. No permission you add to the role fixes a trust problem. Notebook 06 looks at trust
+# policies in depth; here, `lab.reset_roles()` puts both roles back as the course starts them.
+
+# %%
+lab.reset_roles()
 triage(lab.run_task())
-case.reveal()""",
-    ),
-    (
-        "markdown",
-        """## Let the coach read the error
+case.reveal()
 
-`diagnose(message)` reads an error message the way you just did — the wrapper text, the refused
-action, the session that made the call — and says which role to fix (`execution`, `task`,
-`neither` or `unknown`), in which phase, why, and how. It only reads the text you give it.
+# %% [markdown]
+# ## Let the coach read the error
+#
+# `diagnose(message)` reads an error message the way you just did — the wrapper text, the refused
+# action, the session that made the call — and says which role to fix (`execution`, `task`,
+# `neither` or `unknown`), in which phase, why, and how. It only reads the text you give it.
+#
+# ### On the lab's own messages
+#
+# Mystery A's `stoppedReason` points at the execution role. Mystery B's `stoppedReason` points at
+# neither role — correctly: that text alone only says the container exited. Give `diagnose` the
+# app's log line instead.
 
-### On the lab's own messages
-
-Mystery A's `stoppedReason` points at the execution role. Mystery B's `stoppedReason` points at
-neither role — correctly: that text alone only says the container exited. Give `diagnose` the
-app's log line instead.""",
-    ),
-    (
-        "code",
-        """print(diagnose(task_a.stopped_reason))
+# %%
+print(diagnose(task_a.stopped_reason))
 print()
 print(diagnose(task_b.stopped_reason))
 print()
-print(diagnose(task_b.logs[-1]))""",
-    ),
-    (
-        "markdown",
-        """### On messages from real accounts
+print(diagnose(task_b.logs[-1]))
 
-The messages below were pasted by people into public issues and guides, as they are (account
-numbers and names are theirs, or their placeholders). Each comes from the course's collection of
-real messages (`tests/coach/corpus/messages.json`), where the source is kept:
+# %% [markdown]
+# ### On messages from real accounts
+#
+# The messages below were pasted by people into public issues and guides, as they are (account
+# numbers and names are theirs, or their placeholders). Each comes from the course's collection of
+# real messages (`tests/coach/corpus/messages.json`), where the source is kept:
+#
+# 1. The article's situation, on Fargate: the execution role could not create the log stream —
+#    from a bootcamp journal,
+#    [seekatekode/aws-bootcamp-cruddur-2024](https://github.com/seekatekode/aws-bootcamp-cruddur-2024/blob/main/journal/week6.md).
+# 2. An AWS Systems Manager (SSM) parameter injected at launch, with the console's odd
+#    capitalisation
+#    ("Resourceinitializationerror") — [aws/copilot-cli#4504](https://github.com/aws/copilot-cli/issues/4504).
+# 3. An application refused by SQS through its SDK —
+#    [aws/copilot-cli#4965](https://github.com/aws/copilot-cli/issues/4965).
+# 4. A role *named* like a task role, refused while creating the log stream at launch —
+#    [doctorray117/minecraft-ondemand#12](https://github.com/doctorray117/minecraft-ondemand/issues/12).
+# 5. A network problem that looks like a permission problem —
+#    [aws-samples/aws-fargate-pipeline-lambda-autoscaling#3](https://github.com/aws-samples/aws-fargate-pipeline-lambda-autoscaling/issues/3).
+# 6. The person running the task may not pass the role —
+#    [LBHackney-IT/Data-Platform#1992](https://github.com/LBHackney-IT/Data-Platform/pull/1992).
+# 7. An Amazon Elastic Compute Cloud (EC2) instance's role answering for a container that has
+#    no task role —
+#    [xtdb/xtdb#2949](https://github.com/xtdb/xtdb/pull/2949).
+#
+# **Predict** the suspect for each before you run the cell.
 
-1. The article's situation, on Fargate: the execution role could not create the log stream —
-   from a bootcamp journal,
-   [seekatekode/aws-bootcamp-cruddur-2024](https://github.com/seekatekode/aws-bootcamp-cruddur-2024/blob/main/journal/week6.md).
-2. An AWS Systems Manager (SSM) parameter injected at launch, with the console's odd
-   capitalisation
-   ("Resourceinitializationerror") — [aws/copilot-cli#4504](https://github.com/aws/copilot-cli/issues/4504).
-3. An application refused by SQS through its SDK —
-   [aws/copilot-cli#4965](https://github.com/aws/copilot-cli/issues/4965).
-4. A role *named* like a task role, refused while creating the log stream at launch —
-   [doctorray117/minecraft-ondemand#12](https://github.com/doctorray117/minecraft-ondemand/issues/12).
-5. A network problem that looks like a permission problem —
-   [aws-samples/aws-fargate-pipeline-lambda-autoscaling#3](https://github.com/aws-samples/aws-fargate-pipeline-lambda-autoscaling/issues/3).
-6. The person running the task may not pass the role —
-   [LBHackney-IT/Data-Platform#1992](https://github.com/LBHackney-IT/Data-Platform/pull/1992).
-7. An Amazon Elastic Compute Cloud (EC2) instance's role answering for a container that has
-   no task role —
-   [xtdb/xtdb#2949](https://github.com/xtdb/xtdb/pull/2949).
-
-**Predict** the suspect for each before you run the cell.""",
-    ),
-    (
-        "code",
-        """real_messages = {
+# %%
+real_messages = {
     "1 logs at launch": (
         "ResourceInitializationError: failed to validate logger args: create stream has been "
         "retried 1 times: failed to create Cloudwatch log stream: AccessDeniedException: User: "
@@ -375,7 +337,7 @@ real messages (`tests/coach/corpus/messages.json`), where the source is kept:
         "061e0f7c-b758-4b95-8fab-c791d3f8665e : exit status 1"
     ),
     "2 SSM at launch": (
-        "Stopped reason\\nResourceinitializationerror: unable to pull secrets or registry auth: "
+        "Stopped reason\nResourceinitializationerror: unable to pull secrets or registry auth: "
         "execution resource retrieval failed: unable to retrieve secrets from ssm: service call "
         "has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::<account id>:"
         "assumed-role/aits-demo-app-test-demo-app-ExecutionRole-28VBAJL3T0YT/"
@@ -422,107 +384,142 @@ real messages (`tests/coach/corpus/messages.json`), where the source is kept:
 print(f"{'message':<24}{'suspect':<11}{'phase':<8}category")
 for name, message in real_messages.items():
     found = diagnose(message)
-    print(f"{name:<24}{found.role:<11}{found.phase:<8}{found.category}")""",
-    ),
-    (
-        "markdown",
-        """Four lessons hide in that table:
+    print(f"{name:<24}{found.role:<11}{found.phase:<8}{found.category}")
 
-- **The session tells who, the wrapper tells when.** Message 4's role is called
-  `ecs.task.minecraft-server`, yet it was refused while the log stream was being created, under
-  `ResourceInitializationError`: during the launch, by the agent. Whatever its name, that role
-  was used as the task execution role. Trust the phase, not the name.
-- **Not every failure at launch is a permission.** Message 5 never got an answer at all (`send
-  request failed`): the task had no route to Amazon Elastic Container Registry (ECR). No IAM
-  change helps.
-- **The caller can be you.** Message 6 was refused to the *user who ran the task*: ECS checks that
-  whoever hands it a role may pass it (`iam:PassRole`). Both ECS roles were fine. Notebook 06
-  shows it happen.
-- **On EC2, another role can answer.** In message 7 the session name is an EC2 instance id: the
-  container had no task role, so the SDK fell back to the instance's role.
+# %% [markdown]
+# Four lessons hide in that table:
+#
+# - **The session tells who, the wrapper tells when.** Message 4's role is called
+#   `ecs.task.minecraft-server`, yet it was refused while the log stream was being created, under
+#   `ResourceInitializationError`: during the launch, by the agent. Whatever its name, that role
+#   was used as the task execution role. Trust the phase, not the name.
+# - **Not every failure at launch is a permission.** Message 5 never got an answer at all (`send
+#   request failed`): the task had no route to Amazon Elastic Container Registry (ECR). No IAM
+#   change helps.
+# - **The caller can be you.** Message 6 was refused to the *user who ran the task*: ECS checks that
+#   whoever hands it a role may pass it (`iam:PassRole`). Both ECS roles were fine. Notebook 06
+#   shows it happen.
+# - **On EC2, another role can answer.** In message 7 the session name is an EC2 instance id: the
+#   container had no task role, so the SDK fell back to the instance's role.
+#
+# Here is the whole diagnosis for message 4.
 
-Here is the whole diagnosis for message 4.""",
-    ),
-    (
-        "code",
-        """diagnose(real_messages["4 a name that misleads"])""",
-    ),
-    (
-        "markdown",
-        """## From the command line: `ecslab explain`
+# %%
+diagnose(real_messages["4 a name that misleads"])
 
-The same coach works in a terminal, where you paste errors most often. With the course's
-environment active, type `ecslab explain "<message>"`, or pipe the message in
-(`pbpaste | ecslab explain`); `--json` prints the diagnosis for scripts. It reads only the message:
-no AWS account, no network, no credentials.
+# %% [markdown]
+# ## From the command line: `ecslab explain`
+#
+# The same coach works in a terminal, where you paste errors most often. With the course's
+# environment active, type `ecslab explain "<message>"`, or pipe the message in
+# (`pbpaste | ecslab explain`); `--json` prints the diagnosis for scripts. It reads only the message:
+# no AWS account, no network, no credentials.
+#
+# In a notebook, `!` runs a shell command. To be sure the command runs from this notebook's Python
+# environment, the cell calls it as `python -m ecslab.cli` with the kernel's own interpreter
+# (`sys.executable`); `{message}` puts the Python variable into the command, and
+# `explained = !...` keeps the command's output lines to print them. The message is a real one, from
+# [aws/aws-cdk#29876](https://github.com/aws/aws-cdk/issues/29876).
 
-In a notebook, `!` runs a shell command. To be sure the command runs from this notebook's Python
-environment, the cell calls it as `python -m ecslab.cli` with the kernel's own interpreter
-(`sys.executable`); `{message}` puts the Python variable into the command, and
-`explained = !...` keeps the command's output lines to print them. The message is a real one, from
-[aws/aws-cdk#29876](https://github.com/aws/aws-cdk/issues/29876).""",
-    ),
-    (
-        "code",
-        """import sys
+# %% active="ipynb"
+# import sys
+#
+# message = ("CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to "
+#            "resolve ref 123456789123.dkr.ecr.us-east-1.amazonaws.com/a2-ecr-app-repo:latest: "
+#            "pulling from host 123456789123.dkr.ecr.us-east-1.amazonaws.com failed with status "
+#            "code [manifests latest]: 403 Forbidden")
+# explained = !"{sys.executable}" -m ecslab.cli explain "{message}"
+# print("\n".join(explained))
 
-message = ("CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to "
-           "resolve ref 123456789123.dkr.ecr.us-east-1.amazonaws.com/a2-ecr-app-repo:latest: "
-           "pulling from host 123456789123.dkr.ecr.us-east-1.amazonaws.com failed with status "
-           "code [manifests latest]: 403 Forbidden")
-explained = !"{sys.executable}" -m ecslab.cli explain "{message}"
-print("\\n".join(explained))""",
-    ),
-    (
-        "markdown",
-        """There is no role in that message at all, only a `403 Forbidden` while pulling the image
-manifest. The coach still names the execution role, because on Fargate the image is pulled during
-the launch, with the execution role's credentials.
+# %% [markdown]
+# There is no role in that message at all, only a `403 Forbidden` while pulling the image
+# manifest. The coach still names the execution role, because on Fargate the image is pulled during
+# the launch, with the execution role's credentials.
+#
+# ## Your turn: three mystery tasks
+#
+# Each exercise below loads a mystery into your lab (it puts the roles back as they start first,
+# so do the exercises one at a time). For each one:
+#
+# 1. run the task (`task = lab.run_task()`) and read it: `triage(task)`, `timeline(task)`,
+#    `diagnose(...)`;
+# 2. name the role you would fix: `suspect(ex1, "execution")` or `suspect(ex1, "task")`;
+# 3. change **only that role**, as little as you can, and run the task again;
+# 4. `ex1.check()` says whether the task now runs to the end and only the right role was changed.
+#
+# `ex1.hint()` gives a hint (call it again for a more specific one); `ex1.solution()` shows an
+# answer — try without it first.
+#
+# ### Mystery 1
 
-## Your turn: three mystery tasks
+# %%
+ex1 = lab.exercise("05-mystery-1")
+ex1
 
-Each exercise below loads a mystery into your lab (it puts the roles back as they start first,
-so do the exercises one at a time). For each one:
+# %%
+# Your code here: run the task, read it, name the role, fix it, run the task again.
 
-1. run the task (`task = lab.run_task()`) and read it: `triage(task)`, `timeline(task)`,
-   `diagnose(...)`;
-2. name the role you would fix: `suspect(ex1, "execution")` or `suspect(ex1, "task")`;
-3. change **only that role**, as little as you can, and run the task again;
-4. `ex1.check()` says whether the task now runs to the end and only the right role was changed.
+# %%
+ex1.check()
 
-`ex1.hint()` gives a hint (call it again for a more specific one); `ex1.solution()` shows an
-answer — try without it first.
+# %%
+# ex1.hint()
+# ex1.solution()
 
-### Mystery 1""",
-    ),
-    *exercise("05-mystery-1", var="ex1", prompt="# Your code here: run the task, read it, name the role, fix it, run the task again."),
-    ("markdown", """### Mystery 2"""),
-    *exercise("05-mystery-2", var="ex2"),
-    ("markdown", """### Mystery 3"""),
-    *exercise("05-mystery-3", var="ex3"),
-    (
-        "markdown",
-        """## Key points
+# %% [markdown]
+# ### Mystery 2
 
-- Ask three questions, in order: did RunTask create the task? Did the task start? Who was
-  refused?
-- RunTask refused, no task: a trust policy (ECS could not assume a role) or the caller's own
-  `iam:PassRole` — not the roles' permissions.
-- `TaskFailedToStart`, no `startedAt`, no log line: the ECS agent was refused during the launch,
-  wearing the **task execution role**.
-- Started, then "not authorized" in the app's log: the application was refused at run time,
-  wearing the **task role**. `stoppedReason` then only says the container exited; the reason is
-  in CloudWatch Logs.
-- The session in the error (`assumed-role/<role>/<session>`) names the role that was actually
-  used, and the wrapper text and the timestamps say when; a role's name can mislead.
-- Some failures are neither role's fault: no network route, a missing image, the app's own bug,
-  an EC2 instance role answering instead of a task role.
-- `diagnose(message)` and `ecslab explain "<message>"` read pasted errors the same way.
+# %%
+ex2 = lab.exercise("05-mystery-2")
+ex2
 
-## What's next
+# %%
+# Your code here
 
-Notebook 06 narrows both roles to least privilege, proves the narrowed roles still work, and
-looks at the two things that decide whether a role can be used at all: its trust policy and
-`iam:PassRole`.""",
-    ),
-]
+# %%
+ex2.check()
+
+# %%
+# ex2.hint()
+# ex2.solution()
+
+# %% [markdown]
+# ### Mystery 3
+
+# %%
+ex3 = lab.exercise("05-mystery-3")
+ex3
+
+# %%
+# Your code here
+
+# %%
+ex3.check()
+
+# %%
+# ex3.hint()
+# ex3.solution()
+
+# %% [markdown]
+# ## Key points
+#
+# - Ask three questions, in order: did RunTask create the task? Did the task start? Who was
+#   refused?
+# - RunTask refused, no task: a trust policy (ECS could not assume a role) or the caller's own
+#   `iam:PassRole` — not the roles' permissions.
+# - `TaskFailedToStart`, no `startedAt`, no log line: the ECS agent was refused during the launch,
+#   wearing the **task execution role**.
+# - Started, then "not authorized" in the app's log: the application was refused at run time,
+#   wearing the **task role**. `stoppedReason` then only says the container exited; the reason is
+#   in CloudWatch Logs.
+# - The session in the error (`assumed-role/<role>/<session>`) names the role that was actually
+#   used, and the wrapper text and the timestamps say when; a role's name can mislead.
+# - Some failures are neither role's fault: no network route, a missing image, the app's own bug,
+#   an EC2 instance role answering instead of a task role.
+# - `diagnose(message)` and `ecslab explain "<message>"` read pasted errors the same way.
+#
+# ## What's next
+#
+# Notebook 06 narrows both roles to least privilege, proves the narrowed roles still work, and
+# looks at the two things that decide whether a role can be used at all: its trust policy and
+# `iam:PassRole`.
