@@ -417,7 +417,7 @@ for line in no_decrypt.diagram().describe().splitlines():
 # ### Exercise 1: the article's situation
 
 # %%
-ex = lab.exercise("fix-the-launch")
+ex = lab.exercise("02-fix-the-launch")
 ex
 
 # %%

@@ -448,7 +448,7 @@ both.to_frame()[["principal", "role", "action", "decision"]]
 # ### Exercise 1: the app cannot send its event
 
 # %%
-ex = lab.exercise("fix-the-app")
+ex = lab.exercise("03-fix-the-app")
 ex
 
 # %%

@@ -449,7 +449,7 @@ print("Later:", described["lastStatus"], described["stopCode"],
 # Narrow the role to what the launch needs and keep the task running.
 
 # %%
-ex1 = lab.exercise("narrow-the-logs")
+ex1 = lab.exercise("06-narrow-the-logs")
 ex1
 
 # %%
