@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html import escape
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
     from ecslab.lab import Lab
 
 CORRECT, NOT_YET, NOT_ATTEMPTED = "correct", "not yet", "not attempted"
+
+# The exercise each lab holds now: loading one replaces the setup of the one before it.
+_CURRENT: weakref.WeakKeyDictionary[Lab, Exercise] = weakref.WeakKeyDictionary()
 
 # What the ECS agent needs to launch the course's task and ship its logs: exactly what
 # AmazonECSTaskExecutionRolePolicy grants (the registry and the log stream).
@@ -378,9 +382,15 @@ class Exercise:
             from ecslab.coach.scenarios import load
 
             load(lab, scenario)
-        self._first_task = len(lab.ecs.tasks)
-        self._first_event = len(lab.trace)
+        self.begin()
+
+    def begin(self) -> None:
+        """The exercise starts now (after its setup): tasks, calls and the roles' state from here
+        on are the learner's. It becomes the lab's current exercise."""
+        self._first_task = len(self.lab.ecs.tasks)
+        self._first_event = len(self.lab.trace)
         self.remember_baseline()
+        _CURRENT[self.lab] = self
 
     def remember_baseline(self) -> None:
         """Remember the two course roles as they are now: ``touched`` and ``wider_than_needed``
@@ -392,6 +402,19 @@ class Exercise:
     # -- what the learner calls -------------------------------------------------------------------
 
     def check(self) -> Result:
+        stale = self._stale()
+        if stale:
+            return Result(NOT_ATTEMPTED, [stale])
+        if self.setup_undone():
+            return Result(
+                NOT_YET,
+                [
+                    "the course's roles were put back as they start (lab.reset_roles(), or a "
+                    "scenario loaded) after this exercise began: that undoes its setup instead "
+                    f'of fixing it. Load it again (ex = lab.exercise("{self.key}")), then make '
+                    "the fix yourself."
+                ],
+            )
         if self.run_attempts() and self.last_attempt_refused():
             return Result(NOT_YET, ["your last RunTask was refused: no task was started."])
         if not self.tasks():
@@ -408,7 +431,26 @@ class Exercise:
             return Result(NOT_YET, problems + [n for n in notes if n not in problems])
         return Result(CORRECT, praise=self._praise)
 
+    def _stale(self) -> str:
+        """Why this exercise can no longer be checked in its lab ("" when it can)."""
+        if not self.lab.is_open:
+            return (
+                "the lab this exercise was loaded in is closed (a newer Lab() replaced it): "
+                f'load it again in the new lab (ex = lab.exercise("{self.key}")).'
+            )
+        current = _CURRENT.get(self.lab)
+        if current is not self:
+            other = f"exercise {current.key}" if current is not None else "another exercise"
+            return (
+                f"{other} was loaded after this one and replaced its setup: run "
+                f'ex = lab.exercise("{self.key}") again, make your change, then check.'
+            )
+        return ""
+
     def hint(self, number: int | None = None) -> _Text:
+        stale = self._stale()
+        if stale:
+            return _Text(f"First: {stale}")
         if number is None:
             self._hinted = min(self._hinted + 1, len(self.hints))
             number = self._hinted
@@ -449,6 +491,10 @@ class Exercise:
     def last_task(self) -> Any:
         tasks = self.tasks()
         return tasks[-1] if tasks else None
+
+    def setup_undone(self) -> bool:
+        """Was the account set up again (the roles reset, a scenario loaded) since it began?"""
+        return any(e.phase == "setup" for e in self.lab.trace.events[self._first_event :])
 
     def touched(self, role: str) -> bool:
         return snapshot(self.lab, role) != self.baseline[role]
@@ -496,6 +542,9 @@ class Spec:
     # A plausible wrong answer (code, like the solution); tests check it is not accepted.
     wrong: str = ""
     run_hint: str = "lab.run_task()"  # how to run the task this exercise looks at
+    # Roles the learner is asked to create: loading the exercise deletes what an earlier attempt
+    # left of them, so every attempt starts from the same account.
+    creates: tuple[str, ...] = ()
 
 
 # Every exercise of the course, by key ("NN-slug": the notebook it belongs to, then what it is
@@ -520,8 +569,24 @@ def exercise(lab: Lab, key: str) -> Exercise:
     ex.run_hint = spec.run_hint
     if spec.setup is not None:
         spec.setup(lab)
-        ex.remember_baseline()
+    if spec.creates:
+        _delete_roles(lab, spec.creates)
+    if spec.setup is not None or spec.creates:
+        ex.begin()
     return ex
+
+
+def _delete_roles(lab: Lab, names: Iterable[str]) -> None:
+    """Delete these roles if they exist (their policies first, as IAM requires), as setup."""
+    existing = set(lab.world.account.role_names())
+    with lab.world.setup() as root:
+        iam = root.client("iam")
+        for name in (n for n in names if n in existing):
+            for policy in lab.role(name).managed_policy_arns:
+                iam.detach_role_policy(RoleName=name, PolicyArn=policy)
+            for policy in lab.role(name).inline_policy_names:
+                iam.delete_role_policy(RoleName=name, PolicyName=policy)
+            iam.delete_role(RoleName=name)
 
 
 __all__ = [

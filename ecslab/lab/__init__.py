@@ -268,13 +268,25 @@ class Lab:
         inline: dict[str, Any] | None = None,
         managed: tuple[str, ...] = (),
         trust: dict[str, Any] | None = None,
+        *,
+        exist_ok: bool = False,
     ) -> RoleView:
-        """A new role (trusting ecs-tasks.amazonaws.com unless told otherwise), as you."""
+        """A new role (trusting ecs-tasks.amazonaws.com unless told otherwise), as you.
+
+        A role of that name that exists already is IAM's ``EntityAlreadyExists``; with
+        ``exist_ok=True`` its trust policy and the inline policy are set again instead (IAM's
+        UpdateAssumeRolePolicy and PutRolePolicy), so a cell that makes a role can be re-run.
+        """
         import json
 
-        self.client("iam").create_role(
-            RoleName=name, AssumeRolePolicyDocument=json.dumps(trust or ECS_TRUST)
-        )
+        iam = self.client("iam")
+        document = json.dumps(trust or ECS_TRUST)
+        try:
+            iam.create_role(RoleName=name, AssumeRolePolicyDocument=document)
+        except ClientError as error:
+            if not exist_ok or error.response["Error"]["Code"] != "EntityAlreadyExists":
+                raise
+            iam.update_assume_role_policy(RoleName=name, PolicyDocument=document)
         role = RoleView(self._world, name)
         if inline:
             role.put_inline(f"{name}-policy", inline)

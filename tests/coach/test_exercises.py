@@ -471,3 +471,90 @@ def test_a_key_named_by_its_alias_is_explained(lab):
             "the kms:ResourceAliases condition."
         ), key
         assert any("key ARN" in repr(ex.hint(n)) for n in (1, 2, 3)), key
+
+
+# -- no way round the lesson (issue 12) ----------------------------------------------------------
+
+
+def _run(lab, key):
+    """Run the task the way the exercise says to (its run_hint is code)."""
+    exec(EXERCISES[key].run_hint, {"lab": lab})
+
+
+@pytest.mark.parametrize("key", SOLUTION_CASES)
+def test_resetting_the_roles_is_not_the_fix(lab, key):
+    ex = lab.exercise(key)
+    lab.reset_roles()
+    _run(lab, key)
+    result = ex.check()
+    assert result.status == "not yet"
+    assert "lab.reset_roles()" in result.problems[0] and key in result.problems[0]
+
+
+@pytest.mark.parametrize("key", SOLUTION_CASES)
+def test_loading_the_healthy_setup_is_not_the_fix(lab, key):
+    from ecslab.scenarios import load
+
+    ex = lab.exercise(key)
+    load(lab, "healthy")
+    _run(lab, key)
+    assert ex.check().status == "not yet"
+
+
+@pytest.mark.parametrize("key", SOLUTION_CASES)
+def test_administrator_access_on_both_roles_is_not_the_fix(lab, key):
+    ex = lab.exercise(key)
+    lab.execution_role.attach("AdministratorAccess")
+    lab.task_role.attach("AdministratorAccess")
+    _run(lab, key)
+    assert ex.check().status == "not yet", ex.check()
+
+
+@pytest.mark.parametrize("key", SOLUTION_CASES)
+def test_an_exercise_replaced_by_a_later_one_says_so_and_works_when_loaded_again(lab, key):
+    ex = lab.exercise(key)
+    later = next(k for k in SOLUTION_CASES if k != key)
+    lab.exercise(later)
+    _run(lab, key)
+    stale = ex.check()
+    assert stale.status == "not attempted"
+    assert stale.problems == [
+        f"exercise {later} was loaded after this one and replaced its setup: run "
+        f'ex = lab.exercise("{key}") again, make your change, then check.'
+    ]
+    assert repr(ex.hint()).startswith(f"First: exercise {later} was loaded after this one")
+    again = lab.exercise(key)
+    exec(EXERCISES[key].solution, {"lab": lab})
+    assert again.check().status == "correct", again.check()
+
+
+def test_every_exercise_after_all_the_others_works_when_loaded_again(lab):
+    # what "Run All" leaves behind: every exercise loaded, the last one's setup in the lab
+    for key in SOLUTION_CASES:
+        lab.exercise(key)
+    for key in reversed(SOLUTION_CASES):
+        ex = lab.exercise(key)
+        exec(EXERCISES[key].solution, {"lab": lab})
+        assert ex.check().status == "correct", (key, ex.check())
+
+
+def test_an_exercise_of_a_closed_lab_says_to_load_it_in_the_new_one():
+    from ecslab import Lab
+
+    old = Lab()
+    ex = old.exercise("02-fix-the-launch")
+    new = Lab()
+    try:
+        result = ex.check()
+        assert result.status == "not attempted"
+        assert "is closed (a newer Lab() replaced it)" in result.problems[0]
+    finally:
+        new.close()
+
+
+@pytest.mark.parametrize("key", SOLUTION_CASES)
+def test_each_solution_can_be_run_twice_in_a_row(lab, key):
+    ex = lab.exercise(key)
+    exec(EXERCISES[key].solution, {"lab": lab})
+    exec(EXERCISES[key].solution, {"lab": lab})
+    assert ex.check().status == "correct", ex.check()

@@ -139,10 +139,11 @@ EXERCISES.update(
                 "definition with that taskRoleArn works too.)",
             ),
             'document = lab.task_role.inline_policy("orders-app")\n'
-            'role = lab.create_role("orders-app-role", inline=document)\n'
+            'role = lab.create_role("orders-app-role", inline=document, exist_ok=True)\n'
             'task = lab.run_task(overrides={"taskRoleArn": role.arn})\n'
             'print(task.trace.filter(principal="orders app"))',
             "One role per caller: the agent and the app never share permissions.",
+            creates=("orders-app-role", "orders-all-in-one"),
             wrong='role = lab.create_role("orders-all-in-one",\n'
             '    inline=lab.task_role.inline_policy("orders-app"),\n'
             '    managed=("AmazonECSTaskExecutionRolePolicy",))\n'

@@ -124,6 +124,9 @@ EXERCISES.update(
                 "Secrets Manager appends '-' and 6 random characters to the secret's name).",
             ),
             'document = lab.execution_role.inline_policy("orders-launch-secrets")\n'
+            "# (the statement is replaced if it is there: the cell can be re-run)\n"
+            'document["Statement"] = [s for s in document["Statement"]\n'
+            '                         if s.get("Sid") != "InjectDatabasePassword"]\n'
             'document["Statement"].append({"Sid": "InjectDatabasePassword", "Effect": "Allow",\n'
             '    "Action": "secretsmanager:GetSecretValue",\n'
             '    "Resource": lab.resources.db_secret_arn})\n'
@@ -148,6 +151,9 @@ EXERCISES.update(
                 "(…:key/<id>), not by its alias.",
             ),
             'document = lab.execution_role.inline_policy("orders-launch-secrets")\n'
+            "# (the statement is replaced if it is there: the cell can be re-run)\n"
+            'document["Statement"] = [s for s in document["Statement"]\n'
+            '                         if s.get("Sid") != "DecryptInjectedValues"]\n'
             'document["Statement"].append({"Sid": "DecryptInjectedValues", "Effect": "Allow",\n'
             '    "Action": "kms:Decrypt", "Resource": lab.resources.key_arn})\n'
             'lab.execution_role.put_inline("orders-launch-secrets", document)\n'

@@ -240,6 +240,9 @@ EXERCISES.update(
                 "(lab.resources.queue_arn) in the task role's orders-app policy.",
             ),
             'document = lab.task_role.inline_policy("orders-app")\n'
+            "# (the statement is replaced if it is there: the cell can be re-run)\n"
+            'document["Statement"] = [s for s in document["Statement"]\n'
+            '                         if s.get("Sid") != "OrderEvents"]\n'
             'document["Statement"].append({"Sid": "OrderEvents", "Effect": "Allow",\n'
             '    "Action": "sqs:SendMessage", "Resource": lab.resources.queue_arn})\n'
             'lab.task_role.put_inline("orders-app", document)\nlab.run_task()',
@@ -260,6 +263,9 @@ EXERCISES.update(
                 "ARN: Secrets Manager appends '-' and 6 random characters to the secret's name).",
             ),
             'document = lab.task_role.inline_policy("orders-app")\n'
+            "# (the statement is replaced if it is there: the cell can be re-run)\n"
+            'document["Statement"] = [s for s in document["Statement"]\n'
+            '                         if s.get("Sid") != "PaymentsApiKey"]\n'
             'document["Statement"].append({"Sid": "PaymentsApiKey", "Effect": "Allow",\n'
             '    "Action": "secretsmanager:GetSecretValue",\n'
             '    "Resource": lab.resources.api_key_secret_arn})\n'
@@ -287,7 +293,8 @@ EXERCISES.update(
                 "those two, on exactly those resources.",
             ),
             "r = lab.resources\n"
-            'billing = lab.create_role("billing-task-role", inline={"Version": "2012-10-17",\n'
+            'billing = lab.create_role("billing-task-role", exist_ok=True, inline={\n'
+            '    "Version": "2012-10-17",\n'
             '    "Statement": [\n'
             '        {"Sid": "ReadOrders", "Effect": "Allow", "Action": "dynamodb:GetItem",\n'
             '         "Resource": r.table_arn},\n'
@@ -297,6 +304,7 @@ EXERCISES.update(
             'lab.run_task("billing", overrides={"taskRoleArn": billing.arn})',
             "One task role per service: each app can do its own job and nothing else.",
             setup=_setup_billing,
+            creates=("billing-task-role",),
             wrong='billing = lab.create_role("billing-task-role",\n'
             '    inline=lab.task_role.inline_policy("orders-app"))\n'
             'lab.run_task("billing", overrides={"taskRoleArn": billing.arn})',

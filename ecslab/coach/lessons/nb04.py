@@ -97,6 +97,9 @@ EXERCISES.update(
             "import json\n"
             "wb = lab.workbench()\n"
             'document = lab.execution_role.inline_policy("orders-launch-secrets")\n'
+            "# (the statement is replaced if it is there: the cell can be re-run)\n"
+            'document["Statement"] = [s for s in document["Statement"]\n'
+            '                         if s.get("Sid") != "DecryptInjectedValues"]\n'
             'document["Statement"].append({"Sid": "DecryptInjectedValues", "Effect": "Allow",\n'
             '    "Action": "kms:Decrypt", "Resource": lab.resources.key_arn})\n'
             'wb.execution.apply_inline("orders-launch-secrets", json.dumps(document, indent=2))\n'
