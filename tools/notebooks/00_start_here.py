@@ -143,6 +143,7 @@ for line in task.logs:
 # and the resource. There is no log line, because the log stream was never created.
 
 # %%
+lab.reset_roles()  # start from the course's two roles, so that this cell can be run again
 lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
 broken = lab.run_task()
 print(broken.stop_code)

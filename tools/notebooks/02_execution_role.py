@@ -283,8 +283,9 @@ after.diagram()
 #    followed by `:log-stream:<name>`, so the log group's ARN followed by `:*` covers its streams.
 
 # %%
-lab.task_role.detach("CloudWatchLogsFullAccess")
-lab.task_role.detach("AmazonS3ReadOnlyAccess")
+for wrong_fix in ("CloudWatchLogsFullAccess", "AmazonS3ReadOnlyAccess"):
+    if wrong_fix in lab.task_role.policies:  # (gone already when this cell is run again)
+        lab.task_role.detach(wrong_fix)
 
 log_group_arn = f"arn:aws:logs:{lab.region}:{lab.account_id}:log-group:{lab.resources.log_group}"
 lab.execution_role.put_inline("orders-logs", {

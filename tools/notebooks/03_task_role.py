@@ -262,8 +262,11 @@ print("Execution role now has:", lab.execution_role.policies)
 # back exactly the statement it lost — `sqs:SendMessage` on the one queue.
 
 # %%
-lab.execution_role.detach("AmazonSQSFullAccess")
+if "AmazonSQSFullAccess" in lab.execution_role.policies:  # (gone already on a re-run)
+    lab.execution_role.detach("AmazonSQSFullAccess")
 document = lab.task_role.inline_policy("orders-app")
+document["Statement"] = [s for s in document["Statement"]  # replaced on a re-run
+                         if s.get("Sid") != "OrderEvents"]
 document["Statement"].append({"Sid": "OrderEvents", "Effect": "Allow",
                               "Action": "sqs:SendMessage", "Resource": lab.resources.queue_arn})
 lab.task_role.put_inline("orders-app", document)
@@ -375,12 +378,12 @@ def reports_app():
 # `lab.create_role` makes a role that trusts `ecs-tasks.amazonaws.com` (so ECS may assume it) and
 # puts the inline policy on it. Then register the `reports` task definition: same execution role
 # (the ECS agent's launch work is the same: pull the image, write the logs), **its own task role**.
-# (Run this cell once: IAM refuses to create a role that already exists. To start over, run the
-# first cell of the notebook again.)
+# IAM refuses to create a role that already exists (`EntityAlreadyExists`); `exist_ok=True`
+# sets an existing role's policies again instead, so the cell can be re-run.
 
 # %%
 r = lab.resources
-reports_role = lab.create_role("reports-task-role", inline={
+reports_role = lab.create_role("reports-task-role", exist_ok=True, inline={
     "Version": "2012-10-17",
     "Statement": [
         {"Sid": "ReadConfig", "Effect": "Allow", "Action": "s3:GetObject",

@@ -144,6 +144,8 @@ task_a.trace.to_frame()[["time", "phase", "principal", "role", "action", "decisi
 
 # %%
 document = lab.execution_role.inline_policy("orders-launch-secrets")
+document["Statement"] = [s for s in document["Statement"]  # replaced on a re-run
+                         if s.get("Sid") != "InjectDatabasePassword"]
 document["Statement"].append({"Sid": "InjectDatabasePassword", "Effect": "Allow",
                               "Action": "secretsmanager:GetSecretValue",
                               "Resource": lab.resources.db_secret_arn})
@@ -180,6 +182,8 @@ for line in task_b.logs:
 
 # %%
 document = lab.task_role.inline_policy("orders-app")
+document["Statement"] = [s for s in document["Statement"]  # replaced on a re-run
+                         if s.get("Sid") != "OrderEvents"]
 document["Statement"].append({"Sid": "OrderEvents", "Effect": "Allow",
                               "Action": "sqs:SendMessage", "Resource": lab.resources.queue_arn})
 lab.task_role.put_inline("orders-app", document)

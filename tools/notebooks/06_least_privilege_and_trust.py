@@ -74,6 +74,7 @@ lab.execution_role.card()
 # `AmazonECSTaskExecutionRolePolicy`. **Predict**: how many actions will the role grant?
 
 # %%
+lab.reset_roles()  # start from the course's two roles, so that this cell can be run again
 lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
 lab.execution_role.attach("AmazonEC2ContainerRegistryReadOnly")
 lab.execution_role.attach("CloudWatchLogsFullAccess")
@@ -171,7 +172,8 @@ try:
     iam.create_policy(PolicyName="orders-execution", PolicyDocument=suggestion.json)
 except iam.exceptions.EntityAlreadyExistsException:
     pass  # created by an earlier run of this cell
-lab.execution_role.remove_inline("ecs-execution-role-least-privilege")
+if "ecs-execution-role-least-privilege" in lab.execution_role.policies:  # not on a re-run
+    lab.execution_role.remove_inline("ecs-execution-role-least-privilege")
 lab.execution_role.attach(f"arn:aws:iam::{lab.account_id}:policy/orders-execution")
 print(lab.execution_role.card())
 print()
