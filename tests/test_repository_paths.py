@@ -56,10 +56,7 @@ _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 # Found today and on their way out: (path from the repository root, the literal). An entry that is
 # no longer found fails test_the_allow_list_is_current, so that it is deleted with its offender.
-KNOWN_OFFENDERS = {
-    # removed by the Terraform split (issue 11 item 6)
-    ("tests/coach/test_terraform.py", "/work/shared/seed/article-ja.txt"),
-}
+KNOWN_OFFENDERS: set[tuple[str, str]] = set()
 
 
 def _why_literal(text: str) -> str | None:

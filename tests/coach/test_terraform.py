@@ -4,7 +4,9 @@ as it was, and to_terraform → load_terraform round trips."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +15,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ecslab import Lab
+from ecslab.coach.lessons.nb07 import ARTICLE_FILE, article_terraform
 from ecslab.coach.terraform import TerraformError, load_terraform, to_terraform
 from ecslab.lab.course import ECS_TRUST, EXECUTION_ROLE, TASK_ROLE
 
 HERE = Path(__file__).parent / "terraform"
-ARTICLE = HERE / "article.tf"
-ERRORS = HERE / "errors"
-SEED = Path("/work/shared/seed/article-ja.txt")
+ARTICLE = ARTICLE_FILE  # the article's Terraform, package data
+ORDERS = HERE / "orders.tf"  # the orders task definition, with the article's two roles
 
 EXECUTION_ARNS = [
     "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
@@ -78,16 +80,42 @@ def lab_state(lab: Lab) -> tuple[Any, ...]:
 # -- the article's Terraform ----------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="the article's text is not in this checkout")
-def test_the_fixture_is_the_articles_terraform_line_for_line():
-    article = SEED.read_text("utf-8").splitlines()
-    # lines 87-110 and 112-135; line 111 is the article's prose between the two code samples
-    assert article[110] == "- task_role_arn:タスクロール"
-    assert ARTICLE.read_text("utf-8").splitlines() == article[86:110] + article[111:135]
+# The article's two code samples (its lines 87-110 and 112-135; line 111 is prose between them),
+# each line with its spaces collapsed and the blank lines dropped, joined by newlines: the SHA-256
+# recorded when article.tf was copied from the article (../shared/seed/article-ja.txt).
+ARTICLE_LINES_SHA256 = "b2ed9f86d9534be28b43a309c55045cc0c6991b8da51a1950f689b16267f2566"
+
+
+def test_the_package_data_is_the_articles_terraform_line_for_line():
+    text = ARTICLE.read_text("utf-8")
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    assert hashlib.sha256("\n".join(lines).encode()).hexdigest() == ARTICLE_LINES_SHA256
+    # laid out as terraform fmt writes it: two-space indents, a blank line between blocks
+    assert '\n\n# タスクロール\nresource "aws_iam_role" "ecs_task" {\n  name = ' in text
+    assert article_terraform("ja") == text
+
+
+def test_the_english_edition_translates_the_comments_and_nothing_else():
+    english, japanese = article_terraform("en"), article_terraform("ja")
+    assert hcl2.loads(english)["resource"] == hcl2.loads(japanese)["resource"]
+    code = [line for line in english.splitlines() if not line.startswith("#")]
+    assert code == [line for line in japanese.splitlines() if not line.startswith("#")]
+    assert not re.search(r"[ぁ-んァ-ン一-龥]", english)
+    with pytest.raises(ValueError, match='language is "en" or "ja"'):
+        article_terraform("fr")
+
+
+@pytest.fixture
+def article_and_orders(tmp_path):
+    """A directory with the article's Terraform and the orders task definition, as a learner's
+    project would hold them."""
+    (tmp_path / "article.tf").write_text(ARTICLE.read_text("utf-8"), "utf-8")
+    (tmp_path / "orders.tf").write_text(ORDERS.read_text("utf-8"), "utf-8")
+    return tmp_path
 
 
 def test_the_orders_fixture_uses_the_courses_image(lab):
-    assert f'image     = "{lab.resources.image}"' in (HERE / "orders.tf").read_text("utf-8")
+    assert f'image     = "{lab.resources.image}"' in ORDERS.read_text("utf-8")
 
 
 def test_the_articles_terraform_loads_as_written_and_replaces_the_course_roles(lab):
@@ -146,10 +174,15 @@ def test_with_the_articles_roles_the_course_task_fails_at_launch_on_its_injected
     assert any(e.action == "ecr:GetAuthorizationToken" and e.allowed for e in task.trace)
 
 
-def test_with_a_task_definition_without_secrets_it_launches_and_the_app_is_denied_putitem(lab):
-    result = load_terraform(lab, HERE)  # article.tf and orders.tf
+def test_with_a_task_definition_without_secrets_it_launches_and_the_app_is_denied_putitem(
+    lab, article_and_orders
+):
+    result = load_terraform(lab, article_and_orders)
 
-    assert result.files == (str(ARTICLE), str(HERE / "orders.tf"))
+    assert result.files == (
+        str(article_and_orders / "article.tf"),
+        str(article_and_orders / "orders.tf"),
+    )
     assert result.task_definition == "orders:2"
     assert result.ignored == ("provider.aws", "aws_ecs_cluster.orders")
     registered = lab.task_definition("orders:2")
@@ -183,11 +216,11 @@ def test_with_a_task_definition_without_secrets_it_launches_and_the_app_is_denie
     )
 
 
-def test_app_is_the_program_of_the_essential_container(lab):
+def test_app_is_the_program_of_the_essential_container(lab, article_and_orders):
     def hello() -> None:
         print("hello from the Terraform task")
 
-    result = load_terraform(lab, HERE, app=hello)
+    result = load_terraform(lab, article_and_orders, app=hello)
     task = lab.run_task(result.task_definition)
     assert task.logs == ["hello from the Terraform task"]
     assert task.exit_code == 0
@@ -195,71 +228,129 @@ def test_app_is_the_program_of_the_essential_container(lab):
 
 # -- errors ---------------------------------------------------------------------------------------
 
+# The learner's mistakes, each an edit of the article's Terraform: (the text replaced, by what).
+# A replaced text occurs once in the article; "" appends.
+MISTAKES = {
+    "syntax": ('  name = "ecs-task-role"', '  name "ecs-task-role"'),
+    "unknown_reference": (
+        "  role       = aws_iam_role.ecs_task.name\n"
+        '  policy_arn = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"',
+        "  role       = aws_iam_role.ecs_tsk.name\n"
+        '  policy_arn = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"',
+    ),
+    "name_prefix": ('  name = "ecs-task-role"', '  name_prefix = "ecs-task-"'),
+    "misspelled_arn": ('AmazonDynamoDBReadOnlyAccess"', 'AmazonDynamoDBReadOnlyAcess"'),
+    "malformed_policy": (
+        "",
+        "\n# タスクロールに注文の書き込みを許可\n"
+        'resource "aws_iam_role_policy" "ecs_task_orders_write" {\n'
+        '  name = "orders-write"\n'
+        "  role = aws_iam_role.ecs_task.id\n"
+        "  policy = jsonencode({\n"
+        '    Version = "2012-10-17"\n'
+        "    Statement = [{\n"
+        '      Effect = "Allow"\n'
+        '      Action = ["dynamodb:PutItem"]\n'
+        "    }]\n"
+        "  })\n"
+        "}\n",
+    ),
+    "policy_document_file": (
+        "",
+        "\n# 信頼ポリシーを別ファイルから読む\n"
+        'data "aws_iam_policy_document" "ecs_trust" {\n'
+        '  source_policy_documents = [file("${path.module}/trust.json")]\n'
+        "}\n",
+    ),
+}
+
+
+def mistake(name: str, folder: Path) -> Path:
+    """The article's Terraform with one mistake, written to ``folder/<name>.tf``."""
+    old, new = MISTAKES[name]
+    text = ARTICLE.read_text("utf-8")
+    if old:
+        assert text.count(old) == 1, f"{name}: the edit must replace one place of the article"
+        text = text.replace(old, new)
+    else:
+        text += new
+    path = folder / f"{name}.tf"
+    path.write_text(text, "utf-8")
+    return path
+
+
 ERROR_CASES = [
-    # file, block, line where the block starts, what the message says
-    ("syntax.tf", "aws_iam_role.ecs_task", 26, "right after line 27 ('name \"ecs-task-role\"')"),
+    # mistake, block, line where the block starts, what the message says
+    ("syntax", "aws_iam_role.ecs_task", 29, "right after line 30 ('name \"ecs-task-role\"')"),
     (
-        "unknown_reference.tf",
+        "unknown_reference",
         "aws_iam_role_policy_attachment.ecs_task_s3_read_only",
-        40,
+        44,
         'a resource "aws_iam_role" "ecs_tsk" is not declared in these files. Did you mean '
         '"aws_iam_role.ecs_task"?',
     ),
-    ("name_prefix.tf", "aws_iam_role.ecs_task", 26, "name_prefix gives the role a random name"),
+    ("name_prefix", "aws_iam_role.ecs_task", 29, "name_prefix gives the role a random name"),
     (
-        "misspelled_arn.tf",
+        "misspelled_arn",
         "aws_iam_role_policy_attachment.ecs_task_dynamodb_read_only",
-        45,
+        50,
         "NoSuchEntity: Policy arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAcess does not exist "
         "or is not attachable. (No AWS managed policy is named 'AmazonDynamoDBReadOnlyAcess'. Did "
         "you mean: AmazonDynamoDBReadOnlyAccess",
     ),
     (
-        "malformed_policy.tf",
+        "malformed_policy",
         "aws_iam_role_policy.ecs_task_orders_write",
-        50,
-        "policy (line 53): IAM would refuse PutRolePolicy: MalformedPolicyDocument: Policy "
+        56,
+        "policy (line 59): IAM would refuse PutRolePolicy: MalformedPolicyDocument: Policy "
         "statement must contain resources.",
     ),
     (
-        "policy_document_file.tf",
+        "policy_document_file",
         "data.aws_iam_policy_document.ecs_trust",
-        50,
+        56,
         "source_policy_documents is not supported",
     ),
 ]
 
 
-@pytest.mark.parametrize(("file", "block", "line", "says"), ERROR_CASES)
-def test_a_mistake_names_file_block_and_line_and_changes_nothing(lab, file, block, line, says):
+def test_every_mistake_has_its_case():
+    assert sorted(MISTAKES) == sorted(case[0] for case in ERROR_CASES)
+
+
+@pytest.mark.parametrize(("name", "block", "line", "says"), ERROR_CASES)
+def test_a_mistake_names_file_block_and_line_and_changes_nothing(
+    lab, tmp_path, name, block, line, says
+):
+    file = mistake(name, tmp_path)
     before = lab_state(lab)
 
     with pytest.raises(TerraformError) as raised:
-        load_terraform(lab, ERRORS / file)
+        load_terraform(lab, file)
 
     error = raised.value
     assert isinstance(error, ValueError)
-    assert (error.file, error.block, error.line) == (str(ERRORS / file), block, line)
-    assert str(error).startswith(f"{block} ({ERRORS / file}, line {line}): ")
+    assert (error.file, error.block, error.line) == (str(file), block, line)
+    assert str(error).startswith(f"{block} ({file}, line {line}): ")
     assert says in str(error)
     assert lab_state(lab) == before
 
 
-def test_the_line_is_where_the_block_starts_in_the_file():
-    for file, block, line, _ in ERROR_CASES:
-        header = (ERRORS / file).read_text("utf-8").splitlines()[line - 1]
+def test_the_line_is_where_the_block_starts_in_the_file(tmp_path):
+    for name, block, line, _ in ERROR_CASES:
+        header = mistake(name, tmp_path).read_text("utf-8").splitlines()[line - 1]
         kind, _, rest = block.partition(".")
         if kind == "data":
-            type_, name = rest.split(".")
-            assert header == f'data "{type_}" "{name}" {{'
+            type_, data_name = rest.split(".")
+            assert header == f'data "{type_}" "{data_name}" {{'
         else:
             assert header == f'resource "{kind}" "{rest}" {{'
 
 
-def test_a_syntax_error_gives_the_position_lark_stopped_at():
+def test_a_syntax_error_gives_the_position_lark_stopped_at(tmp_path):
     with pytest.raises(TerraformError) as raised:
-        load_terraform(Lab(), ERRORS / "syntax.tf")
-    assert raised.value.position == (28, 1)
+        load_terraform(Lab(), mistake("syntax", tmp_path))
+    assert raised.value.position == (31, 3)
     assert "unexpected 'assume_role_policy' (expected '{')" in str(raised.value)
 
 
@@ -414,7 +505,7 @@ def test_mistakes_in_hcl_text(lab, text, block, line, says):
     assert lab_state(lab) == before
 
 
-def test_a_refusal_while_applying_puts_back_what_was_applied(lab, monkeypatch):
+def test_a_refusal_while_applying_puts_back_what_was_applied(lab, monkeypatch, article_and_orders):
     before = lab_state(lab)
 
     def refuse(definition, programs=None):
@@ -425,11 +516,11 @@ def test_a_refusal_while_applying_puts_back_what_was_applied(lab, monkeypatch):
 
     monkeypatch.setattr(lab, "register_task_definition", refuse)
     with pytest.raises(TerraformError) as raised:
-        load_terraform(lab, HERE)
+        load_terraform(lab, article_and_orders)
 
     error = raised.value
     assert error.block == "aws_ecs_task_definition.orders"
-    assert (error.file, error.line) == (str(HERE / "orders.tf"), 10)
+    assert (error.file, error.line) == (str(article_and_orders / "orders.tf"), 10)
     assert "AWS refused RegisterTaskDefinition: ClientException: simulated refusal" in str(error)
     assert "nothing was changed" in str(error)
     # the roles had been replaced by then (the trace says so); they are the course's again
@@ -581,8 +672,8 @@ def test_round_trip_of_the_course_lab(lab):
     assert (finished.stop_code, finished.exit_code) == ("EssentialContainerExited", 0)
 
 
-def test_round_trip_of_a_changed_lab(lab):
-    load_terraform(lab, HERE)
+def test_round_trip_of_a_changed_lab(lab, article_and_orders):
+    load_terraform(lab, article_and_orders)
     lab.client("iam").create_policy(
         PolicyName="orders-writer",
         Path="/ecs/",
@@ -694,14 +785,3 @@ def test_from_terraform_with_a_mistake_leaves_no_lab_open(tmp_path):
     with pytest.raises(TerraformError):
         Lab.from_terraform('resource "aws_iam_role" "x" {\n  name_prefix = "x"\n}\n')
     assert open_world() is None
-
-
-def test_the_notebooks_copy_of_the_article_says_what_the_article_says():
-    # nb07 shows the article's Terraform translated and indented; the blocks must be the same.
-    import hcl2
-
-    from ecslab.coach.lessons.nb07 import ARTICLE_TERRAFORM
-
-    ours, article = hcl2.loads(ARTICLE_TERRAFORM), hcl2.loads(ARTICLE.read_text("utf-8"))
-    assert ours.keys() == article.keys() == {"resource", "__comments__"}  # comments translated
-    assert ours["resource"] == article["resource"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ecslab.coach.exercises import (
@@ -19,65 +20,51 @@ from ecslab.coach.exercises import (
 if TYPE_CHECKING:
     from ecslab.lab import Lab
 
-# The article's Terraform (../shared/seed/article-ja.txt), comments translated: two roles trusting
-# ecs-tasks.amazonaws.com and four managed policy attachments. The article's copy lost its
-# indentation; it is indented here as `terraform fmt` writes it. Nothing else is changed.
-ARTICLE_TERRAFORM = """\
-# Task execution role
-resource "aws_iam_role" "ecs_execution" {
-  name = "ecs-execution-role"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect = "Allow"
-      Principal = {
-        Service = "ecs-tasks.amazonaws.com"
-      }
-      Action = "sts:AssumeRole"
-    }]
-  })
+# The article's Terraform, once (article.tf, package data): its two roles trusting
+# ecs-tasks.amazonaws.com and four managed policy attachments, with the article's own comments.
+# The article's copy lost its indentation; article.tf is laid out as `terraform fmt` writes it
+# (indented, `=` aligned, a blank line between blocks). Nothing else is changed; a test checks
+# its text against the article's.
+ARTICLE_FILE = Path(__file__).with_name("article.tf")
+
+# The English edition's comments for the article's (Japanese) comment lines.
+_ENGLISH_COMMENTS = {
+    "# タスク実行ロール": "# Task execution role",
+    "# タスク実行ロールに AmazonEC2ContainerRegistryReadOnly ポリシーをアタッチ": (
+        "# Attach AmazonEC2ContainerRegistryReadOnly to the task execution role"
+    ),
+    (
+        "# タスク実行ロールに CloudWatchLogsFullAccess ポリシーをアタッチ"
+        "(本来はカスタムに権限を絞る方が良いです)"
+    ): (
+        "# Attach CloudWatchLogsFullAccess to the task execution role\n"
+        '# (the article: "it is better to narrow this down with a custom policy")'
+    ),
+    "# タスクロール": "# Task role",
+    "# タスクロールに AmazonS3ReadOnlyAccess ポリシーをアタッチ": (
+        "# Attach AmazonS3ReadOnlyAccess to the task role"
+    ),
+    "# タスクロールに AmazonDynamoDBReadOnlyAccess ポリシーをアタッチ": (
+        "# Attach AmazonDynamoDBReadOnlyAccess to the task role"
+    ),
 }
 
-# Attach AmazonEC2ContainerRegistryReadOnly to the task execution role
-resource "aws_iam_role_policy_attachment" "ecs_execution_ecr_read_only" {
-  role       = aws_iam_role.ecs_execution.name
-  policy_arn = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
-}
 
-# Attach CloudWatchLogsFullAccess to the task execution role
-# (the article: "it is better to narrow this down with a custom policy")
-resource "aws_iam_role_policy_attachment" "ecs_execution_cwlogs_full_access" {
-  role       = aws_iam_role.ecs_execution.name
-  policy_arn = "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess"
-}
+def article_terraform(language: str = "en") -> str:
+    """The article's Terraform: its own (Japanese) comments with ``language="ja"``, the comments
+    translated with ``"en"``. The blocks are the same in both."""
+    text = ARTICLE_FILE.read_text("utf-8")
+    if language == "ja":
+        return text
+    if language != "en":
+        raise ValueError(f'language is "en" or "ja", not {language!r}')
+    return "".join(
+        _ENGLISH_COMMENTS[line.rstrip("\n")] + "\n" if line.startswith("#") else line
+        for line in text.splitlines(keepends=True)
+    )
 
-# Task role
-resource "aws_iam_role" "ecs_task" {
-  name = "ecs-task-role"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect = "Allow"
-      Principal = {
-        Service = "ecs-tasks.amazonaws.com"
-      }
-      Action = "sts:AssumeRole"
-    }]
-  })
-}
 
-# Attach AmazonS3ReadOnlyAccess to the task role
-resource "aws_iam_role_policy_attachment" "ecs_task_s3_read_only" {
-  role       = aws_iam_role.ecs_task.name
-  policy_arn = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
-}
-
-# Attach AmazonDynamoDBReadOnlyAccess to the task role
-resource "aws_iam_role_policy_attachment" "ecs_task_dynamodb_read_only" {
-  role       = aws_iam_role.ecs_task.name
-  policy_arn = "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess"
-}
-"""
+ARTICLE_TERRAFORM = article_terraform("en")
 
 
 def _load_article(lab: Lab) -> None:
