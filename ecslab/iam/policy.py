@@ -357,6 +357,8 @@ def parse_policy(document: Any, kind: str = "identity", name: str | None = None)
         document = document._source
     if isinstance(document, str):
         return _parse_text(document, kind, name)
+    if type(document) is dict:
+        return _parse_dict(document, kind, name)
     loaded = load_document(document, name, kind)
     # The caller keeps their dict; the policy keeps its own copy (JSON text needs none).
     return _compile(copy.deepcopy(loaded) if loaded is not document else loaded, kind, name)
@@ -365,6 +367,32 @@ def parse_policy(document: Any, kind: str = "identity", name: str | None = None)
 @lru_cache(maxsize=1024)
 def _parse_text(text: str, kind: str, name: str | None) -> Policy:
     return _compile(load_document(text, name, kind), kind, name)
+
+
+# Policies parsed from dicts, keyed on the dict's repr at the call (see _parse_dict).
+_DICT_POLICIES: dict[tuple[str, str, str | None], Policy] = {}
+_DICT_POLICIES_KEPT = 1024
+
+
+def _parse_dict(document: dict[str, Any], kind: str, name: str | None) -> Policy:
+    """A dict's policy, parsed once for what the dict says. A dict is mutable, so the cache is
+    keyed on what it says at this call, never on the object: its ``repr``, which (unlike its JSON
+    text) tells a tuple from a list, ``True`` from ``1`` and ``1`` from ``"1"`` and ``1.0``, and
+    costs half as much to build. A hit must also equal the document kept with the policy. Only
+    valid policies are kept (an invalid one raises, as IAM would), the oldest first dropped."""
+    try:
+        key = (repr(document), kind, name)
+    except Exception:  # an object whose repr fails: parse it as it is, uncached
+        key = None
+    policy = _DICT_POLICIES.get(key) if key is not None else None
+    if policy is not None and policy._source == document:
+        return policy
+    policy = _compile(copy.deepcopy(load_document(document, name, kind)), kind, name)
+    if key is not None:
+        if len(_DICT_POLICIES) >= _DICT_POLICIES_KEPT:
+            del _DICT_POLICIES[next(iter(_DICT_POLICIES))]
+        _DICT_POLICIES[key] = policy
+    return policy
 
 
 def _compile(doc: dict[str, Any], kind: str, name: str | None) -> Policy:

@@ -242,3 +242,58 @@ def test_validate_policy_never_raises_on_the_same_documents():
             continue  # every fifth document: validation is slower than evaluation
         findings = validate_policy(doc)
         assert all(isinstance(f, Finding) for f in findings)
+
+
+def _blurred(node, rnd: random.Random):
+    """A copy that JSON would write alike or nearly so, but Python tells apart: lists as tuples,
+    True as 1, 1 as 1.0, string keys as numbers."""
+    if isinstance(node, dict):
+        return {
+            (int(k) if isinstance(k, str) and k.isdigit() and rnd.random() < 0.5 else k): _blurred(
+                v, rnd
+            )
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        items = [_blurred(v, rnd) for v in node]
+        return tuple(items) if rnd.random() < 0.3 else items
+    if node is True and rnd.random() < 0.5:
+        return 1
+    if type(node) is int and rnd.random() < 0.5:
+        return float(node)
+    return node
+
+
+def _outcome(principal, action, resource, kwargs, context):
+    try:
+        result = evaluate(principal, action, resource, context=context, **kwargs)
+    except MalformedPolicyDocument as error:
+        return ("malformed", str(error))
+    deciding = tuple((s.policy_name, s.sid) for s in result.deciding_statements)
+    return (result.decision, result.message, deciding)
+
+
+def test_dicts_parsed_from_the_cache_decide_as_dicts_parsed_afresh():
+    """Policies given as dicts are cached on what they say: every fuzzed dict, and after it a
+    blurred copy (tuples, 1 for True, 1.0 for 1, number keys), decides exactly as it does with
+    nothing cached."""
+    import ecslab.iam.policy as policy_module
+
+    rnd = random.Random(20261207)
+    cases = []
+    for principal, action, resource, kwargs, context, doc in list(_cases())[:3000]:
+        if not isinstance(doc, dict):
+            continue
+        blurred = {key: _blurred(value, rnd) for key, value in kwargs.items()}
+        cases.append(((principal, action, resource, kwargs, context), blurred))
+    cached = [(_outcome(*case), _outcome(*case[:3], blurred, case[4])) for case, blurred in cases]
+
+    def afresh(*request):
+        policy_module._DICT_POLICIES.clear()
+        return _outcome(*request)
+
+    fresh = [(afresh(*case), afresh(*case[:3], blurred, case[4])) for case, blurred in cases]
+    assert len(cases) > 1500
+    assert cached == fresh
+    # the blurring must change outcomes somewhere, or it proves nothing about the cache's key
+    assert any(first != second for first, second in fresh)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from ecslab.iam import MalformedPolicyDocument, Policy, parse_policy
+from ecslab.iam import MalformedPolicyDocument, Policy, evaluate, parse_policy
 
 V2012 = "2012-10-17"
 V2008 = "2008-10-17"
@@ -172,6 +172,41 @@ def test_json_text_is_parsed_once_and_cached():
     assert parse_policy(text, "identity", "cached") is first
     assert parse_policy(text, "identity", "other-name") is not first
     assert parse_policy(text, "boundary", "cached").kind == "boundary"
+
+
+def test_an_equal_dict_is_parsed_once_and_cached_on_what_it_says():
+    document = doc(stmt(Sid="CachedDict"))
+    first = parse_policy(document, "identity", "cached")
+    assert parse_policy(json.loads(json.dumps(document)), "identity", "cached") is first
+    assert parse_policy(document, "identity", "other-name") is not first
+    assert parse_policy(document, "boundary", "cached").kind == "boundary"
+
+
+def test_a_dict_changed_after_it_was_parsed_is_parsed_again():
+    document = doc(stmt(Sid="Changing"))
+    request = ("arn:aws:sts::123456789012:assumed-role/r/s", "s3:GetObject", "arn:aws:s3:::b/k")
+    assert evaluate(*request, identity_policies=[("p", document)]).decision == "Allowed"
+    document["Statement"][0]["Effect"] = "Deny"
+    assert evaluate(*request, identity_policies=[("p", document)]).decision == "ExplicitlyDenied"
+    document["Statement"][0]["Action"] = ["s3:PutObject"]
+    assert evaluate(*request, identity_policies=[("p", document)]).decision == "ImplicitlyDenied"
+
+
+def test_the_cache_keeps_its_own_copy_and_hands_out_copies():
+    document = doc(stmt(Sid="Mine"))
+    policy = parse_policy(document)
+    document["Statement"][0]["Sid"] = "Changed"
+    assert policy.document["Statement"][0]["Sid"] == "Mine"
+    policy.document["Statement"][0]["Sid"] = "Also changed"
+    assert parse_policy(doc(stmt(Sid="Mine"))).document["Statement"][0]["Sid"] == "Mine"
+
+
+def test_dicts_that_json_writes_alike_but_python_tells_apart_are_not_mixed_up():
+    # A tuple and a list: the same JSON text, different dicts.
+    as_list = doc(stmt(Sid="Blur", Action=["s3:GetObject"]))
+    as_tuple = doc(stmt(Sid="Blur", Action=("s3:GetObject",)))
+    assert parse_policy(as_list).document == as_list
+    assert parse_policy(as_tuple).document == as_tuple  # its own, not the list's
 
 
 def test_a_policy_object_is_accepted_as_it_is():
