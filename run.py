@@ -5,7 +5,8 @@
     python3 run.py test    # set up, then run the whole test suite (lint + pytest)
 
 Needs nothing but Python 3.10 or newer. The environment lives in `.venv/` next to this file and is
-reinstalled only when `pyproject.toml` or `constraints.txt` change. `constraints.txt` pins every
+reinstalled only when `pyproject.toml` or `constraints.txt` change. `lab` installs what the course
+needs; `test` adds the test tools (the `test` extra). `constraints.txt` pins every
 package to the versions the course was tested with; it is used when this Python's minor version is
 the one it was made on (it says so in its first line), otherwise the ranges in `pyproject.toml`
 are resolved afresh and a warning says so.
@@ -50,13 +51,15 @@ def constraints_apply() -> bool:
     return first.strip() == f"# python {THIS_PYTHON}"
 
 
-def wanted_stamp() -> str:
+def wanted_stamp(extras: str) -> str:
+    """What the environment was installed from: this Python, the project's files, and the extras
+    (``"course"``: what the course needs; ``"test"``: that and the test tools)."""
     digest = hashlib.sha256()
     digest.update(THIS_PYTHON.encode())
     for path in (ROOT / "pyproject.toml", CONSTRAINTS):
         if path.exists():
             digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return f"{extras} {digest.hexdigest()}"
 
 
 def bootstrap_pip() -> None:
@@ -72,10 +75,15 @@ def bootstrap_pip() -> None:
     target.unlink()
 
 
-def ensure_environment() -> None:
-    stamp = wanted_stamp()
-    if STAMP.exists() and STAMP.read_text() == stamp and PYTHON.exists():
+def ensure_environment(extras: str = "course") -> None:
+    """``extras="course"`` installs what the course needs (the learner's command);
+    ``"test"`` adds the test tools (ruff, pytest, Playwright, ...). A test environment serves the
+    course too, so ``run.py lab`` after ``run.py test`` installs nothing."""
+    wanted = {"course": ["course", "test"], "test": ["test"]}[extras]
+    have = STAMP.read_text() if STAMP.exists() else ""
+    if PYTHON.exists() and any(have == wanted_stamp(e) for e in wanted):
         return
+    stamp = wanted_stamp(extras)
     if not PYTHON.exists():
         say(f"creating a virtual environment in {VENV.name}/ (Python {THIS_PYTHON})")
         try:
@@ -92,7 +100,7 @@ def ensure_environment() -> None:
             f"warning: constraints.txt was made for another Python than {THIS_PYTHON}; "
             "resolving versions from pyproject.toml instead"
         )
-    run(*pip, "--editable", ".[test]")
+    run(*pip, "--editable", ".[test]" if extras == "test" else ".")
     STAMP.write_text(stamp)
 
 
@@ -140,7 +148,7 @@ def ensure_oracle() -> None:
 
 
 def command_test(extra: list[str]) -> int:
-    ensure_environment()
+    ensure_environment("test")
     ensure_oracle()
     steps = [
         ("ruff check", [BIN / "ruff", "check", "."]),
@@ -158,7 +166,7 @@ def command_test(extra: list[str]) -> int:
 
 
 def command_lock(extra: list[str]) -> int:
-    ensure_environment()
+    ensure_environment("test")
     frozen = subprocess.run(
         [str(PYTHON), "-m", "pip", "freeze", "--exclude-editable", "--exclude", "ecslab"],
         check=True,
@@ -168,7 +176,7 @@ def command_lock(extra: list[str]) -> int:
     ).stdout
     lines = sorted(line for line in frozen.splitlines() if line and not line.startswith("-e"))
     CONSTRAINTS.write_text(f"# python {THIS_PYTHON}\n" + "\n".join(lines) + "\n")
-    STAMP.write_text(wanted_stamp())
+    STAMP.write_text(wanted_stamp("test"))
     say(f"wrote {CONSTRAINTS.name} ({len(lines)} packages)")
     return 0
 
