@@ -378,6 +378,10 @@ class Exercise:
         self._praise = praise
         self._hinted = 0
         self.run_hint = "lab.run_task()"
+        #: the role the learner named as at fault, when the exercise asks for it (notebook 05)
+        self.named: str | None = None
+        #: the exercise's name in its notebook (ex1, ex2, ...)
+        self.variable = "ex"
         if scenario is not None:
             from ecslab.coach.scenarios import load
 
@@ -442,21 +446,55 @@ class Exercise:
         if current is not self:
             other = f"exercise {current.key}" if current is not None else "another exercise"
             return (
-                f"{other} was loaded after this one and replaced its setup: run "
-                f'ex = lab.exercise("{self.key}") again, make your change, then check.'
+                f"{other} was loaded after this one and replaced its setup: run this "
+                f'exercise\'s first cell again (lab.exercise("{self.key}")), make your change, '
+                "then check."
             )
         return ""
 
     def hint(self, number: int | None = None) -> _Text:
+        """The next hint (``number`` for a given one). Without a number, a hint about where the
+        learner stands comes first: a setup undone, a change that works but is too broad, the
+        role that is not at fault changed."""
         stale = self._stale()
         if stale:
             return _Text(f"First: {stale}")
         if number is None:
+            situation = self._situation()
+            if situation:
+                return _Text(situation)
             self._hinted = min(self._hinted + 1, len(self.hints))
             number = self._hinted
         number = max(1, min(number, len(self.hints)))
         more = " (ex.hint() again for a more specific one)" if number < len(self.hints) else ""
         return _Text(f"Hint {number} of {len(self.hints)}: {self.hints[number - 1]}{more}")
+
+    def _situation(self) -> str:
+        """A hint read from the lab as it is now, or "" when the graded hints fit."""
+        if self.setup_undone():
+            return (
+                "Your roles were put back as the course starts them, which undoes this "
+                f'exercise instead of solving it: load it again (lab.exercise("{self.key}")) and '
+                "change only what is at fault."
+            )
+        if not self.tasks() or self.last_attempt_refused():
+            return ""
+        result = self.check()
+        if result.status != NOT_YET:
+            return ""
+        if not ran_to_the_end(self):
+            return (
+                "Your last task runs to the end: what is left is that your change does more "
+                "than the exercise asks. " + " ".join(result.problems) + " Keep what made the "
+                "task run and take away the rest (ex.hint(3) says what is enough)."
+            )
+        changed = [p for p in result.problems if " was changed" in p]
+        if changed:
+            return (
+                changed[0] + " Undo that change first: which caller was refused, and which role "
+                "does that caller wear?"
+            )
+        return ""
 
     def solution(self) -> _Text:
         return _Text(self._solution, code=True)
@@ -468,6 +506,12 @@ class Exercise:
         return f"<p><strong>Exercise</strong>: {escape(self.task_text)}</p>"
 
     # -- what checks read -------------------------------------------------------------------------
+
+    @property
+    def first_event(self) -> int:
+        """Where the exercise began in the lab's trace: ``lab.trace.events[ex.first_event:]``
+        are the learner's calls."""
+        return self._first_event
 
     def tasks(self) -> list[Any]:
         """The tasks run since the exercise began (RunTask refusals leave no task)."""
@@ -545,6 +589,9 @@ class Spec:
     # Roles the learner is asked to create: loading the exercise deletes what an earlier attempt
     # left of them, so every attempt starts from the same account.
     creates: tuple[str, ...] = ()
+    # The name the notebook gives the exercise (ex1, ex2, ... in the order of its notebook): the
+    # solution may use it (suspect(ex1, ...)).
+    variable: str = "ex"
 
 
 # Every exercise of the course, by key ("NN-slug": the notebook it belongs to, then what it is
@@ -567,6 +614,7 @@ def exercise(lab: Lab, key: str) -> Exercise:
         key, lab, spec.task, spec.scenario, spec.check, list(spec.hints), spec.solution, spec.praise
     )
     ex.run_hint = spec.run_hint
+    ex.variable = spec.variable
     if spec.setup is not None:
         spec.setup(lab)
     if spec.creates:

@@ -56,7 +56,7 @@ class Lab:
         except BaseException:
             self._world.close()
             raise
-        self.terraform: Any = None  # what Lab.from_terraform read, if it made this lab
+        self.terraform: Any = None  # the last Terraform applied (from_terraform, load_terraform)
         self.execution_role = RoleView(self._world, EXECUTION_ROLE)
         self.task_role = RoleView(self._world, TASK_ROLE)
 

@@ -11,6 +11,12 @@ from ecslab.coach.exercises import EXERCISES
 SOLUTION_CASES = sorted(EXERCISES)
 
 
+def scope(lab, ex):
+    """What a notebook cell of this exercise sees: the lab, and the exercise by its name there
+    (ex1, ex2, ...), which a solution may use (suspect(ex1, ...))."""
+    return {"lab": lab, ex.variable: ex}
+
+
 @pytest.mark.parametrize("key", SOLUTION_CASES)
 def test_each_exercise_goes_from_not_attempted_to_correct_with_its_solution(lab, key):
     ex = lab.exercise(key)
@@ -18,7 +24,7 @@ def test_each_exercise_goes_from_not_attempted_to_correct_with_its_solution(lab,
     lab.run_task()
     first = ex.check()
     assert first.status == "not yet" and first.problems
-    exec(ex.solution().text, {"lab": lab})
+    exec(ex.solution().text, scope(lab, ex))
     result = ex.check()
     assert result.status == "correct", result.problems
     assert bool(result) and result.describe().startswith("✓ Correct.")
@@ -81,7 +87,7 @@ def test_a_refused_run_task_is_not_a_success_even_after_one(lab, monkeypatch):
     ex = lab.exercise("test-refused-run-task")
     lab.run_task()
     assert ex.check().problems == ["your last RunTask was refused: no task was started."]
-    exec(ex.solution().text, {"lab": lab})
+    exec(ex.solution().text, scope(lab, ex))
     assert ex.check().status == "correct"
     lab.execution_role.set_trust_policy(
         {
@@ -132,7 +138,7 @@ def test_each_exercise_refuses_an_empty_and_a_wrong_answer(lab, key):
     ex = lab.exercise(key)
     lab.run_task()  # empty: nothing changed
     assert ex.check().status == "not yet"
-    exec(spec.wrong, {"lab": lab})
+    exec(spec.wrong, scope(lab, ex))
     assert ex.check().status == "not yet", ex.check()
 
 
@@ -296,7 +302,7 @@ REVIEWED_WRONG_ANSWERS = {
 def test_a_reviewed_wrong_answer_is_not_yet_correct(lab, case):
     key, code, words = REVIEWED_WRONG_ANSWERS[case]
     ex = lab.exercise(key)
-    exec(code, {"lab": lab})
+    exec(code, scope(lab, ex))
     assert ex.last_task().containers[0].exit_code == 0  # it runs: only the check can tell
     result = ex.check()
     assert result.status == "not yet"
@@ -391,6 +397,8 @@ ACCEPTED_VARIANTS = {
     ),
     "mystery-1-registry-read-only-kept": (
         "05-mystery-1",
+        "from ecslab.coach.lessons.nb05 import suspect\n"
+        'lab.run_task()\nsuspect(ex1, "execution")\n'
         'lab.execution_role.put_inline("write-logs", {"Version": "2012-10-17", "Statement": [\n'
         '    {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],\n'
         '     "Resource": "*"}]})\nlab.run_task()',
@@ -402,7 +410,7 @@ ACCEPTED_VARIANTS = {
 def test_a_right_answer_other_than_the_solution_is_correct(lab, case):
     key, code = ACCEPTED_VARIANTS[case]
     ex = lab.exercise(key)
-    exec(code, {"lab": lab})
+    exec(code, scope(lab, ex))
     result = ex.check()
     assert result.status == "correct", result.problems
 
@@ -519,12 +527,12 @@ def test_an_exercise_replaced_by_a_later_one_says_so_and_works_when_loaded_again
     stale = ex.check()
     assert stale.status == "not attempted"
     assert stale.problems == [
-        f"exercise {later} was loaded after this one and replaced its setup: run "
-        f'ex = lab.exercise("{key}") again, make your change, then check.'
+        f"exercise {later} was loaded after this one and replaced its setup: run this "
+        f'exercise\'s first cell again (lab.exercise("{key}")), make your change, then check.'
     ]
     assert repr(ex.hint()).startswith(f"First: exercise {later} was loaded after this one")
     again = lab.exercise(key)
-    exec(EXERCISES[key].solution, {"lab": lab})
+    exec(EXERCISES[key].solution, scope(lab, again))
     assert again.check().status == "correct", again.check()
 
 
@@ -534,7 +542,7 @@ def test_every_exercise_after_all_the_others_works_when_loaded_again(lab):
         lab.exercise(key)
     for key in reversed(SOLUTION_CASES):
         ex = lab.exercise(key)
-        exec(EXERCISES[key].solution, {"lab": lab})
+        exec(EXERCISES[key].solution, scope(lab, ex))
         assert ex.check().status == "correct", (key, ex.check())
 
 
@@ -555,6 +563,156 @@ def test_an_exercise_of_a_closed_lab_says_to_load_it_in_the_new_one():
 @pytest.mark.parametrize("key", SOLUTION_CASES)
 def test_each_solution_can_be_run_twice_in_a_row(lab, key):
     ex = lab.exercise(key)
-    exec(EXERCISES[key].solution, {"lab": lab})
-    exec(EXERCISES[key].solution, {"lab": lab})
+    exec(EXERCISES[key].solution, scope(lab, ex))
+    exec(EXERCISES[key].solution, scope(lab, ex))
     assert ex.check().status == "correct", ex.check()
+
+
+# -- undoing the setup by hand, copying an answer (issue 12) ------------------------------------
+
+# Exercises whose setup takes away what the task needs: putting it back as the course has it is
+# the fix the exercise teaches (the right role, and nothing more). For every other exercise, the
+# course's roles are not the answer: the setup is where the lesson starts.
+UNDO_IS_THE_FIX = {
+    "02-fix-the-launch",
+    "02-inject-the-password",
+    "02-decrypt-the-flags",
+    "03-fix-the-app",
+    "03-runtime-secret",
+    "04-explicit-deny",
+    "04-decrypt",
+    "05-mystery-1",
+    "05-mystery-2",
+    "05-mystery-3",
+}
+
+
+def course_roles_by_hand(lab):
+    """The two roles made what the course starts them as, with the learner's own IAM calls
+    (not lab.reset_roles(), which the checks see as setup)."""
+    from ecslab.lab.course import ECS_TRUST, course_roles
+
+    for name, (managed, inline) in course_roles(lab.resources).items():
+        role = lab.role(name)
+        role.set_trust_policy(ECS_TRUST)
+        for arn in role.managed_policy_arns:
+            role.detach(arn)
+        for policy in role.inline_policy_names:
+            role.remove_inline(policy)
+        for policy in managed:
+            role.attach(policy)
+        for policy, document in inline.items():
+            role.put_inline(policy, document)
+
+
+@pytest.mark.parametrize("key", SOLUTION_CASES)
+def test_undoing_the_setup_by_hand_passes_only_where_it_is_the_fix(lab, key):
+    ex = lab.exercise(key)
+    if key.startswith("05-"):
+        from ecslab.coach.lessons.nb05 import suspect
+
+        lab.run_task()
+        suspect(ex, {"05-mystery-2": "task"}.get(key, "execution"))
+    course_roles_by_hand(lab)
+    exec(EXERCISES[key].run_hint, {"lab": lab})
+    result = ex.check()
+    if key in UNDO_IS_THE_FIX:
+        assert result.status == "correct", result.problems
+    else:
+        assert result.status != "correct", key
+
+
+def test_the_classification_names_only_real_exercises():
+    assert set(EXERCISES) >= UNDO_IS_THE_FIX
+
+
+@pytest.mark.parametrize("key", SOLUTION_CASES)
+def test_printing_the_solutions_output_is_not_the_fix(key):
+    import contextlib
+    import io
+
+    from ecslab import Lab
+
+    with Lab() as elsewhere:
+        other = elsewhere.exercise(key)
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(EXERCISES[key].solution, scope(elsewhere, other))
+        assert other.check().status == "correct"
+    with Lab() as lab:
+        ex = lab.exercise(key)
+        print(printed.getvalue())
+        exec(EXERCISES[key].run_hint, {"lab": lab})
+        assert ex.check().status == "not yet", key
+
+
+def test_a_mystery_fixed_without_naming_the_role_is_not_solved(lab):
+    from ecslab.coach.lessons.nb05 import suspect
+
+    ex = lab.exercise("05-mystery-1")
+    lab.run_task()
+    lab.execution_role.attach("AmazonECSTaskExecutionRolePolicy")
+    lab.run_task()
+    assert ex.check().problems == [
+        'name the role at fault first: suspect(ex1, "execution") or suspect(ex1, "task"): the '
+        "mystery is solved when you can say which role, and why."
+    ]
+    assert repr(suspect(ex, "task")).startswith("✗ Not that one.")
+    assert ex.check().status == "not yet"
+    assert repr(suspect(ex, "execution")).startswith("✓ Yes, the task execution role")
+    assert ex.check().status == "correct"
+
+
+def test_a_working_but_too_broad_answer_gets_the_too_broad_hint_not_hint_1(lab):
+    ex = lab.exercise("02-inject-the-password")
+    lab.execution_role.attach("SecretsManagerReadWrite")
+    assert lab.run_task().exit_code == 0
+    hint = repr(ex.hint())
+    assert hint.startswith("Your last task runs to the end: what is left is that your change")
+    assert "may now read any secret in Secrets Manager" in hint
+    assert repr(ex.hint()) == hint  # it stays while the answer is too broad
+    assert repr(ex.hint(1)).startswith("Hint 1 of 3: ")  # a numbered hint is still there
+
+
+def test_a_change_to_the_wrong_role_gets_the_wrong_role_hint(lab):
+    ex = lab.exercise("02-fix-the-launch")
+    lab.task_role.attach("AmazonEC2ContainerRegistryReadOnly")
+    lab.run_task()
+    hint = repr(ex.hint())
+    assert hint.startswith("the task role was changed; the launch never uses it.")
+    assert "which role does that caller wear?" in hint
+
+
+def test_before_any_task_the_hints_are_the_graded_ones(lab):
+    ex = lab.exercise("02-fix-the-launch")
+    assert repr(ex.hint()).startswith("Hint 1 of 3: ")
+
+
+def test_the_terraform_exercise_wants_the_learners_own_terraform(lab):
+    from ecslab.coach.lessons.nb07 import SOLUTION_TERRAFORM
+    from ecslab.coach.terraform import load_terraform
+
+    ex = lab.exercise("07-fix-the-article")
+    lab.run_task()
+    # the generated narrowing, without the line that says ecslab wrote it
+    generated = lab.to_terraform(least_privilege=True)
+    load_terraform(lab, "\n".join(generated.splitlines()[2:]))
+    lab.run_task()
+    assert ex.check().problems == [
+        "the Terraform you applied is lab.to_terraform(least_privilege=True)'s: the exercise "
+        "is to write the narrowing yourself, as you would for your own task."
+    ]
+    load_terraform(lab, SOLUTION_TERRAFORM)
+    lab.run_task()
+    assert ex.check().status == "correct"
+    # a change made by hand after the Terraform is not the Terraform's
+    lab.task_role.attach("AmazonS3ReadOnlyAccess")
+    lab.task_role.detach("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+    lab.run_task()
+    assert (
+        ex.check()
+        .problems[0]
+        .startswith(
+            "the roles were changed after your Terraform was applied (iam:AttachRolePolicy)"
+        )
+    )

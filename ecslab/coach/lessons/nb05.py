@@ -130,8 +130,9 @@ def suspect(ex: Exercise, role: str) -> _Words:
     if not ex.tasks() and not ex.run_attempts():
         return _Words("? Run the task first (lab.run_task()): the evidence is in what it shows.")
     if answer == right:
+        ex.named = right
         name = "the task execution role" if right == "execution" else "the task role"
-        return _Words(f"✓ Yes, {name}: {why}\nNow fix it, run the task again and call ex.check().")
+        return _Words(f"✓ Yes, {name}: {why}\nNow fix it, run the task again and check.")
     return _Words(
         "✗ Not that one. Look again: did the app ever run (task.started, task.logs)? Whose "
         "session was refused (assumed-role/<role>/<task id> in the error)?"
@@ -141,9 +142,21 @@ def suspect(ex: Exercise, role: str) -> _Words:
 # -- checks ----------------------------------------------------------------------------------------
 
 
+def _named(ex: Exercise) -> list[str]:
+    """A problem until the learner has named the role at fault with suspect() (the mystery asks
+    for the diagnosis, not only for a task that runs)."""
+    if ex.named is None:
+        return [
+            f'name the role at fault first: suspect({ex.variable}, "execution") or '
+            f'suspect({ex.variable}, "task"): the mystery is solved when you can say which role, '
+            "and why."
+        ]
+    return []
+
+
 def _check_article(ex: Exercise) -> list[str]:
     lab = ex.lab
-    problems = ran_to_the_end(ex)
+    problems = _named(ex) + ran_to_the_end(ex)
     problems += untouched(ex, lab.task_role.name, "the task never got as far as using it.")
     deletes = sorted(a for a in granted(lab, lab.execution_role.name) if a.startswith("logs:Del"))
     if deletes:
@@ -159,7 +172,7 @@ def _check_article(ex: Exercise) -> list[str]:
 
 def _check_table(ex: Exercise) -> list[str]:
     lab = ex.lab
-    problems = ran_to_the_end(ex)
+    problems = _named(ex) + ran_to_the_end(ex)
     problems += untouched(ex, lab.execution_role.name, "the application never uses it.")
     role = lab.task_role.name
     for action in ("dynamodb:PutItem", "dynamodb:GetItem"):
@@ -178,7 +191,7 @@ def _check_table(ex: Exercise) -> list[str]:
 
 def _check_parameter(ex: Exercise) -> list[str]:
     lab = ex.lab
-    problems = ran_to_the_end(ex)
+    problems = _named(ex) + ran_to_the_end(ex)
     problems += untouched(ex, lab.task_role.name, "the task never got as far as using it.")
     role = lab.execution_role.name
     other = f"arn:aws:ssm:{lab.region}:{lab.account_id}:parameter/someone-else/password"
@@ -215,7 +228,7 @@ def _setup_singular_parameter(lab: Lab) -> None:
 
 _TASK = (
     "Mystery {n}: something in the course roles was changed. Run the task, name the role at "
-    "fault (suspect(ex, ...)), then make the task run to the end by changing only that role."
+    "fault (suspect(ex{n}, ...)), then make the task run to the end by changing only that role."
 )
 
 EXERCISES.update(
@@ -233,8 +246,12 @@ EXERCISES.update(
                 "needs logs:CreateLogStream and logs:PutLogEvents, which one AWS managed policy "
                 "for task execution grants.",
             ),
+            "from ecslab.coach.lessons.nb05 import suspect\n\n"
+            "lab.run_task()  # the evidence first\n"
+            'suspect(ex1, "execution")\n'
             'lab.execution_role.attach("AmazonECSTaskExecutionRolePolicy")\nlab.run_task()',
             "No log line and no start: the ECS agent, with the execution role, was refused.",
+            variable="ex1",
             setup=_setup_article,
             wrong='lab.task_role.attach("CloudWatchLogsFullAccess")\nlab.run_task()',
         ),
@@ -252,6 +269,9 @@ EXERCISES.update(
                 "The Orders statement names a table that does not exist; the app's table is "
                 "lab.resources.table_arn. Correct the statement's Resource.",
             ),
+            "from ecslab.coach.lessons.nb05 import suspect\n\n"
+            "lab.run_task()  # the evidence first\n"
+            'suspect(ex2, "task")\n'
             'document = lab.task_role.inline_policy("orders-app")\n'
             'for statement in document["Statement"]:\n'
             '    if statement["Sid"] == "Orders":\n'
@@ -259,6 +279,7 @@ EXERCISES.update(
             'lab.task_role.put_inline("orders-app", document)\nlab.run_task()',
             "The app's call, the app's role — and the policy was right in every way but one "
             "letter of the resource.",
+            variable="ex2",
             setup=_setup_table_typo,
             wrong='lab.execution_role.attach("AmazonDynamoDBFullAccess")\nlab.run_task()',
         ),
@@ -276,6 +297,9 @@ EXERCISES.update(
                 "allows ssm:GetParameter, another action (the one an app calls for a single "
                 "parameter). Correct the statement's Action.",
             ),
+            "from ecslab.coach.lessons.nb05 import suspect\n\n"
+            "lab.run_task()  # the evidence first\n"
+            'suspect(ex3, "execution")\n'
             'document = lab.execution_role.inline_policy("orders-launch-secrets")\n'
             'for statement in document["Statement"]:\n'
             '    if statement["Sid"] == "InjectFeatureFlags":\n'
@@ -283,6 +307,7 @@ EXERCISES.update(
             'lab.execution_role.put_inline("orders-launch-secrets", document)\nlab.run_task()',
             "Injected values are fetched during the launch, by the agent, with the execution "
             "role — with exactly the action ECS calls.",
+            variable="ex3",
             setup=_setup_singular_parameter,
             wrong='lab.task_role.put_inline("flags", {"Version": "2012-10-17", "Statement": [{\n'
             '    "Effect": "Allow", "Action": "ssm:GetParameters",\n'

@@ -23,6 +23,7 @@ from ecslab.coach.exercises import (
     Exercise,
     Spec,
     granted,
+    grants,
     ran_to_the_end,
     snapshot,
 )
@@ -162,12 +163,38 @@ _TRUST_FOR_THIS_ACCOUNT = (
 
 
 def _check_least_privilege(ex: Exercise) -> list[str]:
-    lab = ex.lab
+    lab, r = ex.lab, ex.lab.resources
+    role = lab.execution_role.name
     problems = ran_to_the_end(ex)
-    count = len(granted(lab, lab.execution_role.name))
-    if count > 12:
+    arn = f"{lab.region}:{lab.account_id}"
+    # Least privilege names the resources too: the orders task's log group and repository, not
+    # every log group and every image of the account (AmazonECSTaskExecutionRolePolicy's "*").
+    probes = [
+        (
+            "logs:CreateLogStream",
+            f"arn:aws:logs:{arn}:log-group:/ecs/another-service:log-stream:ecs/x/1",
+            "create log streams in any log group, not only " + r.log_group,
+        ),
+        (
+            "logs:PutLogEvents",
+            f"arn:aws:logs:{arn}:log-group:/ecs/another-service:log-stream:ecs/x/1",
+            "write to any log group, not only " + r.log_group,
+        ),
+        (
+            "ecr:BatchGetImage",
+            f"arn:aws:ecr:{arn}:repository/another-app",
+            "pull any repository's images, not only " + r.repository,
+        ),
+    ]
+    problems += [
+        f"the execution role may still {what}."
+        for action, resource, what in probes
+        if grants(lab, role, action, resource)
+    ]
+    count = len(granted(lab, role))
+    if count > 9:
         problems.append(
-            f"the execution role still grants {count} actions; a task like this one needs 8."
+            f"the execution role still grants {count} actions; the launch of this task calls 8."
         )
     if ex.touched(lab.task_role.name):
         problems.append("the task role was changed; this exercise is about the execution role.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -159,6 +160,18 @@ def _reaches_elsewhere(lab: Lab) -> list[str]:
         ),
         (
             lab.execution_role.name,
+            "logs:PutLogEvents",
+            f"arn:aws:logs:{arn}:log-group:/ecs/another-service:log-stream:ecs/x/1",
+            f"write to any log group, not only {r.log_group}",
+        ),
+        (
+            lab.execution_role.name,
+            "ecr:BatchGetImage",
+            f"arn:aws:ecr:{arn}:repository/another-app",
+            f"pull any repository's images, not only {r.repository}",
+        ),
+        (
+            lab.execution_role.name,
             "ssm:GetParameters",
             f"arn:aws:ssm:{arn}:parameter/other",
             "read any parameter, not only the feature flags it injects",
@@ -171,26 +184,230 @@ def _reaches_elsewhere(lab: Lab) -> list[str]:
     ]
 
 
+# A narrowing written by hand, as the exercise asks (07-fix-the-article's solution).
+SOLUTION_TERRAFORM = """\
+# The task execution role: the article's, with one policy of its own (no managed policy)
+resource "aws_iam_role" "ecs_execution" {
+  name = "ecs-execution-role"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect = "Allow"
+      Principal = {
+        Service = "ecs-tasks.amazonaws.com"
+      }
+      Action = "sts:AssumeRole"
+    }]
+  })
+}
+
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account = data.aws_caller_identity.current.account_id
+  where   = "${data.aws_region.current.name}:${local.account}"
+}
+
+# What the ECS agent does at launch: the registry, the log stream, the injected values
+resource "aws_iam_role_policy" "ecs_execution_launch" {
+  name = "orders-launch"
+  role = aws_iam_role.ecs_execution.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "RegistryToken"
+        Effect   = "Allow"
+        Action   = "ecr:GetAuthorizationToken"
+        Resource = "*"
+      },
+      {
+        Sid      = "PullTheImage"
+        Effect   = "Allow"
+        Action = [
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:GetDownloadUrlForLayer",
+          "ecr:BatchGetImage",
+        ]
+        Resource = "arn:aws:ecr:${local.where}:repository/orders-app"
+      },
+      {
+        Sid      = "WriteTheLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "arn:aws:logs:${local.where}:log-group:/ecs/orders:*"
+      },
+      {
+        Sid      = "InjectThePassword"
+        Effect   = "Allow"
+        Action   = "secretsmanager:GetSecretValue"
+        Resource = "arn:aws:secretsmanager:${local.where}:secret:orders/db-password-??????"
+      },
+      {
+        Sid      = "InjectTheFlags"
+        Effect   = "Allow"
+        Action   = "ssm:GetParameters"
+        Resource = "arn:aws:ssm:${local.where}:parameter/orders/feature-flags"
+      },
+      {
+        Sid      = "DecryptWithTheOrdersKey"
+        Effect   = "Allow"
+        Action   = "kms:Decrypt"
+        Resource = "*"
+        Condition = {
+          "ForAnyValue:StringEquals" = { "kms:ResourceAliases" = "alias/orders-config" }
+        }
+      },
+    ]
+  })
+}
+
+# The task role: the article's, with what the orders app calls
+resource "aws_iam_role" "ecs_task" {
+  name = "ecs-task-role"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect = "Allow"
+      Principal = {
+        Service = "ecs-tasks.amazonaws.com"
+      }
+      Action = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "aws_iam_role_policy" "ecs_task_app" {
+  name = "orders-app"
+  role = aws_iam_role.ecs_task.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "ReadTheConfig"
+        Effect   = "Allow"
+        Action   = "s3:GetObject"
+        Resource = "arn:aws:s3:::orders-config-${local.account}/config/*"
+      },
+      {
+        Sid      = "Orders"
+        Effect   = "Allow"
+        Action   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+        Resource = "arn:aws:dynamodb:${local.where}:table/orders"
+      },
+      {
+        Sid      = "OrderEvents"
+        Effect   = "Allow"
+        Action   = "sqs:SendMessage"
+        Resource = "arn:aws:sqs:${local.where}:orders-events"
+      },
+      {
+        Sid      = "Notify"
+        Effect   = "Allow"
+        Action   = "sns:Publish"
+        Resource = "arn:aws:sns:${local.where}:orders-notifications"
+      },
+      {
+        Sid      = "PaymentsApiKey"
+        Effect   = "Allow"
+        Action   = "secretsmanager:GetSecretValue"
+        Resource = "arn:aws:secretsmanager:${local.where}:secret:orders/payments-api-key-??????"
+      },
+    ]
+  })
+}
+"""
+
+# What lab.to_terraform() writes first: a text with it was written by ecslab, not by the learner.
+_WRITTEN_BY_ECSLAB = "written by ecslab"
+# IAM calls that change a role or its policies.
+_IAM_CHANGES = (
+    "iam:Attach",
+    "iam:Detach",
+    "iam:Put",
+    "iam:Delete",
+    "iam:Update",
+    "iam:Create",
+    "iam:SetDefaultPolicyVersion",
+)
+
+
+def _written_as_terraform(ex: Exercise) -> list[str]:
+    """The exercise is to write the narrowing as Terraform: the roles must be what the learner's
+    own Terraform, applied after the exercise began, made them."""
+    lab = ex.lab
+    applied = lab.terraform
+    if applied is None or applied.calls[0] < ex.first_event:
+        return [
+            "write the fix as Terraform (the article's, edited) and apply it with "
+            "load_terraform(lab, text): the roles have not been changed by Terraform since the "
+            "exercise began."
+        ]
+    if any(_WRITTEN_BY_ECSLAB in text for _, text in applied.texts) or _generated(lab):
+        return [
+            "the Terraform you applied is lab.to_terraform(least_privilege=True)'s: the "
+            "exercise is to write the narrowing yourself, as you would for your own task."
+        ]
+    roles = {lab.execution_role.arn, lab.task_role.arn, lab.execution_role.name, lab.task_role.name}
+    later = [
+        e
+        for e in lab.trace.events[applied.calls[1] :]
+        if e.action.startswith(_IAM_CHANGES) and any(role in e.resource for role in roles)
+    ]
+    if later:
+        return [
+            f"the roles were changed after your Terraform was applied ({later[0].action}): "
+            "put the change in the Terraform and apply it again."
+        ]
+    return []
+
+
+def _generated(lab: Lab) -> bool:
+    """Is each role's only policy exactly what lab.trace.least_privilege() suggests?"""
+    for role in (lab.execution_role.name, lab.task_role.name):
+        documents = [document for _, document in lab.role(role).documents()]
+        suggestion = lab.trace.least_privilege(role)
+        if len(documents) != 1 or not suggestion.needs:
+            return False
+        if _statements(documents[0]) != _statements(suggestion.document):
+            return False
+    return True
+
+
+def _statements(document: dict) -> list[str]:
+    """A policy's statements, comparable whatever the order of statements and keys."""
+    statements = document.get("Statement", [])
+    statements = [statements] if isinstance(statements, dict) else statements
+    return sorted(json.dumps(s, sort_keys=True) for s in statements)
+
+
 EXERCISES["07-fix-the-article"] = Spec(
-    "The lab now has the article's two roles, exactly as its Terraform writes them. Make the "
-    "orders task run to the end with roles no wider than it needs.",
+    "The lab now has the article's two roles, exactly as its Terraform writes them. Edit that "
+    "Terraform so the orders task runs to the end with roles no wider than it needs, and apply "
+    "it with load_terraform(lab, text).",
     "healthy",
-    _check_article,
+    lambda ex: _written_as_terraform(ex) + _check_article(ex),
     (
         "Run the task and read the stoppedReason, then the logs: which role fails first, and then?",
-        "The launch needs the injected secrets (SSM, Secrets Manager, KMS); the app needs to "
-        "write to DynamoDB, send to SQS and SNS. Read-only and full-access managed policies are "
-        "either too little or too much.",
-        "lab.trace.least_privilege(role) knows what each role needed, even the calls a failed "
-        "task never reached; lab.to_terraform(least_privilege=True) writes it as Terraform, and "
-        "load_terraform(lab, text) applies it.",
+        "The launch needs the registry, the log stream of /ecs/orders and the injected values "
+        "(Secrets Manager, SSM and their KMS key); the app needs S3, DynamoDB, SQS, SNS and its "
+        "API key. The managed policies are too little (read-only) or too much (full access, and "
+        "every resource): replace each role's attachments with an aws_iam_role_policy of its own.",
+        "Name the resources in each statement: data.aws_region and data.aws_caller_identity "
+        "give the region and account for the ARNs; a secret's ARN ends with -??????; the KMS key "
+        "can be named by its alias through the kms:ResourceAliases condition key. "
+        "lab.trace.least_privilege(role) lists what each role needed (to compare with yours).",
     ),
-    "from ecslab.coach.terraform import load_terraform\n"
+    "from ecslab.coach.lessons.nb07 import SOLUTION_TERRAFORM\n"
+    "from ecslab.coach.terraform import load_terraform\n\n"
+    "print(SOLUTION_TERRAFORM)\n"
+    "load_terraform(lab, SOLUTION_TERRAFORM)\n"
+    "lab.run_task()",
+    "Two roles, each with exactly what its caller needs — written as Terraform, by you.",
+    setup=_load_article,
+    wrong="from ecslab.coach.terraform import load_terraform\n\n"
     "lab.run_task()\n"
     "load_terraform(lab, lab.to_terraform(least_privilege=True))\n"
     "lab.run_task()",
-    "Two roles, each with exactly what its caller needs — written as Terraform.",
-    setup=_load_article,
-    wrong='lab.execution_role.attach("AdministratorAccess")\n'
-    'lab.task_role.attach("AdministratorAccess")\nlab.run_task()',
 )

@@ -40,6 +40,10 @@ class TerraformResult:
     """``family:revision`` of each task definition registered."""
     ignored: tuple[str, ...] = ()
     """Blocks left alone (``aws_ecs_cluster.main``, ``provider.aws``, ``output.x``, ...)."""
+    texts: tuple[tuple[str, str], ...] = ()
+    """(file, text) of each file read."""
+    calls: tuple[int, int] = (0, 0)
+    """Where applying it is in the lab's trace: ``lab.trace.events[start:end]`` are its calls."""
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -108,7 +112,9 @@ def load_terraform(lab: Lab, source: str | Path, app: Program | None = None) -> 
             f"ecslab could not read this Terraform ({type(error).__name__}: {error}); nothing "
             "was changed. This is a bug in ecslab: please report it with the Terraform text"
         ) from error
-    return apply_plan(lab, plan, tuple(file for file, _ in files))
+    result = apply_plan(lab, plan, tuple(files))
+    lab.terraform = result
+    return result
 
 
 def _resolver(lab: Lab) -> AccountResolver:
@@ -228,7 +234,8 @@ class _Undo:
         return delete
 
 
-def apply_plan(lab: Lab, plan: Plan, files: tuple[str, ...]) -> TerraformResult:
+def apply_plan(lab: Lab, plan: Plan, files: tuple[tuple[str, str], ...]) -> TerraformResult:
+    start = len(lab.trace)
     iam = lab.client("iam")
     undo = _Undo(lab)
     done: dict[str, list[Any]] = {
@@ -305,7 +312,9 @@ def apply_plan(lab: Lab, plan: Plan, files: tuple[str, ...]) -> TerraformResult:
         failed = undo.run()
         raise _applying_error(current, f"applying failed: {error}", failed) from error
     return TerraformResult(
-        files=files,
+        files=tuple(file for file, _ in files),
+        texts=files,
+        calls=(start, len(lab.trace)),
         roles_created=tuple(done["created"]),
         roles_replaced=tuple(done["replaced"]),
         policies=tuple(done["policies"]),
