@@ -589,9 +589,9 @@ class Spec:
     # Roles the learner is asked to create: loading the exercise deletes what an earlier attempt
     # left of them, so every attempt starts from the same account.
     creates: tuple[str, ...] = ()
-    # The name the notebook gives the exercise (ex1, ex2, ... in the order of its notebook): the
-    # solution may use it (suspect(ex1, ...)).
-    variable: str = "ex"
+    # The name the notebook gives the exercise, which the solution may use (suspect(ex1, ...)):
+    # by default ex1, ex2, ... in the order its lesson module defines its notebook's exercises.
+    variable: str = ""
 
 
 # Every exercise of the course, by key ("NN-slug": the notebook it belongs to, then what it is
@@ -614,7 +614,7 @@ def exercise(lab: Lab, key: str) -> Exercise:
         key, lab, spec.task, spec.scenario, spec.check, list(spec.hints), spec.solution, spec.praise
     )
     ex.run_hint = spec.run_hint
-    ex.variable = spec.variable
+    ex.variable = variable_of(key)
     if spec.setup is not None:
         spec.setup(lab)
     if spec.creates:
@@ -622,6 +622,15 @@ def exercise(lab: Lab, key: str) -> Exercise:
     if spec.setup is not None or spec.creates:
         ex.begin()
     return ex
+
+
+def variable_of(key: str) -> str:
+    """The exercise's name in its notebook: ``ex1`` for the first exercise of its notebook, ..."""
+    spec = EXERCISES[key]
+    if spec.variable:
+        return spec.variable
+    siblings = [k for k in EXERCISES if k.split("-", 1)[0] == key.split("-", 1)[0]]
+    return f"ex{siblings.index(key) + 1}"
 
 
 def _delete_roles(lab: Lab, names: Iterable[str]) -> None:
@@ -644,4 +653,5 @@ __all__ = [
     "Exercise",
     "Result",
     "exercise",
+    "variable_of",
 ]

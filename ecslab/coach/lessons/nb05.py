@@ -251,7 +251,6 @@ EXERCISES.update(
             'suspect(ex1, "execution")\n'
             'lab.execution_role.attach("AmazonECSTaskExecutionRolePolicy")\nlab.run_task()',
             "No log line and no start: the ECS agent, with the execution role, was refused.",
-            variable="ex1",
             setup=_setup_article,
             wrong='lab.task_role.attach("CloudWatchLogsFullAccess")\nlab.run_task()',
         ),
@@ -279,7 +278,6 @@ EXERCISES.update(
             'lab.task_role.put_inline("orders-app", document)\nlab.run_task()',
             "The app's call, the app's role — and the policy was right in every way but one "
             "letter of the resource.",
-            variable="ex2",
             setup=_setup_table_typo,
             wrong='lab.execution_role.attach("AmazonDynamoDBFullAccess")\nlab.run_task()',
         ),
@@ -307,7 +305,6 @@ EXERCISES.update(
             'lab.execution_role.put_inline("orders-launch-secrets", document)\nlab.run_task()',
             "Injected values are fetched during the launch, by the agent, with the execution "
             "role — with exactly the action ECS calls.",
-            variable="ex3",
             setup=_setup_singular_parameter,
             wrong='lab.task_role.put_inline("flags", {"Version": "2012-10-17", "Statement": [{\n'
             '    "Effect": "Allow", "Action": "ssm:GetParameters",\n'
