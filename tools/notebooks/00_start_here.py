@@ -2,78 +2,84 @@
 # # Start here: which IAM role does Amazon ECS use, and when?
 #
 # An Amazon Elastic Container Service (ECS) task uses **two** AWS Identity and Access Management
-# (IAM) roles, and most people who are new to ECS mix them up:
+# (IAM) roles:
 #
-# - the **task execution role** is used by the ECS agent while it *launches* the task: it pulls the
-#   image from Amazon Elastic Container Registry (ECR), creates the Amazon CloudWatch Logs stream
-#   and fetches the secrets injected as environment variables;
-# - the **task role** is used by *your application* inside the container, through the software
-#   development kit's (SDK's) temporary credentials: Amazon S3, DynamoDB, SQS, SNS, AWS Secrets
-#   Manager at run time.
+# - the **task execution role**: the ECS agent uses it to *launch* the task (the image, the log
+#   stream, the secrets it injects);
+# - the **task role**: *your application* uses it while it *runs* (Amazon S3, DynamoDB, ...).
 #
-# When a task never starts, adding permissions to the task role changes nothing. This course lets
-# you see why, in a simulated AWS account that runs offline, in milliseconds, with no AWS account.
+# When a task never starts, adding permissions to the task role changes nothing. This course shows
+# you why, in a simulated AWS account: offline, in milliseconds, with no AWS account.
 #
-# **Who this is for**: anyone who has deployed, or is about to deploy, a container on ECS and wants
-# to understand which role does what — developers, operators, students. You need to read a little
-# Python; you do not need an AWS account.
-#
-# **What you will learn in this notebook**
-#
-# - how to use these notebooks;
-# - the map of the course;
-# - how the simulation works, and what it does not simulate;
-# - and you will check that your environment works, then launch your first task.
-
-# %% [markdown]
-# ## How to use a notebook
-#
-# A notebook is a page of text and code cells. Click a code cell and press **Shift+Enter** to run it
-# and move to the next one; **Run → Run All Cells** runs the whole page. Cells that build on each
-# other are meant to run from top to bottom. If something looks wrong, **Kernel → Restart Kernel
-# and Run All Cells** starts again from a clean slate. A few cells fail on purpose, to show an error;
-# their text says so.
-#
-# Every notebook starts by building a fresh simulated account in its first code cell. Run that cell
-# again whenever you want to start over.
-
-# %% [markdown]
-# ## The map of the course
-#
-# | notebook | what you do there |
-# |---|---|
-# | 00 Start here | this page: how it works, and your first task |
-# | 01 Two principals | why ECS has two roles; watch a healthy task: who called what, when |
-# | 02 The task execution role | break the image pull, the logs, the secrets; try the wrong fix |
-# | 03 The task role | how the app gets its credentials; break its calls one by one; two services |
-# | 04 The workbench | predict with the plan, toggle policies, run, compare |
-# | 05 Troubleshooting | the rule of thumb; mystery tasks; diagnose real error messages |
-# | 06 Least privilege and trust | what policies grant; narrow them; trust, `iam:PassRole` |
-# | 07 Terraform | `execution_role_arn` vs `task_role_arn`; the article's Terraform in a lab |
-#
-# The course follows a Japanese blog post by an infrastructure engineer who added permissions to the
-# wrong role while his task never started; every idea in it is an experiment here.
-
-# %% [markdown]
-# ## Your simulated AWS account
-#
-# The next cell builds a fresh simulated account (a `Lab`): account 123456789012 in the Tokyo
-# region, with an ECS cluster, an image in ECR, a log group, a secret and a parameter encrypted with
-# a customer-managed key, an S3 bucket, a DynamoDB table, an SQS queue, an SNS topic — and the two
-# roles. Nothing here talks to the real AWS, and any AWS credentials on your computer are set aside
-# while the lab is open and given back when it closes.
+# Click the next cell and press **Shift+Enter**: it builds your simulated account and launches a
+# task in it.
 
 # %%
 from ecslab import Lab
 
-lab = Lab()
-lab
+lab = Lab()  # a fresh simulated AWS account: run this cell again to start over
+task = lab.run_task()
+task
 
 # %% [markdown]
+# The task ran to the end (`EssentialContainerExited`, exit code 0). First the ECS agent
+# *launched* it, wearing the task execution role. Then the orders application *ran*, wearing the
+# task role: it read its configuration from S3, wrote to DynamoDB, sent messages to SQS and SNS.
+# What it printed reached Amazon CloudWatch Logs:
+
+# %%
+for line in task.logs:
+    print(line)
+
+# %% [markdown]
+# ## Break the execution role
+#
+# Take the AWS managed policy `AmazonECSTaskExecutionRolePolicy` away from the execution role and
+# launch again. **Predict** before you run: does the application start? How many log lines will
+# there be?
+#
+# (`lab.reset_roles()` puts both roles back as the course starts them, so the cell can be run again.)
+
+# %%
+lab.reset_roles()
+lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
+broken = lab.run_task()
+print("stopCode:     ", broken.stop_code)
+print("stoppedReason:", broken.stopped_reason)
+print("log lines:    ", len(broken.logs))
+broken.diagram()
+
+# %% [markdown]
+# The agent was refused its very first call, so the task stopped before the application started
+# (`TaskFailedToStart`). The `stoppedReason` carries AWS's error: the role session, the action, the
+# resource. No log line: the log stream was never created.
+#
+# The diagram draws the task's calls in order, numbered: the **launch** phase, then the **run**
+# phase. Each arrow is one IAM action: solid with ✓ when allowed, dashed with ✗ when denied,
+# dotted with ○ when the task stopped before making it. Its text equivalent is under the picture.
+#
+# Put the policy back, and the task runs to the end again:
+
+# %%
+lab.execution_role.attach("AmazonECSTaskExecutionRolePolicy")
+print("exit code:", lab.run_task().exit_code)
+
+# %% [markdown]
+# ## How to use these notebooks
+#
+# - **Shift+Enter** runs a cell and moves to the next one; **Run → Run All Cells** runs the page.
+# - Every notebook's first cell builds a fresh lab: run it again to start over. Every other cell
+#   can be run on its own after it, and again.
+# - A few cells fail on purpose, to show an error; their text says so.
+# - **Kernel → Restart Kernel and Run All Cells** starts from a clean slate.
+#
+# You need to read a little Python. You do not need an AWS account: nothing here talks to the real
+# AWS, and AWS credentials on your computer are set aside while a lab is open.
+#
 # ## Check your environment
 #
-# Plain `boto3`, the AWS SDK for Python, now talks to the simulated account as its administrator.
-# The next cell should print four lines ending in "ok".
+# The next cell should print four lines ending in "ok". Plain `boto3`, the AWS SDK for Python,
+# talks to the simulated account as its administrator.
 
 # %%
 import sys
@@ -91,94 +97,58 @@ print("IAM judge answers:", "ok" if judge.allowed else "broken")
 print("Diagrams can be drawn:", "ok" if renderer() else "no (you will read their text instead)")
 
 # %% [markdown]
+# ## The map of the course
+#
+# | notebook | what you do there |
+# |---|---|
+# | 00 Start here | this page |
+# | 01 Two principals | watch a healthy task: who calls what, wearing which role, when |
+# | 02 The task execution role | break the image pull, the logs, the secrets; try the wrong fix |
+# | 03 The task role | how the app gets its credentials; break its calls; two services |
+# | 04 The workbench | predict with the plan, toggle policies, run, compare |
+# | 05 Troubleshooting | the rule of thumb; mystery tasks; real error messages |
+# | 06 Least privilege and trust | what policies grant; narrow them; trust and `iam:PassRole` |
+# | 07 Terraform | `execution_role_arn` vs `task_role_arn`; the article's Terraform in a lab |
+#
+# The course follows a Japanese blog post by an infrastructure engineer who added permissions to
+# the wrong role while his task never started: every idea in it is an experiment here.
+
+# %% [markdown]
 # ## How the simulation works
 #
-# - **Storage is [moto](https://github.com/getmoto/moto)'s**, a widely used AWS simulator: the
-#   buckets, tables, queues, secrets, roles and policies really exist in the lab.
-# - **Every call is judged by ecslab's IAM judge**, which follows AWS's documented policy evaluation
-#   logic — identity and resource policies, explicit denies, key policies, trust policies — and
-#   answers with the service's real error text. Every call is recorded in `lab.trace`.
-# - **ECS is ecslab's own**: running a task goes through what ECS does on AWS Fargate — ECS assumes
-#   both roles, the agent launches the task with the execution role, then your application runs with
-#   the task role and its output goes to CloudWatch Logs.
+# - The account's resources are stored by [moto](https://github.com/getmoto/moto), a widely used
+#   AWS simulator: the bucket, table, queue, secrets and roles really exist in the lab.
+# - Every call is judged by ecslab's IAM judge, which follows AWS's documented policy evaluation
+#   logic and answers with the service's real error text. Every call is recorded in `lab.trace`.
+# - Running a task follows what ECS does on AWS Fargate: ECS assumes both roles, the agent launches
+#   the task with the execution role, then your application runs with the task role.
 #
-# **What it does not simulate** (the notebooks say so again where it matters):
+# <details><summary>What the simulation does not do (read it once)</summary>
 #
-# - Only the operations the course needs are modelled; anything else is refused with a clear message.
+# - Only the operations the course needs are modelled; anything else is refused with a clear
+#   message.
 # - Only the Fargate launch type and standalone tasks (`RunTask`): no EC2 container instances, no
-#   ECS services (when notebook 03 speaks of "two services", it means two applications, each run as
-#   its own task), no load balancers or auto scaling.
-# - No network: a task cannot time out reaching an endpoint, so network failures (which look like
-#   permission problems) are shown from real messages, not reproduced.
+#   ECS services, load balancers or auto scaling. (When notebook 03 speaks of "two services", it
+#   means two applications, each run as its own task.)
+# - No network: a task cannot time out reaching an endpoint, so network failures, which look like
+#   permission problems, are shown from real messages, not reproduced.
 # - The container's program is a Python function that runs inside your notebook's process, to the
 #   end, before the task stops; real containers run side by side and for as long as they like.
 # - The app gets its credentials from a local endpoint at 127.0.0.1 (variable
 #   `AWS_CONTAINER_CREDENTIALS_FULL_URI`); Fargate serves them at 169.254.170.2
 #   (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`). Your code does not notice: the SDK finds either.
 # - Time in the lab is simulated: the same ids, timestamps and messages on every run.
-
-# %% [markdown]
-# ## Launch a task
 #
-# `lab.run_task()` launches the course's "orders" task in the lab's cluster. First the ECS agent
-# *launches* it with the **task execution role**: registry credentials, the injected secrets, the
-# image, the log stream. Then the orders application *runs* with the **task role**: it reads its
-# configuration from S3, writes to DynamoDB, sends to SQS and SNS. What it prints reaches CloudWatch
-# Logs.
-
-# %%
-task = lab.run_task()
-task
-
-# %%
-for line in task.logs:
-    print(line)
-
-# %% [markdown]
-# ## Break the execution role
-#
-# Take the AWS managed policy `AmazonECSTaskExecutionRolePolicy` away from the execution role and
-# launch again. The agent is refused at its very first call, so the task stops before the
-# application starts: its `stoppedReason` carries AWS's error, naming the role session, the action
-# and the resource. There is no log line, because the log stream was never created.
-
-# %%
-lab.reset_roles()  # start from the course's two roles, so that this cell can be run again
-lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
-broken = lab.run_task()
-print(broken.stop_code)
-print(broken.stopped_reason)
-print("log lines:", len(broken.logs))
-
-# %% [markdown]
-# ## See who called what
-#
-# `broken.diagram()` draws the task's calls: the **launch** phase on top, the **run** phase below.
-# Each arrow is one IAM action: solid with ✓ when allowed, dashed with ✗ when denied (and why),
-# dotted with ○ when the task stopped before making it. Under the picture, the same in sentences.
-
-# %%
-broken.diagram()
-
-# %% [markdown]
-# Put the policy back, and the task runs to the end again (exit code 0).
-
-# %%
-lab.execution_role.attach("AmazonECSTaskExecutionRolePolicy")
-print(lab.run_task().exit_code)
+# </details>
 
 # %% [markdown]
 # ## Key points
 #
 # - Two roles, two callers: the ECS agent launches the task with the **task execution role**; the
 #   application runs with the **task role**.
-# - The lab is a whole AWS account in your notebook: plain `boto3` works against it, and every call
-#   is authorized as AWS would and recorded in `lab.trace`.
-# - When the execution role is missing a permission the *launch* needs (the image, the log stream,
-#   an injected secret), the task stops with `TaskFailedToStart` before your application runs, and
-#   writes no log line.
-# - `task.diagram()` shows which principal called which API in each phase, and what it never
-#   reached.
+# - When the execution role lacks a permission the *launch* needs, the task stops with
+#   `TaskFailedToStart` before your application runs, and writes no log line.
+# - `task.diagram()` shows who called which API, in which order, and what the task never reached.
 #
 # ## What's next
 #
