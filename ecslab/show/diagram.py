@@ -37,7 +37,8 @@ its content.
 
 *Never reached* edges come from the task's plan (:mod:`ecslab.ecs.plan`): calls the task would
 have made had it not stopped first. Every diagram has a text equivalent, :meth:`Diagram.describe`,
-shown under the picture in a notebook.
+folded under the picture in a notebook (a ``<details>`` element) and read by a screen reader as
+the picture's description.
 
 Rendering: the ``graphviz`` package builds stable DOT source; SVG comes from the system ``dot``
 when there is one, otherwise from ``pygraphviz``, whose wheels bundle the Graphviz libraries and
@@ -112,6 +113,9 @@ SERVICE_NAMES = {
     "sns": "Amazon SNS",
 }
 FONT = "Helvetica,Arial,sans-serif"
+# a numbered line of the text equivalent: "  7. ✓ ..." for a call made, "  (7) ○ ..." for one
+# never reached
+NUMBERED = re.compile(r"^\s+(\d+\.|\(\d+\)) ")
 
 
 @dataclass(frozen=True)
@@ -158,9 +162,12 @@ class Diagram:
     """A graphviz diagram with its text equivalent; displays inline in JupyterLab.
 
     In HTML it is a figure: the picture (``role="img"``) named by a short headline, and under it
-    the text equivalent as the figure's caption. The picture's name is only the headline — were
-    it the whole caption, a screen reader would read the caption twice. Every id in it starts
-    with :attr:`ident`."""
+    the caption — the headline in bold, then the text equivalent folded away in a ``<details>``
+    ("Text description of the diagram (17 numbered calls)"), so the output is about as tall as
+    the picture. The picture's name is only the headline; the text equivalent is its
+    description (``aria-describedby``), which a screen reader reads whether or not the details
+    are open. Without a picture the details are open. Every id in it starts with
+    :attr:`ident`."""
 
     def __init__(
         self, digraph: Any, description: Sequence[str], title: str, headline: str | None = None
@@ -200,18 +207,26 @@ class Diagram:
     def _repr_html_(self) -> str:
         ident = self.ident
         picture = self.svg()
-        first = self._description[0]
+        first, lines = self._description[0], self._description[1:]
         # the caption's first line in bold, and its short form is what names the picture; a
         # refused RunTask's message follows in a paragraph of its own
         if first.startswith(self.headline + ": "):
             heading, rest = self.headline, first[len(self.headline) + 2 :]
         else:
             heading, rest = first, ""
+        status = f'<p id="{ident}-status">{escape(rest)}</p>' if rest else ""
+        details = ""
+        if lines:
+            count = sum(bool(NUMBERED.match(line)) for line in lines)
+            calls = f"{count} numbered call" + ("" if count == 1 else "s")
+            details = (
+                ("<details>" if picture else '<details open="">')  # open, with no picture
+                + f"<summary>Text description of the diagram ({calls})</summary>"
+                + f'<div id="{ident}-text">{_nested_list(lines)}</div></details>'
+            )
         caption = (
             f'<figcaption><p><strong id="{ident}-title">{escape(heading)}</strong></p>'
-            + (f"<p>{escape(rest)}</p>" if rest else "")
-            + _nested_list(self._description[1:])
-            + "</figcaption>"
+            f"{status}{details}</figcaption>"
         )
         if picture is None:
             body = (
@@ -220,7 +235,12 @@ class Diagram:
                 "same.</em></p>"
             )
         else:
-            body = f'<div role="img" aria-labelledby="{ident}-title">{picture}</div>'
+            # its description: the status and the text equivalent, read from the caption even
+            # while the details are folded
+            described = [f"{ident}-status"] if status else []
+            described += [f"{ident}-text"] if details else []
+            describedby = f' aria-describedby="{" ".join(described)}"' if described else ""
+            body = f'<div role="img" aria-labelledby="{ident}-title"{describedby}>{picture}</div>'
         return (
             f'<figure id="{ident}" aria-labelledby="{ident}-title" style="margin:0">'
             f"{body}{caption}</figure>"

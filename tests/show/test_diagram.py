@@ -601,7 +601,7 @@ def test_the_caption_keeps_the_phases_grouping_as_nested_lists(lab, monkeypatch)
     figure = caption(diagram._repr_html_())
     text = diagram.describe().splitlines()
     assert figure.find("p/strong").text == text[0]
-    [top] = figure.findall("ul")
+    [top] = figure.findall("details/div/ul")
     expected, current = [], None
     for line in text[1:]:  # the plain text's grouping: a phase, then its calls indented
         if line.startswith("  "):
@@ -628,7 +628,7 @@ def test_the_plan_caption_is_nested_too_and_the_same_every_time(lab, monkeypatch
     lab.close()
     with Lab() as other:
         assert other.plan()._repr_html_() == html  # the same text in every lab
-    top = outline(caption(html).find("ul"))
+    top = outline(caption(html).find("details/div/ul"))
     launch = dict(top)["Phase launch — the ECS agent starts the task:"]
     assert sum("kms:Decrypt" in item for item, _ in launch) == 2
     assert all(children == [] for _, children in launch)
@@ -767,7 +767,10 @@ def test_a_refused_run_keeps_the_picture_title_short_and_the_text_whole(lab):
     html = diagram._repr_html_()
     # the bold headline names the picture; the message follows it in the caption, whole
     assert "<strong " in html and ">RunTask of orders: refused — ClientException</strong>" in html
-    assert "<p>ECS was unable to assume the role &#x27;arn:aws:iam::" in html
+    assert (
+        f'<p id="{diagram.ident}-status">ECS was unable to assume the role &#x27;arn:aws:iam::'
+        in html
+    )
 
 
 def test_every_title_the_module_draws_is_short():
@@ -1064,22 +1067,91 @@ def test_the_svg_has_no_graphviz_names_for_tooltips(lab, monkeypatch):
     assert "<title" not in diagram_module.render_svg(diagram.source)
 
 
-def test_the_picture_is_named_by_a_short_headline_not_by_the_caption(lab, monkeypatch):
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def figure_tree(html: str):
+    """The whole figure, picture included, as an element tree."""
+    import xml.etree.ElementTree as ET
+
+    return ET.fromstring(html)
+
+
+def test_the_picture_is_named_by_its_headline_and_described_by_the_folded_text(lab, monkeypatch):
     """A screen reader read the whole caption (2,700-3,350 characters) as the picture's name,
-    then the caption again."""
-    monkeypatch.setenv("PATH", "")
+    then the caption again; and the caption, some 25 lines under every diagram, made each
+    output about 2,000 pixels tall. The picture is named by the headline only and described by
+    the text equivalent, which is folded in a <details> under it: the output is about as tall
+    as the picture, and nothing of the text is lost."""
+    monkeypatch.setenv("PATH", "")  # pygraphviz draws
     lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
     diagram = lab.run_task().diagram()
-    html = diagram._repr_html_()
     ident = diagram.ident
-    assert html.startswith(f'<figure id="{ident}" aria-labelledby="{ident}-title"')
-    assert f'<div role="img" aria-labelledby="{ident}-title">' in html
-    [name] = re.findall(rf'<strong id="{ident}-title">([^<]*)</strong>', html)
-    assert name == diagram.headline == diagram.describe().splitlines()[0]
-    assert len(name) <= 100 and len(caption(html).itertext().__next__()) <= 100
-    assert len("".join(caption(html).itertext())) > 2000  # the long text is the caption
-    assert "aria-describedby" not in html  # the caption follows; nothing reads it twice
-    assert f'"{ident}-text"' not in html  # the picture is not named by the caption
+    figure = figure_tree(diagram._repr_html_())
+    assert (figure.tag, figure.get("id"), figure.get("aria-labelledby")) == (
+        "figure",
+        ident,
+        f"{ident}-title",
+    )
+    picture, figcaption = list(figure)
+    assert picture.attrib == {
+        "role": "img",
+        "aria-labelledby": f"{ident}-title",
+        "aria-describedby": f"{ident}-text",
+    }
+    assert [child.tag for child in picture] == [f"{SVG}svg"]
+    # under the picture: the headline, in bold, and the text equivalent folded
+    assert [child.tag for child in figcaption] == ["p", "details"]
+    headline, folded = list(figcaption)
+    [name] = list(headline)
+    assert (name.tag, name.get("id"), name.text) == ("strong", f"{ident}-title", diagram.headline)
+    assert name.text == diagram.describe().splitlines()[0] and len(name.text) <= 100
+    assert "open" not in folded.attrib  # folded until the learner opens it
+    summary, text = list(folded)
+    assert (summary.tag, summary.text) == (
+        "summary",
+        "Text description of the diagram (17 numbered calls)",
+    )
+    assert (text.tag, text.get("id")) == ("div", f"{ident}-text")
+    # every line of the text equivalent, in its order, numbers and all
+    assert [li.text for li in text.iter("li")] == [
+        line.strip() for line in diagram.describe().splitlines()[1:]
+    ]
+    assert len("".join(text.itertext())) > 2000
+    assert [li.text.split(" ", 1)[0] for li in text.iter("li")][2:5] == ["2.", "3.", "(4)"]
+
+
+def test_a_refused_run_is_described_by_its_message_and_the_text(lab, monkeypatch):
+    """The refused RunTask's message stays in sight under the headline, and is part of the
+    picture's description."""
+    monkeypatch.setenv("PATH", "")
+    lab.task_role.set_trust_policy(TRUST_EC2)
+    diagram = lab.run_task().diagram()
+    ident = diagram.ident
+    picture, figcaption = list(figure_tree(diagram._repr_html_()))
+    assert picture.get("aria-describedby") == f"{ident}-status {ident}-text"
+    headline, status, folded = list(figcaption)
+    assert (
+        headline.find("strong").text
+        == diagram.headline
+        == "RunTask of orders: refused — ClientException"
+    )
+    assert status.get("id") == f"{ident}-status"
+    assert status.text.startswith("ECS was unable to assume the role")
+    assert f"{diagram.headline}: {status.text}" == diagram.describe().splitlines()[0]
+    assert folded.find("summary").text == "Text description of the diagram (17 numbered calls)"
+
+
+def test_without_a_picture_the_text_is_not_folded(lab, monkeypatch):
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setitem(sys.modules, "pygraphviz", None)
+    diagram = lab.run_task().diagram()
+    figure = figure_tree(diagram._repr_html_())
+    assert figure.find("figcaption/details").get("open") == ""
+    assert "aria-describedby" not in diagram._repr_html_()  # no picture to describe
+    assert figure.find("figcaption/details/summary").text == (
+        "Text description of the diagram (17 numbered calls)"
+    )
 
 
 def all_ids(html: str) -> list[str]:
