@@ -709,9 +709,14 @@ def clean_svg(raw: str, ident: str | None = None) -> str:
     ("launch__Amazon_ECS->launch__ECS_agent"), which a browser shows as a tooltip. The edges'
     own tooltips (``xlink:title``: the resource, or why it was denied) stay. With ``ident``,
     every id (Graphviz numbers them "graph0", "node1", ... in every diagram alike) starts with
-    it, so that two diagrams in a page share none."""
+    it, so that two diagrams in a page share none.
+
+    It keeps Graphviz's ``viewBox`` and shrinks to the width there is (``max-width:100%;
+    height:auto``): JupyterLab's stylesheet does this for every SVG in an output, and the
+    picture says it itself for notebook viewers that do not."""
     start = raw.find("<svg")
     svg = re.sub(r"<!--.*?-->\s*", "", raw[start:], flags=re.S)
+    svg = svg.replace("<svg", '<svg style="max-width:100%;height:auto"', 1)
     svg = re.sub(r"<title>[^<]*</title>\s*", "", svg)
     if ident:
         svg = re.sub(r'(\sid=")([^"]*")', rf"\g<1>{ident}-\g<2>", svg)
