@@ -1,20 +1,29 @@
-"""Who called which AWS API, in which phase, and what became of it — drawn from the trace.
+"""Who called which AWS API, in which phase, in which order, and what became of it — drawn from
+the trace.
 
 A diagram has one cluster per phase (**launch**, then **run**), a node per caller — Amazon ECS
 itself, the ECS agent wearing the execution role, the container's app wearing the task role — and
-a node per AWS service it called. Each IAM action is one edge from the caller to the service —
-one per service it came through, too: the agent's ``kms:Decrypt`` for Parameter Store and its
-``kms:Decrypt`` for Secrets Manager are two edges, each with its own purpose. An edge is marked
-three ways at once, so colour is never the only signal:
+the calls each made. Each IAM action is one edge from the caller, through the text of the call,
+to the AWS service — one per resource and per service it came through, too: the agent's
+``kms:Decrypt`` for Parameter Store and its ``kms:Decrypt`` for Secrets Manager are two edges,
+each with its own purpose.
+
+Every edge is numbered in the order it happened — ECS assuming the two roles, then the launch
+calls, then the run calls — and the calls the task never reached go on with the numbers in the
+order it planned them, in brackets: "(7) ○ ssm:GetParameters (never reached)". Inside each phase
+the calls stand top to bottom in that order, each going to a service node of its own (Amazon
+ECR three times at launch), and the text equivalent carries the same numbers in the same order.
+An edge is marked three ways at once, so colour is never the only signal:
 
 ========== ===================== ========= ================ ====== ==========================
 outcome    line colour           text      line             mark   label
            (Okabe–Ito)
 ========== ===================== ========= ================ ====== ==========================
-allowed    bluish green #009E73  #00664A   solid            ✓      the action
-denied     vermillion #D55E00    #A84A00   dashed, thicker  ✗      the action and why
-never      grey #999999          #666666   dotted           ○      "(never reached)"
-planned    blue #0072B2          #0072B2   solid, thin      →      the action and what for
+allowed    bluish green #009E73  #00664A   solid            ✓      N. the action
+denied     vermillion #D55E00    #A84A00   dashed, thicker  ✗      N. the action and why
+never      grey #999999          #666666   dotted           ○      (N) the action, "(never
+                                                                 reached)"
+planned    blue #0072B2          #0072B2   solid, thin      →      N. the action, what for
 ========== ===================== ========= ================ ====== ==========================
 
 Lines and arrows keep the Okabe–Ito hues; label text is drawn in a darker shade of the same hue
@@ -28,7 +37,8 @@ its content.
 
 *Never reached* edges come from the task's plan (:mod:`ecslab.ecs.plan`): calls the task would
 have made had it not stopped first. Every diagram has a text equivalent, :meth:`Diagram.describe`,
-shown under the picture in a notebook.
+folded under the picture in a notebook (a ``<details>`` element) and read by a screen reader as
+the picture's description.
 
 Rendering: the ``graphviz`` package builds stable DOT source; SVG comes from the system ``dot``
 when there is one, otherwise from ``pygraphviz``, whose wheels bundle the Graphviz libraries and
@@ -48,6 +58,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import escape
+from itertools import pairwise
 from typing import Any
 
 PHASES = {
@@ -102,6 +113,9 @@ SERVICE_NAMES = {
     "sns": "Amazon SNS",
 }
 FONT = "Helvetica,Arial,sans-serif"
+# a numbered line of the text equivalent: "  7. ✓ ..." for a call made, "  (7) ○ ..." for one
+# never reached
+NUMBERED = re.compile(r"^\s+(\d+\.|\(\d+\)) ")
 
 
 @dataclass(frozen=True)
@@ -126,6 +140,10 @@ class Call:
 
 @dataclass
 class Edge:
+    """One numbered edge: the calls of one caller to one resource with one outcome, and the one
+    line of the text equivalent that says the same."""
+
+    number: int  # its first call's place in the task: 1, 2, 3 ...
     phase: str
     source: str
     target: str
@@ -134,14 +152,22 @@ class Edge:
     via: str | None = None  # the call it was made through, e.g. "ssm:GetParameters"
     calls: list[Call] = field(default_factory=list)
 
+    @property
+    def numeral(self) -> str:
+        """ "7." for a call that was made (or is planned), "(7)" for one never reached."""
+        return f"({self.number})" if self.outcome == "never" else f"{self.number}."
+
 
 class Diagram:
     """A graphviz diagram with its text equivalent; displays inline in JupyterLab.
 
     In HTML it is a figure: the picture (``role="img"``) named by a short headline, and under it
-    the text equivalent as the figure's caption. The picture's name is only the headline — were
-    it the whole caption, a screen reader would read the caption twice. Every id in it starts
-    with :attr:`ident`."""
+    the caption — the headline in bold, then the text equivalent folded away in a ``<details>``
+    ("Text description of the diagram (17 numbered calls)"), so the output is about as tall as
+    the picture. The picture's name is only the headline; the text equivalent is its
+    description (``aria-describedby``), which a screen reader reads whether or not the details
+    are open. Without a picture the details are open. Every id in it starts with
+    :attr:`ident`."""
 
     def __init__(
         self, digraph: Any, description: Sequence[str], title: str, headline: str | None = None
@@ -181,18 +207,26 @@ class Diagram:
     def _repr_html_(self) -> str:
         ident = self.ident
         picture = self.svg()
-        first = self._description[0]
+        first, lines = self._description[0], self._description[1:]
         # the caption's first line in bold, and its short form is what names the picture; a
         # refused RunTask's message follows in a paragraph of its own
         if first.startswith(self.headline + ": "):
             heading, rest = self.headline, first[len(self.headline) + 2 :]
         else:
             heading, rest = first, ""
+        status = f'<p id="{ident}-status">{escape(rest)}</p>' if rest else ""
+        details = ""
+        if lines:
+            count = sum(bool(NUMBERED.match(line)) for line in lines)
+            calls = f"{count} numbered call" + ("" if count == 1 else "s")
+            details = (
+                ("<details>" if picture else '<details open="">')  # open, with no picture
+                + f"<summary>Text description of the diagram ({calls})</summary>"
+                + f'<div id="{ident}-text">{_nested_list(lines)}</div></details>'
+            )
         caption = (
             f'<figcaption><p><strong id="{ident}-title">{escape(heading)}</strong></p>'
-            + (f"<p>{escape(rest)}</p>" if rest else "")
-            + _nested_list(self._description[1:])
-            + "</figcaption>"
+            f"{status}{details}</figcaption>"
         )
         if picture is None:
             body = (
@@ -201,7 +235,12 @@ class Diagram:
                 "same.</em></p>"
             )
         else:
-            body = f'<div role="img" aria-labelledby="{ident}-title">{picture}</div>'
+            # its description: the status and the text equivalent, read from the caption even
+            # while the details are folded
+            described = [f"{ident}-status"] if status else []
+            described += [f"{ident}-text"] if details else []
+            describedby = f' aria-describedby="{" ".join(described)}"' if described else ""
+            body = f'<div role="img" aria-labelledby="{ident}-title"{describedby}>{picture}</div>'
         return (
             f'<figure id="{ident}" aria-labelledby="{ident}-title" style="margin:0">'
             f"{body}{caption}</figure>"
@@ -256,35 +295,31 @@ def build(
     short = _short_status(status)
     label = "\n".join(_wrap(title) + (_wrap(short) if short else []))
     dot.attr("graph", label=label, labelloc="t", fontname=FONT, fontsize="14", rankdir="LR")
-    dot.attr("graph", nodesep="0.25", ranksep="0.9", newrank="true")
+    # remincross=false: Graphviz's second pass at fewer crossings, over all the boxes at once,
+    # does not keep a column's invisible edges' order (see _in_order); the first pass does
+    dot.attr("graph", nodesep="0.15", ranksep="0.9", newrank="true", remincross="false")
     dot.attr("node", fontname=FONT, fontsize="11")
     dot.attr("edge", fontname=FONT, fontsize="10")
 
-    phases: list[str] = []
-    for call in calls:
-        if call.phase not in phases:
-            phases.append(call.phase)
-    phases.sort(key=lambda p: list(PHASES).index(p) if p in PHASES else len(PHASES))
-
-    edges: dict[tuple[str, str, str, str, str, str | None], Edge] = {}
+    phases = _phases(calls)
+    edges: list[Edge] = []
     principals: dict[str, tuple[str, str | None, str]] = {}
-    services: dict[str, tuple[str, str]] = {}
-    for call in calls:
+    for number, group in enumerate(_steps(calls), 1):
+        call = group[0]
         source = _principal_id(call.phase, call.principal)
         principals.setdefault(source, (call.principal, call.role, call.phase))
-        if call.action == "sts:AssumeRole" and call.principal == "Amazon ECS":
+        if _is_hand_over(call):
             # ECS hands a role to its wearer: the edge goes to the agent or the app.
             wearer = _wearer(call, calls)
             target = _principal_id(wearer[0], wearer[1])
             principals.setdefault(target, (wearer[1], wearer[2], wearer[0]))
         else:
-            target = _node_id(call.phase, "service", call.service)
-            services.setdefault(target, (call.service, call.phase))
-        # the service a call came through is part of what it is: kms:Decrypt for Parameter Store
-        # and kms:Decrypt for Secrets Manager are two edges, each with its own purpose
-        key = (call.phase, source, target, call.action, call.outcome, call.via)
-        edges.setdefault(key, Edge(call.phase, source, target, call.action, call.outcome, call.via))
-        edges[key].calls.append(call)
+            # a service node of its own for every call, so that the calls stand in a column in
+            # the order they were made (a shared node would gather them out of order)
+            target = _node_id(call.phase, "service", call.service, str(number))
+        edges.append(
+            Edge(number, call.phase, source, target, call.action, call.outcome, call.via, group)
+        )
 
     # Amazon ECS only hands roles over: drawn left of the phases, so the labels of its edges sit
     # in open space instead of on the boxes' borders (each edge goes into a different phase)
@@ -292,7 +327,7 @@ def build(
         source
         for source, (name, _, _) in principals.items()
         if name == "Amazon ECS"
-        and all(_hands_over(edge) for edge in edges.values() if edge.source == source)
+        and all(_hands_over(edge) for edge in edges if edge.source == source)
     }
     for node in outside:
         name, role, _ = principals[node]
@@ -307,53 +342,69 @@ def build(
                 margin="16",  # room between the border (and its title) and the edges' labels
             )
             # the callers in a column: none sits further left in its box than the ones ECS
-            # hands a role to, so no box reaches back across the hand-over edges' labels
+            # hands a role to, so no box reaches back across the hand-over edges' labels; top
+            # to bottom in the order of their first call
+            callers = sorted(
+                (n for n, (_, _, p) in principals.items() if p == phase and n not in outside),
+                key=lambda n: min(e.number for e in edges if n in (e.source, e.target)),
+            )
             with cluster.subgraph() as column:
                 column.attr(rank="same")
-                for node, (name, role, node_phase) in principals.items():
-                    if node_phase == phase and node not in outside:
-                        column.node(
-                            node, _principal_label(name, role, roles), **_principal_style(name)
-                        )
-            for node, (service, node_phase) in services.items():
-                if node_phase == phase:
-                    cluster.node(
-                        node,
+                for node in callers:
+                    name, role, _ = principals[node]
+                    column.node(node, _principal_label(name, role, roles), **_principal_style(name))
+                _in_order(column, callers)
+            # then the calls, and the service each went to, in two columns top to bottom in
+            # the order the calls were made: a call is the text on its line, a node of its own
+            called = [e for e in edges if e.phase == phase and not _hands_over(e)]
+            with cluster.subgraph() as column:
+                column.attr(rank="same")
+                for edge in called:
+                    style = STYLES[edge.outcome]
+                    column.node(
+                        _call_id(edge),
+                        _edge_text(edge),
+                        shape="plaintext",
+                        height="0",
+                        margin="0.06,0.02",
+                        fontsize="10",
+                        fontcolor=style["fontcolor"],
+                        tooltip=_tooltip(edge),
+                    )
+                _in_order(column, [_call_id(e) for e in called])
+            with cluster.subgraph() as column:
+                column.attr(rank="same")
+                for edge in called:
+                    service = edge.calls[0].service
+                    column.node(
+                        edge.target,
                         SERVICE_NAMES.get(service, service),
                         shape="cylinder",
+                        height="0.36",
                         style="filled",
                         fillcolor="#F7F7F7",
                         color="#444444",
                     )
-    for edge in edges.values():
+                _in_order(column, [e.target for e in called])
+    for edge in edges:
         style = STYLES[edge.outcome]
-        count = len(edge.calls)
-        text = f"{style['mark']} {edge.action}" + (f" ×{count}" if count > 1 else "")
-        first = edge.calls[0]
-        if edge.via:
-            text += f"\n(via {edge.via.split(':')[0]})"
+        line = {
+            "color": style["color"],
+            "style": style["style"],
+            "penwidth": style["penwidth"],
+            "tooltip": _tooltip(edge),
+        }
         if _hands_over(edge):
-            text += f"\nhands over\n{first.resource.rsplit('/', 1)[-1]}"
-        if edge.outcome == "denied":
-            text += f"\n{_short_reason(first.error)}"
-        elif edge.outcome == "never":
-            text += "\n(never reached)"
-        elif edge.outcome == "planned" and _purposes(edge.calls):
-            purposes = _purposes(edge.calls)
-            if _hands_over(edge):  # kept narrow: see HAND_OVER_WIDTH
-                purposes = [line for why in purposes for line in _wrap(why, HAND_OVER_WIDTH)]
-            text += "\n" + "\n".join(purposes)
-        tooltip = "; ".join(dict.fromkeys(c.error or c.resource for c in edge.calls))
-        dot.edge(
-            edge.source,
-            edge.target,
-            label=text,
-            color=style["color"],
-            fontcolor=style["fontcolor"],
-            style=style["style"],
-            penwidth=style["penwidth"],
-            tooltip=tooltip[:500],
-        )
+            dot.edge(
+                edge.source,
+                edge.target,
+                label=_edge_text(edge),
+                fontcolor=style["fontcolor"],
+                **line,
+            )
+        else:  # the caller's line runs into the call's text, and on from it to the service
+            dot.edge(edge.source, _call_id(edge), arrowhead="none", **line)
+            dot.edge(_call_id(edge), edge.target, **line)
     _legend(dot, [o for o in legend if o in STYLES])
     headline = title + (f": {short}" if short else "")
     return Diagram(dot, describe(calls, title, status, roles), title, headline)
@@ -361,7 +412,73 @@ def build(
 
 def _hands_over(edge: Edge) -> bool:
     """Whether the edge is Amazon ECS handing a role to its wearer (an sts:AssumeRole)."""
-    return edge.action == "sts:AssumeRole" and edge.calls[0].principal == "Amazon ECS"
+    return _is_hand_over(edge.calls[0])
+
+
+def _is_hand_over(call: Call) -> bool:
+    return call.action == "sts:AssumeRole" and call.principal == "Amazon ECS"
+
+
+def _phases(calls: Iterable[Call]) -> list[str]:
+    """The calls' phases in the order a task goes through them (launch, then run)."""
+    return sorted(
+        dict.fromkeys(c.phase for c in calls),
+        key=lambda p: list(PHASES).index(p) if p in PHASES else len(PHASES),
+    )
+
+
+def _steps(calls: Iterable[Call]) -> list[list[Call]]:
+    """The calls grouped as they are drawn and told — one edge and one line of the text
+    equivalent for each caller, action, resource and outcome (and the call it came through) in
+    a phase — in the order of each group's first call. A group's place in this list is its
+    number: the order the task made its calls in, then the calls it never reached, in the
+    order it planned them."""
+    groups: dict[tuple[str, str, str, str, str, str | None], list[Call]] = {}
+    for call in calls:
+        key = (call.phase, call.principal, call.action, call.outcome, call.resource, call.via)
+        groups.setdefault(key, []).append(call)
+    return list(groups.values())
+
+
+def _edge_text(edge: Edge) -> str:
+    """The text on an edge: its number, mark and action, then what it came through, what ECS
+    handed over, why it was denied, that it was never reached, or what it is for."""
+    style = STYLES[edge.outcome]
+    count = len(edge.calls)
+    text = f"{edge.numeral} {style['mark']} {edge.action}" + (f" ×{count}" if count > 1 else "")
+    first = edge.calls[0]
+    if edge.via:
+        text += f"\n(via {edge.via.split(':')[0]})"
+    if _hands_over(edge):
+        text += f"\nhands over\n{first.resource.rsplit('/', 1)[-1]}"
+    if edge.outcome == "denied":
+        text += f"\n{_short_reason(first.error)}"
+    elif edge.outcome == "never":
+        text += "\n(never reached)"
+    elif edge.outcome == "planned" and _purposes(edge.calls):
+        purposes = _purposes(edge.calls)
+        if _hands_over(edge):  # kept narrow: see HAND_OVER_WIDTH
+            purposes = [line for why in purposes for line in _wrap(why, HAND_OVER_WIDTH)]
+        text += "\n" + "\n".join(purposes)
+    return text
+
+
+def _call_id(edge: Edge) -> str:
+    """The node of a call's text."""
+    return _node_id(edge.phase, "call", str(edge.number))
+
+
+def _tooltip(edge: Edge) -> str:
+    """What a browser shows on hovering over a call: its resources, or why it was denied."""
+    return "; ".join(dict.fromkeys(c.error or c.resource for c in edge.calls))[:500]
+
+
+def _in_order(column: Any, nodes: Sequence[str]) -> None:
+    """Keep the nodes of a column (a ``rank=same`` subgraph) top to bottom in this order: an
+    invisible edge from each to the one above it (Graphviz puts the tail of an edge within a
+    rank before its head — left of it, which rankdir=LR turns into below it)."""
+    for upper, lower in pairwise(nodes):
+        column.edge(lower, upper, style="invis")
 
 
 TITLE_WIDTH = 80  # characters on a line of the picture's title
@@ -498,42 +615,43 @@ def describe(
     status: str | None = None,
     roles: Mapping[str, Sequence[str]] | None = None,
 ) -> list[str]:
-    """The diagram in sentences: a headline, then one line per edge, phase by phase."""
+    """The diagram in sentences: a headline, then one line per edge, phase by phase, each with
+    the edge's number ("7." for a call made, "(7)" for one never reached)."""
     roles = roles or {}
     lines = [title + (f": {status}" if status else "")]
-    phases = sorted(
-        dict.fromkeys(c.phase for c in calls),
-        key=lambda p: list(PHASES).index(p) if p in PHASES else len(PHASES),
-    )
-    for phase in phases:
+    steps = list(enumerate(_steps(calls), 1))
+    for phase in _phases(calls):
         lines.append(f"Phase {PHASES.get(phase, phase)}:")
-        seen: dict[tuple[str, str, str, str, str | None], list[Call]] = {}
-        for call in calls:
-            if call.phase == phase:
-                key = (call.principal, call.action, call.outcome, call.resource, call.via)
-                seen.setdefault(key, []).append(call)
-        for (principal, action, outcome, resource, through), group in seen.items():
+        for number, group in steps:
             first = group[0]
+            if first.phase != phase:
+                continue
+            action, outcome, resource, through = (
+                first.action,
+                first.outcome,
+                first.resource,
+                first.via,
+            )
             times = f" ({len(group)} times)" if len(group) > 1 else ""
-            if action == "sts:AssumeRole" and principal == "Amazon ECS":
+            if _is_hand_over(first):
                 what = f"Amazon ECS assumed role {resource.rsplit('/', 1)[-1]}{times}"
             else:
                 wearing = f", as role {first.role}," if first.role else ""
                 via = f" (through {through.split(':')[0]})" if through else ""
-                what = f"{_who(principal)}{wearing} called {action} on {resource}{via}{times}"
+                what = f"{_who(first.principal)}{wearing} called {action} on {resource}{via}{times}"
             if outcome == "allowed":
-                lines.append(f"  ✓ {what}: allowed.")
+                lines.append(f"  {number}. ✓ {what}: allowed.")
             elif outcome == "denied":
-                lines.append(f"  ✗ {what}: DENIED. {first.error or ''}".rstrip())
+                lines.append(f"  {number}. ✗ {what}: DENIED. {first.error or ''}".rstrip())
             elif outcome == "never":
                 would = what.replace(" called ", " would have called ", 1).replace(
                     " assumed ", " would have assumed ", 1
                 )
-                lines.append(f"  ○ Never reached: {would}.")
+                lines.append(f"  ({number}) ○ Never reached: {would}.")
             else:
                 whys = _purposes(group)
                 purpose = (" — to " + "; to ".join(whys)) if whys else ""
-                lines.append(f"  → {_planned(what)}{purpose}.")
+                lines.append(f"  {number}. → {_planned(what)}{purpose}.")
     for role, policies in roles.items():
         lines.append(f"Role {role} has: {', '.join(policies) if policies else 'no policies'}.")
     return lines
@@ -591,9 +709,14 @@ def clean_svg(raw: str, ident: str | None = None) -> str:
     ("launch__Amazon_ECS->launch__ECS_agent"), which a browser shows as a tooltip. The edges'
     own tooltips (``xlink:title``: the resource, or why it was denied) stay. With ``ident``,
     every id (Graphviz numbers them "graph0", "node1", ... in every diagram alike) starts with
-    it, so that two diagrams in a page share none."""
+    it, so that two diagrams in a page share none.
+
+    It keeps Graphviz's ``viewBox`` and shrinks to the width there is (``max-width:100%;
+    height:auto``): JupyterLab's stylesheet does this for every SVG in an output, and the
+    picture says it itself for notebook viewers that do not."""
     start = raw.find("<svg")
     svg = re.sub(r"<!--.*?-->\s*", "", raw[start:], flags=re.S)
+    svg = svg.replace("<svg", '<svg style="max-width:100%;height:auto"', 1)
     svg = re.sub(r"<title>[^<]*</title>\s*", "", svg)
     if ident:
         svg = re.sub(r'(\sid=")([^"]*")', rf"\g<1>{ident}-\g<2>", svg)

@@ -7,33 +7,65 @@ import os
 import re
 import stat
 import sys
+from itertools import pairwise
 
 import ecslab.show.diagram as diagram_module
 
 ACCOUNT = "123456789012"
 
 
-def edges(source: str) -> list[dict[str, str]]:
-    """Each edge of DOT source: its label's first line, colour and style."""
+def attributes(text: str) -> dict[str, str]:
+    return {k: v.strip('"') for k, v in re.findall(r'(\w+)=("[^"]*"|\S+)', text)}
+
+
+NUMBER = re.compile(r"(\d+)\. |\((\d+)\) ")
+
+
+def edges(source: str) -> list[dict]:
+    """Each edge of DOT source as a learner reads it, in the order of its number: who it goes
+    from and to, its number ("3." or "(4)" for one never reached), its label's first line
+    after the number, the lines under it, and its colours and style. A hand-over is one DOT
+    edge with a label; a call is a node with the call's text, the caller's line into it and a
+    line out of it to the service."""
     found = []
-    for match in re.finditer(r"^\t(\S+) -> (\S+) \[(.*?)\]$", source, flags=re.M | re.S):
-        attributes = dict(re.findall(r'(\w+)=("[^"]*"|\S+)', match.group(3)))
-        label = attributes.get("label", "").strip('"')
+    lines = {
+        (m.group(1), m.group(2)): attributes(m.group(3))
+        for m in re.finditer(r"^\t(\S+) -> (\S+) \[(.*?)\]$", source, flags=re.M | re.S)
+        if not m.group(1).startswith("legend_")
+    }
+    texts = {
+        m.group(1): attributes(m.group(2))
+        for m in re.finditer(r"^\t+(\w+__call__\d+) \[(.*?)\]$", source, flags=re.M | re.S)
+    }
+    for (tail, head), line in lines.items():
+        if tail in texts:
+            continue  # the line from a call's text on to its service
+        if head in texts:  # a call: the caller's line into its text, and on
+            [(to, onward)] = [(h, a) for (t, h), a in lines.items() if t == head]
+            assert (onward["color"], onward["style"]) == (line["color"], line["style"])
+            label, fontcolor, head = texts[head]["label"], texts[head]["fontcolor"], to
+        else:
+            label, fontcolor = line.get("label", ""), line.get("fontcolor", "")
+        number = NUMBER.match(label)
+        assert number is not None, label
+        first, *detail = label[number.end() :].split("\n")
         found.append(
             {
-                "from": match.group(1).strip('"'),
-                "to": match.group(2).strip('"'),
-                "label": label.split("\n")[0],
-                "detail": label.split("\n")[1:],
-                "color": attributes.get("color", "").strip('"'),
-                "fontcolor": attributes.get("fontcolor", "").strip('"'),
-                "style": attributes.get("style", "").strip('"'),
+                "from": tail,
+                "to": head,
+                "number": int(number.group(1) or number.group(2)),
+                "numeral": number.group(0).strip(),
+                "label": first,
+                "detail": detail,
+                "color": line["color"],
+                "fontcolor": fontcolor,
+                "style": line["style"],
             }
         )
-    return [e for e in found if not e["from"].startswith("legend_")]
+    return sorted(found, key=lambda edge: edge["number"])
 
 
-def by_label(source: str) -> dict[str, dict[str, str]]:
+def by_label(source: str) -> dict[str, dict]:
     return {e["label"]: e for e in edges(source)}
 
 
@@ -102,21 +134,19 @@ def test_a_launch_failure_shows_the_denied_call_and_all_that_was_never_reached(l
     text = task.diagram().describe()
     assert text.splitlines()[0] == f"Task {task.id} (orders:1): STOPPED, TaskFailedToStart"
     assert (
-        "  ✗ The ECS agent, as role ecs-execution-role, called ecr:GetAuthorizationToken on *: "
+        "  3. ✗ The ECS agent, as role ecs-execution-role, called ecr:GetAuthorizationToken on *: "
         "DENIED. User: arn:aws:sts::123456789012:assumed-role/ecs-execution-role/"
         f"{task.id} is not authorized to perform: ecr:GetAuthorizationToken on resource: * "
         "because no identity-based policy allows the ecr:GetAuthorizationToken action"
     ) in text.splitlines()
     assert (
-        "  ○ Never reached: The orders app, as role ecs-task-role, would have called "
+        "  (11) ○ Never reached: The orders app, as role ecs-task-role, would have called "
         f"s3:GetObject on arn:aws:s3:::orders-config-{ACCOUNT}/config/app.json."
     ) in text.splitlines()
 
 
 def test_a_task_role_failure_stops_the_app_midway(lab):
-    document = lab.task_role.inline_policy("orders-app")
-    document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != "OrderEvents"]
-    lab.task_role.put_inline("orders-app", document)
+    without_order_events(lab)
     task = lab.run_task()
     found = by_label(task.diagram().source)
     assert found["✗ sqs:SendMessage"]["style"] == "dashed"
@@ -208,10 +238,151 @@ def test_the_trace_and_the_plan_have_diagrams(lab):
         "inject FEATURE_FLAGS from Parameter Store"
     ]
     assert (
-        "  → The ECS agent, as role ecs-execution-role, will call ecr:GetAuthorizationToken on * "
-        "— to get a registry token for the image pull."
+        "  3. → The ECS agent, as role ecs-execution-role, will call ecr:GetAuthorizationToken "
+        "on * — to get a registry token for the image pull."
     ) in plan.describe().splitlines()
     assert plan._repr_html_().startswith("<figure")
+
+
+# -- when: every call numbered in the order it happened ------------------------------------------
+
+
+def shown(source: str) -> list[tuple[str, str, str]]:
+    """(number, mark, action) of each edge of DOT source, in the order of the numbers."""
+    return [(e["numeral"], *e["label"].split(" ")[:2]) for e in edges(source)]
+
+
+def told(text: str) -> list[tuple[str, str, str]]:
+    """(number, mark, action) of each numbered line of a text equivalent, in its order."""
+    found = []
+    for line in text.splitlines():
+        numbered = re.match(r"  (\d+\.|\(\d+\)) (\S) (.*)$", line)
+        if numbered:
+            numeral, mark, said = numbered.groups()
+            call = re.search(r" (?:called|call) (\S+) on ", said)
+            assert call or re.search(
+                r"Amazon ECS (?:assumed|would have assumed|will assume) ", said
+            )
+            found.append((numeral, mark, call.group(1) if call else "sts:AssumeRole"))
+    return found
+
+
+HEALTHY = [
+    ("1.", "✓", "sts:AssumeRole"),  # ECS takes the execution role for the agent
+    ("2.", "✓", "sts:AssumeRole"),  # and the task role for the app
+    ("3.", "✓", "ecr:GetAuthorizationToken"),
+    ("4.", "✓", "ssm:GetParameters"),
+    ("5.", "✓", "kms:Decrypt"),
+    ("6.", "✓", "secretsmanager:GetSecretValue"),
+    ("7.", "✓", "kms:Decrypt"),
+    ("8.", "✓", "ecr:BatchGetImage"),
+    ("9.", "✓", "ecr:GetDownloadUrlForLayer"),
+    ("10.", "✓", "logs:CreateLogStream"),
+    ("11.", "✓", "s3:GetObject"),
+    ("12.", "✓", "dynamodb:PutItem"),
+    ("13.", "✓", "dynamodb:GetItem"),
+    ("14.", "✓", "sqs:SendMessage"),
+    ("15.", "✓", "sns:Publish"),
+    ("16.", "✓", "secretsmanager:GetSecretValue"),
+    ("17.", "✓", "logs:PutLogEvents"),
+]
+
+
+def test_every_call_is_numbered_in_the_order_it_happened(lab):
+    """ECS assuming the two roles, then the agent's launch calls, then the app's run calls: the
+    edges' numbers follow the trace, and the text equivalent says the same numbers in the same
+    order."""
+    task = lab.run_task()
+    diagram = task.diagram()
+    assert shown(diagram.source) == HEALTHY
+    made = [(e.principal, e.action, e.resource, e.via) for e in task.trace]
+    assert [action for _, _, action in HEALTHY] == [
+        action for _, action, _, _ in dict.fromkeys(made)
+    ]  # the trace's order; the three layer downloads are one edge, "×3"
+    assert by_label(diagram.source)["✓ ecr:GetDownloadUrlForLayer ×3"]["number"] == 9
+    assert told(diagram.describe()) == HEALTHY
+    text = diagram.describe().splitlines()
+    assert text[2] == "  1. ✓ Amazon ECS assumed role ecs-execution-role: allowed."
+    assert text[4].startswith("  3. ✓ The ECS agent, as role ecs-execution-role, called ecr:Get")
+    assert text[12] == "Phase run — the application works:"
+    assert text[13].startswith("  11. ✓ The orders app, as role ecs-task-role, called s3:GetObject")
+
+
+def test_calls_never_reached_go_on_with_the_numbers_in_the_planned_order(lab):
+    """The launch fails at its first call; the calls it never made keep the plan's order and
+    numbers in brackets, in the picture and in the text."""
+    lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
+    diagram = lab.run_task().diagram()
+    expected = [HEALTHY[0], HEALTHY[1], ("3.", "✗", "ecr:GetAuthorizationToken")] + [
+        (f"({n})", "○", action) for n, (_, _, action) in enumerate(HEALTHY[3:], 4)
+    ]
+    assert shown(diagram.source) == told(diagram.describe()) == expected
+    planned = [c.action for c in lab.plan().calls]
+    assert [action for _, _, action in expected] == planned
+    never = by_label(diagram.source)["○ ssm:GetParameters"]
+    assert (never["numeral"], never["detail"]) == ("(4)", ["(never reached)"])
+    assert (
+        "  (4) ○ Never reached: The ECS agent, as role ecs-execution-role, would have called "
+        "ssm:GetParameters on "
+    ) in diagram.describe()
+
+
+def test_the_agent_s_logs_come_between_the_app_s_last_call_and_what_it_never_reached(lab):
+    without_order_events(lab)
+    diagram = lab.run_task().diagram()
+    assert (
+        shown(diagram.source)[10:]
+        == told(diagram.describe())[10:]
+        == [
+            ("11.", "✓", "s3:GetObject"),
+            ("12.", "✓", "dynamodb:PutItem"),
+            ("13.", "✓", "dynamodb:GetItem"),
+            ("14.", "✗", "sqs:SendMessage"),
+            ("15.", "✓", "logs:PutLogEvents"),  # the agent delivers the logs of the stopped app
+            ("(16)", "○", "sns:Publish"),
+            ("(17)", "○", "secretsmanager:GetSecretValue"),
+        ]
+    )
+
+
+def test_a_trace_of_two_tasks_numbers_each_call_where_it_first_happened(lab):
+    """The second task is refused its first launch call: a new edge, numbered after all of the
+    first task's, and listed in its phase, the launch."""
+    lab.run_task()
+    lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
+    lab.run_task()
+    diagram = lab.trace.diagram()
+    assert shown(diagram.source) == [*HEALTHY, ("18.", "✗", "ecr:GetAuthorizationToken")]
+    # the text lists the calls phase by phase, as the picture's boxes show them
+    assert told(diagram.describe()) == [*HEALTHY[:10], shown(diagram.source)[17], *HEALTHY[10:]]
+    text = diagram.describe().splitlines()
+    launch = text[text.index("Phase launch — the ECS agent starts the task:") + 1 :]
+    launch = launch[: launch.index("Phase run — the application works:")]
+    assert [line.split(" ", 3)[2] for line in launch] == [f"{n}." for n in [*range(1, 11), 18]]
+    assert launch[0] == "  1. ✓ Amazon ECS assumed role ecs-execution-role (2 times): allowed."
+    assert by_label(diagram.source)["✗ ecr:GetAuthorizationToken"]["from"] == "launch__ECS_agent"
+
+
+def test_every_diagram_numbers_its_edges_one_to_n_and_its_text_says_the_same():
+    """The same numbers on the same calls, in the picture and in the text, which goes phase by
+    phase: for one task, in the order of the numbers; for a trace of several tasks, each
+    phase's calls in the order of their numbers."""
+    for kind, diagram in every_kind_of_diagram().items():
+        numbers = [e["number"] for e in edges(diagram.source)]
+        assert numbers == list(range(1, len(numbers) + 1)), kind
+        told_here, shown_here = told(diagram.describe()), shown(diagram.source)
+        if kind == "trace of two tasks":
+            told_here.sort(key=lambda line: int(line[0].strip("().")))
+        assert told_here == shown_here, kind
+
+
+def test_the_plan_numbers_the_calls_in_the_order_planned(lab):
+    plan = lab.plan()
+    diagram = plan.diagram()
+    planned = [("→", c.action) for c in plan.calls]
+    assert [(mark, action) for _, mark, action in shown(diagram.source)] == planned
+    assert [numeral for numeral, _, _ in shown(diagram.source)] == [f"{n}." for n in range(1, 18)]
+    assert told(diagram.describe()) == shown(diagram.source)
 
 
 # -- a call is also what it came through ---------------------------------------------------------
@@ -240,8 +411,9 @@ def test_the_plan_draws_each_decrypt_with_its_own_purpose(lab):
     lines = decrypt_lines(plan.describe())
     assert len(lines) == 2
     assert lines[0].startswith(
-        "  → The ECS agent, as role ecs-execution-role, will call kms:Decrypt on " + KEY
+        "  5. → The ECS agent, as role ecs-execution-role, will call kms:Decrypt on " + KEY
     )
+    assert lines[1].startswith("  7. → The ECS agent")
     assert lines[0].endswith(" (through ssm) — to inject FEATURE_FLAGS from Parameter Store.")
     assert lines[1].endswith(
         " (through secretsmanager) — to inject DB_PASSWORD from Secrets Manager."
@@ -275,7 +447,10 @@ def test_a_failed_launch_never_reaches_either_decrypt(lab):
         "(through ssm).",
         "(through secretsmanager).",
     ]
-    assert all(line.startswith("  ○ Never reached: The ECS agent") for line in lines)
+    assert [line.split(" Never reached: The ECS agent")[0] for line in lines] == [
+        "  (5) ○",
+        "  (7) ○",
+    ]
 
 
 def test_a_decrypt_made_for_one_service_does_not_hide_the_other_never_reached(lab):
@@ -299,7 +474,10 @@ def test_a_decrypt_made_for_one_service_does_not_hide_the_other_never_reached(la
     ]
     assert by_label(diagram.source)["✗ secretsmanager:GetSecretValue"]["style"] == "dashed"
     lines = decrypt_lines(diagram.describe())
-    assert [line[:3] for line in lines] == ["  ✓", "  ○"]
+    assert [line.split(" The ECS agent")[0] for line in lines] == [
+        "  5. ✓",
+        "  (7) ○ Never reached:",
+    ]
     assert lines[1].endswith("(through secretsmanager).")
 
 
@@ -332,8 +510,8 @@ def test_calls_grouped_on_one_edge_keep_every_purpose():
         ["create the stream (the group is missing)", "create the stream"],
     )
     assert diagram.describe().splitlines()[2] == (
-        "  → The ECS agent, as role r, will call logs:CreateLogStream on s (2 times) — to create "
-        "the stream (the group is missing); to create the stream."
+        "  1. → The ECS agent, as role r, will call logs:CreateLogStream on s (2 times) — to "
+        "create the stream (the group is missing); to create the stream."
     )
 
 
@@ -423,7 +601,7 @@ def test_the_caption_keeps_the_phases_grouping_as_nested_lists(lab, monkeypatch)
     figure = caption(diagram._repr_html_())
     text = diagram.describe().splitlines()
     assert figure.find("p/strong").text == text[0]
-    [top] = figure.findall("ul")
+    [top] = figure.findall("details/div/ul")
     expected, current = [], None
     for line in text[1:]:  # the plain text's grouping: a phase, then its calls indented
         if line.startswith("  "):
@@ -450,11 +628,11 @@ def test_the_plan_caption_is_nested_too_and_the_same_every_time(lab, monkeypatch
     lab.close()
     with Lab() as other:
         assert other.plan()._repr_html_() == html  # the same text in every lab
-    top = outline(caption(html).find("ul"))
+    top = outline(caption(html).find("details/div/ul"))
     launch = dict(top)["Phase launch — the ECS agent starts the task:"]
     assert sum("kms:Decrypt" in item for item, _ in launch) == 2
     assert all(children == [] for _, children in launch)
-    assert "<li>Phase run — the application works:<ul><li>→ The orders app" in html
+    assert "<li>Phase run — the application works:<ul><li>11. → The orders app" in html
 
 
 # -- rendering -------------------------------------------------------------------------------------
@@ -539,8 +717,17 @@ TRUST_EC2 = {
 }
 
 
+def without_order_events(lab) -> None:
+    """The task role loses sqs:SendMessage: the app stops midway, the agent still delivers its
+    logs, and the app's last two calls are never reached — after the agent's call."""
+    document = lab.task_role.inline_policy("orders-app")
+    document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != "OrderEvents"]
+    lab.task_role.put_inline("orders-app", document)
+
+
 def every_kind_of_diagram() -> dict[str, diagram_module.Diagram]:
-    """A diagram of each kind the module draws: healthy, failed launch, refused, plan, trace."""
+    """A diagram of each kind the module draws: healthy, failed launch, stopped midway,
+    refused, plan, trace (of one task, and of two)."""
     from ecslab import Lab
 
     found = {}
@@ -550,9 +737,13 @@ def every_kind_of_diagram() -> dict[str, diagram_module.Diagram]:
         found["plan"] = lab.plan().diagram()
         lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
         found["failed launch"] = lab.run_task().diagram()
+        found["trace of two tasks"] = lab.trace.diagram()
     with Lab() as lab:
         lab.task_role.set_trust_policy(TRUST_EC2)
         found["refused"] = lab.run_task().diagram()
+    with Lab() as lab:
+        without_order_events(lab)
+        found["stopped midway"] = lab.run_task().diagram()
     return found
 
 
@@ -576,7 +767,10 @@ def test_a_refused_run_keeps_the_picture_title_short_and_the_text_whole(lab):
     html = diagram._repr_html_()
     # the bold headline names the picture; the message follows it in the caption, whole
     assert "<strong " in html and ">RunTask of orders: refused — ClientException</strong>" in html
-    assert "<p>ECS was unable to assume the role &#x27;arn:aws:iam::" in html
+    assert (
+        f'<p id="{diagram.ident}-status">ECS was unable to assume the role &#x27;arn:aws:iam::'
+        in html
+    )
 
 
 def test_every_title_the_module_draws_is_short():
@@ -622,25 +816,129 @@ def text_boxes(operations: list[dict] | None) -> list[tuple[float, float, float,
     return boxes
 
 
-def label_collisions(source: str) -> list[tuple[str, str, str]]:
-    """Edge labels that cross a cluster's border or cover its title: (text, cluster, what)."""
-    drawn = layout(source)
-    clusters = [
+def labels(drawn: dict) -> list[dict]:
+    """Every label Graphviz draws for an edge — a hand-over's label (a head or tail label too,
+    were there one), or a call's text, which is a node of its own — with the boxes of its
+    lines, its number (None for the key's), and the edges that are its own."""
+    found = []
+    for index, edge in enumerate(drawn.get("edges", [])):
+        for key in ("_ldraw_", "_hldraw_", "_tldraw_"):
+            if edge.get(key):
+                found.append({"boxes": text_boxes(edge[key]), "own": {index}})
+    for gvid, node in enumerate(drawn.get("objects", [])):
+        if "__call__" in node.get("name", "") and node.get("_ldraw_"):
+            own = {i for i, e in enumerate(drawn["edges"]) if gvid in (e["tail"], e["head"])}
+            found.append({"boxes": text_boxes(node["_ldraw_"]), "own": own, "node": gvid})
+    for label in found:
+        number = NUMBER.match(label["boxes"][0][4])
+        label["number"] = int(number.group(1) or number.group(2)) if number else None
+    return found
+
+
+def clusters(drawn: dict) -> list[tuple[str, list[float], list]]:
+    """(name, [left, bottom, right, top], title boxes) of each box."""
+    return [
         (o["name"], [float(v) for v in o["bb"].split(",")], text_boxes(o.get("_ldraw_")))
         for o in drawn.get("objects", [])
         if o.get("name", "").startswith("cluster_")
     ]
+
+
+def overlap(a: tuple, b: tuple) -> bool:
+    return not (a[2] <= b[0] or a[0] >= b[2] or a[3] <= b[1] or a[1] >= b[3])
+
+
+def label_collisions(source: str) -> list[tuple[str, str, str]]:
+    """Labels that cross a cluster's border or cover its title: (text, cluster, what)."""
+    drawn = layout(source)
     found = []
-    for edge in drawn.get("edges", []):
-        for left, bottom, right, top, text in text_boxes(edge.get("_ldraw_")):
-            for name, (x0, y0, x1, y1), titles in clusters:
+    for label in labels(drawn):
+        for left, bottom, right, top, text in label["boxes"]:
+            for name, (x0, y0, x1, y1), titles in clusters(drawn):
                 inside = x0 <= left and right <= x1 and y0 <= bottom and top <= y1
                 outside = right <= x0 or left >= x1 or top <= y0 or bottom >= y1
                 if not inside and not outside:
                     found.append((text, name, "border"))
-                for a0, b0, a1, b1, _ in titles:
-                    if not (right <= a0 or left >= a1 or top <= b0 or bottom >= b1):
-                        found.append((text, name, "title"))
+                if any(overlap((left, bottom, right, top), title) for title in titles):
+                    found.append((text, name, "title"))
+    return found
+
+
+def line_points(edge: dict, steps: int = 20) -> list[tuple[float, float]]:
+    """Points along an edge's line as drawn (its cubic Bézier pieces)."""
+    points = []
+    for op in edge.get("_draw_", []):
+        if op["op"] in ("b", "B"):
+            p = op["points"]
+            for i in range(0, len(p) - 3, 3):
+                (x0, y0), (x1, y1), (x2, y2), (x3, y3) = p[i : i + 4]
+                for k in range(steps + 1):
+                    t = k / steps
+                    u = 1 - t
+                    points.append(
+                        (
+                            u**3 * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t**3 * x3,
+                            u**3 * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t**3 * y3,
+                        )
+                    )
+    return points
+
+
+def label_overlaps(source: str) -> list[tuple[str, str]]:
+    """Labels drawn over another edge's label or across another edge's line: (text, what)."""
+    drawn = layout(source)
+    found = []
+    every = labels(drawn)
+    for i, label in enumerate(every):
+        for other in every[i + 1 :]:
+            for box in label["boxes"]:
+                found += [(box[4], f"label {o[4]}") for o in other["boxes"] if overlap(box, o)]
+        for index, edge in enumerate(drawn.get("edges", [])):
+            if index in label["own"]:
+                continue  # a label's own line runs along it
+            for left, bottom, right, top, text in label["boxes"]:
+                if any(left < x < right and bottom < y < top for x, y in line_points(edge)):
+                    found.append((text, f"line {index}"))
+    return found
+
+
+def order_problems(source: str) -> list[str]:
+    """Where the calls are not drawn top to bottom in the order of their numbers: in each phase
+    box (their text, and the service each goes to), and the hand-overs outside; and the launch
+    box not above the run box."""
+    drawn = layout(source)
+    boxes = clusters(drawn)
+    objects = drawn["objects"]
+    found = []
+    rows: dict[str | None, list[tuple[int, float, float | None]]] = {}
+    for label in labels(drawn):
+        if label["number"] is None:
+            continue
+        left, bottom, right, top, _ = label["boxes"][0]
+        box = next(
+            (n for n, (x0, y0, x1, y1), _ in boxes if x0 <= left and right <= x1 and y0 <= bottom),
+            None,
+        )
+        service = None
+        if "node" in label:  # the service its line goes on to
+            [onward] = [
+                e
+                for e in drawn["edges"]
+                if e["tail"] == label["node"] and e.get("style") != "invis"
+            ]
+            service = float(objects[onward["head"]]["pos"].split(",")[1])
+        rows.setdefault(box, []).append((label["number"], top, service))
+    for box, row in rows.items():
+        row.sort()
+        for (n, top, service), (m, lower_top, lower_service) in pairwise(row):
+            if not lower_top < top:  # Graphviz's y grows upwards
+                found.append(f"{box}: {m} is not below {n}")
+            if service is not None and not lower_service < service:
+                found.append(f"{box}: the service of {m} is not below that of {n}")
+    where = {name: bb for name, bb, _ in boxes}
+    phases = where.get("cluster_launch"), where.get("cluster_run")
+    if None not in phases and not phases[1][3] < phases[0][1]:
+        found.append("the run box is not below the launch box")
     return found
 
 
@@ -672,12 +970,88 @@ def test_no_edge_label_sits_on_a_box_border_or_title():
         assert label_collisions(diagram.source) == [], kind
 
 
+def test_no_label_lies_on_another_and_the_calls_go_top_to_bottom_in_order():
+    """The launch box stacked its calls bottom to top: ecr:GetAuthorizationToken, the first
+    call, was drawn last. Now every box shows its calls top to bottom in the order of their
+    numbers, each label clear of the others and of every other line — also when the agent's
+    call comes between two of the app's (stopped midway) and in a trace of two tasks."""
+    for kind, diagram in every_kind_of_diagram().items():
+        assert label_overlaps(diagram.source) == [], kind
+        assert order_problems(diagram.source) == [], kind
+
+
+def without_invisible_edges(source: str) -> str:
+    return re.sub(r"^\t+\S+ -> \S+ \[style=invis\]\n", "", source, flags=re.M)
+
+
+def as_head_labels(source: str) -> str:
+    """Each call's text moved onto the caller's line as a head label, which Graphviz draws
+    without making room for it; the call itself a dot."""
+    texts = dict(re.findall(r'^\t+(\w+__call__\d+) \[label="([^"]*)"', source, flags=re.M))
+    for node, text in texts.items():
+        source = re.sub(
+            rf'^(\t+{node} \[)label="[^"]*"', r'\1label="" shape=point', source, flags=re.M
+        )
+        source = re.sub(
+            rf"^(\t\S+ -> {node} \[)",
+            lambda m, text=text: f'{m.group(1)}headlabel="{text}" labelangle=0 ',
+            source,
+            flags=re.M,
+        )
+    return source
+
+
+def test_the_layout_checks_see_calls_out_of_order_and_labels_on_each_other(lab):
+    """The checks above are not vacuous. Without the invisible edges that chain each column,
+    Graphviz draws the calls bottom to top, as it did before; letting its second pass at fewer
+    crossings run (remincross) moves the first call of the launch box to its bottom when the
+    app stops midway; and text that Graphviz makes no room for lies on lines and labels."""
+    without_order_events(lab)
+    source = lab.run_task().diagram().source
+    assert order_problems(source) == [] and label_overlaps(source) == []
+    assert "cluster_launch: 4 is not below 3" in order_problems(without_invisible_edges(source))
+    assert " remincross=false" in source
+    second_pass = source.replace(" remincross=false", "")
+    assert "cluster_launch: 4 is not below 3" in order_problems(second_pass)
+    assert "cluster_run: 14 is not below 13" in order_problems(second_pass)
+    lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
+    crowded = as_head_labels(lab.run_task().diagram().source)
+    assert {what.split(" ")[0] for _, what in label_overlaps(crowded)} == {"label", "line"}
+
+
+def test_each_phase_box_has_three_columns_in_the_order_of_the_calls(lab):
+    """Callers, the calls' text, and the services they went to: one service node per call
+    (Amazon ECR three times at launch), each column chained top to bottom by invisible edges
+    from each node to the one above it."""
+    source = lab.run_task().diagram().source
+    launch = source[source.index("subgraph cluster_launch") : source.index("subgraph cluster_run")]
+    columns = re.findall(r"\t\t\{\n\t\t\trank=same\n(.*?)\t\t\}\n", launch, flags=re.S)
+    nodes = [re.findall(r"^\t\t\t(\w+) \[label=", column, flags=re.M) for column in columns]
+    chains = [re.findall(r"^\t\t\t(\w+) -> (\w+) \[style=invis\]$", c, flags=re.M) for c in columns]
+    assert nodes == [
+        ["launch__ECS_agent"],
+        [f"launch__call__{n}" for n in range(3, 11)],
+        [
+            "launch__service__ecr__3",
+            "launch__service__ssm__4",
+            "launch__service__kms__5",
+            "launch__service__secretsmanager__6",
+            "launch__service__kms__7",
+            "launch__service__ecr__8",
+            "launch__service__ecr__9",
+            "launch__service__logs__10",
+        ],
+    ]
+    assert chains == [[], *[list(zip(n[1:], n, strict=False)) for n in nodes[1:]]]
+    assert source.count("shape=cylinder") == 15 and source.count("Amazon ECR") == 3
+
+
 def test_amazon_ecs_stands_outside_the_phases_it_hands_roles_into(lab):
     source = lab.run_task().diagram().source
     ecs = source.index("\tlaunch__Amazon_ECS [label=")
     assert ecs < source.index("subgraph cluster_launch")  # declared at the top level
     assert "\t\t\tlaunch__ECS_agent [" in source  # the callers: one column in their box
-    assert source.count("rank=same") == 2
+    assert source.count("rank=same") == 6  # callers, calls and services in each of two boxes
     assert "margin=16 style=rounded" in source
 
 
@@ -693,22 +1067,101 @@ def test_the_svg_has_no_graphviz_names_for_tooltips(lab, monkeypatch):
     assert "<title" not in diagram_module.render_svg(diagram.source)
 
 
-def test_the_picture_is_named_by_a_short_headline_not_by_the_caption(lab, monkeypatch):
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def figure_tree(html: str):
+    """The whole figure, picture included, as an element tree."""
+    import xml.etree.ElementTree as ET
+
+    return ET.fromstring(html)
+
+
+def test_the_picture_is_named_by_its_headline_and_described_by_the_folded_text(lab, monkeypatch):
     """A screen reader read the whole caption (2,700-3,350 characters) as the picture's name,
-    then the caption again."""
-    monkeypatch.setenv("PATH", "")
+    then the caption again; and the caption, some 25 lines under every diagram, made each
+    output about 2,000 pixels tall. The picture is named by the headline only and described by
+    the text equivalent, which is folded in a <details> under it: the output is about as tall
+    as the picture, and nothing of the text is lost."""
+    monkeypatch.setenv("PATH", "")  # pygraphviz draws
     lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
     diagram = lab.run_task().diagram()
-    html = diagram._repr_html_()
     ident = diagram.ident
-    assert html.startswith(f'<figure id="{ident}" aria-labelledby="{ident}-title"')
-    assert f'<div role="img" aria-labelledby="{ident}-title">' in html
-    [name] = re.findall(rf'<strong id="{ident}-title">([^<]*)</strong>', html)
-    assert name == diagram.headline == diagram.describe().splitlines()[0]
-    assert len(name) <= 100 and len(caption(html).itertext().__next__()) <= 100
-    assert len("".join(caption(html).itertext())) > 2000  # the long text is the caption
-    assert "aria-describedby" not in html  # the caption follows; nothing reads it twice
-    assert f'"{ident}-text"' not in html  # the picture is not named by the caption
+    figure = figure_tree(diagram._repr_html_())
+    assert (figure.tag, figure.get("id"), figure.get("aria-labelledby")) == (
+        "figure",
+        ident,
+        f"{ident}-title",
+    )
+    picture, figcaption = list(figure)
+    assert picture.attrib == {
+        "role": "img",
+        "aria-labelledby": f"{ident}-title",
+        "aria-describedby": f"{ident}-text",
+    }
+    assert [child.tag for child in picture] == [f"{SVG}svg"]
+    # under the picture: the headline, in bold, and the text equivalent folded
+    assert [child.tag for child in figcaption] == ["p", "details"]
+    headline, folded = list(figcaption)
+    [name] = list(headline)
+    assert (name.tag, name.get("id"), name.text) == ("strong", f"{ident}-title", diagram.headline)
+    assert name.text == diagram.describe().splitlines()[0] and len(name.text) <= 100
+    assert "open" not in folded.attrib  # folded until the learner opens it
+    summary, text = list(folded)
+    assert (summary.tag, summary.text) == (
+        "summary",
+        "Text description of the diagram (17 numbered calls)",
+    )
+    assert (text.tag, text.get("id")) == ("div", f"{ident}-text")
+    # every line of the text equivalent, in its order, numbers and all
+    assert [li.text for li in text.iter("li")] == [
+        line.strip() for line in diagram.describe().splitlines()[1:]
+    ]
+    assert len("".join(text.itertext())) > 2000
+    assert [li.text.split(" ", 1)[0] for li in text.iter("li")][2:5] == ["2.", "3.", "(4)"]
+
+
+def test_a_refused_run_is_described_by_its_message_and_the_text(lab, monkeypatch):
+    """The refused RunTask's message stays in sight under the headline, and is part of the
+    picture's description."""
+    monkeypatch.setenv("PATH", "")
+    lab.task_role.set_trust_policy(TRUST_EC2)
+    diagram = lab.run_task().diagram()
+    ident = diagram.ident
+    picture, figcaption = list(figure_tree(diagram._repr_html_()))
+    assert picture.get("aria-describedby") == f"{ident}-status {ident}-text"
+    headline, status, folded = list(figcaption)
+    assert (
+        headline.find("strong").text
+        == diagram.headline
+        == "RunTask of orders: refused — ClientException"
+    )
+    assert status.get("id") == f"{ident}-status"
+    assert status.text.startswith("ECS was unable to assume the role")
+    assert f"{diagram.headline}: {status.text}" == diagram.describe().splitlines()[0]
+    assert folded.find("summary").text == "Text description of the diagram (17 numbered calls)"
+
+
+def test_without_a_picture_the_text_is_not_folded(lab, monkeypatch):
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setitem(sys.modules, "pygraphviz", None)
+    diagram = lab.run_task().diagram()
+    figure = figure_tree(diagram._repr_html_())
+    assert figure.find("figcaption/details").get("open") == ""
+    assert "aria-describedby" not in diagram._repr_html_()  # no picture to describe
+    assert figure.find("figcaption/details/summary").text == (
+        "Text description of the diagram (17 numbered calls)"
+    )
+
+
+def test_the_svg_keeps_its_proportions_and_fits_the_notebook_width(lab, monkeypatch):
+    """JupyterLab shrinks an output's SVG to the width there is; the picture asks for it
+    itself too, for notebook viewers that do not, and keeps Graphviz's viewBox to scale by."""
+    monkeypatch.setenv("PATH", "")
+    svg = figure_tree(lab.run_task().diagram()._repr_html_()).find(f"div/{SVG}svg")
+    assert svg.get("style") == "max-width:100%;height:auto"
+    assert re.fullmatch(r"0\.00 0\.00 \d+\.\d\d \d+\.\d\d", svg.get("viewBox"))
+    assert svg.get("width").endswith("pt") and svg.get("height").endswith("pt")
 
 
 def all_ids(html: str) -> list[str]:
