@@ -490,7 +490,7 @@ class Workbench:
     def __repr__(self) -> str:
         return (
             f"Role workbench for {self.lab.execution_role.name} and {self.lab.task_role.name} "
-            "(an interactive widget: run this in JupyterLab to use it)"
+            "(an interactive widget: run this cell to show it)"
         )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:

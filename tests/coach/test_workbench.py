@@ -199,7 +199,8 @@ def test_every_control_has_a_description_and_a_tooltip(bench):
 def test_it_displays_as_a_widget_with_a_stable_text(bench):
     bundle = bench._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    # what a notebook shows until its cell runs (JupyterLab too: the widget lives in a kernel)
     assert bundle["text/plain"] == (
         "Role workbench for ecs-execution-role and ecs-task-role (an interactive widget: run "
-        "this in JupyterLab to use it)"
+        "this cell to show it)"
     )
