@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 SERVER_START_SECONDS = 120
+VIEWPORT = {"width": 1920, "height": 1080}
 SAVED: list[Path] = []  # screenshots of this run, listed at the end of the session
 
 # JupyterLab settings for a quiet, predictable page: no news or update pop-ups that could cover a
@@ -207,7 +208,8 @@ def browser_page(jupyter_lab: JupyterLab):
             args=["--no-sandbox", "--disable-dev-shm-usage"],
         )
         try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1400})
+            # a 1080p screen: the workbench must fit in the notebook area of this window
+            context = browser.new_context(viewport=VIEWPORT)
             page = context.new_page()
             page.set_default_timeout(60_000)
             yield page
