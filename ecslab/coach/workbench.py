@@ -1,16 +1,23 @@
 """The role workbench: change the two roles, run the task, see what happened — in one place.
 
-``lab.workbench()`` shows two panels, **Task execution role** and **Task role**, each with
-toggles for the course's AWS managed policies, an inline-policy editor (JSON, checked as you
-type: IAM's validation errors and Access-Analyzer-style warnings appear under it) and the trust
-policy; a **Run task** button; the task's status line, its CloudWatch log lines, its diagram and
-its trace; **Reset** (the course roles as they start) and a selector of the course's broken
-setups (:mod:`ecslab.coach.scenarios`).
+``lab.workbench()`` fits one 1080p screen. At the top: **Run task**, **Reset** (the course
+roles as they start) and one line saying how the last run ended; under them, folded away, the
+course's broken setups (:mod:`ecslab.coach.scenarios`). Then, side by side (stacked when the
+notebook is narrow), two sets of tabs:
+
+- the roles, one tab each (**Task execution role**, **Task role**), and in each role a tab for
+  its **AWS managed policies** (toggles), its **Inline policies** (a JSON editor, checked as you
+  type: IAM's validation errors and Access-Analyzer-style warnings appear under it) and its
+  **Trust policy**;
+- what the task did: **Status & logs** (its status, stoppedReason and CloudWatch log lines;
+  shown after every run), **Diagram** (who called what, scaled to the tab's width) and
+  **Trace**. Each scrolls in its own box.
 
 Every change goes through the lab's IAM exactly as ``lab.execution_role.attach(...)`` would, so
 the workbench can show only what IAM accepted, with IAM's own error when it did not. Anything a
 learner typed that is wrong is reported under the control, never as a traceback. Every control
-has a description and a tooltip, and the page is usable from the keyboard (standard controls).
+has a description and a tooltip, and the page is usable from the keyboard (standard controls;
+the tabs' arrow keys choose a tab, Enter opens it).
 
 The handlers are plain methods (``toggle``, ``apply_inline``, ``apply_trust``, ``run``,
 ``reset``, ``load``) so tests and notebooks can drive the workbench without a browser.
@@ -46,6 +53,13 @@ WORKBENCH_POLICIES = (
     "AmazonSNSFullAccess",
 )
 NEW_INLINE = "(new inline policy)"
+# The tabs: a role's three parts, and what the task did (the status is shown after each run).
+ROLE_SECTIONS = ("AWS managed policies", "Inline policies", "Trust policy")
+STATUS_TAB = "Status & logs"
+RESULT_TABS = (STATUS_TAB, "Diagram", "Trace")
+# A result tab is at most this tall (then it scrolls), so that the workbench fits one 1080p
+# screen's notebook area: the diagram, scaled to the tab's width, is often taller.
+PANE_HEIGHT = "600px"
 EMPTY_POLICY = json.dumps(
     {
         "Version": "2012-10-17",
@@ -63,7 +77,8 @@ EMPTY_POLICY = json.dumps(
 # sideways in its own box, and the JSON editors keep each line on one line (scrolling sideways)
 # so that a policy's indentation stays readable. In its box the trace may be wider than the
 # workbench, up to 120em: squeezed to the workbench's width its error column would be a few
-# letters wide and a denied call's row thousands of pixels tall.
+# letters wide and a denied call's row thousands of pixels tall. A tab is as wide as its title
+# (ipywidgets gives each 144 px, which cuts "AWS managed policies" short).
 WORKBENCH_CLASS = "ecslab-workbench"
 WIDE_CLASS = "ecslab-workbench-wide"
 JSON_CLASS = "ecslab-workbench-json"
@@ -79,6 +94,8 @@ WORKBENCH_CSS = (
     f".{WORKBENCH_CLASS} .{JSON_CLASS} textarea"
     "{white-space:pre;overflow-wrap:normal;overflow-x:auto;font-family:var(--jp-code-font-family,"
     "monospace);tab-size:2}"
+    f".{WORKBENCH_CLASS} .jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab"
+    "{flex:0 1 auto}"
 )
 
 
@@ -218,30 +235,30 @@ class RolePanel:
             layout=_fit_text(),
         )
         self.trust_button.on_click(lambda _: self.apply_trust())
-        self.widget = w.VBox(
-            [
-                self.heading,
-                w.HTML("<strong>AWS managed policies</strong>"),
-                w.VBox(list(self.toggles.values())),
-                self.toggle_messages,
-                w.HTML("<strong>Inline policies</strong>"),
-                w.HBox(
-                    [self.inline_select, self.inline_name],
-                    layout=w.Layout(width="100%", flex_flow="row wrap"),
+        # The role's three parts, one tab each: only one is open at a time, so the workbench fits
+        # one screen (the managed policies, the learner's first move, are open first).
+        self.sections = w.Tab(
+            children=[
+                w.VBox([w.VBox(list(self.toggles.values())), self.toggle_messages]),
+                w.VBox(
+                    [
+                        w.HBox(
+                            [self.inline_select, self.inline_name],
+                            layout=w.Layout(width="100%", flex_flow="row wrap"),
+                        ),
+                        self.inline_editor,
+                        self.inline_messages,
+                        w.HBox(
+                            [self.apply_button, self.remove_button],
+                            layout=w.Layout(flex_flow="row wrap"),
+                        ),
+                    ]
                 ),
-                self.inline_editor,
-                self.inline_messages,
-                w.HBox(
-                    [self.apply_button, self.remove_button],
-                    layout=w.Layout(flex_flow="row wrap"),
-                ),
-                w.HTML("<strong>Trust policy</strong>"),
-                self.trust_editor,
-                self.trust_messages,
-                self.trust_button,
+                w.VBox([self.trust_editor, self.trust_messages, self.trust_button]),
             ],
-            layout=w.Layout(width="50%", padding="0 8px", border="1px solid #ccc"),
+            titles=ROLE_SECTIONS,
         )
+        self.widget = w.VBox([self.heading, self.sections], layout=w.Layout(padding="0 4px"))
         self.refresh()
 
     # -- reading the role ----------------------------------------------------------------------
@@ -416,33 +433,66 @@ class Workbench:
             lambda _: self._guard(lambda: self.load(self.scenario_select.value))
         )
         self.messages = w.HTML()
+        self.messages.add_class(WIDE_CLASS)
+        # what the last run ended with, in one line beside Run task; the details are in the tabs
+        self.outcome = w.HTML(
+            _outcome_line(None), layout=w.Layout(flex="1 1 20em", margin="0 0 0 8px")
+        )
+        self.outcome.add_class(WIDE_CLASS)
         self.status = w.HTML("<p>Run the task to see what happens.</p>")
         self.logs = w.HTML()
-        self.diagram = w.HTML()
-        self.trace = w.HTML()
-        for wide in (self.status, self.logs, self.diagram, self.trace, self.messages):
+        self.diagram = w.HTML("<p>Run the task to see who called what.</p>")
+        self.trace = w.HTML("<p>Run the task to see every call, allowed or refused.</p>")
+        for wide in (self.status, self.logs, self.diagram, self.trace):
             wide.add_class(WIDE_CLASS)
-        controls = [self.run_button, self.reset_button]
-        if scenarios:
-            controls += [self.scenario_select, self.load_button]
-        self.widget = w.VBox(
-            [
-                w.HTML(
-                    f"<style>{WORKBENCH_CSS}</style><h2 style='margin:4px 0'>Role workbench</h2>"
-                ),
-                w.HBox([self.execution.widget, self.task.widget]),
-                w.HBox(controls, layout=w.Layout(flex_flow="row wrap")),
-                self.messages,
-                w.HTML("<h3 style='margin:4px 0'>Task</h3>"),
-                self.status,
-                w.HTML("<h3 style='margin:4px 0'>CloudWatch Logs</h3>"),
-                self.logs,
-                w.HTML("<h3 style='margin:4px 0'>Who called what</h3>"),
-                self.diagram,
-                w.HTML("<h3 style='margin:4px 0'>Trace</h3>"),
-                self.trace,
-            ]
+        # One role per tab, each with its three parts (RolePanel.sections). Tabs and accordions
+        # carry no tooltip: ipywidgets 8.1 fails to draw a box that has one ("Cannot read
+        # properties of undefined (reading 'length')", jupyter-widgets/ipywidgets#3860); their
+        # titles say what they hold.
+        self.roles = w.Tab(
+            children=[self.execution.widget, self.task.widget],
+            titles=[self.execution.title, self.task.title],
+            layout=w.Layout(flex="2 1 28em", min_width="0", margin="0 8px 0 0"),
         )
+        # What the task did, one view per tab; each scrolls in its own box past PANE_HEIGHT.
+        self.results = w.Tab(
+            children=[
+                _pane(
+                    [
+                        self.status,
+                        w.HTML("<h4 style='margin:8px 0 4px'>CloudWatch Logs</h4>"),
+                        self.logs,
+                    ]
+                ),
+                _pane([self.diagram]),
+                _pane([self.trace]),
+            ],
+            titles=RESULT_TABS,
+            layout=w.Layout(flex="3 1 32em", min_width="0"),
+        )
+        self.scenario_picker: Any = None  # the broken setups, folded away (scenarios=True)
+        parts = [
+            w.HTML(f"<style>{WORKBENCH_CSS}</style><h2 style='margin:4px 0'>Role workbench</h2>"),
+            w.HBox(
+                [self.run_button, self.reset_button, self.outcome],
+                layout=w.Layout(flex_flow="row wrap", align_items="center"),
+            ),
+            self.messages,
+        ]
+        if scenarios:
+            self.scenario_picker = w.Accordion(
+                children=[
+                    w.HBox(
+                        [self.scenario_select, self.load_button],
+                        layout=w.Layout(flex_flow="row wrap"),
+                    )
+                ],
+                titles=["Broken setups (scenarios)"],
+                selected_index=None,
+            )
+            parts.append(self.scenario_picker)
+        parts.append(w.HBox([self.roles, self.results], layout=w.Layout(flex_flow="row wrap")))
+        self.widget = w.VBox(parts)
         self.widget.add_class(WORKBENCH_CLASS)
 
     # -- handlers --------------------------------------------------------------------------------
@@ -457,6 +507,8 @@ class Workbench:
         self.logs.value = logs_html(task)
         self.diagram.value = diagram_html(task.diagram()._repr_html_())
         self.trace.value = styled_html(task.trace)  # scrolls sideways in its own box
+        self.outcome.value = _outcome_line(task)
+        self.results.selected_index = RESULT_TABS.index(STATUS_TAB)  # the status first
         self.messages.value = ""
         return task
 
@@ -490,7 +542,7 @@ class Workbench:
     def __repr__(self) -> str:
         return (
             f"Role workbench for {self.lab.execution_role.name} and {self.lab.task_role.name} "
-            "(an interactive widget: run this in JupyterLab to use it)"
+            "(an interactive widget: run this cell to show it)"
         )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
@@ -508,12 +560,40 @@ def _fit_text() -> Any:
     return w.Layout(width="auto", flex="0 0 auto", align_self="flex-start")
 
 
+def _pane(children: list[Any]) -> Any:
+    """One result tab's box: as tall as what it shows, up to PANE_HEIGHT, then it scrolls."""
+    import ipywidgets as w
+
+    return w.VBox(children, layout=w.Layout(max_height=PANE_HEIGHT, overflow="auto"))
+
+
+def _outcome_line(task: TaskView | None) -> str:
+    """The one line beside Run task: how the last run ended (a mark and words, not colour)."""
+    if task is None:
+        text = "Not run yet: press <strong>Run task</strong>."
+    elif task.arn is None:
+        text = "✗ <strong>RunTask failed</strong>: no task was created."
+    else:
+        parts = [f"<code>{escape(str(task.last_status))}</code>"]
+        if task.stop_code:
+            parts.append(f"stopCode <code>{escape(task.stop_code)}</code>")
+        if task.exit_code is not None:
+            parts.append(f"exit code <code>{task.exit_code}</code>")
+        text = f"{'✓' if _ran_cleanly(task) else '✗'} <strong>Last run</strong>: {', '.join(parts)}"
+    return f'<span role="status" aria-live="polite">{text}</span>'
+
+
 def diagram_html(figure: str) -> str:
     """The diagram's HTML in the workbench: scaled down to the width there is (the SVG keeps its
     viewBox, so only its size changes; see :data:`WORKBENCH_CSS`), its caption wrapping."""
     return (
         f'<div class="ecslab-workbench-diagram" style="max-width:100%;min-width:0">{figure}</div>'
     )
+
+
+def _ran_cleanly(task: TaskView) -> bool:
+    """The task ran and its app ended well: the essential container exited with code 0."""
+    return task.stop_code == "EssentialContainerExited" and task.exit_code == 0
 
 
 def task_status_html(task: TaskView) -> str:
@@ -523,8 +603,7 @@ def task_status_html(task: TaskView) -> str:
             "<p>✗ <strong>RunTask failed</strong>: no task was created.</p>"
             f"<pre style='white-space:pre-wrap'>{escape(str(task.failure))}</pre>"
         )
-    ok = task.stop_code == "EssentialContainerExited" and task.exit_code == 0
-    mark = "✓" if ok else "✗"
+    mark = "✓" if _ran_cleanly(task) else "✗"
     parts = [f"lastStatus <code>{escape(str(task.last_status))}</code>"]
     if task.stop_code:
         parts.append(f"stopCode <code>{escape(task.stop_code)}</code>")

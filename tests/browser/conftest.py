@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 SERVER_START_SECONDS = 120
+VIEWPORT = {"width": 1920, "height": 1080}
 SAVED: list[Path] = []  # screenshots of this run, listed at the end of the session
 
 # JupyterLab settings for a quiet, predictable page: no news or update pop-ups that could cover a
@@ -141,6 +142,8 @@ def jupyter_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLab
         (base / folder).mkdir()
     env = {
         **os.environ,
+        # the kernel imports the ecslab of this checkout, whichever one the environment installed
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         "JUPYTER_CONFIG_DIR": str(base / "config"),
         "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
         "IPYTHONDIR": str(base / "ipython"),
@@ -205,7 +208,8 @@ def browser_page(jupyter_lab: JupyterLab):
             args=["--no-sandbox", "--disable-dev-shm-usage"],
         )
         try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1400})
+            # a 1080p screen: the workbench must fit in the notebook area of this window
+            context = browser.new_context(viewport=VIEWPORT)
             page = context.new_page()
             page.set_default_timeout(60_000)
             yield page

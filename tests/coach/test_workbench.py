@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from html import unescape
 
 import pytest
 
@@ -27,6 +29,39 @@ def test_it_starts_from_the_roles_as_iam_has_them(bench, lab):
     trust = json.loads(bench.task.trust_editor.value)
     assert trust["Statement"][0]["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
     assert bench.status.value == "<p>Run the task to see what happens.</p>"
+
+
+def text(html: str) -> str:
+    """What a learner reads in a piece of the workbench's HTML."""
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def test_before_a_run_the_line_beside_run_task_says_what_to_do(bench):
+    assert text(bench.outcome.value) == "Not run yet: press Run task."
+
+
+def test_after_run_task_the_status_is_in_sight(bench, lab):
+    bench.results.selected_index = 1  # a learner looking at the last diagram
+    lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
+    bench.run_button.click()
+    assert bench.results.selected_index == 0  # Status & logs
+    assert text(bench.outcome.value) == "✗ Last run: STOPPED, stopCode TaskFailedToStart"
+    lab.execution_role.attach("AmazonECSTaskExecutionRolePolicy")
+    bench.results.selected_index = 2
+    bench.run()
+    assert bench.results.selected_index == 0
+    assert text(bench.outcome.value) == (
+        "✓ Last run: STOPPED, stopCode EssentialContainerExited, exit code 0"
+    )
+    assert 'role="status"' in bench.outcome.value  # a screen reader announces it
+
+
+def test_when_runtask_itself_fails_the_line_says_so(bench):
+    trust = json.loads(bench.execution.trust_editor.value)
+    trust["Statement"][0]["Principal"] = {"Service": "ec2.amazonaws.com"}
+    assert bench.execution.apply_trust(json.dumps(trust))
+    bench.run()
+    assert text(bench.outcome.value) == "✗ RunTask failed: no task was created."
 
 
 def test_run_shows_status_logs_diagram_and_trace(bench):
@@ -199,7 +234,8 @@ def test_every_control_has_a_description_and_a_tooltip(bench):
 def test_it_displays_as_a_widget_with_a_stable_text(bench):
     bundle = bench._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    # what a notebook shows until its cell runs (JupyterLab too: the widget lives in a kernel)
     assert bundle["text/plain"] == (
         "Role workbench for ecs-execution-role and ecs-task-role (an interactive widget: run "
-        "this in JupyterLab to use it)"
+        "this cell to show it)"
     )
