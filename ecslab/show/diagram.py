@@ -703,6 +703,10 @@ def render_svg(source: str, ident: str | None = None) -> str | None:
     return clean_svg(raw, ident)
 
 
+# How a diagram sits in a page: as wide as there is room for, as high as the window allows.
+SVG_STYLE = "max-width:100%;max-height:85vh;width:auto;height:auto"
+
+
 def clean_svg(raw: str, ident: str | None = None) -> str:
     """Graphviz's SVG made fit to sit inside a page: from the ``<svg>`` element on, without
     comments or ``<title>`` elements — Graphviz names each group with its DOT name
@@ -713,10 +717,11 @@ def clean_svg(raw: str, ident: str | None = None) -> str:
 
     It keeps Graphviz's ``viewBox`` and shrinks to the width there is (``max-width:100%;
     height:auto``): JupyterLab's stylesheet does this for every SVG in an output, and the
-    picture says it itself for notebook viewers that do not."""
+    picture says it itself for notebook viewers that do not. It also shrinks to fit the window's
+    height (``max-height:85vh``), so that a task's whole picture is on the screen at once."""
     start = raw.find("<svg")
     svg = re.sub(r"<!--.*?-->\s*", "", raw[start:], flags=re.S)
-    svg = svg.replace("<svg", '<svg style="max-width:100%;height:auto"', 1)
+    svg = svg.replace("<svg", f'<svg style="{SVG_STYLE}"', 1)
     svg = re.sub(r"<title>[^<]*</title>\s*", "", svg)
     if ident:
         svg = re.sub(r'(\sid=")([^"]*")', rf"\g<1>{ident}-\g<2>", svg)

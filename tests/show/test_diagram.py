@@ -1159,7 +1159,7 @@ def test_the_svg_keeps_its_proportions_and_fits_the_notebook_width(lab, monkeypa
     itself too, for notebook viewers that do not, and keeps Graphviz's viewBox to scale by."""
     monkeypatch.setenv("PATH", "")
     svg = figure_tree(lab.run_task().diagram()._repr_html_()).find(f"div/{SVG}svg")
-    assert svg.get("style") == "max-width:100%;height:auto"
+    assert svg.get("style") == "max-width:100%;max-height:85vh;width:auto;height:auto"
     assert re.fullmatch(r"0\.00 0\.00 \d+\.\d\d \d+\.\d\d", svg.get("viewBox"))
     assert svg.get("width").endswith("pt") and svg.get("height").endswith("pt")
 
