@@ -3,7 +3,10 @@
 Every change goes through IAM in the simulated account, as the learner (the account
 administrator): it is authorized and traced like any other call, and bad input gets IAM's own
 errors — ``NoSuchEntity`` for a policy that does not exist (with ecslab's suggestion of the
-closest names), ``MalformedPolicyDocument`` naming the statement and field.
+closest names), ``MalformedPolicyDocument`` naming the statement and field. They are botocore's
+``ClientError`` as always, shown in Jupyter with the learner's own line and AWS's message only
+(``ecslab.cloud.mistakes``). A policy IAM accepts that names an action no service has is kept, as
+IAM keeps it, with an ``UnknownActionWarning`` naming the closest real actions.
 
 Reading a role (its ARN, policies, documents, trust) only looks at the account's store: looking
 at the lab does not add calls to the trace or move its clock, so a diagram or a role card shown
@@ -21,6 +24,7 @@ from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
 
+from ecslab.cloud.mistakes import ArgumentTypeError, learner_facing, warn_unknown_actions
 from ecslab.iam.managed import UnknownManagedPolicy, managed_policy
 
 if TYPE_CHECKING:
@@ -32,6 +36,25 @@ def _document(value: Any) -> dict[str, Any]:
     if isinstance(value, str):
         value = json.loads(unquote(value) if value.lstrip().startswith("%") else value)
     return value
+
+
+def _text(value: Any, method: str, what: str) -> str:
+    if not isinstance(value, str):
+        raise ArgumentTypeError(f"{method}() takes {what} as text (a str), not {value!r}")
+    return value
+
+
+def _policy_text(document: Any, method: str) -> str:
+    """A policy given as a dict (sent as JSON, as the SDK would) or as JSON text."""
+    if isinstance(document, str):
+        return document
+    try:
+        return json.dumps(document)
+    except (TypeError, ValueError) as problem:
+        raise ArgumentTypeError(
+            f"{method}() takes a policy as a dict of JSON values or as JSON text; this one "
+            f"cannot be written as JSON: {problem}"
+        ) from None
 
 
 class Role:
@@ -47,6 +70,7 @@ class Role:
 
     # -- reading ---------------------------------------------------------------------------------
 
+    @learner_facing
     def stored(self) -> StoredRole:
         """The role as IAM stores it; IAM's NoSuchEntity if there is none."""
         self._world.require_open()
@@ -104,6 +128,7 @@ class Role:
         names = [arn.rsplit("/", 1)[-1] for arn in self.managed_policy_arns]
         return names + self.inline_policy_names
 
+    @learner_facing
     def inline_policy(self, name: str) -> dict[str, Any]:
         documents = dict(self.stored().inline_policies)
         if name not in documents:
@@ -148,33 +173,42 @@ class Role:
 
     # -- changing --------------------------------------------------------------------------------
 
+    @learner_facing
     def attach(self, name_or_arn: str) -> Role:
         """Attach a managed policy: an AWS managed policy's name, or any policy ARN."""
+        _text(name_or_arn, "attach", "a managed policy's name or ARN")
         arn = self._policy_arn(name_or_arn)
         with self._hint_on_unknown(name_or_arn):
             self._iam.attach_role_policy(RoleName=self.name, PolicyArn=arn)
         return self
 
+    @learner_facing
     def detach(self, name_or_arn: str) -> Role:
         """Detach a managed policy by name (as listed in ``policies``) or ARN."""
+        _text(name_or_arn, "detach", "a managed policy's name or ARN")
         attached = {a.rsplit("/", 1)[-1]: a for a in self.managed_policy_arns}
         arn = attached.get(name_or_arn) or self._policy_arn(name_or_arn)
         with self._hint_on_unknown(name_or_arn):
             self._iam.detach_role_policy(RoleName=self.name, PolicyArn=arn)
         return self
 
+    @learner_facing
     def put_inline(self, name: str, document: dict[str, Any] | str) -> Role:
-        """Add or replace an inline policy."""
-        text = document if isinstance(document, str) else json.dumps(document)
+        """Add or replace an inline policy. IAM keeps a policy that names actions no service
+        has; an ``UnknownActionWarning`` then names them and the closest real ones."""
+        text = _policy_text(document, "put_inline")
         self._iam.put_role_policy(RoleName=self.name, PolicyName=name, PolicyDocument=text)
+        warn_unknown_actions(_document(text), f"inline policy {name!r} on role {self.name}")
         return self
 
+    @learner_facing
     def remove_inline(self, name: str) -> Role:
         self._iam.delete_role_policy(RoleName=self.name, PolicyName=name)
         return self
 
+    @learner_facing
     def set_trust_policy(self, document: dict[str, Any] | str) -> Role:
-        text = document if isinstance(document, str) else json.dumps(document)
+        text = _policy_text(document, "set_trust_policy")
         self._iam.update_assume_role_policy(RoleName=self.name, PolicyDocument=text)
         return self
 
@@ -201,7 +235,7 @@ class Role:
             except UnknownManagedPolicy as unknown:
                 if unknown.suggestions:
                     error.response["Error"]["Message"] += f" (ecslab: {unknown})"
-                    raise ClientError(error.response, error.operation_name) from None
+                    raise type(error)(error.response, error.operation_name) from None
             raise
 
     # -- display ---------------------------------------------------------------------------------

@@ -65,7 +65,21 @@ _USER = re.compile(
 _ACTION = re.compile(r"(?:to perform|perform):\s*(?P<action>[a-z0-9-]+:[a-z0-9*]+)", re.I)
 _RESOURCE = re.compile(r"on resource:\s*(?P<resource>\S+)", re.I)
 _OPERATION = re.compile(r"when calling the (?P<operation>\w+) operation", re.I)
-_ASSUME = re.compile(r"unable to assume the role '(?P<arn>[^']+)'", re.I)
+# ECS's RunTask refusal names the role, quoted ("ECS was unable to assume the role 'arn:...' that
+# was provided for this task": https://github.com/aws-samples/aws-modern-application-workshop/
+# issues/88); people also paste it unquoted, or with "role" and no "the".
+_ASSUME = re.compile(
+    r"unable to assume (?:the )?role\s*(?:'(?P<quoted>[^']+)'|(?P<bare>arn:\S*[^\s.,;)'\"]))",
+    re.I,
+)
+# The same refusal as STS words it to ECS, the service principal (the lab's trace shows it, as
+# CloudTrail's AssumeRole event does): "User: ecs-tasks.amazonaws.com is not authorized to
+# perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/ecs-task-role".
+_ECS_REFUSED = re.compile(
+    r"User:\s*ecs-tasks\.amazonaws\.com is not authorized to perform:\s*sts:AssumeRole on "
+    r"resource:\s*(?P<arn>arn:\S*[^\s.,;)'\"])",
+    re.I,
+)
 _INSTANCE = re.compile(r"^i-[0-9a-f]{8,17}$")
 
 NETWORK = (
@@ -139,6 +153,7 @@ class Facts:
     resource: str | None = None
     operation: str | None = None
     assumed_role_arn: str | None = None
+    ecs_refused_assume: bool = False  # STS's own refusal to ecs-tasks.amazonaws.com
     evidence: list[str] = field(default_factory=list)
 
     def has(self, *needles: str) -> str | None:
@@ -176,8 +191,15 @@ class Diagnosis:
             "neither": "neither role",
             "unknown": "not sure",
         }
+        suspect = names[self.role]
+        refused = role_name(self.facts.get("role_ecs_could_not_assume", ""))
+        if self.category == "trust-policy" and refused:
+            # the message names the role, not which of the task's roles it was given as
+            suspect = f"the role {refused}" + (
+                f", by its name {names[self.role]}" if self.role in ("execution", "task") else ""
+            )
         lines = [
-            f"Suspect: {names[self.role]} ({self.category}, {self.phase} phase).",
+            f"Suspect: {suspect} ({self.category}, {self.phase} phase).",
             self.explanation,
             f"Fix: {self.fix}",
         ]
@@ -241,7 +263,10 @@ def read(message: str) -> Facts:
     if found := _OPERATION.search(text):
         facts.operation = found.group("operation")
     if found := _ASSUME.search(text):
+        facts.assumed_role_arn = found.group("quoted") or found.group("bare")
+    elif found := _ECS_REFUSED.search(text):
         facts.assumed_role_arn = found.group("arn")
+        facts.ecs_refused_assume = True
     return facts
 
 
@@ -256,6 +281,13 @@ def rule(function: Rule) -> Rule:
     return function
 
 
+def role_name(arn: str) -> str | None:
+    """The role's name in a role ARN (without its path); None when the ARN names no role."""
+    if ":role/" not in arn:
+        return None
+    return arn.rsplit("/", 1)[-1] or None
+
+
 def _role_from_name(name: str) -> str | None:
     lowered = name.lower()
     if "exec" in lowered:
@@ -267,7 +299,7 @@ def _role_from_name(name: str) -> str | None:
 
 @rule
 def _trust(f: Facts) -> list[Candidate]:
-    if not (f.has("unable to assume the role") or f.has("unable to assume role")):
+    if not (f.ecs_refused_assume or f.has("unable to assume the role", "unable to assume role")):
         return []
     if f.has("service linked role", "service-linked role"):
         return [
@@ -280,7 +312,7 @@ def _trust(f: Facts) -> list[Candidate]:
             )
         ]
     arn = f.assumed_role_arn or ""
-    role = _role_from_name(arn.rsplit("/", 1)[-1]) or "unknown"
+    role = _role_from_name(role_name(arn) or "") or "unknown"
     f.evidence.append(f"ECS could not assume {arn or 'the role'}")
     out = [
         Candidate(
@@ -510,6 +542,8 @@ def _exec_and_routers(f: Facts) -> list[Candidate]:
 def _runtime(f: Facts) -> list[Candidate]:
     if not f.has(*DENIED) or f.has(*LAUNCH_WRAPPERS):
         return []  # a launch failure is not the application's call
+    if f.ecs_refused_assume:
+        return []  # ECS itself was refused a role: a trust policy, not the app's call
     action = (f.action or "").lower()
     service = action.split(":", 1)[0] if action else None
     if service is None and f.operation:
@@ -850,7 +884,9 @@ FIXES = {
 }
 
 
-def _fix(role: str, category: str) -> str:
+def _fix(role: str, category: str, refused: str | None = None) -> str:
+    if category == "trust-policy" and refused:
+        return FIXES[category].replace("the role's", f"{refused}'s", 1)
     if category.startswith("runtime-") or (role == "task" and category not in FIXES):
         return (
             "Add the action to the task role's policy, scoped to the resource the message names. "
@@ -859,6 +895,33 @@ def _fix(role: str, category: str) -> str:
     text = FIXES.get(category, FIXES["other"])
     if role == "execution" and category not in ("trust-policy", "pass-role"):
         text += " Adding it to the task role changes nothing: the agent never uses it."
+    return text
+
+
+ROLE_SLOTS = {
+    "execution": "the task execution role (executionRoleArn)",
+    "task": "the task role (taskRoleArn)",
+}
+
+
+def _trust_explanation(role: str, arn: str | None) -> str:
+    name = role_name(arn or "")
+    named = f"the role {name} ({arn})" if name else (arn or "the role")
+    text = (
+        "No task was started: ECS assumes a task's roles as ecs-tasks.amazonaws.com when it runs "
+        f"the task, and it could not assume {named}. Its trust policy does not allow it (or the "
+        "role does not exist yet, or IAM has not caught up)."
+    )
+    if name and role in ROLE_SLOTS:
+        text += (
+            " The message does not say which of the task's roles it was given as; its name "
+            f"says {ROLE_SLOTS[role]}."
+        )
+    elif name:
+        text += (
+            f" Its name does not tell whether {name} is the task role or the task execution "
+            "role: look for it in the task definition (taskRoleArn or executionRoleArn)."
+        )
     return text
 
 
@@ -875,12 +938,7 @@ def diagnose(message: str) -> Diagnosis:
         best = candidates[0]
         role, category, phase = best.role, best.category, best.phase
         if category == "trust-policy":
-            named = facts.assumed_role_arn or "the role"
-            explanation = (
-                f"No task was started: ECS assumes a task's roles as ecs-tasks.amazonaws.com when "
-                f"it runs the task, and it could not assume {named}. Its trust policy does not "
-                "allow it (or the role does not exist yet, or IAM has not caught up)."
-            )
+            explanation = _trust_explanation(role, facts.assumed_role_arn)
         elif role in ("execution", "task"):
             # the role's own sentence says who calls; add only what this case adds
             extra = best.why.split("; ", 1)[1] if "; " in best.why else ""
@@ -908,7 +966,9 @@ def diagnose(message: str) -> Diagnosis:
         category=category,
         phase=phase,
         explanation=explanation,
-        fix=_fix(role, category) if candidates else "Read the message for the call and resource.",
+        fix=_fix(role, category, role_name(facts.assumed_role_arn or ""))
+        if candidates
+        else "Read the message for the call and resource.",
         candidates=candidates,
         evidence=list(dict.fromkeys(facts.evidence)),
         facts={k: v for k, v in facts_out.items() if v},

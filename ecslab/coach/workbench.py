@@ -26,12 +26,14 @@ The handlers are plain methods (``toggle``, ``apply_inline``, ``apply_trust``, `
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable, Iterable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from ecslab.cloud.mistakes import UnknownActionWarning
 from ecslab.coach.scenarios import SCENARIOS
 from ecslab.coach.scenarios import load as load_scenario
 from ecslab.iam.analyzer import validate_policy
@@ -346,7 +348,10 @@ class RolePanel:
             self.inline_messages.value = _message("error", [problem])
             return False
         try:
-            self.role.put_inline(name, text)
+            with warnings.catch_warnings():
+                # the messages under the editor name unknown actions already (policy_messages)
+                warnings.simplefilter("ignore", UnknownActionWarning)
+                self.role.put_inline(name, text)
         except Exception as error:
             self.inline_messages.value = _message("error", [_error_text(error)])
             return False

@@ -4,7 +4,11 @@
 ``stop_code``, ``stopped_reason``, the containers' exit codes and reasons), the task's CloudWatch
 log lines as the agent delivered them (none when the task never started), and the trace events
 that belong to it. A ``RunTask`` that ECS refused (a role it cannot assume, say) gives a Task
-whose ``failure`` holds the API's error and which has no ARN: ECS created nothing.
+whose ``failure`` holds the API's error and which has no ARN: ECS created nothing. Its
+DescribeTasks fields (``last_status``, ``stop_code``, ``stopped_reason``...) stay ``None`` for a
+program to test, while everything that shows the task (its repr, its HTML, ``summary()``) says
+"No task was created: RunTask was refused: <what ECS said>", and ``describe()`` raises
+:class:`NoTaskCreated` saying the same.
 """
 
 from __future__ import annotations
@@ -15,10 +19,15 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from ecslab.cloud.trace import Trace
+from ecslab.iam.mistakes import LearnerMistake
 
 if TYPE_CHECKING:
     from ecslab.cloud.world import World
     from ecslab.ecs.lifecycle import TaskState
+
+
+class NoTaskCreated(LearnerMistake, LookupError):
+    """Asked for what ECS says about a task, when RunTask was refused and made none."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +42,8 @@ class Container:
 
 
 class Task:
-    """One task run in the lab (or one RunTask that ECS refused)."""
+    """One task run in the lab (or one RunTask that ECS refused: then ``failure`` holds ECS's
+    error and the DescribeTasks fields below are ``None``, since there is no task)."""
 
     def __init__(
         self,
@@ -48,6 +58,13 @@ class Task:
         self.failure = failure
         self._trace_range = (trace_from, trace_to)
 
+    @property
+    def refusal(self) -> str | None:
+        """ "No task was created: RunTask was refused: <ECS's error>", when it was."""
+        if self._state is not None:
+            return None
+        return f"No task was created: RunTask was refused: {self.failure}"
+
     # -- what DescribeTasks says -------------------------------------------------------------------
 
     @property
@@ -60,6 +77,8 @@ class Task:
 
     @property
     def last_status(self) -> str | None:
+        """DescribeTasks' ``lastStatus`` (``STOPPED`` once the lab has followed the task to its
+        end); ``None`` when RunTask was refused and no task was created (see ``failure``)."""
         return self._state.last_status if self._state else None
 
     @property
@@ -68,10 +87,14 @@ class Task:
 
     @property
     def stop_code(self) -> str | None:
+        """``TaskFailedToStart``, ``EssentialContainerExited``...; ``None`` when RunTask was
+        refused and no task was created (see ``failure``)."""
         return self._state.stop_code if self._state else None
 
     @property
     def stopped_reason(self) -> str | None:
+        """DescribeTasks' ``stoppedReason``; ``None`` when RunTask was refused and no task was
+        created (see ``failure``)."""
         return self._state.stopped_reason if self._state else None
 
     @property
@@ -101,9 +124,10 @@ class Task:
         return essential[0].exit_code if essential else None
 
     def describe(self) -> dict[str, Any]:
-        """This task as ``ecs.describe_tasks`` returns it (timestamps as datetimes)."""
+        """This task as ``ecs.describe_tasks`` returns it (timestamps as datetimes);
+        :class:`NoTaskCreated` when RunTask was refused, as there is no task to describe."""
         if self._state is None:
-            return {}
+            raise NoTaskCreated(f"There is no task to describe. {self.refusal}")
         return self._world.learner_client("ecs").describe_tasks(
             cluster=self._state.cluster_arn, tasks=[self._state.arn]
         )["tasks"][0]
@@ -156,7 +180,7 @@ class Task:
     def summary(self) -> str:
         """One or two lines: what happened."""
         if self._state is None:
-            return f"RunTask failed: {self.failure}"
+            return str(self.refusal)
         state = self._state
         text = f"Task {state.id}: {state.last_status}"
         if state.stop_code:
@@ -174,8 +198,8 @@ class Task:
     def _repr_html_(self) -> str:
         if self._state is None:
             return (
-                f"<p><strong>✗ RunTask failed</strong>: no task was created.</p>"
-                f"<pre>{escape(str(self.failure))}</pre>"
+                "<p><strong>✗ No task was created</strong>: RunTask was refused. ECS said:</p>"
+                f"<pre style='white-space:pre-wrap'>{escape(str(self.failure))}</pre>"
             )
         ok = self.stop_code == "EssentialContainerExited" and self.exit_code == 0
         mark = "✓" if ok else "✗"

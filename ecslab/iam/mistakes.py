@@ -37,7 +37,13 @@ def _ours(filename: str) -> bool:
     return resolved.startswith(_PACKAGE) or resolved.startswith(_INSTALLED)
 
 
-def _cell_label(filename: str) -> str:
+def learners_code(filename: str) -> bool:
+    """Whether code compiled from ``filename`` is the learner's own (a notebook cell, their
+    script): outside ecslab, the standard library and installed packages."""
+    return not _ours(filename)
+
+
+def cell_label(filename: str) -> str:
     """IPython's "Cell In[5]" for a cell's code, else the file's name."""
     try:
         from IPython import get_ipython
@@ -52,15 +58,18 @@ def _cell_label(filename: str) -> str:
 class LearnerMistake(Exception):
     """Mixed into ecslab's errors about what the learner wrote (see the module docstring)."""
 
+    shown_as: str | None = None
+    """The name shown before the message, when not the class's (``TypeError``)."""
+
     def _render_traceback_(self) -> list[str]:
-        name = type(self).__name__
+        name = self.shown_as or type(self).__name__
         lines = [_RULE, f"{name:<42}Traceback (most recent call last)"]
         for frame in traceback.extract_tb(self.__traceback__):
-            if _ours(frame.filename):
+            if not learners_code(frame.filename):
                 continue
             source = linecache.getline(frame.filename, frame.lineno).rstrip() or frame.line
             within = "" if frame.name == "<module>" else f", in {frame.name}()"
-            lines.append(f"{_cell_label(frame.filename)}, line {frame.lineno}{within}")
+            lines.append(f"{cell_label(frame.filename)}, line {frame.lineno}{within}")
             if source:
                 lines.append(f"----> {frame.lineno} {source.strip()}")
             lines.append("")

@@ -17,6 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ecslab.cloud.mistakes import ArgumentTypeError, learner_facing
 from ecslab.cloud.world import World
 from ecslab.ecs.apps import orders_app
 from ecslab.ecs.definitions import Program
@@ -110,6 +111,7 @@ class Lab:
             }
         }
 
+    @learner_facing
     def task_definition(self, reference: str | None = None) -> dict[str, Any]:
         """A registered task definition (default: the course's ``orders``, latest revision)."""
         answer = self.client("ecs").describe_task_definition(
@@ -117,13 +119,14 @@ class Lab:
         )
         return answer["taskDefinition"]
 
+    @learner_facing
     def register_task_definition(
         self, definition: dict[str, Any], programs: dict[str, Program] | None = None
     ) -> str:
         """Register a task definition (RegisterTaskDefinition's fields) as you; returns its
         ``family:revision``. ``programs`` gives containers their program by container name."""
         if not isinstance(definition, dict):
-            raise TypeError(
+            raise ArgumentTypeError(
                 "register_task_definition() takes a task definition as a dict of "
                 f"RegisterTaskDefinition's fields, not {type(definition).__name__}"
             )
@@ -138,10 +141,11 @@ class Lab:
         registered = answer["taskDefinition"]
         return f"{registered['family']}:{registered['revision']}"
 
+    @learner_facing
     def build_image(self, tag: str, program: Program, repository: str | None = None) -> str:
         """Push a new image whose process is ``program`` to ECR (as you); returns its URI."""
         if not callable(program):
-            raise TypeError(
+            raise ArgumentTypeError(
                 "build_image() needs the image's program: a Python function the container runs, "
                 f"not {type(program).__name__}"
             )
@@ -175,6 +179,7 @@ class Lab:
         registry = self.resources.repository_uri.split("/", 1)[0]
         return f"{registry}/{repository}:{tag}"
 
+    @learner_facing
     def run_task(
         self,
         task_definition: str | dict[str, Any] | None = None,
@@ -232,6 +237,7 @@ class Lab:
         state = self.ecs.tasks[answer["tasks"][0]["taskArn"]]
         return TaskView(self._world, self.ecs, state, trace_from=start, reference=str(reference))
 
+    @learner_facing
     def plan(
         self,
         task_definition: str | dict[str, Any] | None = None,
@@ -262,6 +268,7 @@ class Lab:
         assert found is not None
         return PlanView(self._world, found)
 
+    @learner_facing
     def create_role(
         self,
         name: str,
@@ -420,13 +427,13 @@ def _digest(text: str) -> str:
 def _programs(given: Any, argument: str, containers: list[str] | None) -> dict[str, Program]:
     """Programs by container name, checked: each a callable, each for a container that exists."""
     if not isinstance(given, dict):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{argument} must be a Python function (the essential container's program) or a dict "
             f"of container name to function, not {type(given).__name__}"
         )
     for name, program in given.items():
         if not callable(program):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"{argument}[{name!r}] must be a Python function the container runs, not "
                 f"{type(program).__name__}"
             )

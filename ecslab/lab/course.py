@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from html import escape
 
 from ecslab.cloud.world import World
 
@@ -83,6 +84,70 @@ class CourseResources:
     subnets: tuple[str, ...] = SUBNETS
     security_group: str = SECURITY_GROUP
     family: str = FAMILY
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(what it is, the attribute that holds it, its name or ARN), in the course's order."""
+        rows = []
+        for field in fields(self):
+            value = getattr(self, field.name)
+            shown = ", ".join(value) if isinstance(value, tuple) else str(value)
+            rows.append((_WHAT.get(field.name, field.name), field.name, shown))
+        return rows
+
+    def __repr__(self) -> str:
+        entries = [(f"{what} ({name})", value) for what, name, value in self.rows()]
+        width = max(len(what) for what, _ in entries)
+        lines = [f"  {what:<{width}}  {value}" for what, value in entries]
+        return "CourseResources: what the course's account holds (lab.resources.<attribute>)\n" + (
+            "\n".join(lines)
+        )
+
+    def _repr_html_(self) -> str:
+        body = "".join(
+            f"<tr><th scope='row' style='text-align:left'>{escape(what)} "
+            f"<code>.{escape(name)}</code></th><td><code>{escape(value)}</code></td></tr>"
+            for what, name, value in self.rows()
+        )
+        return (
+            "<table><caption style='text-align:left'>What the course's account holds "
+            "(<code>lab.resources.&lt;attribute&gt;</code>)</caption><thead><tr>"
+            "<th scope='col' style='text-align:left'>What</th>"
+            "<th scope='col' style='text-align:left'>Name or ARN</th></tr></thead>"
+            f"<tbody>{body}</tbody></table>"
+        )
+
+
+_WHAT = {
+    "account_id": "Account ID",
+    "region": "Region",
+    "cluster": "ECS cluster",
+    "cluster_arn": "ECS cluster ARN",
+    "repository": "ECR repository",
+    "repository_uri": "ECR repository URI",
+    "image": "Image",
+    "log_group": "Log group",
+    "db_secret": "Injected secret, the database password",
+    "db_secret_arn": "Injected secret ARN",
+    "api_key_secret": "Runtime secret, the payments API key",
+    "api_key_secret_arn": "Runtime secret ARN",
+    "parameter": "Injected parameter, a SecureString",
+    "parameter_arn": "Injected parameter ARN",
+    "key_alias": "KMS key alias",
+    "key_arn": "KMS key ARN",
+    "bucket": "S3 bucket",
+    "config_key": "Config object key",
+    "table": "DynamoDB table",
+    "table_arn": "DynamoDB table ARN",
+    "queue_url": "SQS queue URL",
+    "queue_arn": "SQS queue ARN",
+    "topic_arn": "SNS topic ARN",
+    "execution_role_arn": "Task execution role ARN",
+    "task_role_arn": "Task role ARN",
+    "image_digest": "Image digest",
+    "subnets": "Subnets",
+    "security_group": "Security group",
+    "family": "Task definition family",
+}
 
 
 def _digest(text: str) -> str:

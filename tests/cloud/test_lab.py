@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import fields
 
 import boto3
 import pytest
@@ -149,6 +150,31 @@ def test_lab_displays_itself(lab):
     assert repr(lab).startswith("Lab(account 123456789012, region ap-northeast-1, open")
     html = lab._repr_html_()
     assert "ecs-execution-role" in html and "orders-cluster" in html
+
+
+def test_the_resources_display_as_a_table_of_what_and_name_or_arn(lab):
+    r = lab.resources
+    lines = repr(r).split("\n")
+    assert lines[0] == (
+        "CourseResources: what the course's account holds (lab.resources.<attribute>)"
+    )
+    assert len(lines) == 1 + len(fields(r))  # one line for each, none left out
+    assert "  DynamoDB table ARN (table_arn)  " in repr(r)
+    assert lines[1].split() == ["Account", "ID", "(account_id)", "123456789012"]
+    assert "  Subnets (subnets)  " in repr(r) and repr(r).endswith("orders")
+    assert lines[-2].endswith("  sg-0123456789abcdef0")
+    column = {line.index(value) for line, (_, _, value) in zip(lines[1:], r.rows(), strict=True)}
+    assert len(column) == 1  # the names and ARNs line up
+    assert all(what[0].isupper() for what, _, _ in r.rows())  # every attribute has words
+    html = r._repr_html_()
+    assert html.count("<tr>") == 1 + len(fields(r))
+    assert "<th scope='col' style='text-align:left'>What</th>" in html
+    assert "<th scope='col' style='text-align:left'>Name or ARN</th>" in html
+    assert (
+        "<tr><th scope='row' style='text-align:left'>Task role ARN <code>.task_role_arn</code>"
+        "</th><td><code>arn:aws:iam::123456789012:role/ecs-task-role</code></td></tr>"
+    ) in html
+    assert "&lt;attribute&gt;" in html and "<attribute>" not in html
 
 
 PROBE = """

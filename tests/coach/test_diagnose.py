@@ -160,3 +160,64 @@ def test_the_corpus_of_real_messages():
         assert entry["phase"] in ("launch", "run", "deploy")
     right = sum(diagnose(e["message"]).role == e["role"] for e in corpus)
     assert right / len(corpus) >= 0.9
+
+
+EC2_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("role", "suspect", "slot"),
+    [
+        ("ecs-task-role", "task", "the task role (taskRoleArn)"),
+        ("ecs-execution-role", "execution", "the task execution role (executionRoleArn)"),
+    ],
+)
+def test_a_trust_failure_names_the_role_ecs_could_not_assume(lab, role, suspect, slot):
+    lab.role(role).set_trust_policy(EC2_TRUST)
+    task = lab.run_task()
+    code, said = task.failure.split(": ", 1)
+    arn = f"arn:aws:iam::123456789012:role/{role}"
+    [refusal] = [event.error for event in task.trace if not event.allowed]
+    for message in (
+        f"An error occurred ({code}) when calling the RunTask operation: {said}",
+        task.failure,
+        refusal,  # STS's words to ECS, as the trace shows them
+    ):
+        found = diagnose(message)
+        assert (found.role, found.category, found.phase) == (suspect, "trust-policy", "deploy")
+        head = found.describe().split("\n")[0]
+        names = {"task": "the task role", "execution": "the task execution role"}
+        assert head == (
+            f"Suspect: the role {role}, by its name {names[suspect]} (trust-policy, deploy phase)."
+        )
+        assert f"could not assume the role {role} ({arn})" in found.explanation
+        assert f"its name says {slot}" in found.explanation
+        assert found.fix.startswith(f"Make {role}'s trust policy allow the service principal")
+        assert not [c for c in found.candidates if c.category.startswith("runtime")]
+    other = "execution" if suspect == "task" else "task"
+    assert names[other] not in diagnose(task.failure).describe()
+
+
+def test_a_trust_failure_says_so_when_the_roles_name_does_not_tell_which_it_is():
+    found = diagnose(
+        "ECS was unable to assume the role 'arn:aws:iam::123456789012:role/orders-runner' that "
+        "was provided for this task."
+    )
+    assert (found.role, found.category) == ("unknown", "trust-policy")
+    assert found.describe().startswith("Suspect: the role orders-runner (trust-policy, deploy")
+    assert "Its name does not tell whether orders-runner is the task role or the task " in (
+        found.explanation
+    )
+    assert found.fix.startswith("Make orders-runner's trust policy allow")
+    unquoted = diagnose("ECS was unable to assume role arn:aws:iam::123456789012:role/app-exec.")
+    assert unquoted.facts["role_ecs_could_not_assume"] == "arn:aws:iam::123456789012:role/app-exec"
+    assert unquoted.role == "execution"

@@ -505,6 +505,112 @@ def test_mistakes_in_hcl_text(lab, text, block, line, says):
     assert lab_state(lab) == before
 
 
+# "Did you mean": the closest declared block, attribute, variable or local of the kind written.
+EXTRA_BLOCKS = """
+variable "task_role_name" {
+  default = "ecs-task-role"
+}
+
+locals {
+  orders_table = "orders"
+}
+
+data "aws_iam_policy_document" "pass_roles" {
+  statement {
+    actions   = ["iam:PassRole"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "ecs_execution_pass" {
+  name   = "pass"
+  role   = aws_iam_role.ecs_execution.id
+  policy = data.aws_iam_policy_document.pass_roles.json
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("written", "meant", "says"),
+    [
+        (  # the brief's case: a misspelt role in the task definition
+            "aws_iam_role.ecs_execution.arn",
+            "aws_iam_role.ecs_executon.arn",
+            'a resource "aws_iam_role" "ecs_executon" is not declared in these files. Did you '
+            'mean "aws_iam_role.ecs_execution"?',
+        ),
+        (
+            "aws_iam_role.ecs_execution.arn",
+            "aws_iam_role.ecs_execution.arm",
+            'aws_iam_role.ecs_execution has no attribute "arm" ecslab can resolve (it knows: '
+            "arn, assume_role_policy, create_date, id, name, path, unique_id). Did you mean "
+            '"arn"?',
+        ),
+        (
+            "aws_iam_role.ecs_task.arn",
+            "aws_iam_role.ecs_task.role_arn",
+            'Did you mean "arn"?',
+        ),
+        (  # a misspelt type: the closest type, then the name in it
+            "aws_iam_role.ecs_task.arn",
+            "aws_iam_rol.ecs_task.arn",
+            'Did you mean "aws_iam_role.ecs_task"?',
+        ),
+        (  # a name of another type: the role it points at, and where that name is
+            "aws_iam_role.ecs_task.arn",
+            "aws_iam_role.ecs_task_s3_read_only.arn",
+            'Did you mean "aws_iam_role.ecs_task"? (ecs_task_s3_read_only is declared as '
+            "aws_iam_role_policy_attachment.ecs_task_s3_read_only.)",
+        ),
+        (  # nothing close: no guess, the roles there are
+            "aws_iam_role.ecs_task.arn",
+            "aws_iam_role.app.arn",
+            'a resource "aws_iam_role" "app" is not declared in these files. The aws_iam_role '
+            "blocks in these files: aws_iam_role.ecs_execution, aws_iam_role.ecs_task.",
+        ),
+        (
+            "data.aws_iam_policy_document.pass_roles.json",
+            "data.aws_iam_policy_document.pass_role.json",
+            'Did you mean "data.aws_iam_policy_document.pass_roles"?',
+        ),
+        (
+            "data.aws_iam_policy_document.pass_roles.json",
+            "data.aws_iam_policy_documents.pass_roles.json",
+            'Did you mean "data.aws_iam_policy_document.pass_roles"?',
+        ),
+        (  # not another data source whose name only shares the type's prefix
+            "data.aws_iam_policy_document.pass_roles.json",
+            "data.aws_iam_policy_document.ecs_task.json",
+            "The aws_iam_policy_document blocks in these files: "
+            "data.aws_iam_policy_document.pass_roles.",
+        ),
+        (
+            "data.aws_iam_policy_document.pass_roles.json",
+            "data.aws_iam_policy_document.pass_roles.jsn",
+            'Did you mean "json"?',
+        ),
+        ('"ecs-task-role"', "var.task_rol_name", 'Did you mean "task_role_name"?'),
+        ('"ecs-task-role"', "var.cluster", "The variables declared: task_role_name."),
+        ('"pass"', "local.orders_tabel", 'Did you mean "orders_table"?'),
+    ],
+)
+def test_did_you_mean_names_the_closest_declared_one_of_the_kind_written(lab, written, meant, says):
+    text = ARTICLE.read_text("utf-8") + "\n" + ORDERS.read_text("utf-8") + EXTRA_BLOCKS
+    if written == '"ecs-task-role"':
+        text = text.replace('  name = "ecs-task-role"', f"  name = {meant}", 1)
+    elif written == '"pass"':
+        text = text.replace('  name   = "pass"', f"  name   = {meant}", 1)
+    else:
+        assert written in text
+        text = text.replace(written, meant, 1)
+    with pytest.raises(TerraformError) as raised:
+        load_terraform(lab, text)
+    assert f"{meant}: " in str(raised.value) or f'no attribute "{meant.rsplit(".")[-1]}"' in str(
+        raised.value
+    )
+    assert says in str(raised.value)
+
+
 def test_a_refusal_while_applying_puts_back_what_was_applied(lab, monkeypatch, article_and_orders):
     before = lab_state(lab)
 

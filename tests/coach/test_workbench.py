@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from html import unescape
 
 import pytest
@@ -164,6 +165,23 @@ def test_a_new_inline_policy_and_its_removal(bench, lab):
     assert lab.task_role.inline_policy_names == ["orders-app"]
     assert panel.apply_inline("", "{}") is False
     assert "Give the inline policy a name." in panel.inline_messages.value
+
+
+def test_an_unknown_action_is_said_under_the_editor_not_warned_in_the_log(bench, lab):
+    text = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "secretsmanager:GetSecretValu", "Resource": "*"}
+            ],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a Python warning would fail the test
+        assert bench.task.apply_inline("read-secret", text) is True
+    messages = bench.task.inline_messages.value
+    assert "Inline policy read-secret saved on ecs-task-role" in messages
+    assert "The action secretsmanager:GetSecretValu does not exist." in messages
 
 
 def test_the_trust_policy_editor(bench, lab):

@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 import sys
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ecslab import Lab
+from ecslab.ecs.task import NoTaskCreated
 
 ACCOUNT = "123456789012"
 REGION = "ap-northeast-1"
@@ -378,9 +380,19 @@ def test_lab_run_task_with_a_role_ecs_cannot_assume(lab):
         "for this task. Please verify that the role being passed has the proper trust "
         "relationship and permissions and that your IAM user has permissions to pass this role."
     )
+    # what DescribeTasks would say stays None for a program to test: there is no task ...
     assert (task.arn, task.id, task.last_status, task.stop_code) == (None, None, None, None)
-    assert (task.containers, task.logs, task.started, task.describe()) == ([], [], False, {})
-    assert task.exit_code is None
+    assert (task.stopped_reason, task.exit_code) == (None, None)
+    assert (task.containers, task.logs, task.started) == ([], [], False)
+    # ... and whatever shows the task says so, with ECS's words
+    said = f"No task was created: RunTask was refused: {task.failure}"
+    assert task.refusal == repr(task) == task.summary() == said
+    assert "No task was created</strong>: RunTask was refused" in task._repr_html_()
+    assert escape(task.failure) in task._repr_html_()
+    with pytest.raises(NoTaskCreated) as raised:
+        task.describe()
+    assert str(raised.value) == f"There is no task to describe. {said}"
+    assert isinstance(raised.value, LookupError)
     assert [(e.principal, e.action, e.allowed) for e in task.trace] == [
         ("Amazon ECS", "sts:AssumeRole", True),  # the execution role
         ("Amazon ECS", "sts:AssumeRole", False),  # the task role

@@ -61,9 +61,60 @@ def after_apply(config: Config, block: Block) -> Any:
 # -- evaluating ------------------------------------------------------------------------------------
 
 
-def suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f' Did you mean "{close[0]}"?' if close else ""
+def _likeness(word: str, choice: str) -> float:
+    """How alike two names are (0 to 1), case and - / _ aside; a name that holds the other whole
+    ("exec" and "ecs_execution", "role_arn" and "arn") counts as close."""
+    a, b = (w.lower().replace("-", "_") for w in (word, choice))
+    ratio = difflib.SequenceMatcher(None, a, b).ratio()
+    shorter = min(a, b, key=len)
+    if len(shorter) >= 3 and shorter in (b if shorter == a else a):
+        ratio = max(ratio, 0.75)
+    return ratio
+
+
+def closest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The choice most like ``word`` (the first of equals, in the order given), if any is close."""
+    best, best_ratio = None, cutoff
+    for choice in choices:
+        ratio = _likeness(word, choice)
+        if ratio > best_ratio or (best is None and ratio >= cutoff):
+            best, best_ratio = choice, ratio
+    return best
+
+
+def suggest(word: str, choices: Iterable[str], listed: str = "") -> str:
+    """' Did you mean "X"?' for the closest choice; with nothing close, the choices when
+    ``listed`` names them ("variables declared")."""
+    choices = list(choices)
+    close = closest(word, choices)
+    if close:
+        return f' Did you mean "{close}"?'
+    if listed and choices:
+        return f" The {listed}: {', '.join(choices[:8])}."
+    return ""
+
+
+def suggest_block(prefix: str, type_: str, name: str, declared: Iterable[tuple[str, str]]) -> str:
+    """Terraform's "did you mean" for a reference to an undeclared resource or data source
+    (``prefix`` "" or "data."): the closest declared block of the same type; when no block has
+    that type, the closest type, then the closest name in it. A name declared under another
+    type is pointed at as well; with nothing close, the blocks of that type are listed."""
+    declared = list(declared)
+    types = list(dict.fromkeys(t for t, _ in declared))
+    kind = type_ if type_ in types else closest(type_, types)
+    hint = ""
+    if kind is not None:
+        names = [n for t, n in declared if t == kind]
+        near = name if name in names else closest(name, names)
+        if near is not None:
+            hint = f' Did you mean "{prefix}{kind}.{near}"?'
+        elif kind == type_:
+            listed = ", ".join(f"{prefix}{kind}.{n}" for n in names[:8])
+            hint = f" The {kind} blocks in these files: {listed}."
+    elsewhere = [f"{prefix}{t}.{n}" for t, n in declared if n == name and t != kind]
+    if elsewhere and f'"{elsewhere[0]}"' not in hint:
+        hint += f" ({name} is declared as {' and '.join(elsewhere)}.)"
+    return hint
 
 
 class Config:
@@ -423,7 +474,8 @@ class Config:
         block = self.variables.get(name)
         if block is None:
             raise Problem(
-                f'var.{name}: no variable "{name}" is declared.' + suggest(name, self.variables)
+                f'var.{name}: no variable "{name}" is declared.'
+                + suggest(name, self.variables, "variables declared")
             )
         if "default" not in block.attributes:
             raise block.error(
@@ -436,7 +488,8 @@ class Config:
         block = self.locals.get(name)
         if block is None:
             raise Problem(
-                f'local.{name}: no local value "{name}" is defined.' + suggest(name, self.locals)
+                f'local.{name}: no local value "{name}" is defined.'
+                + suggest(name, self.locals, "local values defined")
             )
         return self.value(block, name)
 
@@ -444,10 +497,9 @@ class Config:
         address = f"{type_}.{name}"
         block = self.resources.get((type_, name))
         if block is None:
-            declared = [f"{t}.{n}" for t, n in self.resources]
             raise Problem(
                 f'{address}.{attribute}: a resource "{type_}" "{name}" is not declared in these '
-                f"files.{suggest(address, declared)}"
+                f"files.{suggest_block('', type_, name, self.resources)}"
             )
         computed = self.resolver.attributes(type_)
         if computed is None:
@@ -475,10 +527,9 @@ class Config:
         address = f"data.{type_}.{name}"
         block = self.data.get((type_, name))
         if block is None:
-            declared = [f"data.{t}.{n}" for t, n in self.data]
             raise Problem(
                 f'{address}.{attribute}: a data source "{type_}" "{name}" is not declared in '
-                f"these files.{suggest(address, declared)}"
+                f"these files.{suggest_block('data.', type_, name, self.data)}"
             )
         reader = self.resolver.data_source(type_)
         if reader is None:
