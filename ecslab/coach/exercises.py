@@ -415,8 +415,8 @@ class Exercise:
                 [
                     "the course's roles were put back as they start (lab.reset_roles(), or a "
                     "scenario loaded) after this exercise began: that undoes its setup instead "
-                    f'of fixing it. Load it again (ex = lab.exercise("{self.key}")), then make '
-                    "the fix yourself."
+                    f"of fixing it. Load it again ({self.variable} = "
+                    f'lab.exercise("{self.key}")), then make the fix yourself.'
                 ],
             )
         if self.run_attempts() and self.last_attempt_refused():
@@ -440,7 +440,7 @@ class Exercise:
         if not self.lab.is_open:
             return (
                 "the lab this exercise was loaded in is closed (a newer Lab() replaced it): "
-                f'load it again in the new lab (ex = lab.exercise("{self.key}")).'
+                f'load it again in the new lab ({self.variable} = lab.exercise("{self.key}")).'
             )
         current = _CURRENT.get(self.lab)
         if current is not self:
@@ -466,7 +466,11 @@ class Exercise:
             self._hinted = min(self._hinted + 1, len(self.hints))
             number = self._hinted
         number = max(1, min(number, len(self.hints)))
-        more = " (ex.hint() again for a more specific one)" if number < len(self.hints) else ""
+        more = (
+            f" ({self.variable}.hint() again for a more specific one)"
+            if number < len(self.hints)
+            else ""
+        )
         return _Text(f"Hint {number} of {len(self.hints)}: {self.hints[number - 1]}{more}")
 
     def _situation(self) -> str:
@@ -486,7 +490,8 @@ class Exercise:
             return (
                 "Your last task runs to the end: what is left is that your change does more "
                 "than the exercise asks. " + " ".join(result.problems) + " Keep what made the "
-                "task run and take away the rest (ex.hint(3) says what is enough)."
+                f"task run and take away the rest ({self.variable}.hint({len(self.hints)}) says "
+                "what is enough)."
             )
         changed = [p for p in result.problems if " was changed" in p]
         if changed:
