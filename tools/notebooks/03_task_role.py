@@ -7,36 +7,48 @@
 # application* uses once it runs. Whenever the code in the container calls Amazon S3, DynamoDB,
 # SQS (Simple Queue Service), SNS (Simple Notification Service) or Secrets Manager, AWS judges the
 # call against the task role, and only the task role.
-#
+
+# %% [markdown]
 # ## What you will learn
 #
 # - How the AWS SDK (software development kit) inside a container gets the task role's temporary
-#   credentials without a single key in the code, and how that compares with an IAM role on an
-#   Amazon EC2 (Elastic Compute Cloud) instance.
-# - What happens when the task role lacks a permission: the task *starts*, the app runs, and its own
-#   log line names the task role, the action and the resource.
+#   credentials with no key in the code, and how that compares with an IAM role on an Amazon EC2
+#   (Elastic Compute Cloud) instance.
+# - What happens when the task role lacks a permission: the task *starts*, the app runs, and its
+#   own log line names the task role, the action and the resource.
 # - Why adding the missing permission to the execution role changes nothing.
-# - The difference between a secret *injected* at launch (execution role) and a secret the app reads
-#   *at run time* (task role) — the same API call, made by two different callers.
+# - A secret *injected* at launch (execution role) versus a secret the app reads *at run time*
+#   (task role): the same API call, made by two different callers.
 # - How two services in one cluster each get a task role with only what they need.
-#
+
+# %% [markdown]
 # ## Before you start
 #
 # You have run [00 Start here](00_start_here.ipynb) and ideally notebooks 01 and 02. You can read a
-# little Python and an IAM policy in JSON (JavaScript Object Notation). Allow about 40 minutes. Run
-# the cells from top to bottom; the next one builds a fresh simulated account, and running it again
-# starts the whole notebook over.
+# little Python and an IAM policy in JSON (JavaScript Object Notation). Allow about 55 minutes.
+#
+# The next cell builds a fresh simulated account; run it again to start the notebook over. It also
+# defines `remove_from_task_role(sid)`, which puts both roles back as the course starts them, then
+# removes one statement from the task role's policy. The experiments below use it.
 
 # %%
 import os
-from urllib.parse import urlsplit
 
 import boto3
-from botocore.exceptions import ClientError
 
 from ecslab import Lab
 
-lab = Lab()
+lab = Lab()  # a fresh simulated AWS account: run this cell again to start over
+
+
+def remove_from_task_role(sid):
+    """The course's healthy roles, minus one statement of the task role's orders-app policy."""
+    lab.reset_roles()
+    document = lab.task_role.inline_policy("orders-app")
+    document["Statement"] = [s for s in document["Statement"] if s["Sid"] != sid]
+    lab.task_role.put_inline("orders-app", document)
+
+
 lab
 
 # %% [markdown]
@@ -61,21 +73,34 @@ for statement in lab.task_role.inline_policy("orders-app")["Statement"]:
     print(f"{statement['Sid']:15} {statement['Action']}")
     print(f"{'':15} on {statement['Resource']}")
 
-
 # %% [markdown]
 # ## How the app gets its credentials
 #
 # The orders application never mentions credentials: it only writes `boto3.client("s3")`. So where
-# do its keys come from? Let's ask from *inside* a container.
+# do its keys come from? Ask the SDK twice: here in the notebook, then inside a container.
+#
+# In the notebook, AWS Security Token Service (STS) says who you are:
+
+# %%
+credentials = boto3.Session().get_credentials()
+print("the SDK found credentials with its provider:", credentials.method)
+print("access key id starts with:", credentials.access_key[:4])
+print("I am:", boto3.client("sts").get_caller_identity()["Arn"])
+
+# %% [markdown]
+# Here you are the account's administrator: an IAM user with long-term keys (`AKIA...`) in
+# environment variables.
 #
 # ### Your own program in the container
 #
 # `lab.run_task(app=...)` runs the course's task with a program of your own in place of the
-# image's. The one below prints what it finds in its environment and asks AWS Security Token
-# Service (STS) who it is. It prints only whether each variable is set (and the host of the
-# credentials address), never the values: they include a secret token.
+# image's. The one below asks the same questions, and prints which credential variables are set
+# (never their values: they include a secret token). The cell then prints the task's trace.
 
 # %%
+from urllib.parse import urlsplit
+
+
 def whoami():
     uri = os.environ.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
     where = f"set, host {urlsplit(uri).hostname}" if uri else "not set"
@@ -92,49 +117,38 @@ def whoami():
 inside = lab.run_task(app=whoami)
 for line in inside.logs:
     print(line)
+print()
+print(inside.trace)
 
 # %% [markdown]
-# Read it line by line:
+# Read the log line by line:
 #
 # - There is **no access key** in the container's environment (`AWS_ACCESS_KEY_ID` is not set).
 # - Instead there is an **address** where credentials can be fetched, and a token to present there.
-#   The SDK's *container credential provider* sees the address, fetches the credentials over HTTP
-#   and uses them: botocore names that provider `container-role`.
-# - The access key id starts with `ASIA`: these are **temporary** credentials from STS (long-term
-#   keys of an IAM user start with `AKIA`).
+#   The SDK's *container credential provider* fetches them over HTTP: botocore names that provider
+#   `container-role`.
+# - The access key id starts with `ASIA`: **temporary** credentials from STS.
 # - The caller is `assumed-role/ecs-task-role/<task id>`: ECS assumed the task role for this task,
-#   and the role session is named after the task's id. Every call the app makes carries that name,
+#   and named the role session after the task's id. Every call the app makes carries that name,
 #   so AWS's error messages (and CloudTrail) say exactly which task made it.
 #
-# Now ask the same question from the notebook, outside any container:
-
-# %%
-credentials = boto3.Session().get_credentials()
-print("the SDK found credentials with its provider:", credentials.method)
-print("access key id starts with:", credentials.access_key[:4])
-print("I am:", boto3.client("sts").get_caller_identity()["Arn"])
+# Same code, different answer. The application does not choose its role: the **task definition**
+# does (`taskRoleArn`), and ECS hands the credentials over.
 
 # %% [markdown]
-# Same code, different answer. In the notebook you are the account's administrator, an IAM
-# user with long-term keys in environment variables. In the container the same SDK finds the task
-# role. The application does not choose its role: the **task definition** does (`taskRoleArn`),
-# and ECS hands the credentials over.
-#
 # The trace shows who did what for that task: in the launch phase, Amazon ECS assumed **both**
 # roles; in the run phase, the caller was the app wearing `ecs-task-role`. (The last line is the ECS
 # agent shipping what the program printed to CloudWatch Logs: that is the execution role's job.)
-
-# %%
-print(inside.trace)
-
-
-# %% [markdown]
-# By the way, `sts:GetCallerIdentity` needs no permission at all: *"No permissions are
-# required to perform this operation"* ([GetCallerIdentity, AWS STS API
+#
+# `sts:GetCallerIdentity` needs no permission at all: *"No permissions are required to perform
+# this operation"* ([GetCallerIdentity, AWS STS API
 # Reference](https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html)). That
 # is why it is the first thing to run when you wonder "who am I?" in a container.
 #
-# ### What the lab does differently from Fargate
+# On AWS Fargate the SDK fetches the credentials from `169.254.170.2`
+# (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`); the lab serves the same provider from `127.0.0.1`.
+#
+# <details><summary>What the lab does differently from Fargate</summary>
 #
 # On AWS Fargate, ECS sets **`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`** (a path such as
 # `/v2/credentials/...`) and the SDK fetches the credentials from `http://169.254.170.2` followed by
@@ -151,11 +165,14 @@ print(inside.trace)
 # address differs. Your program also runs inside the notebook's Python process rather than in a real
 # container (see the README, section "Tasks").
 #
+# </details>
+
+# %% [markdown]
 # ### Like an EC2 instance role, but per task
 #
 # The article this course is built on puts it simply: for an application developer, a task role
-# feels almost the same as attaching an IAM role to an EC2 instance — with
-# the difference that ECS gives a role to **each task**.
+# feels almost the same as attaching an IAM role to an EC2 instance — except that ECS gives a role
+# to **each task**.
 #
 # | | IAM role of an EC2 instance | ECS task role |
 # |---|---|---|
@@ -165,10 +182,9 @@ print(inside.trace)
 # | Chosen by | the instance profile | the task definition's `taskRoleArn` |
 # | Two apps on one host | share one role | each task has its own role |
 #
-# (The EC2 side is not simulated here; see [IAM roles for Amazon
-# EC2](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html).) The
-# last row is the point: several services can share a cluster and still each have only their own
-# permissions. We'll build exactly that at the end of this notebook.
+# The last row is the point: services can share a cluster, each with only its own permissions;
+# you will build that at the end. (The EC2 side is not simulated: see [IAM roles for Amazon
+# EC2](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html).)
 
 # %% [markdown]
 # ## Break the task role, one statement at a time
@@ -181,24 +197,14 @@ print(inside.trace)
 # 4. publish a notification to the SNS topic — `Notifications`
 # 5. read the payments API key from Secrets Manager, at run time — `PaymentsApiKey`
 #
-# It prints one line per step, and when AWS refuses a call it prints the SDK's error and exits
-# with code 1, as most applications do.
+# It prints one line per step. When AWS refuses a call, it prints the SDK's error and exits with
+# code 1, as most applications do.
 #
-# **Predict first.** For each statement removed: will the task start? Will there be log lines? Which
-# role will the error name?
-#
-# The helper below starts from the healthy roles (`lab.reset_roles()`), then removes one statement.
-# The loop removes each in turn and prints the task's status and its **last log line**.
+# **Predict first.** For each statement removed: will the task start? Will there be log lines?
+# Which role will the error name? The cell removes each statement in turn (with
+# `remove_from_task_role`) and prints the task's status and its **last log line**.
 
 # %%
-def remove_from_task_role(sid):
-    """The course's healthy roles, minus one statement of the task role's orders-app."""
-    lab.reset_roles()
-    document = lab.task_role.inline_policy("orders-app")
-    document["Statement"] = [s for s in document["Statement"] if s["Sid"] != sid]
-    lab.task_role.put_inline("orders-app", document)
-
-
 for sid in ["ReadConfig", "Orders", "OrderEvents", "Notifications", "PaymentsApiKey"]:
     remove_from_task_role(sid)
     task = lab.run_task()
@@ -217,12 +223,13 @@ for sid in ["ReadConfig", "Orders", "OrderEvents", "Notifications", "PaymentsApi
 #
 # Each service words its refusal its own way, as on AWS: S3 says `AccessDenied`, DynamoDB and
 # Secrets Manager `AccessDeniedException`, SQS `AccessDenied` with the action in lower case
-# (`sqs:sendmessage`), SNS `AuthorizationError` with `SNS:Publish`. The words differ; the rule for
-# reading them does not: **the role in the message is the role to fix.**
-#
-# Let's look at one case closely, the missing `OrderEvents`. The diagram shows the launch phase
-# (all allowed, ✓), the app's refused call (dashed, ✗) and what the app never reached because it
-# stopped (dotted, ○). The sentences under the picture say the same.
+# (`sqs:sendmessage`), SNS `AuthorizationError` with `SNS:Publish`. The rule for reading them is
+# the same: **the role in the message is the role to fix.**
+
+# %% [markdown]
+# Look at one case closely, the missing `OrderEvents`. The diagram shows the launch phase (all
+# allowed, ✓), the app's refused call (dashed, ✗) and what the app never reached because it stopped
+# (dotted, ○). Its text description (under the picture) says the same.
 
 # %%
 remove_from_task_role("OrderEvents")
@@ -234,39 +241,38 @@ no_queue.diagram()
 #
 # The mirror image of the article's mistake: the app is refused, so you give the *execution* role
 # more permissions — say the AWS managed policy `AmazonSQSFullAccess`, which allows every SQS
-# action on every queue. Predict, then run. The cell prints both last log lines with the task id
-# replaced by `<task id>`, so you can compare them.
+# action on every queue. The cell runs the broken task, applies that fix and runs it again. It
+# prints both last log lines (task id replaced by `<task id>`), then the call refused after the
+# fix. **Predict**, then run.
 
 # %%
-lab.execution_role.attach("AmazonSQSFullAccess")
+remove_from_task_role("OrderEvents")  # the same broken task role as above
+before = lab.run_task()
+lab.execution_role.attach("AmazonSQSFullAccess")  # the wrong fix
 after = lab.run_task()
 
-for label, task in (("before", no_queue), ("after", after)):
+for label, task in (("before", before), ("after", after)):
     print(f"{label}: exit code {task.exit_code}")
     print("  ", task.logs[-1].replace(task.id, "<task id>"))
-same = no_queue.logs[-1].replace(no_queue.id, "") == after.logs[-1].replace(after.id, "")
+same = before.logs[-1].replace(before.id, "") == after.logs[-1].replace(after.id, "")
 print("Same error?", same)
-
-# %% [markdown]
-# Nothing changed. The trace says why: the refused call was made by the orders app wearing
-# the **task role**. The execution role now allows `sqs:*`, but the app never wears it — its
-# credentials stay with the ECS agent.
-
-# %%
+print()
+print("Refused after the wrong fix:")
 for event in after.trace.filter(decision="denied"):
     print(event)
 print("Execution role now has:", lab.execution_role.policies)
 
 # %% [markdown]
-# Now the right fix: take the useless policy off the execution role, and give the task role
-# back exactly the statement it lost — `sqs:SendMessage` on the one queue.
+# Nothing changed. The trace says why: the refused call was made by the orders app wearing the
+# **task role**. The execution role now allows `sqs:*`, but the app never wears it: its
+# credentials stay with the ECS agent.
+#
+# Now the right fix, from the same broken task role (without the useless policy on the execution
+# role): give the task role back exactly the statement it lost, `sqs:SendMessage` on the one queue.
 
 # %%
-if "AmazonSQSFullAccess" in lab.execution_role.policies:  # (gone already on a re-run)
-    lab.execution_role.detach("AmazonSQSFullAccess")
+remove_from_task_role("OrderEvents")  # the same broken task role as above
 document = lab.task_role.inline_policy("orders-app")
-document["Statement"] = [s for s in document["Statement"]  # replaced on a re-run
-                         if s.get("Sid") != "OrderEvents"]
 document["Statement"].append({"Sid": "OrderEvents", "Effect": "Allow",
                               "Action": "sqs:SendMessage", "Resource": lab.resources.queue_arn})
 lab.task_role.put_inline("orders-app", document)
@@ -278,7 +284,7 @@ print(fixed.exit_code, "—", fixed.logs[-1])
 # ## Injected secret or runtime secret?
 #
 # The orders task uses two Secrets Manager secrets, in two different ways. Both are fetched with the
-# same API action, `secretsmanager:GetSecretValue` — but not by the same caller, not at the same
+# same API action, `secretsmanager:GetSecretValue`, but not by the same caller, not at the same
 # time, and not with the same role.
 #
 # | | `DB_PASSWORD` (injected) | payments API key (runtime) |
@@ -336,27 +342,40 @@ print(runtime.logs[-1])
 #
 # - **Injected**: the ECS agent, as `ecs-execution-role`, was refused during the launch. The task
 #   never started, its `stoppedReason` carries Fargate's `ResourceInitializationError`, and
-#   CloudWatch Logs has nothing — the article's "no log at all" situation.
+#   CloudWatch Logs has nothing: the article's "no log at all" situation.
 # - **Runtime**: the app, as `ecs-task-role`, was refused while running. Its first six lines are in
 #   CloudWatch Logs, and the last one names the task role.
 #
 # So "a secret is missing" is not enough to know which role to fix: ask *who* fetches it and
 # *when*.
-#
+
+# %% [markdown]
 # ## Two services in one cluster, each with its own task role
 #
 # Suppose a second service joins `orders-cluster`: a **reports** service that reads the orders
-# configuration and the orders, and writes nothing. It could simply reuse `ecs-task-role` — and
+# configuration and the orders, and writes nothing. It could simply reuse `ecs-task-role`, and
 # then a bug (or an attacker) in the reports code could write orders, send events and read the
 # payments key. The article's point is that ECS lets each task have its own role, so each
 # microservice gets only what it needs.
+
+# %% [markdown]
+# The cell below builds the reports service in three parts:
 #
-# The reports program is below. It reads the configuration from S3 and order-1001 from DynamoDB.
-# Then, to show what least privilege buys, it *tries* to send an order event it has no business
-# sending.
+# 1. its program: it reads the configuration from S3 and order-1001 from DynamoDB, then *tries* to
+#    send an order event it has no business sending;
+# 2. its own role, `reports-task-role`, with exactly two statements. `lab.create_role` makes a
+#    role that trusts `ecs-tasks.amazonaws.com` and puts the inline policy on it (`exist_ok=True`
+#    sets an existing role's policies again, so the cell can be re-run);
+# 3. its task definition: the same execution role (the ECS agent's launch work is the same),
+#    **its own task role**.
+#
+# Then it runs both services in the same cluster, orders first (it saves order-1001), and shows
+# the run phase of both tasks side by side.
 
 # %%
 import json
+
+from botocore.exceptions import ClientError
 
 
 def reports_app():
@@ -373,15 +392,6 @@ def reports_app():
         print(f"refused, as it should be: {error}")
 
 
-# %% [markdown]
-# Give it a role of its own, `reports-task-role`, with exactly two statements.
-# `lab.create_role` makes a role that trusts `ecs-tasks.amazonaws.com` (so ECS may assume it) and
-# puts the inline policy on it. Then register the `reports` task definition: same execution role
-# (the ECS agent's launch work is the same: pull the image, write the logs), **its own task role**.
-# IAM refuses to create a role that already exists (`EntityAlreadyExists`); `exist_ok=True`
-# sets an existing role's policies again instead, so the cell can be re-run.
-
-# %%
 r = lab.resources
 reports_role = lab.create_role("reports-task-role", exist_ok=True, inline={
     "Version": "2012-10-17",
@@ -392,19 +402,13 @@ reports_role = lab.create_role("reports-task-role", exist_ok=True, inline={
          "Resource": r.table_arn},
     ],
 })
-
 reports_definition = {
     "family": "reports",
-    "executionRoleArn": lab.execution_role.arn,
-    "taskRoleArn": reports_role.arn,
-    "networkMode": "awsvpc",
-    "requiresCompatibilities": ["FARGATE"],
-    "cpu": "256",
-    "memory": "512",
+    "executionRoleArn": lab.execution_role.arn,  # the same launch work: image, logs
+    "taskRoleArn": reports_role.arn,  # its own task role
+    "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512",
     "containerDefinitions": [{
-        "name": "reports",
-        "image": r.image,
-        "essential": True,
+        "name": "reports", "image": r.image, "essential": True,
         "environment": [{"name": "CONFIG_BUCKET", "value": r.bucket},
                         {"name": "CONFIG_KEY", "value": r.config_key}],
         "logConfiguration": {"logDriver": "awslogs", "options": {
@@ -412,78 +416,67 @@ reports_definition = {
             "awslogs-stream-prefix": "ecs"}},
     }],
 }
-print("registered", lab.register_task_definition(reports_definition))
-reports_role
 
-# %% [markdown]
-# Run both services in the same cluster: first orders (it saves order-1001), then reports
-# (it reads it).
-
-# %%
 lab.reset_roles()
 orders = lab.run_task()
-reports = lab.run_task("reports", app=reports_app)
+reports = lab.run_task(reports_definition, app=reports_app)  # registers it, then runs it
 print("orders: ", orders.logs[-1])
 for line in reports.logs:
     print("reports:", line)
-
-# %% [markdown]
-# The reports service read what it needed, and its attempt to send an order event was
-# refused — while the orders service, a moment earlier in the same cluster, sent one with its own
-# role. The run phase of both tasks, side by side:
-
-# %%
 both = lab.trace.filter(phase="run", where=lambda e: e.task in (orders.id, reports.id)
                         and e.principal != "ECS agent")
 both.to_frame()[["principal", "role", "action", "decision"]]
 
 # %% [markdown]
-# Same cluster, same execution role, same SQS action, two answers: each app is judged only
-# by *its own* task role. That is least privilege per microservice.
+# The reports service read what it needed, and its attempt to send an order event was refused,
+# while the orders service, a moment earlier in the same cluster, sent one with its own role.
 #
+# Same cluster, same execution role, same SQS action, two answers: each app is judged only by *its
+# own* task role. That is least privilege per microservice.
+
+# %% [markdown]
 # ## Your turn
 #
-# Each exercise loads a setup into this lab (it resets the two course roles first). Change the
-# lab in the cell marked `# Your code here`, run the task, then run `ex.check()`. It reads the
-# lab, not your code, so any correct way counts. `ex.hint()` gives a hint (run it again for a more
-# specific one); `ex.solution()` shows an answer — try first!
+# Each exercise's first cell loads its setup into this lab (it resets the two course roles first).
+# So to come back to an earlier exercise, run its first cell again. Change the lab in the cell
+# marked `# Your code here`, run the task, then run the check (`ex1.check()` for exercise 1). It
+# reads the lab, not your code, so any correct way counts.
+#
+# `ex1.hint()` first tells you where you stand (a change too broad, the wrong role), then gives
+# hints, more specific each time; `ex1.solution()` shows an answer. Try first!
 #
 # ### Exercise 1: the app cannot send its event
 
 # %%
-ex = lab.exercise("03-fix-the-app")
-ex
+ex1 = lab.exercise("03-fix-the-app")
+ex1
 
 # %%
 # Your code here (then run the task: lab.run_task())
 
 # %%
-ex.check()
+ex1.check()
 
 # %%
-# ex.hint()
-
-# %%
-# ex.solution()
+# ex1.hint()
+# ex1.solution()
 
 # %% [markdown]
 # ### Exercise 2: the runtime secret
 
 # %%
-ex = lab.exercise("03-runtime-secret")
-ex
+ex2 = lab.exercise("03-runtime-secret")
+ex2
 
 # %%
 # Your code here
 
 # %%
-ex.check()
+ex2.check()
 
 # %%
-# ex.hint()
-
-# %%
-# ex.solution()
+# ex2.hint()
+# ex2.solution()
 
 # %% [markdown]
 # ### Exercise 3: a task role of its own
@@ -493,20 +486,18 @@ ex.check()
 # does.
 
 # %%
-ex = lab.exercise("03-own-task-role")
-ex
+ex3 = lab.exercise("03-own-task-role")
+ex3
 
 # %%
 # Your code here
 
 # %%
-ex.check()
+ex3.check()
 
 # %%
-# ex.hint()
-
-# %%
-# ex.solution()
+# ex3.hint()
+# ex3.solution()
 
 # %% [markdown]
 # ## Key points
@@ -523,7 +514,8 @@ ex.check()
 #   launch, and the task role's when the app **reads** it at run time.
 # - Give each service its own task role with only what it uses; services in the same cluster do
 #   not share permissions unless you make them.
-#
+
+# %% [markdown]
 # ## What's next
 #
 # [04 The workbench](04_workbench.ipynb) puts both roles side by side: predict what a task will

@@ -13,8 +13,8 @@
 # > Read the error message in CloudWatch Logs *together with when the error happened* (at launch
 # > or at run time), and the role at fault becomes easy to name.
 #
-# In this notebook you turn that rule into a method, try it on "mystery tasks" whose broken role
-# you are not told, and let the course's coach read error messages pasted from real accounts.
+# Here you turn that rule into a method, try it on "mystery tasks" whose broken role you are not
+# told, and let the course's coach read error messages pasted from real accounts.
 
 # %% [markdown]
 # ## What you will learn
@@ -24,101 +24,96 @@
 # - To read `stoppedReason`, the CloudWatch Logs lines and the trace together, in time order.
 # - To name the role at fault from the session in the error (`assumed-role/<role>/<session>`) and
 #   from *when* the call was made — not from the role's name.
-# - To use `diagnose` and `ecslab explain` on the lab's errors and on messages from real accounts,
-#   and to recognise the failures that are not about either role.
-#
-# ## Before you start
-#
-# You should know what the task execution role and the task role are for (notebooks 01 to 03) and
-# be able to run a cell. Everything happens in a simulated AWS account on your computer: nothing
-# here talks to the real AWS. AWS Identity and Access Management (IAM) decides every call, as
-# explained in notebook 00.
+# - To use `diagnose` and `ecslab explain` on the lab's errors and on real ones, and to recognise
+#   failures that are not about either role.
 
 # %% [markdown]
-# ## Your lab
+# ## Before you start
 #
-# The next cell builds a fresh simulated account. Run it again whenever you want to start over.
+# You know what the task execution role and the task role are for (notebooks 01 to 03).
+# Everything runs in a simulated AWS account on your computer; AWS Identity and Access Management
+# (IAM) decides every call. Allow about 50 minutes.
+#
+# The next cell builds a fresh lab (run it again to start over). It also defines `triage(task)`:
+# the rule of thumb's questions as code. Read it: it prints only what a task shows you, and leaves
+# the verdict to you. It tries it on a healthy task.
 
 # %%
+import re
+
 from ecslab import Lab, diagnose
+from ecslab.coach.lessons.nb05 import mystery, suspect
 
-lab = Lab()
-lab
+lab = Lab()  # a fresh simulated AWS account: run this cell again to start over
 
+
+def triage(task):
+    """The evidence the article's rule of thumb asks about. Which role is at fault: your call."""
+    if task.failure:  # RunTask itself said no: there is no task at all
+        print("Did RunTask create a task?  no. Its error:")
+        print(task.failure)
+        print("? No task: neither launch nor run began. Who was refused what? (task.trace)")
+        return
+    print("Did RunTask create a task?  yes")
+    print(f"Did the task start?         {'yes' if task.started else 'no'} "
+          f"(stopCode {task.stop_code}, {len(task.logs)} log lines)")
+    if task.started:
+        print(f"The app's exit code:        {task.exit_code}")
+        # AWS words a refusal in several ways: "... is not authorized to perform ...",
+        # S3's bare "Access Denied", KMS's "... or you are not allowed to access ...".
+        signs = ("not authorized", "AccessDenied", "Access Denied", "not allowed to access")
+        refusals = [line for line in task.logs if any(sign in line for sign in signs)]
+        evidence = refusals[-1] if refusals else "(none)"
+        print("Last refusal in its log:   ", evidence)
+    else:
+        evidence = task.stopped_reason
+        print("stoppedReason:             ", evidence)
+    session = re.search(r"assumed-role/\S+", evidence)
+    print("Refused session:           ", session.group() if session else "(none named)")
+    if task.exit_code != 0:
+        print("? Refused at launch (the ECS agent) or at run time (your app)? Which role to fix?")
+
+
+triage(lab.run_task())
 
 # %% [markdown]
 # ## The rule of thumb, made precise
 #
 # Careful with one word of the rule: *every* task in this lab ends STOPPED, even a healthy one,
 # because the orders app does its work and exits. What tells a launch failure from a run failure is
-# the stop code and whether the container ever started. There is also a case the article does not
-# mention: RunTask itself can refuse, and then there is no task at all.
+# the stop code and whether the container started. And RunTask itself can refuse, a case the
+# article does not mention: then there is no task at all.
 #
 # | What you see | When | Who was calling | Suspect |
 # |---|---|---|---|
 # | RunTask fails; no task exists | before launch | ECS, or you | trust, or your `iam:PassRole` |
-# | TaskFailedToStart; never started; no log line | launch | the ECS agent | the task execution role |
+# | TaskFailedToStart; no log line | launch | the ECS agent | the task execution role |
 # | started; "not authorized" in the app's log; exit 1 | run | the application | the task role |
 # | started; exit code not 0; no "not authorized" | run | the application | neither: the app's bug |
+#
+# <details><summary>"Before launch" in the trace and in <code>diagnose</code></summary>
 #
 # "Before launch" means inside the RunTask call, before the ECS agent makes any call. The trace has
 # no phase of that name: it files ECS assuming a role under `launch` (the first thing a launch
 # does) and your own `iam:PassRole` check under `admin`; `diagnose` calls the whole moment the
 # *deploy* phase.
 #
-# ### The rule as code
-#
-# The function below asks those questions in order. Read it: it uses only what a task shows you
-# (`failure`, `started`, `stop_code`, `stopped_reason`, `exit_code`, `logs`).
-
-# %%
-def triage(task):
-    """The article's rule of thumb, one question at a time."""
-    if task.failure:  # RunTask itself said no: there is no task at all
-        print("RunTask was refused: no task was created.")
-        print("→ Suspect a role's trust policy (or your own iam:PassRole). The error:")
-        print(task.failure)
-    elif not task.started:  # stopped while ECS was launching it
-        print(f"The task never started (stopCode {task.stop_code}); log lines: {len(task.logs)}.")
-        print("→ Suspect the task execution role. stoppedReason:")
-        print(task.stopped_reason)
-    elif task.exit_code != 0:  # the app ran, and failed
-        print(f"The task started; the app exited with code {task.exit_code}.")
-        # AWS words a refusal in several ways: "... is not authorized to perform ...",
-        # S3's bare "Access Denied", KMS's "... or you are not allowed to access ...".
-        signs = ("not authorized", "AccessDenied", "Access Denied", "not allowed to access")
-        refused = [line for line in task.logs if any(sign in line for sign in signs)]
-        if refused:
-            print("→ Suspect the task role. The app's log says:")
-            print(refused[-1])
-        else:
-            print("→ No access denied in the log: the app's own problem. Its last lines:")
-            print("\n".join(task.logs[-3:]))
-    else:
-        print("The task started and the app exited with code 0: nothing to fix.")
-
-
-triage(lab.run_task())
+# </details>
 
 # %% [markdown]
-# ## Mystery A: a task that never starts
+# ## Mystery A
 #
-# `mystery(lab, "A")` puts the course roles back as they start and then changes something in
-# them, without telling you what. Your job: find the role at fault from what the task shows.
+# `mystery(lab, "A")` puts the course roles back as they start, then changes something in them
+# without telling you what. The cell loads it, runs the task, triages it and shows its trace.
+#
+# **Predict** first: if the task does not start, how many log lines will it have? Then, from the
+# output, decide which role you would fix before you read on.
 
 # %%
-from ecslab.coach.lessons.nb05 import mystery, suspect
-
 case = mystery(lab, "A")
-case
-
-# %% [markdown]
-# **Predict** before you run the next cell: if the task does not start, how many log lines
-# will it have?
-
-# %%
 task_a = lab.run_task()
 triage(task_a)
+task_a.trace.to_frame()[["time", "phase", "principal", "role", "action", "decision"]]
 
 # %% [markdown]
 # Read the `stoppedReason` from the inside out:
@@ -127,25 +122,20 @@ triage(task_a)
 #   a failure while it prepares the task, before any container starts;
 # - `failed to fetch secret ... from secrets manager` — the agent was fetching the database
 #   password that the task definition injects as an environment variable;
-# - `User: arn:aws:sts::123456789012:assumed-role/ecs-execution-role/<task id>` — **who** was
-#   refused: a session of `ecs-execution-role` whose session name is the task's id. That is the ECS
-#   agent working for this task.
+# - `User: ...:assumed-role/ecs-execution-role/<task id>` — **who** was refused: a session of
+#   `ecs-execution-role` named after the task's id. That is the ECS agent working for this task.
 #
-# The trace says the same thing as a table: Amazon ECS assumed both roles, then the ECS agent made
-# the launch calls as the execution role until one was refused. The application never made a call.
-
-# %%
-task_a.trace.to_frame()[["time", "phase", "principal", "role", "action", "decision"]]
+# The trace agrees: Amazon ECS assumed both roles, then the ECS agent made the launch calls as the
+# execution role until one was refused. The application never made a call. So the fix belongs to
+# the **task execution role**.
 
 # %% [markdown]
-# So the fix belongs to the execution role: allow it to read that one secret. The secret's
-# Amazon Resource Name (ARN) is in `lab.resources.db_secret_arn`. Then run the task again, and only
-# then look at what the mystery was.
+# Allow the execution role to read that one secret: its Amazon Resource Name (ARN) is
+# `lab.resources.db_secret_arn`. Run the task again, and only then look at what the mystery was.
 
 # %%
+case = mystery(lab, "A")  # the same mystery as above
 document = lab.execution_role.inline_policy("orders-launch-secrets")
-document["Statement"] = [s for s in document["Statement"]  # replaced on a re-run
-                         if s.get("Sid") != "InjectDatabasePassword"]
 document["Statement"].append({"Sid": "InjectDatabasePassword", "Effect": "Allow",
                               "Action": "secretsmanager:GetSecretValue",
                               "Resource": lab.resources.db_secret_arn})
@@ -154,36 +144,34 @@ triage(lab.run_task())
 case.reveal()
 
 # %% [markdown]
-# ## Mystery B: a task that starts and then fails
+# ## Mystery B
 #
 # Same method, another mystery. **Predict**: if the launch goes well and the application is
-# refused, what will `stoppedReason` say?
+# refused, what will `stoppedReason` say? The cell also prints the app's whole log. Decide which
+# role you would fix before you read on.
 
 # %%
 case = mystery(lab, "B")
 task_b = lab.run_task()
-print("stoppedReason:", task_b.stopped_reason)
 triage(task_b)
-
-# %% [markdown]
-# `stoppedReason` only says that the essential container exited: ECS does not know *why*
-# your application stopped. The reason is in the application's own output, which the awslogs driver
-# shipped to CloudWatch Logs. Here are all its lines: the app read its configuration, wrote to
-# DynamoDB, and was refused when it sent its event to Amazon Simple Queue Service (SQS) — as
-# `ecs-task-role`.
-
-# %%
+print()
+print("stoppedReason:", task_b.stopped_reason)
+print("The app's log, all of it:")
 for line in task_b.logs:
-    print(line)
+    print("  ", line)
 
 # %% [markdown]
-# The app's calls are the task role's business, so the fix goes there: allow
+# `stoppedReason` only says that the essential container exited: ECS does not know *why* your
+# application stopped. The reason is in the application's own output, which the awslogs driver
+# shipped to CloudWatch Logs. The app read its configuration, wrote to DynamoDB, and was refused
+# when it sent its event to Amazon Simple Queue Service (SQS) — as `ecs-task-role`, while it ran.
+#
+# The app's calls are the **task role**'s business, so the fix goes there: allow
 # `sqs:SendMessage` on the orders-events queue, and nothing more.
 
 # %%
+case = mystery(lab, "B")  # the same mystery as above
 document = lab.task_role.inline_policy("orders-app")
-document["Statement"] = [s for s in document["Statement"]  # replaced on a re-run
-                         if s.get("Sid") != "OrderEvents"]
 document["Statement"].append({"Sid": "OrderEvents", "Effect": "Allow",
                               "Action": "sqs:SendMessage", "Resource": lab.resources.queue_arn})
 lab.task_role.put_inline("orders-app", document)
@@ -194,10 +182,11 @@ case.reveal()
 # ## When did it happen?
 #
 # Both tasks ended STOPPED, yet one failed at launch and the other at run time. The article's
-# advice is to read the error *together with when it happened*. The function below puts one
-# task's life in time order: the timestamps ECS reports in `describe_tasks` (`createdAt`,
-# `pullStartedAt`, `startedAt`, `stoppedAt`, ...), every call in the trace, and every CloudWatch
-# Logs event, read with `get_log_events`. Times are the lab's simulated clock, in UTC.
+# advice is to read the error *together with when it happened*. The function `timeline(task)`
+# below puts one task's life in time order: the timestamps ECS reports in `describe_tasks`
+# (`createdAt`, `pullStartedAt`, `startedAt`, `stoppedAt`, ...), every call in the trace, and every
+# CloudWatch Logs event, read with `get_log_events`. Times are the lab's simulated clock, in UTC.
+# The cell runs mysteries A and B again and prints both timelines.
 
 # %%
 import textwrap
@@ -206,20 +195,25 @@ from datetime import datetime, timezone
 
 def timeline(task):
     """ECS's timestamps, the task's calls and its log events, in time order (UTC)."""
-    rows = []  # (time, order at equal times, source, what)
+    rows = []  # (time, order at equal times: calls, then ECS, then logs; source; what)
+
+    def add(when, order, source, what):  # to the millisecond, as the trace and the logs say it
+        when = when.astimezone(timezone.utc)
+        rows.append((when.replace(microsecond=when.microsecond // 1000 * 1000), order, source, what))
+
+    for call in task.trace:
+        mark = "✓" if call.allowed else "✗ DENIED"
+        add(datetime.strptime(call.time, "%Y-%m-%dT%H:%M:%S.%f%z"), 0, call.phase,
+            f"{call.principal}: {call.action} {mark}")
     for field, value in task.describe().items():
         if field.endswith("At"):
-            rows.append((value.astimezone(timezone.utc), 1, "ECS", field))
-    for call in task.trace:
-        when = datetime.strptime(call.time, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
-        mark = "✓" if call.allowed else "✗ DENIED"
-        rows.append((when, 0, call.phase, f"{call.principal}: {call.action} {mark}"))
+            add(value, 1, "ECS", field)
     if task.logs:  # a stream exists only if the agent created it
         answer = lab.client("logs").get_log_events(
             logGroupName=lab.resources.log_group, logStreamName=task.log_stream)
         for event in answer["events"]:
-            when = datetime.fromtimestamp(event["timestamp"] / 1000, timezone.utc)
-            rows.append((when, 0, "log", event["message"]))
+            add(datetime.fromtimestamp(event["timestamp"] / 1000, timezone.utc), 2, "log",
+                event["message"])
     for when, _, source, what in sorted(rows, key=lambda row: row[:2]):
         head = f"{when:%H:%M:%S}.{when.microsecond // 1000:03d}  {source:<6}  "
         # A long line wraps under the text column, whole: its end names who was refused.
@@ -227,56 +221,59 @@ def timeline(task):
                             break_on_hyphens=False, break_long_words=False))
 
 
-timeline(task_a)
+for letter in ("A", "B"):  # the same two mysteries as above
+    mystery(lab, letter)
+    print(f"Mystery {letter}:")
+    timeline(lab.run_task())
+    print()
 
 # %% [markdown]
-# Mystery A, in time order: ECS created the task, assumed its two roles, and the agent
-# started its launch calls. The refusal came before the image pull even began (there is no
-# `pullStartedAt`), and there is no `startedAt` at all: the container never ran, and no log stream
-# was ever created. A failure in that window is always
-# the ECS agent's, and on Fargate the agent only ever wears the task execution role.
+# **Mystery A**: ECS created the task, assumed its two roles, and the agent started its launch
+# calls. The refusal came before the image pull even began (there is no `pullStartedAt`), and
+# there is no `startedAt` at all: the container never ran, and no log stream was created. A
+# failure in that window is always the ECS agent's, and on Fargate the agent only ever wears the
+# task execution role.
 #
-# Now mystery B.
-
-# %%
-timeline(task_b)
+# **Mystery B** went through the whole launch — image pulled (`pullStartedAt` to
+# `pullStoppedAt`), log stream created — and `startedAt` comes *before* the refusal. Log lines and
+# calls interleave: the app logged a line, made a call, logged the next. The refused call comes
+# after `startedAt`, in the run phase, made by the orders app: the task role.
+#
+# <details><summary>Why the agent's <code>logs:PutLogEvents</code> comes last</summary>
+#
+# The simulation runs the app to completion before the agent ships its output, so the agent's
+# single `logs:PutLogEvents` comes last. On Fargate the awslogs driver ships lines as they come.
+#
+# </details>
 
 # %% [markdown]
-# Mystery B went through the whole launch — image pulled (`pullStartedAt` to
-# `pullStoppedAt`), log stream created — and `startedAt` comes *before* the refusal. The log lines
-# and the calls interleave: the app logged a line, made a call, logged the next. The refused call
-# comes after `startedAt`, in the run phase, made by the orders app: the task role.
+# ## Mystery C: when RunTask itself says no
 #
-# (The simulation runs the app to completion before the agent ships its output, so the agent's
-# single `logs:PutLogEvents` comes last. On Fargate the awslogs driver ships lines as they come.)
-#
-# ## When RunTask itself says no
-#
-# One more mystery, for the first row of the table.
+# One more mystery, for the first row of the table. The cell triages the task and prints its
+# trace, with the error of any refused call. Decide what you would fix before you read on.
 
 # %%
 case = mystery(lab, "C")
 task_c = lab.run_task()
 triage(task_c)
-
-# %% [markdown]
-# There is no task to describe, no `stoppedReason`, no log: the error came back from the
-# RunTask call itself. The trace shows why — Amazon ECS, as the service principal
-# `ecs-tasks.amazonaws.com`, was refused `sts:AssumeRole` on the execution role, because the role's
-# trust policy does not name it.
-
-# %%
+print()
 for call in task_c.trace:
     print(call)
     if call.error:
         print("   ", call.error)
 
 # %% [markdown]
-# A role's *trust policy* says who may wear it; its *permissions policies* say what the
-# wearer may do. No permission you add to the role fixes a trust problem. Notebook 06 looks at trust
-# policies in depth; here, `lab.reset_roles()` puts both roles back as the course starts them.
+# There is no task to describe, no `stoppedReason`, no log: the error came back from the RunTask
+# call itself. The trace shows why: Amazon ECS, as the service principal
+# `ecs-tasks.amazonaws.com`, was refused `sts:AssumeRole` on the execution role, because the role's
+# **trust policy** does not name it.
+#
+# A role's *trust policy* says who may wear it; its *permissions policies* say what the wearer may
+# do. No permission you add to the role fixes a trust problem. Notebook 06 looks at trust policies
+# in depth; here, `lab.reset_roles()` puts both roles back as the course starts them.
 
 # %%
+case = mystery(lab, "C")  # the same mystery as above
 lab.reset_roles()
 triage(lab.run_task())
 case.reveal()
@@ -290,11 +287,14 @@ case.reveal()
 #
 # ### On the lab's own messages
 #
-# Mystery A's `stoppedReason` points at the execution role. Mystery B's `stoppedReason` points at
-# neither role — correctly: that text alone only says the container exited. Give `diagnose` the
-# app's log line instead.
+# The cell runs mysteries A and B again and gives `diagnose` three texts: A's `stoppedReason`, B's
+# `stoppedReason`, and B's last log line. **Predict** what each will say.
 
 # %%
+mystery(lab, "A")  # the same two mysteries as above
+task_a = lab.run_task()
+mystery(lab, "B")
+task_b = lab.run_task()
 print(diagnose(task_a.stopped_reason))
 print()
 print(diagnose(task_b.stopped_reason))
@@ -302,11 +302,19 @@ print()
 print(diagnose(task_b.logs[-1]))
 
 # %% [markdown]
+# Mystery A's `stoppedReason` points at the execution role. Mystery B's `stoppedReason` points at
+# neither role, and rightly: that text alone only says the container exited. B's log line names
+# the task role.
+#
 # ### On messages from real accounts
 #
 # The messages below were pasted by people into public issues and guides, as they are (account
-# numbers and names are theirs, or their placeholders). Each comes from the course's collection of
-# real messages (`tests/coach/corpus/messages.json`), where the source is kept:
+# numbers and names are theirs, or their placeholders). They come from the course's collection of
+# real messages (`tests/coach/corpus/messages.json`), which keeps their sources.
+#
+# **Predict** the suspect for each before you run the cell.
+#
+# <details><summary>Where each message comes from</summary>
 #
 # 1. The article's situation, on Fargate: the execution role could not create the log stream —
 #    from a bootcamp journal,
@@ -326,7 +334,7 @@ print(diagnose(task_b.logs[-1]))
 #    no task role —
 #    [xtdb/xtdb#2949](https://github.com/xtdb/xtdb/pull/2949).
 #
-# **Predict** the suspect for each before you run the cell.
+# </details>
 
 # %%
 real_messages = {
@@ -391,39 +399,42 @@ for name, message in real_messages.items():
     print(f"{name:<24}{found.role:<11}{found.phase:<8}{found.category}")
 
 # %% [markdown]
-# Four lessons hide in that table:
+# Four lessons from that table:
 #
 # - **The session tells who, the wrapper tells when.** Message 4's role is called
-#   `ecs.task.minecraft-server`, yet it was refused while the log stream was being created, under
-#   `ResourceInitializationError`: during the launch, by the agent. Whatever its name, that role
-#   was used as the task execution role. Trust the phase, not the name.
-# - **Not every failure at launch is a permission.** Message 5 never got an answer at all (`send
-#   request failed`): the task had no route to Amazon Elastic Container Registry (ECR). No IAM
-#   change helps.
-# - **The caller can be you.** Message 6 was refused to the *user who ran the task*: ECS checks that
-#   whoever hands it a role may pass it (`iam:PassRole`). Both ECS roles were fine. Notebook 06
-#   shows it happen.
-# - **On EC2, another role can answer.** In message 7 the session name is an EC2 instance id: the
-#   container had no task role, so the SDK fell back to the instance's role.
-#
+#   `ecs.task.minecraft-server`, yet it was refused creating the log stream, under
+#   `ResourceInitializationError`: at launch, by the agent. Whatever its name, it was used as the
+#   task execution role. Trust the phase, not the name.
+# - **Not every launch failure is a permission.** Message 5 never got an answer (`send request
+#   failed`): no route to Amazon Elastic Container Registry (ECR). No IAM change helps.
+# - **The caller can be you.** Message 6 was refused to the *user who ran the task*: ECS checks
+#   that whoever hands it a role may pass it (`iam:PassRole`). Notebook 06 shows it happen.
+# - **On Amazon Elastic Compute Cloud (EC2), another role can answer.** Message 7's session is an
+#   EC2 instance id: the container had no task role, so the AWS SDK (software development kit)
+#   fell back to the instance's role.
+
+# %% [markdown]
 # Here is the whole diagnosis for message 4.
 
 # %%
-diagnose(real_messages["4 a name that misleads"])
+diagnose(  # message 4 again: a role named like a task role, refused at launch
+    "ResourceInitializationError: failed to validate logger args: create stream has been "
+    "retried 1 times: failed to create Cloudwatch log stream: AccessDeniedException: User: "
+    "arn:aws:sts::zzzzzzzzzzzz:assumed-role/ecs.task.minecraft-server/123456a999ee4b919..."
+)
 
 # %% [markdown]
 # ## From the command line: `ecslab explain`
 #
 # The same coach works in a terminal, where you paste errors most often. With the course's
 # environment active, type `ecslab explain "<message>"`, or pipe the message in
-# (`pbpaste | ecslab explain`); `--json` prints the diagnosis for scripts. It reads only the message:
-# no AWS account, no network, no credentials.
+# (`pbpaste | ecslab explain`); `--json` prints the diagnosis for scripts. It reads only the
+# message: no AWS account, no network, no credentials.
 #
-# In a notebook, `!` runs a shell command. To be sure the command runs from this notebook's Python
-# environment, the cell calls it as `python -m ecslab.cli` with the kernel's own interpreter
-# (`sys.executable`); `{message}` puts the Python variable into the command, and
-# `explained = !...` keeps the command's output lines to print them. The message is a real one, from
-# [aws/aws-cdk#29876](https://github.com/aws/aws-cdk/issues/29876).
+# In a notebook, `!` runs a shell command. The cell runs it as `python -m ecslab.cli` with the
+# kernel's own interpreter (`sys.executable`), so it uses this notebook's environment; `{message}`
+# puts the Python variable into the command, and `explained = !...` keeps the output's lines. The
+# message is a real one, from [aws/aws-cdk#29876](https://github.com/aws/aws-cdk/issues/29876).
 
 # %% active="ipynb"
 # import sys
@@ -439,20 +450,23 @@ diagnose(real_messages["4 a name that misleads"])
 # There is no role in that message at all, only a `403 Forbidden` while pulling the image
 # manifest. The coach still names the execution role, because on Fargate the image is pulled during
 # the launch, with the execution role's credentials.
-#
+
+# %% [markdown]
 # ## Your turn: three mystery tasks
 #
-# Each exercise below loads a mystery into your lab (it puts the roles back as they start first,
-# so do the exercises one at a time). For each one:
+# Each exercise's first cell loads its mystery into your lab (it puts the roles back as they start
+# first). So do them one at a time, and to come back to an earlier one, run its first cell again.
+# For each mystery:
 #
 # 1. run the task (`task = lab.run_task()`) and read it: `triage(task)`, `timeline(task)`,
 #    `diagnose(...)`;
-# 2. name the role you would fix: `suspect(ex1, "execution")` or `suspect(ex1, "task")`;
+# 2. name the role you would fix: `suspect(ex1, "execution")` or `suspect(ex1, "task")` (for
+#    mystery 2, `ex2`...). The check does not pass until you have named the right one;
 # 3. change **only that role**, as little as you can, and run the task again;
 # 4. `ex1.check()` says whether the task now runs to the end and only the right role was changed.
 #
-# `ex1.hint()` gives a hint (call it again for a more specific one); `ex1.solution()` shows an
-# answer — try without it first.
+# `ex1.hint()` first tells you where you stand, then gives hints, more specific each time;
+# `ex1.solution()` shows an answer — try without it first.
 #
 # ### Mystery 1
 
@@ -510,18 +524,19 @@ ex3.check()
 # - Ask three questions, in order: did RunTask create the task? Did the task start? Who was
 #   refused?
 # - RunTask refused, no task: a trust policy (ECS could not assume a role) or the caller's own
-#   `iam:PassRole` — not the roles' permissions.
-# - `TaskFailedToStart`, no `startedAt`, no log line: the ECS agent was refused during the launch,
+#   `iam:PassRole`, not the roles' permissions.
+# - `TaskFailedToStart`, no `startedAt`, no log line: the ECS agent was refused at launch,
 #   wearing the **task execution role**.
 # - Started, then "not authorized" in the app's log: the application was refused at run time,
-#   wearing the **task role**. `stoppedReason` then only says the container exited; the reason is
+#   wearing the **task role**. `stoppedReason` only says the container exited; the reason is
 #   in CloudWatch Logs.
-# - The session in the error (`assumed-role/<role>/<session>`) names the role that was actually
-#   used, and the wrapper text and the timestamps say when; a role's name can mislead.
-# - Some failures are neither role's fault: no network route, a missing image, the app's own bug,
-#   an EC2 instance role answering instead of a task role.
+# - The session in the error (`assumed-role/<role>/<session>`) names the role actually used; the
+#   wrapper text and the timestamps say when. A role's name can mislead.
+# - Some failures are neither role's: no network route, a missing image, the app's own bug, an
+#   EC2 instance role answering instead of a task role.
 # - `diagnose(message)` and `ecslab explain "<message>"` read pasted errors the same way.
-#
+
+# %% [markdown]
 # ## What's next
 #
 # Notebook 06 narrows both roles to least privilege, proves the narrowed roles still work, and

@@ -238,8 +238,8 @@ EXERCISES.update(
             "healthy",
             _check_article,
             (
-                "Run the task. Did the app ever run? Look at task.started, task.stop_code and "
-                "task.logs.",
+                "Run the task and read what triage(task) prints: did the task start, what is its "
+                "stopCode, how many log lines did the app write?",
                 "task.stopped_reason names the refused action and the session that asked for it "
                 "(assumed-role/<role>/<task id>): which role is that, and in which phase?",
                 "The execution role can pull the image but may not create the log stream: it "
@@ -259,8 +259,8 @@ EXERCISES.update(
             "healthy",
             _check_table,
             (
-                "Run the task. Did it start? If it did, the refusal is in the app's own log "
-                "lines: read task.logs to the end.",
+                "Run the task and triage(task) it. Did it start? If it did, the refusal is in the "
+                "app's own log lines: read task.logs to the end.",
                 "The last log line names the refused action and the resource it was refused on. "
                 "Find the statement of the task role that should allow it "
                 '(lab.task_role.inline_policy("orders-app")) and compare the two, character by '
@@ -287,7 +287,7 @@ EXERCISES.update(
             _check_parameter,
             (
                 "Run the task. Did the app ever run? When did the task stop: before or after the "
-                "image was pulled?",
+                "image was pulled? timeline(task) puts it in time order.",
                 "Read the inner error of task.stopped_reason: which action was refused, to whose "
                 "session? Then read the statement that should allow it, in "
                 'lab.execution_role.inline_policy("orders-launch-secrets").',
