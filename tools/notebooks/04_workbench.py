@@ -23,7 +23,7 @@
 # - Run [00 Start here](00_start_here.ipynb) first; notebooks 01 to 03 explain what you see here.
 # - The workbench is an interactive widget (ipywidgets): it works in a running notebook. In a file
 #   you only read, each workbench shows as one line of text.
-# - Allow about 55 minutes.
+# - Allow about 40 minutes.
 #
 # The next cell builds a fresh simulated account, the workbench `wb` on its two roles, and
 # `compare(prediction, task)`, which puts your prediction beside what happened: the first refused
