@@ -2,31 +2,53 @@
 # # Terraform: `execution_role_arn` and `task_role_arn`
 #
 # The article this course is built on sets up its two roles with Terraform. In a Terraform task
-# definition the two roles are two different arguments, and putting a permission on the wrong one
-# is exactly the mistake from notebook 02. In this notebook you load the article's own Terraform
-# into a lab, run the course's task with it, see what it gets right and what this app still needs,
-# and export a least-privilege version as Terraform again.
+# definition for Amazon Elastic Container Service (ECS), the two roles are two different
+# arguments, and putting a permission on the wrong one is exactly the mistake from notebook 02.
 #
-# **What you will learn**
+# In this notebook you load the article's own Terraform into a lab, run the course's task with it,
+# and see what it gets right and what this app still needs. Then you write the narrowing the
+# article asks for (「本来はカスタムに権限を絞る方が良いです」, "it is better to narrow this down with a
+# custom policy") as Terraform yourself.
+
+# %% [markdown]
+# ## What you will learn
 #
-# - which Terraform argument names which role, and who uses each;
-# - how to read the article's roles in a lab, and what AWS would do with them;
-# - how to write the roles a task really needs back out as HashiCorp Configuration Language (HCL),
-#   the language Terraform files are written in.
+# - Which Terraform argument names which role, and who uses each.
+# - How to read the article's roles in a lab, and what AWS would do with them.
+# - How to write a role's own policy in HashiCorp Configuration Language (HCL), the language of
+#   Terraform files: `aws_iam_role_policy`, Amazon Resource Names (ARNs) built from `data`
+#   sources, a secret's `-??????`, a key named by its alias, a log group's `:*`.
+# - How `lab.to_terraform()` exports a lab's roles as Terraform.
 #
-# **Before you start**: notebooks 02 (the task execution role), 03 (the task role) and 06 (least
-# privilege). You do not need Terraform installed: ecslab reads the `.tf` text itself.
+# ## Before you start
 #
-# **What is simulated**: ecslab reads the Identity and Access Management (IAM) and Elastic
-# Container Service (ECS) task definition resources of a Terraform file and applies them to the
-# lab through IAM, as `terraform apply` would through the AWS API. It does not run Terraform:
-# there is no state, no plan, and other resources (clusters, networks, providers) are listed as
-# ignored.
+# Notebooks 02 (the task execution role), 03 (the task role) and 06 (least privilege: this
+# notebook writes as Terraform what 06 did in Python). You do not need Terraform installed: ecslab
+# reads the `.tf` text itself. Allow about 25 minutes.
+#
+# <details><summary>What is simulated</summary>
+#
+# ecslab reads the AWS Identity and Access Management (IAM) and ECS task definition resources of a
+# Terraform file and applies them to the lab through IAM, as `terraform apply` would through the
+# AWS API. It does not run Terraform: there is no state and no plan, and other resources
+# (clusters, networks, providers) are listed as ignored. `data "aws_caller_identity"` and
+# `data "aws_region"` answer with the lab's account and region.
+#
+# </details>
+
+# %% [markdown]
+# ## Your lab
+#
+# The next cell builds a fresh simulated account (run it again to start over). It also imports
+# what this notebook works with: `ARTICLE_TERRAFORM`, the article's Terraform as text, and
+# `load_terraform(lab, text)`, which applies Terraform to the lab.
 
 # %%
-from ecslab import Lab
+from ecslab import Lab, diagnose
+from ecslab.coach.lessons.nb07 import ARTICLE_TERRAFORM
+from ecslab.coach.terraform import load_terraform
 
-lab = Lab()
+lab = Lab()  # a fresh simulated account: run this cell again to start over
 lab
 
 # %% [markdown]
@@ -44,107 +66,155 @@ print(text[text.index('resource "aws_ecs_task_definition"') :])
 # %% [markdown]
 # ## The article's Terraform
 #
-# This is the article's Terraform, with its comments translated and indented as `terraform fmt`
-# writes it (the article's copy lost its indentation): the two roles, each trusting
-# `ecs-tasks.amazonaws.com`, and four AWS managed policies. The execution role gets read access to
-# Elastic Container Registry (ECR) and `CloudWatchLogsFullAccess` (the article itself notes it
-# should be narrowed); the task role gets read-only Amazon S3 and Amazon DynamoDB.
+# Here it is, its comments translated (`article_terraform("ja")` in the same module gives the
+# article's own) and indented as `terraform fmt` writes it. Two roles, each trusting
+# `ecs-tasks.amazonaws.com` in its `assume_role_policy` (the trust policy), and four AWS managed
+# policies. The execution role gets read access to Amazon Elastic Container Registry (ECR) and
+# `CloudWatchLogsFullAccess`, which the article itself says to narrow. The task role gets
+# read-only Amazon S3 and Amazon DynamoDB.
 
 # %%
-from ecslab.coach.lessons.nb07 import ARTICLE_TERRAFORM
-
 print(ARTICLE_TERRAFORM)
 
 # %% [markdown]
-# `Lab.from_terraform` builds a fresh lab and applies the Terraform to it. The article's
-# role names are the course's, so its roles *replace* the course's: same names, the article's
-# policies.
+# `load_terraform(lab, text)` applies it to the lab, as you would with `terraform apply`. The
+# article's role names are the course's, so its roles *replace* the course's: same names, the
+# article's policies. (`Lab.from_terraform(text)` does the same in a new lab, in one step.)
+#
+# **Predict** before you run: the orders task definition injects a database password from AWS
+# Secrets Manager and feature flags from AWS Systems Manager (SSM) Parameter Store, both
+# encrypted with a customer managed AWS Key Management Service (KMS) key. Which role will fail
+# first, and in which phase?
 
 # %%
-lab = Lab.from_terraform(ARTICLE_TERRAFORM)
-print(lab.terraform.describe())
-
-# %% [markdown]
-# **Predict** before you run: the orders task definition injects a database password from
-# AWS Secrets Manager and feature flags from AWS Systems Manager Parameter Store, both encrypted
-# with a customer-managed key. Which role will fail first, and in which phase?
-
-# %%
+print(load_terraform(lab, ARTICLE_TERRAFORM))
 task = lab.run_task()
+print()
 print(task.stop_code)
 print(task.stopped_reason)
+print()
+diagnose(task.stopped_reason)
 
 # %% [markdown]
 # The ECS agent, wearing the execution role, got the registry token (ECR read access), but was
-# refused the injected feature flags before the image pull began: nothing in the article's policies
-# allows `ssm:GetParameters`.
-# The article's example app injects no secrets, so its Terraform never needed this. `diagnose`
-# reads the message the same way:
-
-# %%
-from ecslab import diagnose
-
-print(diagnose(task.stopped_reason))
+# refused the injected feature flags before the image pull began: nothing in the article's
+# policies allows `ssm:GetParameters`. The article's example app injects no secrets, so its
+# Terraform never needed this. `diagnose` reads the message the same way.
+#
+# ## A role's own policy, in Terraform
+#
+# The launch needs more on the execution role, and the logs need less. A policy of one role's own
+# is an `aws_iam_role_policy` block; its `policy` is the JSON document, written with `jsonencode`.
+# The next cell applies the article, then a file that defines the execution role again.
+# `load_terraform` replaces a role whole: `CloudWatchLogsFullAccess` is gone because its block is
+# not in the file.
 
 # %% [markdown]
-# ## What the launch still needs
+# What to notice in the file:
 #
-# Add one inline policy to the execution role for the injected values: the parameter, the secret
-# and the key that encrypts both. The Terraform below is built from the lab's own ARNs (a secret's
-# ARN ends with six random characters, matched here with `-??????`). `load_terraform` applies it to
-# this lab, as the learner.
+# - `data "aws_caller_identity"` and `data "aws_region"` give the account and the region, so the
+#   ARNs hold no hard-coded numbers (`local.where` joins them);
+# - the logs statement names the group's streams, `log-group:/ecs/orders:*` (notebook 06);
+# - a secret's ARN ends with six random characters, matched with `-??????`;
+# - IAM names a KMS key by its key ARN, never by its alias in `Resource`; to name
+#   `alias/orders-config`, the statement says `"*"` with the condition key `kms:ResourceAliases`.
 
 # %%
-from ecslab.coach.terraform import load_terraform
+EXECUTION_ROLE = """
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
 
-r = lab.resources
-secret = r.db_secret_arn[: -len("-XXXXXX")] + "-??????"
-LAUNCH_SECRETS = f'''
-resource "aws_iam_role_policy" "inject_secrets" {{
-  name = "inject-secrets"
-  role = aws_iam_role.ecs_execution.name
-  policy = jsonencode({{
+locals {
+  where = "${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}"
+}
+
+resource "aws_iam_role" "ecs_execution" {
+  name = "ecs-execution-role"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect = "Allow"
+      Principal = {
+        Service = "ecs-tasks.amazonaws.com"
+      }
+      Action = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "ecs_execution_ecr_read_only" {
+  role       = aws_iam_role.ecs_execution.name
+  policy_arn = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
+}
+
+resource "aws_iam_role_policy" "ecs_execution_launch" {
+  name = "orders-launch"
+  role = aws_iam_role.ecs_execution.id
+  policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
-      {{ Effect = "Allow", Action = "ssm:GetParameters", Resource = "{r.parameter_arn}" }},
-      {{ Effect = "Allow", Action = "secretsmanager:GetSecretValue", Resource = "{secret}" }},
-      {{ Effect = "Allow", Action = "kms:Decrypt", Resource = "{r.key_arn}" }},
+      {
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "arn:aws:logs:${local.where}:log-group:/ecs/orders:*"
+      },
+      {
+        Effect   = "Allow"
+        Action   = "ssm:GetParameters"
+        Resource = "arn:aws:ssm:${local.where}:parameter/orders/feature-flags"
+      },
+      {
+        Effect   = "Allow"
+        Action   = "secretsmanager:GetSecretValue"
+        Resource = "arn:aws:secretsmanager:${local.where}:secret:orders/db-password-??????"
+      },
+      {
+        Effect   = "Allow"
+        Action   = "kms:Decrypt"
+        Resource = "*"
+        Condition = {
+          "ForAnyValue:StringEquals" = { "kms:ResourceAliases" = "alias/orders-config" }
+        }
+      },
     ]
-  }})
-}}
-'''
-print(load_terraform(lab, ARTICLE_TERRAFORM + LAUNCH_SECRETS).describe())
+  })
+}
+"""
+load_terraform(lab, ARTICLE_TERRAFORM)  # the article's roles, as above
+print(load_terraform(lab, EXECUTION_ROLE))
 task = lab.run_task()
+print()
 print(task.stop_code, "- exit code", task.exit_code)
 for line in task.logs:
     print(line)
+print()
+diagnose(task.logs[-1])
 
 # %% [markdown]
-# Now the task starts: the launch phase is complete. The application gets further, and
-# stops at its first write: the article's task role is read-only for DynamoDB. This time the
-# caller named in the error is `assumed-role/ecs-task-role/...` — the task role, in the run phase.
-
-# %%
-print(diagnose(task.logs[-1]))
-
-# %% [markdown]
-# ## Exporting a least-privilege setup
+# Now the task starts: the launch is complete, without `CloudWatchLogsFullAccess`. The application
+# gets further and stops at its first write: the article's task role is read-only for DynamoDB.
+# This time the caller in the error is `assumed-role/ecs-task-role/...`: the task role, in the run
+# phase.
 #
-# Start from the course's healthy lab, run the task, and ask for Terraform with each role narrowed
-# to what the trace shows it used. Every role gets one custom policy instead of its current ones.
-# Then prove it: build a fresh lab from that text and run the task.
+# Two things are left, for your exercise: `AmazonEC2ContainerRegistryReadOnly` still lets the
+# execution role pull every repository's images (`"Resource": "*"`), and the task role needs a
+# policy of its own for what the app calls.
+#
+# ## Exporting a lab as Terraform
+#
+# `lab.to_terraform(least_privilege=True)` exports the lab's roles, each with one custom policy
+# holding exactly what the trace shows it used. Use it to keep what you built by hand (in the
+# workbench, say), or to compare with your own Terraform. The cell starts from the course's roles,
+# exports them, and proves the export: applied back, the task runs with no denied call.
 
 # %%
-lab = Lab()
+lab.reset_roles()
 lab.run_task()
 narrowed = lab.to_terraform(least_privilege=True)
 print(narrowed[: narrowed.index('resource "aws_ecs_task_definition"')])
-
-# %%
-rebuilt = Lab.from_terraform(narrowed)
-task = rebuilt.run_task()
-print(task.stop_code, "- exit code", task.exit_code)
-print("denied calls:", len(task.trace.denied()))
+load_terraform(lab, narrowed)
+task = lab.run_task()
+print(task.stop_code, "- exit code", task.exit_code, "- denied calls:", len(task.trace.denied()))
 
 # %% [markdown]
 # ## When the Terraform has a mistake
@@ -153,48 +223,61 @@ print("denied calls:", len(task.trace.denied()))
 # starts, and nothing is applied. (This cell fails on purpose.) Here the lab is stricter than
 # Terraform: `terraform plan` does not check that a managed policy exists, and `terraform apply`
 # creates the roles and the other attachments, fails on that one attachment, and rolls nothing
-# back. The lab checks everything first so that a mistake never leaves a half-built lab behind.
+# back. The lab checks everything first, so a mistake never leaves a half-built lab behind.
 
 # %% tags=["raises-exception"]
-Lab.from_terraform(
-    ARTICLE_TERRAFORM.replace("AmazonDynamoDBReadOnlyAccess", "AmazonDynamoDBReadOnlyAcess")
+load_terraform(
+    lab, ARTICLE_TERRAFORM.replace("AmazonDynamoDBReadOnlyAccess", "AmazonDynamoDBReadOnlyAcess")
 )
 
 # %% [markdown]
 # ## Your turn
 #
-# The exercise puts the article's roles into a fresh lab. Make the orders task run to the end,
-# with roles no wider than it needs: no log deletion on the execution role, no access to other
-# tables or buckets on the task role. Use Terraform (`load_terraform(lab, text)`) or the role
-# methods — the check reads the roles, not your code.
+# The exercise's first cell loads its setup: the article's two roles, exactly as its Terraform
+# writes them. Run it again to start over, or to come back to the exercise later.
+# `ex1.check()` reads the lab; `ex1.hint()` first says where you stand, then gives hints one by
+# one, each more specific; `ex1.solution()` shows one answer. Try without it first.
+#
+# ### Fix the article's Terraform
+#
+# Write the narrowing as Terraform: copy the article's text into a cell as a string
+# (`text = """..."""`), replace its attachments with `aws_iam_role_policy` blocks of your own,
+# apply it with `load_terraform(lab, text)`, and run the task. The task must run to the end, and
+# each role may reach only the orders task's own resources: no other log group, repository,
+# secret or parameter for the execution role; no other bucket, table, queue, topic or secret for
+# the task role. `lab.to_terraform(least_privilege=True)`'s output is not an answer: write yours.
 
 # %%
-lab = Lab()
-ex = lab.exercise("07-fix-the-article")
-ex
+ex1 = lab.exercise("07-fix-the-article")
+ex1
 
 # %%
 # Your code here
 
 # %%
-ex.check()
+ex1.check()
 
 # %%
-# ex.hint()
-# ex.solution()
+# ex1.hint()
+# ex1.solution()
 
 # %% [markdown]
 # ## Key points
 #
 # - In `aws_ecs_task_definition`, `execution_role_arn` is the task execution role (the ECS agent,
 #   launch phase) and `task_role_arn` is the task role (your application, run phase).
-# - Both roles trust `ecs-tasks.amazonaws.com`; what differs is what each is allowed to do.
-# - The article's roles are a good start: ECR pull and logs on the execution role, the app's
-#   services on the task role. An app that injects secrets needs more on the execution role; an app
-#   that writes needs more than read-only on the task role.
-# - `lab.to_terraform(least_privilege=True)` writes each role narrowed to what it used, and a fresh
-#   lab built from it proves it works.
-#
+# - Both roles trust `ecs-tasks.amazonaws.com` in `assume_role_policy`; notebook 06's guard on
+#   `aws:SourceAccount` and `aws:SourceArn` goes there too. Whoever applies a task definition needs
+#   `iam:PassRole` on both roles.
+# - The article's roles are a good start. An app that injects secrets needs more on the execution
+#   role; an app that writes needs more than read-only on the task role; `CloudWatchLogsFullAccess`
+#   is better narrowed, as the article says.
+# - A role's own policy is an `aws_iam_role_policy`. Build its ARNs from `data` sources; end a
+#   secret's name with `-??????`, a log group's ARN with `:*`; name a KMS key by its alias through
+#   `kms:ResourceAliases`.
+# - `lab.to_terraform(least_privilege=True)` exports each role narrowed to what it used.
+
+# %% [markdown]
 # ## What's next
 #
 # This is the last notebook. Go back to the workbench (notebook 04) or the mystery tasks

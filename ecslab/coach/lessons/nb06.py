@@ -209,13 +209,17 @@ EXERCISES.update(
     {
         "06-narrow-the-logs": Spec(
             "Like the article's Terraform, the execution role has CloudWatchLogsFullAccess. "
-            "Narrow the execution role to what the launch needs, and keep the task running.",
+            "Narrow the execution role to what the launch needs, in actions and in resources (the "
+            'orders log group and repository, not "*"), and keep the task running.',
             "healthy",
             _check_least_privilege,
             (
-                "How many actions does each attached policy grant? lab.execution_role shows them.",
-                'lab.trace.least_privilege("ecs-execution-role") suggests a policy from what the '
-                "role really did.",
+                "How many actions does each policy grant, and on which resources? "
+                "lab.execution_role shows the policies; CloudWatchLogsFullAccess and "
+                'AmazonECSTaskExecutionRolePolicy both allow their actions on "Resource": "*".',
+                'lab.run_task().trace.least_privilege("ecs-execution-role") suggests a policy from '
+                "what the role really did, each resource named (the log group's streams, the "
+                "repository).",
                 "Apply the suggestion (it replaces the role's policies) and run the task again.",
             ),
             'suggestion = lab.run_task().trace.least_privilege("ecs-execution-role")\n'

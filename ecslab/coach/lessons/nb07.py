@@ -385,7 +385,8 @@ def _statements(document: dict) -> list[str]:
 EXERCISES["07-fix-the-article"] = Spec(
     "The lab now has the article's two roles, exactly as its Terraform writes them. Edit that "
     "Terraform so the orders task runs to the end with roles no wider than it needs, and apply "
-    "it with load_terraform(lab, text).",
+    "it with load_terraform(lab, text). Write the policies yourself: "
+    "lab.to_terraform(least_privilege=True)'s output is not an answer.",
     "healthy",
     lambda ex: _written_as_terraform(ex) + _check_article(ex),
     (
@@ -396,7 +397,8 @@ EXERCISES["07-fix-the-article"] = Spec(
         "every resource): replace each role's attachments with an aws_iam_role_policy of its own.",
         "Name the resources in each statement: data.aws_region and data.aws_caller_identity "
         "give the region and account for the ARNs; a secret's ARN ends with -??????; the KMS key "
-        "can be named by its alias through the kms:ResourceAliases condition key. "
+        "can be named by its alias through the kms:ResourceAliases condition key; the log "
+        "group's streams are its ARN followed by :*. "
         "lab.trace.least_privilege(role) lists what each role needed (to compare with yours).",
     ),
     "from ecslab.coach.lessons.nb07 import SOLUTION_TERRAFORM\n"
