@@ -488,10 +488,10 @@ class Exercise:
             return ""
         if not ran_to_the_end(self):
             return (
-                "Your last task runs to the end: what is left is that your change does more "
-                "than the exercise asks. " + " ".join(result.problems) + " Keep what made the "
-                f"task run and take away the rest ({self.variable}.hint({len(self.hints)}) says "
-                "what is enough)."
+                "Your last task runs to the end: what is left is not what the task needs but "
+                "what the roles allow. " + " ".join(result.problems) + " Keep what made the "
+                f"task run and narrow the rest ({self.variable}.hint({len(self.hints)}) says what "
+                "is enough)."
             )
         changed = [p for p in result.problems if " was changed" in p]
         if changed:

@@ -668,7 +668,7 @@ def test_a_working_but_too_broad_answer_gets_the_too_broad_hint_not_hint_1(lab):
     lab.execution_role.attach("SecretsManagerReadWrite")
     assert lab.run_task().exit_code == 0
     hint = repr(ex.hint())
-    assert hint.startswith("Your last task runs to the end: what is left is that your change")
+    assert hint.startswith("Your last task runs to the end: what is left is not what the task")
     assert "may now read any secret in Secrets Manager" in hint
     assert repr(ex.hint()) == hint  # it stays while the answer is too broad
     assert repr(ex.hint(1)).startswith("Hint 1 of 3: ")  # a numbered hint is still there
