@@ -9,7 +9,8 @@
 #
 # Play with a habit: **predict, then run, then compare**. Before each run, say what you expect —
 # which phase, which caller, which action — and then check.
-#
+
+# %% [markdown]
 # ## What you will learn
 #
 # - To predict what a task will ask for, and from whom, with the plan view `lab.plan()`.
@@ -125,7 +126,8 @@ wb
 #
 # Everything the workbench does by clicking, it also does through methods. This notebook uses them,
 # so that each step is recorded and reproducible; you can click instead of running a cell.
-#
+
+# %% [markdown]
 # | Click | Code |
 # |---|---|
 # | tick or untick a managed policy | `wb.execution.toggle("PolicyName", True)` (or `False`) |
@@ -330,7 +332,8 @@ ex2.check()
 #   policy, or your own `iam:PassRole`); adding to the task role changes nothing. A refusal the app
 #   logs is the task role's.
 # - A policy set that works is not necessarily least privilege: count what it grants.
-#
+
+# %% [markdown]
 # ## What's next
 #
 # Notebook 05, *Troubleshooting*: mystery tasks. Read the `stoppedReason`, the logs and *when* it
