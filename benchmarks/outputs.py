@@ -41,6 +41,16 @@ SETTINGS = {
 }
 
 
+# Each output area of the notebook (the only one open: the page is loaded with a fresh workspace):
+# its height, and the first line of the code that made it.
+_MEASURE = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')]
+  .map(cell => {
+    const area = cell.querySelector('.jp-OutputArea');
+    const code = cell.querySelector('.cm-line');
+    return [area ? area.getBoundingClientRect().height : 0, code ? code.textContent : ''];
+  })"""
+
+
 def _port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -59,7 +69,7 @@ def _wait(url: str, token: str) -> None:
     raise RuntimeError("JupyterLab did not start")
 
 
-def heights(paths: list[Path], window: dict[str, int]) -> dict[str, list[float]]:
+def heights(paths: list[Path], window: dict[str, int]) -> dict[str, list[list]]:
     from playwright.sync_api import sync_playwright
 
     base = Path(tempfile.mkdtemp(prefix="ecslab-outputs-"))
@@ -97,22 +107,19 @@ def heights(paths: list[Path], window: dict[str, int]) -> dict[str, list[float]]
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    found: dict[str, list[float]] = {}
+    found: dict[str, list[list]] = {}
     try:
         _wait(url, token)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM)
             page = browser.new_page(viewport=window)
             for path in paths:
-                page.goto(f"{url}/lab/tree/notebooks/{path.name}?token={token}")
+                page.goto(f"{url}/lab/tree/notebooks/{path.name}?token={token}&reset")
                 page.wait_for_selector(".jp-Notebook .jp-Cell", state="attached", timeout=120_000)
-                measured: list[float] = []
+                measured: list[list] = []
                 for _ in range(30):  # until two measures a second apart agree: laid out
                     page.wait_for_timeout(1000)
-                    again = page.evaluate(
-                        "() => [...document.querySelectorAll('.jp-Notebook .jp-OutputArea')]"
-                        ".map(e => e.getBoundingClientRect().height)"
-                    )
+                    again = page.evaluate(_MEASURE)
                     if again == measured and again:
                         break
                     measured = again
@@ -135,11 +142,13 @@ def main(argv: list[str]) -> int:
         size = f"{window['width']}x{window['height']}"
         print(f"tallest output per notebook, CSS px, Chromium at {size}")
         tallest = 0.0
-        for name, values in found.items():
-            top = max(values, default=0.0)
+        for name, cells in found.items():
+            top = max((height for height, _ in cells), default=0.0)
             tallest = max(tallest, top)
-            over = sum(v > screen for v in values)
-            print(f"  {name:45} {top:7.0f} px  ({over} output(s) over {screen} px)")
+            over = [(height, code) for height, code in cells if height > screen]
+            print(f"  {name:45} {top:7.0f} px  ({len(over)} output(s) over {screen} px)")
+            for height, code in over:
+                print(f"      {height:7.0f} px  {code[:60]}")
         verdict = "meets" if tallest <= screen else "MISSES"
         print(
             f"target: no output taller than the screen ({screen} px at {size}): {verdict} "

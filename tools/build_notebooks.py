@@ -7,10 +7,11 @@ in JupyterLab with jupytext installed (*Open With → Jupytext Notebook*; the fo
 ``jupytext.toml`` makes it save the file back in the same form). This script reads each source
 with jupytext, turns it into ``notebooks/NN_slug.ipynb``, executes it top to bottom in a fresh
 kernel (as nbval will), and writes it with its outputs, stable cell ids, one output per run of
-printed text, tracebacks cut to their last line, placeholder widget ids, no widget state and no
-interpreter version — so the committed notebook is exactly what ``pytest --nbval`` expects. The
-notebook gets no jupytext metadata. ``tests/notebooks/test_sources.py`` fails when a committed
-notebook's cells are no longer its source's.
+printed text, tracebacks cut to their last line, placeholder widget ids, no widget state, no
+interpreter version, and a cell that prints more than a screen's worth marked ``scrolled`` (its
+output in a box of its own) — so the committed notebook is exactly what ``pytest --nbval``
+expects. The notebook gets no jupytext metadata. ``tests/notebooks/test_sources.py`` fails when
+a committed notebook's cells are no longer its source's.
 
 Edits belong in the source: a notebook's cells are overwritten by every build. So that an edit
 made in the notebook itself (in JupyterLab, say) is never silently lost, the builder writes over a
@@ -41,7 +42,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jupytext
 import nbformat
@@ -249,6 +250,8 @@ def build(source: Path) -> float:
         if "outputs" in cell:
             cell["outputs"] = _merged_streams(cell["outputs"])
         cell.metadata.pop("execution", None)
+        if _printed_lines(cell) > SCROLL_AFTER_LINES:
+            cell.metadata["scrolled"] = True  # JupyterLab shows it in a box of its own that scrolls
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 # the frames name this machine's paths; the learner's own run shows them live
@@ -261,6 +264,20 @@ def build(source: Path) -> float:
     nbformat.write(notebook, path)
     _remember(path, cells)
     return elapsed
+
+
+# A printed output longer than this (lines) is shown scrolled, in a box about 24 lines high that
+# the learner can drag taller: a screen holds about 40 lines.
+SCROLL_AFTER_LINES = 40
+
+
+def _printed_lines(cell: Any) -> int:
+    """How many lines a code cell prints (its stream outputs)."""
+    return sum(
+        output.get("text", "").count("\n")
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream"
+    )
 
 
 def _merged_streams(outputs: list) -> list:

@@ -206,5 +206,6 @@ class LeastPrivilege:
             f'<th scope="col">actions granted</th></tr></thead><tbody>{rows}</tbody></table>'
             '<table><thead><tr><th scope="col">action</th><th scope="col">resource</th>'
             f'<th scope="col">seen</th></tr></thead><tbody>{needs}</tbody></table>'
-            f"<p>Suggested policy:</p><pre>{escape(self.json)}</pre></section>"
+            f"<details><summary>Suggested policy ({len(self.document['Statement'])} "
+            f"statements, JSON)</summary><pre>{escape(self.json)}</pre></details></section>"
         )

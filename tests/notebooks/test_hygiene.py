@@ -52,3 +52,14 @@ def test_outputs_are_committed_clean(path):
         tags = cell.get("metadata", {}).get("tags", [])
         if '"output_type": "error"' in text:
             assert "raises-exception" in tags, f"cell {number}: error without raises-exception"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_cell_that_prints_more_than_a_screen_is_shown_scrolled(path):
+    for number, cell in enumerate(cells(path)):
+        printed = sum(
+            "".join(o.get("text", "")).count("\n")
+            for o in cell.get("outputs", [])
+            if o["output_type"] == "stream"
+        )
+        assert cell.get("metadata", {}).get("scrolled", False) == (printed > 40), number

@@ -43,7 +43,7 @@ def test_the_notebook_has_no_jupytext_metadata(source):
     notebook = nbformat.read(committed(source), as_version=4)
     assert set(notebook.metadata) == {"kernelspec", "language_info"}
     for cell in notebook.cells:
-        assert set(cell.metadata) <= {"tags"}
+        assert set(cell.metadata) <= {"tags", "scrolled"}  # scrolled: the builder's, not jupytext's
 
 
 def test_an_edit_made_in_a_notebook_is_caught(tmp_path):
