@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ecslab.i18n import set_language
+
 __version__ = "0.1.0"
-__all__ = ["Lab", "diagnose", "evaluate"]
+__all__ = ["Lab", "diagnose", "evaluate", "set_language"]
 
 if TYPE_CHECKING:
     from ecslab.coach.diagnose import diagnose

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from ecslab.i18n import _
 from ecslab.iam import evaluate
 from ecslab.iam.analyzer import access_level, granted_actions
 
@@ -64,10 +65,11 @@ class Result:
 
     def describe(self) -> str:
         if self.status == CORRECT:
-            return f"✓ Correct. {self.praise}".rstrip()
+            praise = _(self.praise) if self.praise else ""
+            return " ".join(("✓", _("Correct."), praise)).rstrip()
         if self.status == NOT_ATTEMPTED:
-            return "○ Not attempted yet: " + " ".join(self.problems)
-        return "✗ Not yet:\n" + "\n".join(f"- {p}" for p in self.problems)
+            return " ".join(("○", _("Not attempted yet:"), *self.problems))
+        return "✗ " + _("Not yet:") + "\n" + "\n".join(f"- {p}" for p in self.problems)
 
     def __repr__(self) -> str:
         return self.describe()
@@ -124,7 +126,7 @@ def grants(lab: Lab, role: str, action: str, resource: str, resource_policy: Any
 def granted(lab: Lab, role: str) -> frozenset[str]:
     """Every concrete action the role's policies allow on some resource."""
     found: set[str] = set()
-    for _, document in lab.role(role).documents():
+    for _name, document in lab.role(role).documents():
         found |= granted_actions(document)
     return frozenset(found)
 
@@ -310,7 +312,7 @@ _SECRET_ARN = re.compile(r"(arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:.+)-[A-Z
 def _written_resources(lab: Lab, role: str) -> set[str]:
     """The resources the role's Allow statements name, as written."""
     found: set[str] = set()
-    for _, document in lab.role(role).documents():
+    for _name, document in lab.role(role).documents():
         for statement in _statements(document):
             if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
                 continue
