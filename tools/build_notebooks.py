@@ -61,8 +61,23 @@ class Cell(NamedTuple):
     tags: tuple[str, ...]
 
 
-def sources() -> list[Path]:
-    return sorted(SOURCES.glob("[0-9][0-9]_*.py"))
+# The editions: English in tools/notebooks/ → notebooks/, Japanese in tools/notebooks/ja/ →
+# notebooks/ja/ (the same lessons, the same code; tests/notebooks/test_editions.py compares them).
+EDITIONS = {"en": "", "ja": "ja"}
+
+
+def sources(editions: Sequence[str] = tuple(EDITIONS)) -> list[Path]:
+    return [
+        path
+        for edition in editions
+        for path in sorted((SOURCES / EDITIONS[edition]).glob("[0-9][0-9]_*.py"))
+    ]
+
+
+def edition_of(source: Path) -> str:
+    """ "en" or "ja": the edition a source belongs to."""
+    folder = source.parent.relative_to(SOURCES).as_posix()
+    return next(e for e, where in EDITIONS.items() if where == (folder if folder != "." else ""))
 
 
 def cells_of(source: Path) -> list[Cell]:
@@ -240,7 +255,7 @@ def build(source: Path) -> float:
         timeout=120,
         kernel_name="python3",
         allow_errors=False,
-        resources={"metadata": {"path": str(NOTEBOOKS)}},
+        resources={"metadata": {"path": str(notebook_of(source).parent)}},
     ).execute()
     elapsed = time.perf_counter() - started
     notebook.metadata["language_info"] = {"name": "python"}  # no interpreter version
@@ -259,8 +274,8 @@ def build(source: Path) -> float:
             view = output.get("data", {}).get("application/vnd.jupyter.widget-view+json")
             if view is not None:  # a model that lives only in a kernel: a stable placeholder id
                 view["model_id"] = f"{number:032d}"
-    NOTEBOOKS.mkdir(exist_ok=True)
-    path = _notebook(source)
+    path = notebook_of(source)
+    path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, path)
     _remember(path, cells)
     return elapsed
@@ -302,19 +317,22 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="numbers (02) or names (02_execution_role)")
     parser.add_argument(
+        "--lang", choices=sorted(EDITIONS), action="append", help="only this edition (en, ja)"
+    )
+    parser.add_argument(
         "--force", action="store_true", help="overwrite even cells edited in the notebook itself"
     )
     args = parser.parse_args(argv)
-    chosen = sources()
+    chosen = sources(args.lang or tuple(EDITIONS))
     if args.notebooks:
         chosen = [s for s in chosen if s.stem[:2] in args.notebooks or s.stem in args.notebooks]
     try:
-        refused = [] if args.force else [(s, refusal(_notebook(s), s)) for s in chosen]
+        refused = [] if args.force else [(s, refusal(notebook_of(s), s)) for s in chosen]
         refused = [(source, why) for source, why in refused if why is not None]
         for source, why in refused:
             print(
-                f"notebooks/{source.stem}.ipynb was edited since it was built ({why}). Copy the "
-                f"edit into tools/notebooks/{source.name}, or rerun with --force to discard it.",
+                f"{_shown(notebook_of(source))} was edited since it was built ({why}). Copy the "
+                f"edit into {_shown(source)}, or rerun with --force to discard it.",
                 file=sys.stderr,
             )
         if refused:
@@ -322,15 +340,19 @@ def main(argv: list[str]) -> int:
             return 1
         for source in chosen:
             elapsed = build(source)
-            print(f"wrote notebooks/{source.stem}.ipynb ({elapsed:.1f} s)")
+            print(f"wrote {_shown(notebook_of(source))} ({elapsed:.1f} s)")
     except ValueError as error:  # a source the notebooks cannot say
         print(error, file=sys.stderr)
         return 2
     return 0
 
 
-def _notebook(source: Path) -> Path:
-    return NOTEBOOKS / f"{source.stem}.ipynb"
+def notebook_of(source: Path) -> Path:
+    return NOTEBOOKS / EDITIONS[edition_of(source)] / f"{source.stem}.ipynb"
+
+
+def _shown(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
 
 
 if __name__ == "__main__":

@@ -15,16 +15,16 @@ from jupytext import TextFileContentsManager
 from tools import build_notebooks as builder
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = builder.sources()
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SOURCES = builder.sources()  # both editions: tools/notebooks/ and tools/notebooks/ja/
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("**/*.ipynb"))
 
 
 def committed(source: Path) -> Path:
-    return ROOT / "notebooks" / f"{source.stem}.ipynb"
+    return builder.notebook_of(source)
 
 
 def test_every_source_has_a_notebook_and_every_notebook_a_source():
-    assert [s.stem for s in SOURCES] == [n.stem for n in NOTEBOOKS]
+    assert sorted(committed(s) for s in SOURCES) == NOTEBOOKS
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
@@ -32,7 +32,7 @@ def test_the_notebook_has_its_sources_cells(source):
     notebook = nbformat.read(committed(source), as_version=4)
     difference = builder.first_difference(builder.cells_in(notebook), builder.cells_of(source))
     assert difference is None, (
-        f"notebooks/{source.stem}.ipynb is not what tools/notebooks/{source.name} says "
+        f"{committed(source).relative_to(ROOT)} is not what {source.relative_to(ROOT)} says "
         f"({difference}): edit the source (not the notebook), then rebuild it with "
         f"tools/build_notebooks.py {source.stem[:2]}"
     )
