@@ -24,7 +24,14 @@ from nbclient import NotebookClient
 import ecslab.coach.lessons  # noqa: F401 — register the notebooks' exercises
 from ecslab.coach.exercises import EXERCISES, variable_of
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("**/*.ipynb"))  # both editions (ja/)
+
+
+def _name(path: Path) -> str:
+    return path.relative_to(ROOT / "notebooks").as_posix()
+
+
 CELL_SECONDS = 120
 EXERCISE = re.compile(r'^(\w+) = lab\.exercise\("([\w-]+)"\)', re.M)
 # What differs by design between a cell run alone and run in order: ids and hashes, numbers
@@ -76,7 +83,7 @@ def _teaching(notebook) -> list[int]:
     return [i for i in cells[1:] if i < first_exercise]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_name)
 def test_each_teaching_cell_after_only_the_first_cell(path: Path) -> None:
     committed = nbformat.read(path, as_version=4)
     notebook = copy.deepcopy(committed)
@@ -117,7 +124,7 @@ def _exercises(notebook) -> list[tuple[str, str, int, int]]:
     return found
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_name)
 def test_each_exercise_after_run_all_and_out_of_order(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
     exercises = _exercises(notebook)

@@ -10,11 +10,18 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("**/*.ipynb"))  # both editions (ja/)
+
+
+def _name(path: Path) -> str:
+    return path.relative_to(ROOT / "notebooks").as_posix()
+
+
 CELL_SECONDS = 120
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_name)
 def test_each_cell_twice_in_a_row(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(

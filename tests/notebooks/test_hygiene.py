@@ -9,7 +9,12 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("**/*.ipynb"))  # both editions (ja/)
+
+
+def _name(path: Path) -> str:
+    return path.relative_to(ROOT / "notebooks").as_posix()
 
 
 def cells(path: Path) -> list[dict]:
@@ -20,12 +25,12 @@ def test_there_is_a_start_notebook():
     assert any(p.name == "00_start_here.ipynb" for p in NOTEBOOKS)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_name)
 def test_file_name_is_numbered_slug(path):
     assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_name)
 def test_one_h1_and_headings_never_skip_a_level(path):
     levels = []
     for cell in cells(path):
@@ -39,7 +44,7 @@ def test_one_h1_and_headings_never_skip_a_level(path):
         assert after <= before + 1, f"heading level jumps from {before} to {after}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_name)
 def test_outputs_are_committed_clean(path):
     notebook = json.loads(path.read_text(encoding="utf-8"))
     assert "widgets" not in notebook["metadata"], "widget state saved in metadata"
@@ -54,7 +59,7 @@ def test_outputs_are_committed_clean(path):
             assert "raises-exception" in tags, f"cell {number}: error without raises-exception"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_name)
 def test_a_cell_that_prints_more_than_a_screen_is_shown_scrolled(path):
     for number, cell in enumerate(cells(path)):
         printed = sum(

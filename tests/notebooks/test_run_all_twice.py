@@ -18,7 +18,14 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("**/*.ipynb"))  # both editions (ja/)
+
+
+def _name(path: Path) -> str:
+    return path.relative_to(ROOT / "notebooks").as_posix()
+
+
 SVG = re.compile(r"(?s)<svg\b.*?</svg>")
 CELL_SECONDS = 120
 
@@ -49,7 +56,7 @@ def _comparable(outputs: list) -> list:
     return seen
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_name)
 def test_run_all_twice_in_one_kernel(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
