@@ -40,12 +40,12 @@
 # ## Your lab
 #
 # The next cell builds a fresh simulated account (run it again to start over). It also imports
-# what this notebook works with: `ARTICLE_TERRAFORM`, the article's Terraform as text, and
+# what this notebook works with: `article_terraform()`, the article's Terraform as text, and
 # `load_terraform(lab, text)`, which applies Terraform to the lab.
 
 # %%
 from ecslab import Lab, diagnose
-from ecslab.coach.lessons.nb07 import ARTICLE_TERRAFORM
+from ecslab.coach.lessons.nb07 import article_terraform
 from ecslab.coach.terraform import load_terraform
 
 lab = Lab()  # a fresh simulated account: run this cell again to start over
@@ -66,15 +66,15 @@ print(text[text.index('resource "aws_ecs_task_definition"') :])
 # %% [markdown]
 # ## The article's Terraform
 #
-# Here it is, its comments translated (`article_terraform("ja")` in the same module gives the
-# article's own) and indented as `terraform fmt` writes it. Two roles, each trusting
+# Here it is, its comments translated (`article_terraform("ja")` gives the article's own Japanese
+# comments) and indented as `terraform fmt` writes it. Two roles, each trusting
 # `ecs-tasks.amazonaws.com` in its `assume_role_policy` (the trust policy), and four AWS managed
 # policies. The execution role gets read access to Amazon Elastic Container Registry (ECR) and
 # `CloudWatchLogsFullAccess`, which the article itself says to narrow. The task role gets
 # read-only Amazon S3 and Amazon DynamoDB.
 
 # %%
-print(ARTICLE_TERRAFORM)
+print(article_terraform())
 
 # %% [markdown]
 # `load_terraform(lab, text)` applies it to the lab, as you would with `terraform apply`. The
@@ -87,7 +87,7 @@ print(ARTICLE_TERRAFORM)
 # first, and in which phase?
 
 # %%
-print(load_terraform(lab, ARTICLE_TERRAFORM))
+print(load_terraform(lab, article_terraform()))
 task = lab.run_task()
 print()
 print(task.stop_code)
@@ -180,7 +180,7 @@ resource "aws_iam_role_policy" "ecs_execution_launch" {
   })
 }
 """
-load_terraform(lab, ARTICLE_TERRAFORM)  # the article's roles, as above
+load_terraform(lab, article_terraform())  # the article's roles, as above
 print(load_terraform(lab, EXECUTION_ROLE))
 task = lab.run_task()
 print()
@@ -227,7 +227,7 @@ print(task.stop_code, "- exit code", task.exit_code, "- denied calls:", len(task
 
 # %% tags=["raises-exception"]
 load_terraform(
-    lab, ARTICLE_TERRAFORM.replace("AmazonDynamoDBReadOnlyAccess", "AmazonDynamoDBReadOnlyAcess")
+    lab, article_terraform().replace("AmazonDynamoDBReadOnlyAccess", "AmazonDynamoDBReadOnlyAcess")
 )
 
 # %% [markdown]

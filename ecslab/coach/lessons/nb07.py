@@ -17,6 +17,7 @@ from ecslab.coach.exercises import (
     ran_to_the_end,
     wider_than_needed,
 )
+from ecslab.i18n import language as learners_language
 
 if TYPE_CHECKING:
     from ecslab.lab import Lab
@@ -51,9 +52,11 @@ _ENGLISH_COMMENTS = {
 }
 
 
-def article_terraform(language: str = "en") -> str:
+def article_terraform(language: str | None = None) -> str:
     """The article's Terraform: its own (Japanese) comments with ``language="ja"``, the comments
-    translated with ``"en"``. The blocks are the same in both."""
+    translated with ``"en"``; by default in the learner's language (``ecslab.set_language``).
+    The blocks are the same in both."""
+    language = language or learners_language()
     text = ARTICLE_FILE.read_text("utf-8")
     if language == "ja":
         return text
