@@ -379,6 +379,7 @@ class Exercise:
         self._solution = solution
         self._praise = praise
         self._hinted = 0
+        self._situation_shown = ""
         self.run_hint = "lab.run_task()"
         #: the role the learner named as at fault, when the exercise asks for it (notebook 05)
         self.named: str | None = None
@@ -463,7 +464,8 @@ class Exercise:
             return _Text(f"First: {stale}")
         if number is None:
             situation = self._situation()
-            if situation:
+            if situation and situation != self._situation_shown:
+                self._situation_shown = situation  # said once; the next call goes on to the hints
                 return _Text(situation)
             self._hinted = min(self._hinted + 1, len(self.hints))
             number = self._hinted
@@ -489,11 +491,11 @@ class Exercise:
         if result.status != NOT_YET:
             return ""
         if not ran_to_the_end(self):
+            said = " ".join(p[:1].upper() + p[1:] for p in result.problems)
             return (
-                "Your last task runs to the end: what is left is not what the task needs but "
-                "what the roles allow. " + " ".join(result.problems) + " Keep what made the "
-                f"task run and narrow the rest ({self.variable}.hint({len(self.hints)}) says what "
-                "is enough)."
+                f"Your last task runs to the end. What the check still says: {said} Keep what "
+                f"made the task run ({self.variable}.hint() again for the hints, "
+                f"{self.variable}.hint({len(self.hints)}) for the most specific)."
             )
         changed = [p for p in result.problems if " was changed" in p]
         if changed:

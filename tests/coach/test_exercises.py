@@ -668,10 +668,13 @@ def test_a_working_but_too_broad_answer_gets_the_too_broad_hint_not_hint_1(lab):
     lab.execution_role.attach("SecretsManagerReadWrite")
     assert lab.run_task().exit_code == 0
     hint = repr(ex.hint())
-    assert hint.startswith("Your last task runs to the end: what is left is not what the task")
+    assert hint.startswith("Your last task runs to the end. What the check still says: The ")
     assert "may now read any secret in Secrets Manager" in hint
-    assert repr(ex.hint()) == hint  # it stays while the answer is too broad
-    assert repr(ex.hint(1)).startswith("Hint 1 of 3: ")  # a numbered hint is still there
+    assert "ex2.hint() again for the hints, ex2.hint(3) for the most specific" in hint
+    # said once: the next calls go on to the graded hints, as the notebooks promise
+    assert repr(ex.hint()).startswith("Hint 1 of 3: ")
+    assert repr(ex.hint()).startswith("Hint 2 of 3: ")
+    assert repr(ex.hint(1)).startswith("Hint 1 of 3: ")
 
 
 def test_a_change_to_the_wrong_role_gets_the_wrong_role_hint(lab):
