@@ -250,6 +250,7 @@ def build(source: Path) -> float:
             new.metadata["tags"] = list(cell.tags)
         notebook.cells.append(new)
     started = time.perf_counter()
+    notebook_of(source).parent.mkdir(parents=True, exist_ok=True)  # the kernel runs there
     NotebookClient(
         notebook,
         timeout=120,

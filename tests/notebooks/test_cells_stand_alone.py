@@ -8,7 +8,7 @@ and then jumps to the experiment they came for, and one who comes back to an exe
   ids, numbers and pictures left out: a cell that relied on an earlier cell's change would show
   another outcome (a healthy task where a broken one is taught).
 - After "Run All", each exercise is done again, from the last to the first: its first cell, its
-  solution, its check, which must say "✓ Correct".
+  solution, its check, which must say "✓ Correct." (in the notebook's language).
 """
 
 from __future__ import annotations
@@ -142,6 +142,6 @@ def test_each_exercise_after_run_all_and_out_of_order(path: Path) -> None:
             cell = notebook.cells[check]
             client.execute_cell(cell, check)
             shown = _shown(cell.outputs)
-            if "✓ Correct" not in shown:
+            if not shown.lstrip().startswith("✓"):  # ✓ Correct. / ✓ 正解です。
                 failures.append(f"{key}: {shown[:300]}")
     assert not failures, f"{path.name}:\n" + "\n".join(failures)

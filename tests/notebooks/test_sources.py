@@ -27,7 +27,7 @@ def test_every_source_has_a_notebook_and_every_notebook_a_source():
     assert sorted(committed(s) for s in SOURCES) == NOTEBOOKS
 
 
-@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.relative_to(builder.SOURCES).with_suffix("").as_posix())
 def test_the_notebook_has_its_sources_cells(source):
     notebook = nbformat.read(committed(source), as_version=4)
     difference = builder.first_difference(builder.cells_in(notebook), builder.cells_of(source))
@@ -38,7 +38,7 @@ def test_the_notebook_has_its_sources_cells(source):
     )
 
 
-@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.relative_to(builder.SOURCES).with_suffix("").as_posix())
 def test_the_notebook_has_no_jupytext_metadata(source):
     notebook = nbformat.read(committed(source), as_version=4)
     assert set(notebook.metadata) == {"kernelspec", "language_info"}
@@ -84,12 +84,12 @@ def test_a_tag_removed_in_a_notebook_is_caught():
 
 def _contents_manager(tmp_path: Path, source: Path) -> TextFileContentsManager:
     """What JupyterLab's server saves through, over a copy of the sources' folder."""
-    shutil.copy(source.parent / "jupytext.toml", tmp_path)
+    shutil.copy(builder.SOURCES / "jupytext.toml", tmp_path)  # both editions use it
     shutil.copy(source, tmp_path)
     return TextFileContentsManager(root_dir=str(tmp_path))
 
 
-@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.relative_to(builder.SOURCES).with_suffix("").as_posix())
 def test_a_source_opened_and_saved_in_jupyterlab_is_unchanged(tmp_path, source):
     manager = _contents_manager(tmp_path, source)
     model = manager.get(source.name, content=True, type="notebook")
