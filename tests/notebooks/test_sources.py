@@ -19,6 +19,10 @@ SOURCES = builder.sources()  # both editions: tools/notebooks/ and tools/noteboo
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("**/*.ipynb"))
 
 
+def _name(source: Path) -> str:
+    return source.relative_to(builder.SOURCES).with_suffix("").as_posix()
+
+
 def committed(source: Path) -> Path:
     return builder.notebook_of(source)
 
@@ -27,7 +31,7 @@ def test_every_source_has_a_notebook_and_every_notebook_a_source():
     assert sorted(committed(s) for s in SOURCES) == NOTEBOOKS
 
 
-@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.relative_to(builder.SOURCES).with_suffix("").as_posix())
+@pytest.mark.parametrize("source", SOURCES, ids=_name)
 def test_the_notebook_has_its_sources_cells(source):
     notebook = nbformat.read(committed(source), as_version=4)
     difference = builder.first_difference(builder.cells_in(notebook), builder.cells_of(source))
@@ -38,7 +42,7 @@ def test_the_notebook_has_its_sources_cells(source):
     )
 
 
-@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.relative_to(builder.SOURCES).with_suffix("").as_posix())
+@pytest.mark.parametrize("source", SOURCES, ids=_name)
 def test_the_notebook_has_no_jupytext_metadata(source):
     notebook = nbformat.read(committed(source), as_version=4)
     assert set(notebook.metadata) == {"kernelspec", "language_info"}
@@ -89,7 +93,7 @@ def _contents_manager(tmp_path: Path, source: Path) -> TextFileContentsManager:
     return TextFileContentsManager(root_dir=str(tmp_path))
 
 
-@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.relative_to(builder.SOURCES).with_suffix("").as_posix())
+@pytest.mark.parametrize("source", SOURCES, ids=_name)
 def test_a_source_opened_and_saved_in_jupyterlab_is_unchanged(tmp_path, source):
     manager = _contents_manager(tmp_path, source)
     model = manager.get(source.name, content=True, type="notebook")
