@@ -26,15 +26,14 @@
 # %% [markdown]
 # ## ラボ
 #
-# 次のセルは新しいシミュレーションのアカウントを作ります (最初からやり直すときはもう一度実行します)。このノートブックで使うものもインポートします。記事の Terraform のテキストである `ARTICLE_TERRAFORM` と、Terraform をラボに適用する `load_terraform(lab, text)` です。
+# 次のセルは新しいシミュレーションのアカウントを作ります (最初からやり直すときはもう一度実行します)。このノートブックで使うものもインポートします。記事の Terraform をテキストで返す `article_terraform()` と、Terraform をラボに適用する `load_terraform(lab, text)` です。
 
 # %%
 from ecslab import Lab, diagnose, set_language
-
-set_language("ja")  # ecslab の表示を日本語に (翻訳済みのものから順に)
-from ecslab.coach.lessons.nb07 import ARTICLE_TERRAFORM
+from ecslab.coach.lessons.nb07 import article_terraform
 from ecslab.coach.terraform import load_terraform
 
+set_language("ja")  # ecslab の表示を日本語に (翻訳済みのものから順に)
 lab = Lab()  # 新しいシミュレーションのアカウント: もう一度実行すると最初からやり直せます
 lab
 
@@ -50,10 +49,10 @@ print(text[text.index('resource "aws_ecs_task_definition"') :])
 # %% [markdown]
 # ## 記事の Terraform
 #
-# 記事の Terraform です。記事の本文ではインデントが失われているので、`terraform fmt` が書く形にインデントしています。2 つのロールは、どちらも `assume_role_policy` (信頼ポリシー) で `ecs-tasks.amazonaws.com` を信頼していて、AWS 管理ポリシーが 4 つアタッチされています。タスク実行ロールには、Amazon Elastic Container Registry (Amazon ECR) の読み取り権限と、記事自身が絞るべきだと書いている `CloudWatchLogsFullAccess`。タスクロールには、Amazon S3 と Amazon DynamoDB の読み取り専用の権限です。
+# 記事の Terraform です。コメントも記事のままです。ただし、記事の本文ではインデントが失われているので、`terraform fmt` が書く形にインデントしています。2 つのロールは、どちらも `assume_role_policy` (信頼ポリシー) で `ecs-tasks.amazonaws.com` を信頼していて、AWS 管理ポリシーが 4 つアタッチされています。タスク実行ロールには、Amazon Elastic Container Registry (Amazon ECR) の読み取り権限と、記事自身が絞るべきだと書いている `CloudWatchLogsFullAccess`。タスクロールには、Amazon S3 と Amazon DynamoDB の読み取り専用の権限です。
 
 # %%
-print(ARTICLE_TERRAFORM)
+print(article_terraform())
 
 # %% [markdown]
 # `load_terraform(lab, text)` は、`terraform apply` と同じように、これをラボに適用します。記事のロール名はコースのロール名と同じなので、記事のロールがコースのロールを*置き換え*ます。名前は同じで、ポリシーが記事のものになります。(`Lab.from_terraform(text)` は、同じことを新しいラボで一度に行います。)
@@ -61,7 +60,7 @@ print(ARTICLE_TERRAFORM)
 # 実行する前に**予想してください**: orders タスク定義は、AWS Secrets Manager からデータベースのパスワードを、AWS Systems Manager (SSM) パラメータストアから機能フラグを注入します。どちらも AWS Key Management Service (AWS KMS) のカスタマーマネージドキーで暗号化されています。最初に拒否されるのはどちらのロールで、どのフェーズでしょうか。
 
 # %%
-print(load_terraform(lab, ARTICLE_TERRAFORM))
+print(load_terraform(lab, article_terraform()))
 task = lab.run_task()
 print()
 print(task.stop_code)
@@ -145,7 +144,7 @@ resource "aws_iam_role_policy" "ecs_execution_launch" {
   })
 }
 """
-load_terraform(lab, ARTICLE_TERRAFORM)  # 上と同じ、記事のロール
+load_terraform(lab, article_terraform())  # 上と同じ、記事のロール
 print(load_terraform(lab, EXECUTION_ROLE))
 task = lab.run_task()
 print()
@@ -180,7 +179,7 @@ print(task.stop_code, "- 終了コード", task.exit_code, "- 拒否された呼
 
 # %% tags=["raises-exception"]
 load_terraform(
-    lab, ARTICLE_TERRAFORM.replace("AmazonDynamoDBReadOnlyAccess", "AmazonDynamoDBReadOnlyAcess")
+    lab, article_terraform().replace("AmazonDynamoDBReadOnlyAccess", "AmazonDynamoDBReadOnlyAcess")
 )
 
 # %% [markdown]
