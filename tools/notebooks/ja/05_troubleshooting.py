@@ -30,7 +30,7 @@
 import re
 
 from ecslab import Lab, diagnose, set_language
-from ecslab.coach.lessons.nb05 import mystery, suspect  # noqa: F401 (suspect は演習で使います)
+from ecslab.coach.lessons.nb05 import mystery, suspect  # suspect は演習で使います
 
 set_language("ja")  # ecslab の表示を日本語に (翻訳済みのテキストから)
 lab = Lab()  # 新しいシミュレーション用 AWS アカウント: やり直すときはこのセルを再実行
