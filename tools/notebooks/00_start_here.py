@@ -68,8 +68,8 @@ print("exit code:", lab.run_task().exit_code)
 # ## How to use these notebooks
 #
 # - **Shift+Enter** runs a cell and moves to the next one; **Run → Run All Cells** runs the page.
-# - Every notebook's first cell builds a fresh lab: run it again to start over. Every other cell
-#   can be run on its own after it, and again.
+# - Every notebook's first cell builds a fresh lab: run it again to start over. Every cell before
+#   the exercises can be run on its own after it, and again.
 # - A few cells fail on purpose, to show an error; their text says so.
 # - **Kernel → Restart Kernel and Run All Cells** starts from a clean slate.
 #

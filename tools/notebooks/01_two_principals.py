@@ -177,8 +177,9 @@ for phase, principal, arn in seen:
 
 # %% [markdown]
 # There is one more caller, before all of these: **you**. Your `RunTask` call handed both roles to
-# ECS, and IAM checked that you may do so (`iam:PassRole`). Your calls are in the lab's trace, not
-# the task's, because they happen before the task exists:
+# ECS, and IAM checked that you may do so (`iam:PassRole`: a permission RunTask checks, not an API
+# call of its own, so CloudTrail records no PassRole event). Your calls are in the lab's trace,
+# not the task's, because they happen before the task exists:
 
 # %%
 first = task.trace[0].seq  # the task's first call: Amazon ECS assumes a role

@@ -54,8 +54,8 @@ lab
 # ## What the execution role is for, and when it is used
 #
 # In the Amazon ECS Developer Guide's words: "The task execution role grants the Amazon
-# ECS container and Fargate agents permission to make AWS API calls on your behalf." These
-# permissions are not directly accessible to the containers in the task, it adds
+# ECS container and Fargate agents permission to make AWS API calls on your behalf." It adds that
+# the containers in the task cannot use these permissions directly
 # ([Amazon ECS task execution IAM role](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html)).
 #
 # Each of the role's jobs comes from a line of the task definition: the image, the secrets to

@@ -159,7 +159,7 @@ wb.execution.toggle("AmazonECSTaskExecutionRolePolicy", False)
 compare(prediction, wb.run())
 
 # %% [markdown]
-# The very first call of the launch, the registry token (`ecr:GetAuthorizationToken`), was refused
+# The ECS agent's first call, for the registry token (`ecr:GetAuthorizationToken`), was refused
 # to the ECS agent wearing `ecs-execution-role`. Everything after it was never reached (dotted in
 # the workbench's diagram): the log stream was never created, and the app never ran. That is why
 # the article's CloudWatch Logs was empty.
@@ -242,7 +242,7 @@ print("Last log line:", task.logs[-1])
 # %% [markdown]
 # This time the task started: the refusal is in the run phase, by the orders app, wearing
 # `ecs-task-role`, and the app's own log line says so. Every call before it worked; the payments API
-# key was never read (dotted in the diagram).
+# key was never read (dotted in the workbench's *Diagram* tab).
 #
 # The editor also protects you from typing mistakes. IAM refuses a malformed policy, and the
 # workbench says why instead of saving it (here `"Effect": "Alow"`). The cell shows the message the
@@ -260,7 +260,8 @@ print("the task role's policies:", lab.task_role.policies)
 HTML(wb.task.inline_messages.value)
 
 # %% [markdown]
-# It quotes IAM's `MalformedPolicyDocument` error, and the role is unchanged. Reset the roles once
+# It gives IAM's `MalformedPolicyDocument` error ("Syntax errors in policy."), with ecslab's note in
+# brackets on which statement and field, and the role is unchanged. Reset the roles once
 # more:
 
 # %%

@@ -125,7 +125,7 @@ data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  where = "${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}"
+  where = "${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}"
 }
 
 resource "aws_iam_role" "ecs_execution" {

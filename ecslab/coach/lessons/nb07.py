@@ -195,7 +195,7 @@ data "aws_region" "current" {}
 
 locals {
   account = data.aws_caller_identity.current.account_id
-  where   = "${data.aws_region.current.name}:${local.account}"
+  where   = "${data.aws_region.current.region}:${local.account}"
 }
 
 # What the ECS agent does at launch: the registry, the log stream, the injected values
