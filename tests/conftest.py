@@ -7,6 +7,21 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
+def _english_unless_a_test_chooses(monkeypatch, tmp_path_factory):
+    """Every test starts in English whatever the machine's ECSLAB_LANG or JupyterLab display
+    language: a test that wants Japanese says so (``set_language("ja")``)."""
+    from ecslab.i18n import set_language
+
+    monkeypatch.delenv("ECSLAB_LANG", raising=False)
+    monkeypatch.setenv(
+        "JUPYTERLAB_SETTINGS_DIR", str(tmp_path_factory.getbasetemp() / "no-lab-settings")
+    )
+    set_language(None)
+    yield
+    set_language(None)
+
+
+@pytest.fixture(autouse=True)
 def _close_labs():
     yield
     # Imported here, not above: the IAM judge's tests must not load the simulation.
