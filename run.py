@@ -2,6 +2,7 @@
 """Set up ecslab in its own virtual environment, then open the course or run the tests.
 
     python3 run.py lab     # set up, then open the course in JupyterLab
+    python3 run.py lab --lang ja   # 日本語版: the Japanese edition, with JupyterLab in Japanese
     python3 run.py test    # set up, then run the whole test suite (lint + pytest)
 
 Needs nothing but Python 3.10 or newer. The environment lives in `.venv/` next to this file and is
@@ -104,19 +105,65 @@ def ensure_environment(extras: str = "course") -> None:
     STAMP.write_text(stamp)
 
 
-def command_lab(extra: list[str]) -> int:
-    ensure_environment()
+# What `lab --lang` opens, and JupyterLab's display language for it.
+EDITIONS = {
+    "en": ("notebooks/00_start_here.ipynb", None),
+    "ja": ("notebooks/ja/00_start_here.ipynb", "ja_JP"),
+}
+
+
+def lab_language(extra: list[str]) -> tuple[str, list[str]]:
+    """``--lang ja`` (or ``--lang=ja``) taken out of the arguments; the rest go to JupyterLab."""
+    rest, language = [], "en"
+    arguments = iter(extra)
+    for argument in arguments:
+        if argument == "--lang":
+            language = next(arguments, "")
+        elif argument.startswith("--lang="):
+            language = argument.split("=", 1)[1]
+        else:
+            rest.append(argument)
+    if language not in EDITIONS:
+        raise SystemExit(f"run.py lab --lang: {', '.join(EDITIONS)}, not {language!r}")
+    return language, rest
+
+
+def lab_settings(locale: str) -> Path:
+    """JupyterLab's default display language for this environment: an ``overrides.json`` in an
+    application settings directory of run.py's own (a language the learner chose in
+    Settings → Language still wins)."""
+    directory = VENV / "share" / "ecslab" / f"lab-settings-{locale}"
+    directory.mkdir(parents=True, exist_ok=True)
+    overrides = {"@jupyterlab/translation-extension:plugin": {"locale": locale}}
+    (directory / "overrides.json").write_text(json.dumps(overrides, indent=2) + "\n")
+    return directory
+
+
+def lab_command(extra: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The ``jupyter lab`` command line and its environment for ``run.py lab [--lang ja] ...``."""
+    language, rest = lab_language(extra)
+    notebook, locale = EDITIONS[language]
     args = [
-        BIN / "jupyter",
+        str(BIN / "jupyter"),
         "lab",
         f"--ServerApp.root_dir={ROOT}",
-        "--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb",
-        *extra,
+        f"--LabApp.default_url=/lab/tree/{notebook}",
     ]
+    env = dict(os.environ)
+    if locale:
+        args.append(f"--LabApp.app_settings_dir={lab_settings(locale)}")
+        env["ECSLAB_LANG"] = language  # the kernels' ecslab speaks it too
+    args += rest
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--allow-root")
+    return args, env
+
+
+def command_lab(extra: list[str]) -> int:
+    args, env = lab_command(extra)  # a wrong --lang stops before anything is installed
+    ensure_environment()
     say("opening the course in JupyterLab (stop it with Ctrl+C)")
-    return subprocess.call([str(a) for a in args], cwd=ROOT)
+    return subprocess.call(args, cwd=ROOT, env=env)
 
 
 ORACLE = ROOT / "tests" / "iam" / "oracle"

@@ -63,3 +63,25 @@ def test_the_test_extra_holds_the_test_tools_and_the_course_needs_none_of_them()
     test = " ".join(project["optional-dependencies"]["test"])
     for tool in ("pytest", "playwright", "hypothesis", "ruff", "nbval", "import-linter"):
         assert tool in test and tool not in runtime
+
+
+def test_lab_in_japanese_opens_the_japanese_edition_with_jupyterlab_in_japanese(
+    run_py, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(run_py, "VENV", tmp_path / "venv")
+    args, env = run_py.lab_command(["--lang", "ja", "--no-browser"])
+    assert "--LabApp.default_url=/lab/tree/notebooks/ja/00_start_here.ipynb" in args
+    assert "--no-browser" in args and env["ECSLAB_LANG"] == "ja"
+    settings = next(a for a in args if a.startswith("--LabApp.app_settings_dir="))
+    overrides = Path(settings.split("=", 1)[1]) / "overrides.json"
+    assert '"locale": "ja_JP"' in overrides.read_text()
+    assert (ROOT / "notebooks" / "ja" / "00_start_here.ipynb").is_file()
+
+
+def test_lab_in_english_by_default_and_a_wrong_language_is_a_clear_error(run_py):
+    args, env = run_py.lab_command([])
+    assert "ECSLAB_LANG" not in env  # tests start with none (tests/conftest.py)
+    assert "--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb" in args
+    assert not any("app_settings_dir" in a for a in args)
+    with pytest.raises(SystemExit, match="en, ja, not 'fr'"):
+        run_py.lab_command(["--lang=fr"])
