@@ -32,7 +32,7 @@
 # %%
 from ecslab import Lab, set_language
 
-set_language("ja")  # ecslab の表示を日本語にする(翻訳済みのテキストから)
+set_language("ja")  # ecslab が表示する文章を日本語にします
 lab = Lab()  # 新しい模擬 AWS アカウント: このセルをもう一度実行すると最初からやり直せる
 
 

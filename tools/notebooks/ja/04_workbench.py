@@ -24,7 +24,7 @@
 # %%
 from ecslab import Lab, set_language
 
-set_language("ja")  # ecslab の表示を日本語に (翻訳済みのテキストから)
+set_language("ja")  # ecslab が表示する文章を日本語にします
 lab = Lab()
 wb = lab.workbench()
 

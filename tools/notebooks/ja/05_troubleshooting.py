@@ -32,7 +32,7 @@ import re
 from ecslab import Lab, diagnose, set_language
 from ecslab.coach.lessons.nb05 import mystery, suspect  # suspect は演習で使います
 
-set_language("ja")  # ecslab の表示を日本語に (翻訳済みのテキストから)
+set_language("ja")  # ecslab が表示する文章を日本語にします
 lab = Lab()  # 新しいシミュレーション用 AWS アカウント: やり直すときはこのセルを再実行
 
 

@@ -37,7 +37,7 @@ import boto3
 
 from ecslab import Lab, diagnose, evaluate, set_language
 
-set_language("ja")  # ecslab の表示を日本語に (翻訳済みのものから順に)
+set_language("ja")  # ecslab が表示する文章を日本語にします
 lab = Lab()  # 新しいシミュレーションのアカウント: もう一度実行すると最初からやり直せます
 
 
@@ -466,7 +466,7 @@ ex3.check()
 # ex3.solution()
 
 # %% [markdown]
-# ## ポイント
+# ## まとめ
 #
 # - AWS 管理ポリシーは、もともと範囲が広く作られています。`CloudWatchLogsFullAccess` は 138 個のアクションを許可し、削除のアクションもすべて含みます。ECS エージェントが使うのは 2 個です。
 # - タスクが動けば、ロールの権限が*足りている*ことはわかります。*必要なものだけ*であることはわかりません。

@@ -33,7 +33,7 @@ from ecslab import Lab, diagnose, set_language
 from ecslab.coach.lessons.nb07 import article_terraform
 from ecslab.coach.terraform import load_terraform
 
-set_language("ja")  # ecslab の表示を日本語に (翻訳済みのものから順に)
+set_language("ja")  # ecslab が表示する文章を日本語にします
 lab = Lab()  # 新しいシミュレーションのアカウント: もう一度実行すると最初からやり直せます
 lab
 
@@ -206,7 +206,7 @@ ex1.check()
 # ex1.solution()
 
 # %% [markdown]
-# ## ポイント
+# ## まとめ
 #
 # - `aws_ecs_task_definition` では、`execution_role_arn` がタスク実行ロール (ECS エージェント、起動フェーズ)、`task_role_arn` がタスクロール (アプリケーション、実行フェーズ) です。
 # - どちらのロールも、`assume_role_policy` で `ecs-tasks.amazonaws.com` を信頼します。ノートブック 06 の、`aws:SourceAccount` と `aws:SourceArn` による防御もここに書きます。タスク定義を適用する人には、両方のロールに対する `iam:PassRole` が必要です。
