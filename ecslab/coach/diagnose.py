@@ -27,6 +27,8 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from typing import Any
 
+from ecslab.i18n import N_, _
+
 ROLES = ("execution", "task", "neither", "unknown")
 
 # What the ECS agent calls with the execution role while it launches a task.
@@ -138,6 +140,9 @@ class Candidate:
     phase: str
     score: float
     why: str
+    # What this case adds to its role's own explanation ("Note: ..."), in the learner's
+    # language; a plain attribute, not a field: the answer's JSON stays as it is.
+    note = ""
 
 
 @dataclass
@@ -185,32 +190,37 @@ class Diagnosis:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
 
     def describe(self) -> str:
-        names = {
-            "execution": "the task execution role",
-            "task": "the task role",
-            "neither": "neither role",
-            "unknown": "not sure",
-        }
+        names = {role: _(name) for role, name in SUSPECTS.items()}
         suspect = names[self.role]
         refused = role_name(self.facts.get("role_ecs_could_not_assume", ""))
         if self.category == "trust-policy" and refused:
             # the message names the role, not which of the task's roles it was given as
-            suspect = f"the role {refused}" + (
-                f", by its name {names[self.role]}" if self.role in ("execution", "task") else ""
-            )
+            if self.role in ("execution", "task"):
+                suspect = _("the role {name}, by its name {suspect}").format(
+                    name=refused, suspect=names[self.role]
+                )
+            else:
+                suspect = _("the role {name}").format(name=refused)
+        phase = _(PHASES[self.phase]) if self.phase in PHASES else self.phase
         lines = [
-            f"Suspect: {suspect} ({self.category}, {self.phase} phase).",
+            # TRANSLATORS: {category} is an id (runtime-sqs, trust-policy, ...), kept as it is.
+            _("Suspect: {suspect} ({category}, {phase}).").format(
+                suspect=suspect, category=self.category, phase=phase
+            ),
             self.explanation,
-            f"Fix: {self.fix}",
+            _("Fix: {fix}").format(fix=self.fix),
         ]
         if self.evidence:
-            lines.append("Evidence: " + "; ".join(self.evidence))
+            lines.append(_("Evidence: {evidence}").format(evidence="; ".join(self.evidence)))
         others = [c for c in self.candidates[1:] if c.role != self.role]
         if others:
-            lines.append(
-                "Also possible: "
-                + "; ".join(f"{names[c.role]} ({c.category}): {c.why}" for c in others[:2])
+            possible = "; ".join(
+                _("{suspect} ({category}): {why}").format(
+                    suspect=names[c.role], category=c.category, why=c.why
+                )
+                for c in others[:2]
             )
+            lines.append(_("Also possible: {candidates}").format(candidates=possible))
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -246,18 +256,22 @@ def read(message: str) -> Facts:
     if found := _PRINCIPAL.search(text):
         facts.principal_role, facts.session = found.group("role"), found.group("session")
         facts.evidence.append(
-            f"the caller is role {facts.principal_role} (session {facts.session})"
+            _("the caller is role {role} (session {session})").format(
+                role=facts.principal_role, session=facts.session
+            )
         )
     elif found := re.search(r"assumed-role/(?P<role>[\w+=,.@-]+)", text):
         # truncated before the session name, as consoles and reports cut long lines
         facts.principal_role = found.group("role")
-        facts.evidence.append(f"the caller is role {facts.principal_role}")
+        facts.evidence.append(_("the caller is role {role}").format(role=facts.principal_role))
     elif found := _USER.search(text):
         facts.user = found.group("name") or "root"
-        facts.evidence.append(f"the caller is IAM {found.group('kind')} {facts.user}")
+        kind = found.group("kind")
+        said = _(IAM_CALLERS[kind]) if kind in IAM_CALLERS else _("the caller is IAM {kind} {name}")
+        facts.evidence.append(said.format(kind=kind, name=facts.user))
     if found := _ACTION.search(text):
         facts.action = found.group("action")
-        facts.evidence.append(f"the action is {facts.action}")
+        facts.evidence.append(_("the action is {action}").format(action=facts.action))
     if found := _RESOURCE.search(text):
         facts.resource = found.group("resource").strip("\"'").rstrip(".,;")
     if found := _OPERATION.search(text):
@@ -308,26 +322,36 @@ def _trust(f: Facts) -> list[Candidate]:
                 "trust-policy",
                 "deploy",
                 9,
-                "the ECS service-linked role is missing, not a task's role",
+                _("the ECS service-linked role is missing, not a task's role"),
             )
         ]
     arn = f.assumed_role_arn or ""
     role = _role_from_name(role_name(arn) or "") or "unknown"
-    f.evidence.append(f"ECS could not assume {arn or 'the role'}")
+    f.evidence.append(
+        _("ECS could not assume {arn}").format(arn=arn)
+        if arn
+        else _("ECS could not assume the role")
+    )
     out = [
         Candidate(
             role,
             "trust-policy",
             "deploy",
             9,
-            "ECS assumes both roles when the task is run: the role's trust policy must "
-            "allow ecs-tasks.amazonaws.com",
+            _(
+                "ECS assumes both roles when the task is run: the role's trust policy must "
+                "allow ecs-tasks.amazonaws.com"
+            ),
         )
     ]
     if f.has("pass"):
         out.append(
             Candidate(
-                "neither", "pass-role", "deploy", 4, "or the caller may not iam:PassRole the role"
+                "neither",
+                "pass-role",
+                "deploy",
+                4,
+                _("or the caller may not iam:PassRole the role"),
             )
         )
     return out
@@ -342,8 +366,10 @@ def _pass_role(f: Facts) -> list[Candidate]:
                 "pass-role",
                 "deploy",
                 10,
-                "the caller (who runs or deploys the task) needs iam:PassRole for the "
-                "roles in the task definition; the roles themselves are fine",
+                _(
+                    "the caller (who runs or deploys the task) needs iam:PassRole for the "
+                    "roles in the task definition; the roles themselves are fine"
+                ),
             )
         ]
     return []
@@ -356,7 +382,7 @@ def _network(f: Facts) -> list[Candidate]:
         return []
     if f.has(*DENIED) and not f.has("context deadline exceeded", "i/o timeout"):
         return []
-    f.evidence.append(f"network trouble: '{found}'")
+    f.evidence.append(_("network trouble: '{text}'").format(text=found))
     phase = "launch" if f.has(*LAUNCH_WRAPPERS) else "run"
     return [
         Candidate(
@@ -364,8 +390,10 @@ def _network(f: Facts) -> list[Candidate]:
             "network",
             phase,
             8,
-            "the task could not reach the AWS endpoint (no route to the internet or to "
-            "VPC endpoints) — it never got an answer, allowed or denied",
+            _(
+                "the task could not reach the AWS endpoint (no route to the internet or to "
+                "VPC endpoints) — it never got an answer, allowed or denied"
+            ),
         )
     ]
 
@@ -390,15 +418,17 @@ def _image_missing(f: Facts) -> list[Candidate]:
         "requested access to the resource is denied",
     )
     if pull and missing and not f.has("not authorized to perform", "403 forbidden"):
-        f.evidence.append(f"the image could not be found: '{missing}'")
+        f.evidence.append(_("the image could not be found: '{text}'").format(text=missing))
         return [
             Candidate(
                 "neither",
                 "image-not-found",
                 "launch",
                 8,
-                "the image reference (repository, tag, digest or platform) does not "
-                "match what the registry has",
+                _(
+                    "the image reference (repository, tag, digest or platform) does not "
+                    "match what the registry has"
+                ),
             )
         ]
     return []
@@ -412,7 +442,7 @@ def _launch(f: Facts) -> list[Candidate]:
     if not wrapper and not agent_category:
         return []
     if wrapper:
-        f.evidence.append(f"a launch failure: '{wrapper}'")
+        f.evidence.append(_("a launch failure: '{text}'").format(text=wrapper))
     denied = f.has(*DENIED)
     category = agent_category or SECRET_ACTIONS.get(action)
     if category is None:
@@ -437,8 +467,10 @@ def _launch(f: Facts) -> list[Candidate]:
                 "instance-role",
                 "launch",
                 7,
-                "the EC2 container instance's role made this call (EC2 launch type): "
-                "its instance profile needs the permission",
+                _(
+                    "the EC2 container instance's role made this call (EC2 launch type): "
+                    "its instance profile needs the permission"
+                ),
             )
         ]
     if denied or agent_category:
@@ -448,8 +480,10 @@ def _launch(f: Facts) -> list[Candidate]:
                 category,
                 "launch",
                 9 if wrapper else 7,
-                "the ECS agent makes this call with the task execution role while it "
-                "launches the task",
+                _(
+                    "the ECS agent makes this call with the task execution role while it "
+                    "launches the task"
+                ),
             )
         ]
     if f.has(
@@ -469,15 +503,17 @@ def _launch(f: Facts) -> list[Candidate]:
                 category,
                 "launch",
                 7,
-                "the task definition names something that is not there (a log group, "
-                "secret, parameter or JSON key): a reference to fix, not a permission",
+                _(
+                    "the task definition names something that is not there (a log group, "
+                    "secret, parameter or JSON key): a reference to fix, not a permission"
+                ),
             ),
             Candidate(
                 "execution",
                 category,
                 "launch",
                 3,
-                "unless the role lacks a permission the message hides",
+                _("unless the role lacks a permission the message hides"),
             ),
         ]
     return [
@@ -486,7 +522,7 @@ def _launch(f: Facts) -> list[Candidate]:
             category,
             "launch",
             5,
-            "a launch failure: the execution role is the usual suspect",
+            _("a launch failure: the execution role is the usual suspect"),
         )
     ]
 
@@ -502,7 +538,7 @@ def _exec_and_routers(f: Facts) -> list[Candidate]:
                     "ecs-exec",
                     "run",
                     7,
-                    "the person running ECS Exec needs ecs:ExecuteCommand",
+                    _("the person running ECS Exec needs ecs:ExecuteCommand"),
                 )
             )
         else:
@@ -512,8 +548,10 @@ def _exec_and_routers(f: Facts) -> list[Candidate]:
                     "ecs-exec",
                     "run",
                     7,
-                    "ECS Exec's agent in the container uses the task role: it needs "
-                    "ssmmessages:* channels",
+                    _(
+                        "ECS Exec's agent in the container uses the task role: it needs "
+                        "ssmmessages:* channels"
+                    ),
                 )
             )
     if f.has(
@@ -532,7 +570,7 @@ def _exec_and_routers(f: Facts) -> list[Candidate]:
                 "log-router",
                 "run",
                 7,
-                "a FireLens log router ships logs itself, with the task role",
+                _("a FireLens log router ships logs itself, with the task role"),
             )
         )
     return out
@@ -551,33 +589,47 @@ def _runtime(f: Facts) -> list[Candidate]:
     if action in AGENT_ACTIONS:
         return []
     if f.session and _INSTANCE.match(f.session):
-        f.evidence.append(f"session {f.session} is an EC2 instance id")
+        f.evidence.append(_("session {session} is an EC2 instance id").format(session=f.session))
         return [
             Candidate(
                 "neither",
                 "instance-role",
                 "run",
                 8,
-                "the EC2 instance's role answered, not a task role: the container "
-                "found no task role credentials and the SDK fell back to the instance "
-                "profile — give the task definition a task role",
+                _(
+                    "the EC2 instance's role answered, not a task role: the container "
+                    "found no task role credentials and the SDK fell back to the instance "
+                    "profile — give the task definition a task role"
+                ),
             )
         ]
     if f.user and not f.principal_role:
         return [
             Candidate(
-                "neither", "other", "deploy", 5, f"the caller is an IAM user ({f.user}), not a task"
+                "neither",
+                "other",
+                "deploy",
+                5,
+                _("the caller is an IAM user ({user}), not a task").format(user=f.user),
             )
         ]
     category = RUNTIME_CATEGORIES.get(service or "", "runtime-other")
-    why = "the application calls AWS through the SDK with the task role's credentials"
-    if f.principal_role and _role_from_name(f.principal_role) == "execution":
-        why += (
-            f"; the caller is {f.principal_role}, an execution role — the task probably uses "
-            "it as its task role, or has none of its own"
-        )
     score = 7 if (f.operation or f.principal_role) else 4
-    return [Candidate("task", category, "run", score, why)]
+    found = Candidate(
+        "task",
+        category,
+        "run",
+        score,
+        _("the application calls AWS through the SDK with the task role's credentials"),
+    )
+    if f.principal_role and _role_from_name(f.principal_role) == "execution":
+        found.note = _(
+            "the caller is {role}, an execution role — the task probably uses it as its task "
+            "role, or has none of its own"
+        ).format(role=f.principal_role)
+        # TRANSLATORS: two reasons for one answer, the second adding to the first.
+        found.why = _("{why}; {note}").format(why=found.why, note=found.note)
+    return [found]
 
 
 @rule
@@ -602,7 +654,10 @@ def _container(f: Facts) -> list[Candidate]:
                 "container-exit",
                 "run",
                 5,
-                "the container itself stopped (its own error, memory, health check): read its logs",
+                _(
+                    "the container itself stopped (its own error, memory, health check): "
+                    "read its logs"
+                ),
             )
         ]
     if f.has(
@@ -620,7 +675,7 @@ def _container(f: Facts) -> list[Candidate]:
                 "placement",
                 "deploy",
                 6,
-                "the scheduler could not place the task (capacity, constraints)",
+                _("the scheduler could not place the task (capacity, constraints)"),
             )
         ]
     return []
@@ -697,8 +752,10 @@ def _registration(f: Facts) -> list[Candidate]:
                 category,
                 "deploy",
                 9,
-                "the task definition needs an execution role for what it asks ECS to "
-                "do at launch (pull from ECR, awslogs, secrets) and names none",
+                _(
+                    "the task definition needs an execution role for what it asks ECS to "
+                    "do at launch (pull from ECR, awslogs, secrets) and names none"
+                ),
             )
         )
     if f.has("role is not valid", "invalid arn syntax", "invalid arn") and not f.has(
@@ -710,8 +767,10 @@ def _registration(f: Facts) -> list[Candidate]:
                 "other",
                 "deploy",
                 6,
-                "the task definition names an ARN that is malformed or does not "
-                "exist — a typo to fix, not a permission",
+                _(
+                    "the task definition names an ARN that is malformed or does not "
+                    "exist — a typo to fix, not a permission"
+                ),
             )
         )
     if f.has("service linked role", "service-linked role"):
@@ -721,7 +780,7 @@ def _registration(f: Facts) -> list[Candidate]:
                 "other",
                 "deploy",
                 10,
-                "the ECS service-linked role is missing, not a task's role",
+                _("the ECS service-linked role is missing, not a task's role"),
             )
         )
     return out
@@ -732,15 +791,17 @@ def _no_credentials(f: Facts) -> list[Candidate]:
     found = f.has(*NO_CREDENTIALS)
     if not found or f.has(*LAUNCH_WRAPPERS):
         return []
-    f.evidence.append(f"the SDK found no credentials: '{found}'")
+    f.evidence.append(_("the SDK found no credentials: '{text}'").format(text=found))
     return [
         Candidate(
             "task",
             "runtime-other",
             "run",
             8,
-            "the app's SDK found no credentials at all: the task has no task role "
-            "(taskRoleArn), so the container credentials endpoint serves nothing",
+            _(
+                "the app's SDK found no credentials at all: the task has no task role "
+                "(taskRoleArn), so the container credentials endpoint serves nothing"
+            ),
         )
     ]
 
@@ -751,15 +812,19 @@ def _ci_caller(f: Facts) -> list[Candidate]:
     hint = next((h for h in CI_HINTS if h in name), None)
     if hint is None or not f.has(*DENIED):
         return []
-    f.evidence.append(f"the caller looks like a build or deployment identity ('{hint}')")
+    f.evidence.append(
+        _("the caller looks like a build or deployment identity ('{hint}')").format(hint=hint)
+    )
     return [
         Candidate(
             "neither",
             "other",
             "deploy",
             9,
-            "the caller is a build or deployment pipeline, not a running task: give "
-            "the pipeline's own role the permission",
+            _(
+                "the caller is a build or deployment pipeline, not a running task: give "
+                "the pipeline's own role the permission"
+            ),
         )
     ]
 
@@ -775,8 +840,10 @@ def _instance_role_by_name(f: Facts) -> list[Candidate]:
             "instance-role",
             "launch" if f.has(*LAUNCH_WRAPPERS) else "run",
             10,
-            "the EC2 container instance's role made this call: its instance "
-            "profile needs the permission (or the task needs a role of its own)",
+            _(
+                "the EC2 container instance's role made this call: its instance "
+                "profile needs the permission (or the task needs a role of its own)"
+            ),
         )
     ]
 
@@ -790,8 +857,10 @@ def _exec_settings(f: Facts) -> list[Candidate]:
                 "ecs-exec",
                 "run",
                 9,
-                "ECS Exec was not enabled on the task (enableExecuteCommand) — a "
-                "setting, not a permission",
+                _(
+                    "ECS Exec was not enabled on the task (enableExecuteCommand) — a "
+                    "setting, not a permission"
+                ),
             )
         ]
     if f.has("valid taskrolearn is not being used", "specify a valid task role"):
@@ -801,7 +870,7 @@ def _exec_settings(f: Facts) -> list[Candidate]:
                 "ecs-exec",
                 "deploy",
                 9,
-                "ECS Exec needs a task role: its agent in the container uses it",
+                _("ECS Exec needs a task role: its agent in the container uses it"),
             )
         ]
     return []
@@ -818,7 +887,7 @@ def _fluent_bit_config(f: Facts) -> list[Candidate]:
                 "log-router",
                 "run",
                 7,
-                "the log router's own configuration is wrong, not a permission",
+                _("the log router's own configuration is wrong, not a permission"),
             )
         ]
     return []
@@ -833,7 +902,7 @@ def _app_decrypt(f: Facts) -> list[Candidate]:
                 "runtime-other",
                 "run",
                 5,
-                "the app decrypts its own configuration with the task role",
+                _("the app decrypts its own configuration with the task role"),
             )
         ]
     return []
@@ -841,94 +910,164 @@ def _app_decrypt(f: Facts) -> list[Candidate]:
 
 # -- the answer -----------------------------------------------------------------------------------
 
+# The texts below are marked with N_ and shown, translated, with _ (see ecslab.i18n); the keys
+# (roles, categories, phases) are ids that code and tests compare, never translated.
+SUSPECTS = {
+    "execution": N_("the task execution role"),
+    "task": N_("the task role"),
+    "neither": N_("neither role"),
+    "unknown": N_("not sure"),
+}
+PHASES = {
+    "launch": N_("launch phase"),
+    "run": N_("run phase"),
+    "deploy": N_("deploy phase"),
+    "unknown": N_("unknown phase"),
+}
+IAM_CALLERS = {
+    "user": N_("the caller is IAM user {name}"),
+    # TRANSLATORS: {name} is "root" unless the ARN names more.
+    "root": N_("the caller is IAM root {name}"),
+}
 EXPLANATIONS = {
-    "execution": "The task failed while ECS was launching it, before your application ran. The "
-    "ECS agent makes these calls with the task execution role (executionRoleArn).",
-    "task": "The task was running: your application made this call through the AWS SDK, which "
-    "uses the task role (taskRoleArn) from the container credentials endpoint.",
-    "neither": "This is not a missing permission on either ECS role.",
-    "unknown": "ecslab does not recognise this message.",
+    "execution": N_(
+        "The task failed while ECS was launching it, before your application ran. The "
+        "ECS agent makes these calls with the task execution role (executionRoleArn)."
+    ),
+    "task": N_(
+        "The task was running: your application made this call through the AWS SDK, which "
+        "uses the task role (taskRoleArn) from the container credentials endpoint."
+    ),
+    "neither": N_("This is not a missing permission on either ECS role."),
+    "unknown": N_("ecslab does not recognise this message."),
 }
 FIXES = {
-    "ecr-auth": 'Allow ecr:GetAuthorizationToken (Resource "*") on the task execution role — '
-    "AmazonECSTaskExecutionRolePolicy has it.",
-    "image-pull": "Allow ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the repository for "
-    "the task execution role, and check the repository policy does not deny it.",
-    "logs": "Allow logs:CreateLogStream and logs:PutLogEvents on the log group's ARN followed by "
-    "':*' (and logs:CreateLogGroup if awslogs-create-group is true) on the task execution role.",
-    "secrets-manager": "Allow secretsmanager:GetSecretValue on the secret's ARN for the task "
-    "execution role (and kms:Decrypt if a customer-managed key encrypts it).",
-    "ssm": "Allow ssm:GetParameters on the parameter's ARN for the task execution role (and "
-    "kms:Decrypt for a SecureString under a customer-managed key).",
-    "kms": "Allow kms:Decrypt on the key for the role that reads the secret, and check that the "
-    "key policy lets the account's IAM policies grant it.",
-    "trust-policy": "Make the role's trust policy allow the service principal "
-    "ecs-tasks.amazonaws.com to sts:AssumeRole (mind aws:SourceAccount/aws:SourceArn conditions).",
-    "pass-role": "Give the user or pipeline that runs the task iam:PassRole on the task role and "
-    "the task execution role (with iam:PassedToService ecs-tasks.amazonaws.com).",
-    "network": "Give the task a route to the service: a NAT gateway or public IP for public "
-    "subnets, or VPC endpoints (ECR api/dkr, S3, Logs, Secrets Manager, SSM); no IAM change "
-    "helps.",
-    "image-not-found": "Check the image name, tag or digest and platform in the task definition "
-    "against what the registry has.",
-    "instance-role": "Give the task definition a task role (taskRoleArn) with the permission; on "
-    "EC2, the instance role answers only when the container has no task role credentials.",
-    "ecs-exec": "Allow ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel and "
-    "OpenDataChannel on the task role, and enable execute-command on the service or task.",
-    "log-router": "Allow the log router's destination (e.g. logs:PutLogEvents) on the task role: "
-    "FireLens ships logs with the task role's credentials.",
-    "container-exit": "Read the container's logs and exit code: the application stopped on its "
-    "own.",
-    "placement": "Check the cluster's capacity and the service's placement constraints.",
-    "other": "Read the full message for the call and the resource it names.",
+    "ecr-auth": N_(
+        'Allow ecr:GetAuthorizationToken (Resource "*") on the task execution role — '
+        "AmazonECSTaskExecutionRolePolicy has it."
+    ),
+    "image-pull": N_(
+        "Allow ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the repository for "
+        "the task execution role, and check the repository policy does not deny it."
+    ),
+    "logs": N_(
+        "Allow logs:CreateLogStream and logs:PutLogEvents on the log group's ARN followed by "
+        "':*' (and logs:CreateLogGroup if awslogs-create-group is true) on the task execution "
+        "role."
+    ),
+    "secrets-manager": N_(
+        "Allow secretsmanager:GetSecretValue on the secret's ARN for the task "
+        "execution role (and kms:Decrypt if a customer-managed key encrypts it)."
+    ),
+    "ssm": N_(
+        "Allow ssm:GetParameters on the parameter's ARN for the task execution role (and "
+        "kms:Decrypt for a SecureString under a customer-managed key)."
+    ),
+    "kms": N_(
+        "Allow kms:Decrypt on the key for the role that reads the secret, and check that the "
+        "key policy lets the account's IAM policies grant it."
+    ),
+    "trust-policy": N_(
+        "Make the role's trust policy allow the service principal "
+        "ecs-tasks.amazonaws.com to sts:AssumeRole (mind aws:SourceAccount/aws:SourceArn "
+        "conditions)."
+    ),
+    "pass-role": N_(
+        "Give the user or pipeline that runs the task iam:PassRole on the task role and "
+        "the task execution role (with iam:PassedToService ecs-tasks.amazonaws.com)."
+    ),
+    "network": N_(
+        "Give the task a route to the service: a NAT gateway or public IP for public "
+        "subnets, or VPC endpoints (ECR api/dkr, S3, Logs, Secrets Manager, SSM); no IAM change "
+        "helps."
+    ),
+    "image-not-found": N_(
+        "Check the image name, tag or digest and platform in the task definition "
+        "against what the registry has."
+    ),
+    "instance-role": N_(
+        "Give the task definition a task role (taskRoleArn) with the permission; on "
+        "EC2, the instance role answers only when the container has no task role credentials."
+    ),
+    "ecs-exec": N_(
+        "Allow ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel and "
+        "OpenDataChannel on the task role, and enable execute-command on the service or task."
+    ),
+    "log-router": N_(
+        "Allow the log router's destination (e.g. logs:PutLogEvents) on the task role: "
+        "FireLens ships logs with the task role's credentials."
+    ),
+    "container-exit": N_(
+        "Read the container's logs and exit code: the application stopped on its own."
+    ),
+    "placement": N_("Check the cluster's capacity and the service's placement constraints."),
+    "other": N_("Read the full message for the call and the resource it names."),
 }
 
 
 def _fix(role: str, category: str, refused: str | None = None) -> str:
     if category == "trust-policy" and refused:
-        return FIXES[category].replace("the role's", f"{refused}'s", 1)
+        return _(
+            "Make {role}'s trust policy allow the service principal ecs-tasks.amazonaws.com to "
+            "sts:AssumeRole (mind aws:SourceAccount/aws:SourceArn conditions)."
+        ).format(role=refused)
     if category.startswith("runtime-") or (role == "task" and category not in FIXES):
-        return (
+        return _(
             "Add the action to the task role's policy, scoped to the resource the message names. "
             "Adding it to the task execution role changes nothing: the application never uses it."
         )
-    text = FIXES.get(category, FIXES["other"])
+    text = _(FIXES.get(category, FIXES["other"]))
     if role == "execution" and category not in ("trust-policy", "pass-role"):
-        text += " Adding it to the task role changes nothing: the agent never uses it."
+        # TRANSLATORS: {fix} is one of the fixes above, a whole sentence.
+        text = _(
+            "{fix} Adding it to the task role changes nothing: the agent never uses it."
+        ).format(fix=text)
     return text
 
 
 ROLE_SLOTS = {
-    "execution": "the task execution role (executionRoleArn)",
-    "task": "the task role (taskRoleArn)",
+    "execution": N_("the task execution role (executionRoleArn)"),
+    "task": N_("the task role (taskRoleArn)"),
 }
 
 
 def _trust_explanation(role: str, arn: str | None) -> str:
     name = role_name(arn or "")
-    named = f"the role {name} ({arn})" if name else (arn or "the role")
-    text = (
+    if name:
+        named = _("the role {name} ({arn})").format(name=name, arn=arn)
+    else:
+        named = arn or _("the role")
+    text = _(
         "No task was started: ECS assumes a task's roles as ecs-tasks.amazonaws.com when it runs "
-        f"the task, and it could not assume {named}. Its trust policy does not allow it (or the "
+        "the task, and it could not assume {role}. Its trust policy does not allow it (or the "
         "role does not exist yet, or IAM has not caught up)."
-    )
+    ).format(role=named)
     if name and role in ROLE_SLOTS:
-        text += (
-            " The message does not say which of the task's roles it was given as; its name "
-            f"says {ROLE_SLOTS[role]}."
-        )
+        text = _(
+            "{explanation} The message does not say which of the task's roles it was given as; "
+            "its name says {slot}."
+        ).format(explanation=text, slot=_(ROLE_SLOTS[role]))
     elif name:
-        text += (
-            f" Its name does not tell whether {name} is the task role or the task execution "
-            "role: look for it in the task definition (taskRoleArn or executionRoleArn)."
-        )
+        text = _(
+            "{explanation} Its name does not tell whether {name} is the task role or the task "
+            "execution role: look for it in the task definition (taskRoleArn or "
+            "executionRoleArn)."
+        ).format(explanation=text, name=name)
     return text
 
 
 def diagnose(message: str) -> Diagnosis:
-    """Which role to fix, from an error message as pasted (see the module docstring)."""
+    """Which role to fix, from an error message as pasted (see the module docstring).
+
+    The answer's texts (explanation, fix, evidence, reasons) are in the learner's language at the
+    time of the call (``ecslab.set_language``); its ids (role, category, phase) are always the
+    same."""
     if not isinstance(message, str):
-        raise TypeError(f"diagnose() takes the error message as text, not {type(message).__name__}")
+        raise TypeError(
+            _("diagnose() takes the error message as text, not {kind}").format(
+                kind=type(message).__name__
+            )
+        )
     facts = read(message)
     candidates: list[Candidate] = []
     for check in RULES:
@@ -941,16 +1080,24 @@ def diagnose(message: str) -> Diagnosis:
             explanation = _trust_explanation(role, facts.assumed_role_arn)
         elif role in ("execution", "task"):
             # the role's own sentence says who calls; add only what this case adds
-            extra = best.why.split("; ", 1)[1] if "; " in best.why else ""
-            explanation = EXPLANATIONS[role] + (f" Note: {extra}." if extra else "")
+            explanation = _(EXPLANATIONS[role])
+            if best.note:
+                # TRANSLATORS: {explanation} is whole sentences; {note} a reason in lower case.
+                explanation = _("{explanation} Note: {note}.").format(
+                    explanation=explanation, note=best.note
+                )
         else:
-            explanation = EXPLANATIONS[role] + " " + best.why[:1].upper() + best.why[1:] + "."
+            # TRANSLATORS: {explanation} is a sentence; {why} a reason, its first letter made
+            # upper case.
+            explanation = _("{explanation} {why}.").format(
+                explanation=_(EXPLANATIONS[role]), why=best.why[:1].upper() + best.why[1:]
+            )
     else:
         role, category, phase = "unknown", "other", "unknown"
-        explanation = EXPLANATIONS["unknown"] + (
-            " If the task never started, suspect the task execution role; if it ran and the app "
-            "got AccessDenied, the task role."
-        )
+        explanation = _(
+            "{explanation} If the task never started, suspect the task execution role; if it ran "
+            "and the app got AccessDenied, the task role."
+        ).format(explanation=_(EXPLANATIONS["unknown"]))
     facts_out = {
         "principal_role": facts.principal_role,
         "session": facts.session,
@@ -968,7 +1115,7 @@ def diagnose(message: str) -> Diagnosis:
         explanation=explanation,
         fix=_fix(role, category, role_name(facts.assumed_role_arn or ""))
         if candidates
-        else "Read the message for the call and resource.",
+        else _("Read the message for the call and resource."),
         candidates=candidates,
         evidence=list(dict.fromkeys(facts.evidence)),
         facts={k: v for k, v in facts_out.items() if v},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import textwrap
 
 import pytest
@@ -221,3 +222,187 @@ def test_a_trust_failure_says_so_when_the_roles_name_does_not_tell_which_it_is()
     unquoted = diagnose("ECS was unable to assume role arn:aws:iam::123456789012:role/app-exec.")
     assert unquoted.facts["role_ecs_could_not_assume"] == "arn:aws:iam::123456789012:role/app-exec"
     assert unquoted.role == "execution"
+
+
+# -- in Japanese (issue 13) -----------------------------------------------------------------------
+
+# One real message for each answer diagnose gives: every role, and each category of each role.
+REPRESENTATIVE = {
+    ("execution", "ecr-auth"): "exec-batch-ecr-getauthtoken-truncated",
+    ("execution", "image-pull"): "exec-ecr-403-manifest-fargate",
+    ("execution", "logs"): "exec-fargate-requires-exec-role-awslogs",
+    ("execution", "secrets-manager"): "exec-secrets-require-exec-role",
+    ("execution", "ssm"): "exec-ssm-denied-fargate-lowercase",
+    ("execution", "kms"): "exec-ssm-kms-ciphertext-pv13",
+    ("execution", "trust-policy"): "exec-trust-policy-exec-role-service-event",
+    ("task", "trust-policy"): "exec-trust-policy-wrong-role-as-exec",
+    ("task", "runtime-sns"): "task-sns-publish-denied",
+    ("task", "runtime-sqs"): "task-sqs-receivemessage-php",
+    ("task", "runtime-dynamodb"): "task-dynamodb-createtable-java",
+    ("task", "ecs-exec"): "task-ecs-exec-target-not-connected",
+    ("task", "log-router"): "task-firelens-init-s3-config-403",
+    ("neither", "pass-role"): "neither-passrole-runtask-lambda",
+    ("neither", "network"): "neither-net-asm-context-deadline",
+    ("neither", "image-not-found"): "neither-img-digest-not-found",
+    ("neither", "instance-role"): "neither-instance-role-sqs-createqueue",
+    ("neither", "container-exit"): "neither-exit-oom-fargate",
+    ("neither", "placement"): "neither-place-no-container-instances",
+    ("neither", "ecs-exec"): "neither-ecs-exec-not-enabled",
+    ("neither", "log-router"): "neither-firelens-config-plugin-missing",
+    ("neither", "other"): "neither-role-is-not-valid-cli",
+    ("unknown", "trust-policy"): "neither-trust-message-but-user-perms",
+    ("unknown", "other"): "task-iam-getrole-copilot-job",
+}
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def corpus_messages() -> dict[str, str]:
+    from pathlib import Path
+
+    corpus = json.loads(
+        (Path(__file__).parent / "corpus" / "messages.json").read_text(encoding="utf-8")
+    )
+    return {entry["id"]: entry["message"] for entry in corpus}
+
+
+def english_left(text: str) -> list[str]:
+    """Runs of three or more plain English words in a Japanese text, once what is quoted from the
+    message ('...') is taken out: an English sentence nobody translated."""
+    unquoted = re.sub(r"'[^\n;]*'", "", text)  # 'couldn't find aws credentials'; ...
+    return re.findall(r"\b[A-Za-z][a-z]+(?: [A-Za-z][a-z]+){2,}\b", unquoted)
+
+
+@pytest.mark.parametrize(("role", "category"), sorted(REPRESENTATIVE))
+def test_in_japanese_the_same_answer_is_explained_in_japanese(role, category):
+    from ecslab.i18n import set_language
+
+    message = corpus_messages()[REPRESENTATIVE[(role, category)]]
+    english = diagnose(message)
+    assert (english.role, english.category) == (role, category)
+    assert english_left(english.explanation)  # the check below finds English where there is
+    set_language("ja")
+    japanese = diagnose(message)
+    # the answer itself (ids that code compares) does not change with the language
+    assert (japanese.role, japanese.category, japanese.phase) == (role, category, english.phase)
+    assert japanese.facts == english.facts
+    assert [(c.role, c.category, c.phase, c.score) for c in japanese.candidates] == [
+        (c.role, c.category, c.phase, c.score) for c in english.candidates
+    ]
+    for text in (japanese.explanation, japanese.fix, *japanese.evidence):
+        assert JAPANESE.search(text), text
+        assert not english_left(text), text
+    described = japanese.describe()
+    assert described.startswith("疑う対象: ")
+    assert f"({category}、" in described.split("\n")[0]  # the category id, as it is
+    assert "\n直し方: " in described
+    assert not english_left(described), described
+    assert "Suspect" not in japanese._repr_html_()
+    assert "<strong>疑う対象: " in japanese._repr_html_()
+    set_language(None)
+    assert diagnose(message).describe() == english.describe()  # English as it was
+
+
+def test_in_japanese_every_real_message_is_explained_without_english_left():
+    from ecslab.i18n import set_language
+
+    set_language("ja")
+    for ident, message in corpus_messages().items():
+        described = diagnose(message).describe()
+        assert not english_left(described), (ident, described)
+
+
+def test_in_japanese_the_role_names_and_the_wrong_fix():
+    from ecslab.i18n import set_language
+
+    set_language("ja")
+    launch = diagnose(corpus_messages()["exec-ssm-denied-fargate-lowercase"])
+    assert launch.describe().startswith(
+        "疑う対象: タスク実行ロール (ssm、起動時の launch フェーズ)\n"
+    )
+    assert "タスクロールに追加しても何も変わりません" in launch.fix
+    assert "ssm:GetParameters" in launch.fix  # AWS's names stay as AWS writes them
+    app = diagnose(corpus_messages()["task-sqs-receivemessage-php"])
+    assert app.describe().startswith("疑う対象: タスクロール (runtime-sqs、実行時の run フェーズ)")
+    assert "タスク実行ロールに追加しても何も変わりません" in app.fix
+    trust = diagnose(
+        "ECS was unable to assume the role 'arn:aws:iam::123456789012:role/ecs-task-role' that "
+        "was provided for this task."
+    )
+    assert trust.describe().startswith(
+        "疑う対象: ロール ecs-task-role、名前からするとタスクロール (trust-policy、"
+    )
+    assert "ロール ecs-task-role (arn:aws:iam::123456789012:role/ecs-task-role)" in (
+        trust.explanation
+    )
+    assert trust.fix.startswith("ecs-task-role の信頼ポリシーで")
+    noted = diagnose(
+        "An error occurred (AccessDeniedException) when calling the GetItem operation: User: "
+        "arn:aws:sts::123456789012:assumed-role/my-execution-role/abc is not authorized to "
+        "perform: dynamodb:GetItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table/x"
+    )
+    assert noted.role == "task"
+    assert "なお、呼び出し元の my-execution-role はタスク実行ロールです。" in noted.explanation
+    with pytest.raises(TypeError, match="エラーメッセージをテキスト"):
+        diagnose(None)  # type: ignore[arg-type]
+
+
+def test_the_command_line_in_japanese(lab, capsys):
+    text = failure_text(lab, "task-role-without-sqs")
+    assert main(["explain", text]) == 0
+    english = capsys.readouterr().out
+    assert main(["explain", "--lang", "ja", text]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("疑う対象: タスクロール (runtime-sqs、実行時の run フェーズ)\n")
+    assert "直し方: タスクロールのポリシーに" in out
+    assert not english_left(out), out
+    assert main(["explain", "--lang=ja", "--json", text]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert (answer["role"], answer["category"], answer["phase"]) == ("task", "runtime-sqs", "run")
+    assert answer["explanation"].startswith("タスクは実行中でした。")
+    assert main(["explain", "--lang", "en", text]) == 0
+    assert capsys.readouterr().out == english
+
+
+def test_explain_lang_through_a_subprocess():
+    """``ecslab explain`` as a learner runs it: --lang, else ECSLAB_LANG, else English."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    message = corpus_messages()["neither-passrole-runtask-lambda"]
+
+    def explain(*arguments: str, lang: str | None = None) -> str:
+        env = dict(os.environ, PYTHONPATH=str(root), PYTHONIOENCODING="utf-8")
+        env.pop("ECSLAB_LANG", None)
+        if lang is not None:
+            env["ECSLAB_LANG"] = lang
+        done = subprocess.run(
+            [sys.executable, "-m", "ecslab.cli", "explain", *arguments],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env=env,
+            check=True,
+        )
+        return done.stdout
+
+    english = explain(message)
+    assert english.startswith("Suspect: neither role (pass-role, deploy phase).")
+    japanese = explain("--lang", "ja", message)
+    assert japanese.startswith(
+        "疑う対象: どちらのロールでもない (pass-role、起動前の deploy フェーズ)"
+    )
+    assert explain(message, lang="ja") == japanese  # ECSLAB_LANG when --lang is left out
+    assert explain("--lang", "en", message, lang="ja") == english  # --lang wins
+    assert "ECS / IAM のエラーメッセージを診断し" in explain("--lang", "ja", "--help")
+
+
+def test_an_unknown_language_is_a_clear_error(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["explain", "--lang", "fr", "AccessDenied"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --lang: invalid choice: 'fr'" in err
+    assert "en" in err and "ja" in err
