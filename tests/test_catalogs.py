@@ -85,3 +85,16 @@ def test_jupyterlabs_display_language_is_followed(tmp_path):
 def test_an_untranslated_message_is_shown_in_english():
     set_language("ja")
     assert _("A sentence no catalog has.") == "A sentence no catalog has."
+
+
+def test_the_chosen_language_reaches_the_commands_a_notebook_runs(monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("ECSLAB_LANG", "en")
+    set_language("ja")
+    probe = "from ecslab.i18n import language; print(language())"
+    child = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert child.stdout.strip() == "ja"
+    set_language(None)  # forgets the choice, and puts the environment back as it was
+    assert i18n.os.environ["ECSLAB_LANG"] == "en" and language() == "en"

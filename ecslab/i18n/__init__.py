@@ -51,12 +51,26 @@ def _normalized(value: str | None) -> str | None:
     return code if code in LANGUAGES else None
 
 
+# ECSLAB_LANG as it was before set_language first changed it (set_language(None) puts it back).
+_UNSET = object()
+_environment_before: object = _UNSET
+
+
 def set_language(value: str | None) -> None:
     """Show ecslab's texts in ``value`` (``"en"`` or ``"ja"``) from now on; ``None`` goes back to
-    the environment's choice (``ECSLAB_LANG``, then JupyterLab's display language)."""
-    global _chosen
+    the environment's choice (``ECSLAB_LANG``, then JupyterLab's display language).
+
+    The choice is also put in this process's ``ECSLAB_LANG``, so that an ``ecslab`` command a
+    notebook runs (``!ecslab explain ...``) speaks the same language."""
+    global _chosen, _environment_before
     if value is None:
         _chosen = None
+        if _environment_before is not _UNSET:
+            if _environment_before is None:
+                os.environ.pop("ECSLAB_LANG", None)
+            else:
+                os.environ["ECSLAB_LANG"] = str(_environment_before)
+            _environment_before = _UNSET
         return
     chosen = _normalized(value)
     if chosen is None:
@@ -64,7 +78,10 @@ def set_language(value: str | None) -> None:
             f"ecslab speaks {', '.join(repr(x) for x in LANGUAGES)}, not {value!r} "
             "(ecslab は 'en' と 'ja' に対応しています)"
         )
+    if _environment_before is _UNSET:
+        _environment_before = os.environ.get("ECSLAB_LANG")
     _chosen = chosen
+    os.environ["ECSLAB_LANG"] = chosen
 
 
 def language() -> str:
