@@ -34,6 +34,7 @@ from ecslab.cloud import errors
 from ecslab.cloud.account import random_uuid, repository_policy_with_resources
 from ecslab.cloud.identities import ISSUED_KEYS, Principal
 from ecslab.cloud.operations import ALWAYS_ALLOWED, OPERATIONS, Authorization
+from ecslab.i18n import _
 from ecslab.iam import MalformedPolicyDocument, evaluate, parse_policy
 
 if TYPE_CHECKING:
@@ -434,8 +435,10 @@ def _before_call(**kwargs: Any):
         error = errors.ServiceError(
             400,
             "LabClosed",
-            "This client belongs to an ecslab lab that has been closed, so the call was not "
-            "sent anywhere. Create a new lab (lab = Lab()) and a new client.",
+            _(
+                "This client belongs to an ecslab lab that has been closed, so the call was not "
+                "sent anywhere. Create a new lab (lab = Lab()) and a new client."
+            ),
         )
         http = AWSResponse("https://ecslab.invalid/", error.status, {}, _Body())
         return http, error.parsed("ecslab-closed")

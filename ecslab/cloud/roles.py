@@ -25,6 +25,7 @@ from urllib.parse import unquote
 from botocore.exceptions import ClientError
 
 from ecslab.cloud.mistakes import ArgumentTypeError, learner_facing, warn_unknown_actions
+from ecslab.i18n import N_, _
 from ecslab.iam.managed import UnknownManagedPolicy, managed_policy
 
 if TYPE_CHECKING:
@@ -39,9 +40,17 @@ def _document(value: Any) -> dict[str, Any]:
 
 
 def _text(value: Any, method: str, what: str) -> str:
+    """``value``, which must be a str; ``what``: what it is, marked with ``N_``."""
     if not isinstance(value, str):
-        raise ArgumentTypeError(f"{method}() takes {what} as text (a str), not {value!r}")
+        raise ArgumentTypeError(
+            _("{method}() takes {what} as text (a str), not {value}").format(
+                method=method, what=_(what), value=repr(value)
+            )
+        )
     return value
+
+
+POLICY_NAME_OR_ARN = N_("a managed policy's name or ARN")
 
 
 def _policy_text(document: Any, method: str) -> str:
@@ -52,8 +61,10 @@ def _policy_text(document: Any, method: str) -> str:
         return json.dumps(document)
     except (TypeError, ValueError) as problem:
         raise ArgumentTypeError(
-            f"{method}() takes a policy as a dict of JSON values or as JSON text; this one "
-            f"cannot be written as JSON: {problem}"
+            _(
+                "{method}() takes a policy as a dict of JSON values or as JSON text; this one "
+                "cannot be written as JSON: {problem}"
+            ).format(method=method, problem=problem)
         ) from None
 
 
@@ -120,7 +131,7 @@ class Role:
 
     @property
     def inline_policy_names(self) -> list[str]:
-        return [name for name, _ in self.stored().inline_policies]
+        return [name for name, _document_text in self.stored().inline_policies]
 
     @property
     def policies(self) -> list[str]:
@@ -176,7 +187,7 @@ class Role:
     @learner_facing
     def attach(self, name_or_arn: str) -> Role:
         """Attach a managed policy: an AWS managed policy's name, or any policy ARN."""
-        _text(name_or_arn, "attach", "a managed policy's name or ARN")
+        _text(name_or_arn, "attach", POLICY_NAME_OR_ARN)
         arn = self._policy_arn(name_or_arn)
         with self._hint_on_unknown(name_or_arn):
             self._iam.attach_role_policy(RoleName=self.name, PolicyArn=arn)
@@ -185,7 +196,7 @@ class Role:
     @learner_facing
     def detach(self, name_or_arn: str) -> Role:
         """Detach a managed policy by name (as listed in ``policies``) or ARN."""
-        _text(name_or_arn, "detach", "a managed policy's name or ARN")
+        _text(name_or_arn, "detach", POLICY_NAME_OR_ARN)
         attached = {a.rsplit("/", 1)[-1]: a for a in self.managed_policy_arns}
         arn = attached.get(name_or_arn) or self._policy_arn(name_or_arn)
         with self._hint_on_unknown(name_or_arn):
@@ -198,7 +209,8 @@ class Role:
         has; an ``UnknownActionWarning`` then names them and the closest real ones."""
         text = _policy_text(document, "put_inline")
         self._iam.put_role_policy(RoleName=self.name, PolicyName=name, PolicyDocument=text)
-        warn_unknown_actions(_document(text), f"inline policy {name!r} on role {self.name}")
+        where = _("inline policy {name} on role {role}").format(name=repr(name), role=self.name)
+        warn_unknown_actions(_document(text), where)
         return self
 
     @learner_facing
@@ -241,4 +253,5 @@ class Role:
     # -- display ---------------------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        return f"Role({self.name!r}: {', '.join(self.policies) or 'no policies'})"
+        policies = ", ".join(self.policies) or _("no policies")
+        return f"Role({self.name!r}: {policies})"

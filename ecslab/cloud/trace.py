@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, fields
 from html import escape
 from typing import Any
 
+from ecslab.i18n import _
+
 ALLOWED = "Allowed"
 
 COLUMNS = (
@@ -76,7 +78,14 @@ class TraceEvent:
     def __str__(self) -> str:
         mark = "✓" if self.allowed else "✗"
         who = f"{self.principal} ({self.role})" if self.role else self.principal
-        line = f"#{self.seq} [{self.phase}] {who} {mark} {self.action} on {self.resource}"
+        line = _("#{seq} [{phase}] {who} {mark} {action} on {resource}").format(
+            seq=self.seq,
+            phase=self.phase,
+            who=who,
+            mark=mark,
+            action=self.action,
+            resource=self.resource,
+        )
         return line + (f" — {self.error_code}" if self.error_code else "")
 
 
@@ -137,8 +146,10 @@ class Trace:
             wanted = str(decision).strip().lower()
             if wanted not in _DECISION_WORDS:
                 raise ValueError(
-                    f"decision={decision!r} is not a decision; use 'allowed', 'denied', "
-                    "'ImplicitlyDenied' or 'ExplicitlyDenied'"
+                    _(
+                        "decision={decision} is not a decision; use 'allowed', 'denied', "
+                        "'ImplicitlyDenied' or 'ExplicitlyDenied'"
+                    ).format(decision=repr(decision))
                 )
         phases = {phase} if isinstance(phase, str) else set(phase) if phase else None
         chosen = []
@@ -187,12 +198,12 @@ class Trace:
 
     def __repr__(self) -> str:
         if not self._events:
-            return "Trace (no calls)"
+            return _("Trace (no calls)")
         return "\n".join(str(e) for e in self._events)
 
     def _repr_html_(self) -> str:
         if not self._events:
-            return "<p>Trace: no calls yet.</p>"
+            return "<p>" + escape(_("Trace: no calls yet.")) + "</p>"
         shown = ("seq", "phase", "principal", "role", "action", "resource", "decision", "error")
         head = "".join(f"<th>{escape(name)}</th>" for name in shown)
         rows = []

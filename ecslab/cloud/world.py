@@ -32,6 +32,7 @@ from ecslab.cloud.gate import Gate, activate, deactivate
 from ecslab.cloud.identities import Identities, Principal
 from ecslab.cloud.safety import LAB_SETTINGS, IsolatedEnvironment
 from ecslab.cloud.trace import Trace
+from ecslab.i18n import _
 from ecslab.iam.managed import UnknownManagedPolicy, managed_policy
 
 SEED = 20240401
@@ -187,8 +188,10 @@ class World:
         """Refuse to work on a closed world (a newer lab closed it)."""
         if not self.is_open:
             raise RuntimeError(
-                "This lab is closed (a newer Lab() replaces the one before it). "
-                "Create a new one with lab = Lab()."
+                _(
+                    "This lab is closed (a newer Lab() replaces the one before it). "
+                    "Create a new one with lab = Lab()."
+                )
             )
 
     def learner_client(self, service: str) -> Any:

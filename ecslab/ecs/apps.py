@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.exceptions import ClientError, NoCredentialsError
 
+from ecslab.i18n import _
+
 if TYPE_CHECKING:
     from ecslab.cloud.account import Account
 
@@ -84,7 +86,7 @@ def orders_app_calls(
     object the app reads (for the plan of a task, before it runs)."""
     bucket, key = environment.get("CONFIG_BUCKET", ""), environment.get("CONFIG_KEY", "")
     calls: list[tuple[str, str, dict[str, Any], str]] = [
-        ("s3", "GetObject", {"Bucket": bucket, "Key": key}, "read its configuration")
+        ("s3", "GetObject", {"Bucket": bucket, "Key": key}, _("read its configuration"))
     ]
     try:
         config = json.loads(account.object_body(bucket, key) or b"")
@@ -92,15 +94,20 @@ def orders_app_calls(
         return calls  # without its configuration the app stops here
     table, queue, topic = config.get("table"), config.get("queue_url"), config.get("topic_arn")
     calls += [
-        ("dynamodb", "PutItem", {"TableName": table}, f"save {ORDER_ID}"),
-        ("dynamodb", "GetItem", {"TableName": table}, f"read {ORDER_ID} back"),
-        ("sqs", "SendMessage", {"QueueUrl": queue}, "send the order-created event"),
-        ("sns", "Publish", {"TopicArn": topic}, "publish a notification"),
+        ("dynamodb", "PutItem", {"TableName": table}, _("save {order}").format(order=ORDER_ID)),
+        (
+            "dynamodb",
+            "GetItem",
+            {"TableName": table},
+            _("read {order} back").format(order=ORDER_ID),
+        ),
+        ("sqs", "SendMessage", {"QueueUrl": queue}, _("send the order-created event")),
+        ("sns", "Publish", {"TopicArn": topic}, _("publish a notification")),
         (
             "secretsmanager",
             "GetSecretValue",
             {"SecretId": environment.get("PAYMENTS_API_KEY_SECRET", "")},
-            "read the payments API key at run time",
+            _("read the payments API key at run time"),
         ),
     ]
     return calls

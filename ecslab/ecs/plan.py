@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ecslab.cloud.operations import OPERATIONS
 from ecslab.ecs.definitions import TaskDefinition
 from ecslab.ecs.images import parse_image
+from ecslab.i18n import _
 
 if TYPE_CHECKING:
     from ecslab.cloud.account import Account
@@ -41,7 +42,7 @@ class PlannedCall:
     operation: str
     action: str
     resource: str
-    why: str
+    why: str  # in the learner's language when the plan was made
     via: str | None = None
     wearer: tuple[str, str] | None = None  # ECS's sts:AssumeRole: for whom (phase, principal)
 
@@ -138,7 +139,7 @@ def plan(
             "sts",
             "AssumeRole",
             {"RoleArn": execution_arn},
-            "give the ECS agent the execution role's credentials",
+            _("give the ECS agent the execution role's credentials"),
             ("launch", "ECS agent"),
         )
     if task_arn:
@@ -149,24 +150,25 @@ def plan(
             "sts",
             "AssumeRole",
             {"RoleArn": task_arn},
-            f"give the {app} the task role's credentials",
+            _("give the {container} app the task role's credentials").format(container=essential),
             ("run", app),
         )
 
     agent = ("launch", "ECS agent", execution)
     images = [(c, parse_image(c.image)) for c in definition.containers]
-    if any(image.is_ecr for _, image in images):
-        ask(*agent, "ecr", "GetAuthorizationToken", {}, "get a registry token for the image pull")
+    if any(image.is_ecr for _container, image in images):
+        why = _("get a registry token for the image pull")
+        ask(*agent, "ecr", "GetAuthorizationToken", {}, why)
     ssm = [(c.name, s) for c in definition.containers for s in c.secrets if s.source == "ssm"]
     if ssm:
-        names = list(dict.fromkeys(s.value_from for _, s in ssm))
-        injected = ", ".join(s.name for _, s in ssm)
+        names = list(dict.fromkeys(s.value_from for _container, s in ssm))
+        injected = ", ".join(s.name for _container, s in ssm)
         ask(
             *agent,
             "ssm",
             "GetParameters",
             {"Names": names, "WithDecryption": True},
-            f"inject {injected} from Parameter Store",
+            _("inject {variables} from Parameter Store").format(variables=injected),
         )
     for container in definition.containers:
         for secret in container.secrets:
@@ -176,7 +178,7 @@ def plan(
                     "secretsmanager",
                     "GetSecretValue",
                     {"SecretId": _secret_id(secret.value_from)},
-                    f"inject {secret.name} from Secrets Manager",
+                    _("inject {variable} from Secrets Manager").format(variable=secret.name),
                 )
     for container, image in images:
         if not image.is_ecr:
@@ -187,14 +189,14 @@ def plan(
             "ecr",
             "BatchGetImage",
             {**where, "imageIds": [image.image_id]},
-            f"pull the image manifest of {container.name}",
+            _("pull the image manifest of {container}").format(container=container.name),
         )
         ask(
             *agent,
             "ecr",
             "GetDownloadUrlForLayer",
             {**where, "layerDigest": "sha256:"},
-            f"download the image layers of {container.name}",
+            _("download the image layers of {container}").format(container=container.name),
         )
     streams = []
     for container in definition.containers:
@@ -211,21 +213,25 @@ def plan(
                 "logs",
                 "CreateLogStream",
                 {"logGroupName": group, "logStreamName": stream},
-                f"create the log stream of {container.name} (the group is missing)",
+                _("create the log stream of {container} (the group is missing)").format(
+                    container=container.name
+                ),
             )
             ask(
                 *agent,
                 "logs",
                 "CreateLogGroup",
                 {"logGroupName": group},
-                f"create the missing log group {group} (awslogs-create-group)",
+                _("create the missing log group {group} (awslogs-create-group)").format(
+                    group=group
+                ),
             )
         ask(
             *agent,
             "logs",
             "CreateLogStream",
             {"logGroupName": group, "logStreamName": stream},
-            f"create the log stream of {container.name}",
+            _("create the log stream of {container}").format(container=container.name),
         )
         streams.append((container.name, group, stream))
 
@@ -250,7 +256,7 @@ def plan(
             "logs",
             "PutLogEvents",
             {"logGroupName": group, "logStreamName": stream},
-            f"deliver what {name} prints to CloudWatch Logs",
+            _("deliver what {container} prints to CloudWatch Logs").format(container=name),
         )
     return Plan(definition.family_revision, tuple(calls), known)
 
@@ -261,7 +267,7 @@ def _role_name(arn: Any) -> str | None:
 
 def _secret_id(value_from: str) -> str:
     """The secret a ``valueFrom`` names, without its JSON key / version fields."""
-    head, _, rest = value_from.partition(":secret:")
+    head, _sep, rest = value_from.partition(":secret:")
     parts = rest.split(":")
     return f"{head}:secret:{parts[0]}" if len(parts) == 4 else value_from
 

@@ -19,6 +19,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from ecslab.cloud.trace import Trace
+from ecslab.i18n import _
 from ecslab.iam.mistakes import LearnerMistake
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class Task:
         """ "No task was created: RunTask was refused: <ECS's error>", when it was."""
         if self._state is not None:
             return None
-        return f"No task was created: RunTask was refused: {self.failure}"
+        return _("No task was created: RunTask was refused: {error}").format(error=self.failure)
 
     # -- what DescribeTasks says -------------------------------------------------------------------
 
@@ -127,7 +128,9 @@ class Task:
         """This task as ``ecs.describe_tasks`` returns it (timestamps as datetimes);
         :class:`NoTaskCreated` when RunTask was refused, as there is no task to describe."""
         if self._state is None:
-            raise NoTaskCreated(f"There is no task to describe. {self.refusal}")
+            raise NoTaskCreated(
+                _("There is no task to describe. {refusal}").format(refusal=self.refusal)
+            )
         return self._world.learner_client("ecs").describe_tasks(
             cluster=self._state.cluster_arn, tasks=[self._state.arn]
         )["tasks"][0]
@@ -182,14 +185,18 @@ class Task:
         if self._state is None:
             return str(self.refusal)
         state = self._state
-        text = f"Task {state.id}: {state.last_status}"
+        text = _("Task {id}: {status}").format(id=state.id, status=state.last_status)
         if state.stop_code:
             text += f" ({state.stop_code})"
         if state.stopped_reason:
             text += f"\nstoppedReason: {state.stopped_reason}"
-        codes = [f"{c.name} exit {c.exit_code}" for c in self.containers if c.exit_code is not None]
+        codes = [
+            _("{container} exit {code}").format(container=c.name, code=c.exit_code)
+            for c in self.containers
+            if c.exit_code is not None
+        ]
         if codes:
-            text += "\ncontainers: " + ", ".join(codes)
+            text += "\n" + _("containers: {exits}").format(exits=", ".join(codes))
         return text
 
     def __repr__(self) -> str:
@@ -197,8 +204,10 @@ class Task:
 
     def _repr_html_(self) -> str:
         if self._state is None:
+            none = escape(_("No task was created"))
+            refused = escape(_("RunTask was refused. ECS said:"))
             return (
-                "<p><strong>✗ No task was created</strong>: RunTask was refused. ECS said:</p>"
+                f"<p><strong>✗ {none}</strong>: {refused}</p>"
                 f"<pre style='white-space:pre-wrap'>{escape(str(self.failure))}</pre>"
             )
         ok = self.stop_code == "EssentialContainerExited" and self.exit_code == 0
@@ -207,19 +216,23 @@ class Task:
             ("lastStatus", self.last_status),
             ("stopCode", self.stop_code),
             ("stoppedReason", self.stopped_reason),
-            ("started", _time(self._state.started_at) or "never (the app did not run)"),
+            (_("started"), _time(self._state.started_at) or _("never (the app did not run)")),
         ]
         rows += [
-            (f"container {c.name}", f"{c.last_status}, exit code {c.exit_code}")
+            (
+                _("container {name}").format(name=c.name),
+                _("{status}, exit code {code}").format(status=c.last_status, code=c.exit_code),
+            )
             for c in self.containers
         ]
-        rows.append(("log lines", str(len(self.logs))))
+        rows.append((_("log lines"), str(len(self.logs))))
         body = "".join(
             f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(str(v))}</td></tr>"
             for k, v in rows
             if v is not None
         )
-        return f"<p><strong>{mark} Task {escape(str(self.id))}</strong></p><table>{body}</table>"
+        heading = escape(_("Task {id}").format(id=self.id))
+        return f"<p><strong>{mark} {heading}</strong></p><table>{body}</table>"
 
 
 def _time(epoch: float | None) -> str | None:

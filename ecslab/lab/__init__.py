@@ -22,6 +22,7 @@ from ecslab.cloud.world import World
 from ecslab.ecs.apps import orders_app
 from ecslab.ecs.definitions import Program
 from ecslab.ecs.service import ECRAnswers, ECSService
+from ecslab.i18n import N_, _
 from ecslab.lab.course import (
     ECS_TRUST,
     EXECUTION_ROLE,
@@ -127,8 +128,10 @@ class Lab:
         ``family:revision``. ``programs`` gives containers their program by container name."""
         if not isinstance(definition, dict):
             raise ArgumentTypeError(
-                "register_task_definition() takes a task definition as a dict of "
-                f"RegisterTaskDefinition's fields, not {type(definition).__name__}"
+                _(
+                    "register_task_definition() takes a task definition as a dict of "
+                    "RegisterTaskDefinition's fields, not {kind}"
+                ).format(kind=type(definition).__name__)
             )
         names = [
             str(c.get("name"))
@@ -146,8 +149,10 @@ class Lab:
         """Push a new image whose process is ``program`` to ECR (as you); returns its URI."""
         if not callable(program):
             raise ArgumentTypeError(
-                "build_image() needs the image's program: a Python function the container runs, "
-                f"not {type(program).__name__}"
+                _(
+                    "build_image() needs the image's program: a Python function the container "
+                    "runs, not {kind}"
+                ).format(kind=type(program).__name__)
             )
         repository = repository or self.resources.repository
         manifest = {
@@ -255,8 +260,12 @@ class Lab:
         definition = self.ecs.definition(reference)
         if definition is None:
             raise ValueError(
-                f"No ACTIVE task definition {reference!r} in this lab; registered families: "
-                + ", ".join(sorted(self.ecs.definitions))
+                _(
+                    "No ACTIVE task definition {reference} in this lab; registered families: "
+                    "{families}"
+                ).format(
+                    reference=repr(reference), families=", ".join(sorted(self.ecs.definitions))
+                )
             )
         programs: dict[str, Program] = {}
         if callable(app):
@@ -391,30 +400,30 @@ class Lab:
     # -- display ---------------------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        state = "open" if self.is_open else "closed"
-        return (
-            f"Lab(account {self.account_id}, region {self.region}, {state}, "
-            f"{len(self.trace)} calls traced)"
-        )
+        if self.is_open:
+            text = _("Lab(account {account}, region {region}, open, {calls} calls traced)")
+        else:
+            text = _("Lab(account {account}, region {region}, closed, {calls} calls traced)")
+        return text.format(account=self.account_id, region=self.region, calls=len(self.trace))
 
     def _repr_html_(self) -> str:
         r = self.resources
         rows = [
-            ("ECS cluster", r.cluster),
-            ("Image", r.image),
-            ("Log group", r.log_group),
-            ("Injected secret", r.db_secret),
-            ("Injected parameter", f"{r.parameter} (SecureString, {r.key_alias})"),
-            ("Runtime secret", r.api_key_secret),
-            ("Config object", f"s3://{r.bucket}/{r.config_key}"),
-            ("DynamoDB table", r.table),
-            ("SQS queue", r.queue_url.rsplit("/", 1)[-1]),
-            ("SNS topic", r.topic_arn.rsplit(":", 1)[-1]),
-            ("Task execution role", self.execution_role.name),
-            ("Task role", self.task_role.name),
+            (N_("ECS cluster"), r.cluster),
+            (N_("Image"), r.image),
+            (N_("Log group"), r.log_group),
+            (N_("Injected secret"), r.db_secret),
+            (N_("Injected parameter"), f"{r.parameter} (SecureString, {r.key_alias})"),
+            (N_("Runtime secret"), r.api_key_secret),
+            (N_("Config object"), f"s3://{r.bucket}/{r.config_key}"),
+            (N_("DynamoDB table"), r.table),
+            (N_("SQS queue"), r.queue_url.rsplit("/", 1)[-1]),
+            (N_("SNS topic"), r.topic_arn.rsplit(":", 1)[-1]),
+            (N_("Task execution role"), self.execution_role.name),
+            (N_("Task role"), self.task_role.name),
         ]
         cell = "<tr><th style='text-align:left'>{}</th><td><code>{}</code></td></tr>"
-        body = "".join(cell.format(escape(k), escape(v)) for k, v in rows)
+        body = "".join(cell.format(escape(_(k)), escape(v)) for k, v in rows)
         return f"<p><strong>{escape(repr(self))}</strong></p><table>{body}</table>"
 
 
@@ -428,18 +437,27 @@ def _programs(given: Any, argument: str, containers: list[str] | None) -> dict[s
     """Programs by container name, checked: each a callable, each for a container that exists."""
     if not isinstance(given, dict):
         raise ArgumentTypeError(
-            f"{argument} must be a Python function (the essential container's program) or a dict "
-            f"of container name to function, not {type(given).__name__}"
+            _(
+                "{argument} must be a Python function (the essential container's program) or a "
+                "dict of container name to function, not {kind}"
+            ).format(argument=argument, kind=type(given).__name__)
         )
     for name, program in given.items():
         if not callable(program):
             raise ArgumentTypeError(
-                f"{argument}[{name!r}] must be a Python function the container runs, not "
-                f"{type(program).__name__}"
+                _(
+                    "{argument}[{name}] must be a Python function the container runs, not {kind}"
+                ).format(argument=argument, name=repr(name), kind=type(program).__name__)
             )
         if containers is not None and name not in containers:
             raise ValueError(
-                f"{argument} names a container {name!r}, but the task definition's containers "
-                f"are: {', '.join(repr(c) for c in containers)}"
+                _(
+                    "{argument} names a container {name}, but the task definition's containers "
+                    "are: {containers}"
+                ).format(
+                    argument=argument,
+                    name=repr(name),
+                    containers=", ".join(repr(c) for c in containers),
+                )
             )
     return dict(given)

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from dataclasses import dataclass, fields
 from html import escape
 
 from ecslab.cloud.world import World
+from ecslab.i18n import N_, _
 
 CLUSTER = "orders-cluster"
 REPOSITORY = "orders-app"
@@ -91,16 +93,18 @@ class CourseResources:
         for field in fields(self):
             value = getattr(self, field.name)
             shown = ", ".join(value) if isinstance(value, tuple) else str(value)
-            rows.append((_WHAT.get(field.name, field.name), field.name, shown))
+            what = _WHAT.get(field.name)
+            rows.append((_(what) if what else field.name, field.name, shown))
         return rows
 
     def __repr__(self) -> str:
         entries = [(f"{what} ({name})", value) for what, name, value in self.rows()]
-        width = max(len(what) for what, _ in entries)
-        lines = [f"  {what:<{width}}  {value}" for what, value in entries]
-        return "CourseResources: what the course's account holds (lab.resources.<attribute>)\n" + (
-            "\n".join(lines)
+        width = max(_width(what) for what, _value in entries)
+        lines = [f"  {what}{' ' * (width - _width(what))}  {value}" for what, value in entries]
+        heading = _("CourseResources: what the course's account holds ({where})").format(
+            where=_where()
         )
+        return heading + "\n" + "\n".join(lines)
 
     def _repr_html_(self) -> str:
         body = "".join(
@@ -108,45 +112,61 @@ class CourseResources:
             f"<code>.{escape(name)}</code></th><td><code>{escape(value)}</code></td></tr>"
             for what, name, value in self.rows()
         )
+        caption = escape(_("What the course's account holds ({where})"), quote=False).format(
+            where=f"<code>{escape(_where())}</code>"
+        )
+        # TRANSLATORS: the header of a column naming what each resource is (an ECS cluster...)
+        what = escape(_("What"))
+        name = escape(_("Name or ARN"))
         return (
-            "<table><caption style='text-align:left'>What the course's account holds "
-            "(<code>lab.resources.&lt;attribute&gt;</code>)</caption><thead><tr>"
-            "<th scope='col' style='text-align:left'>What</th>"
-            "<th scope='col' style='text-align:left'>Name or ARN</th></tr></thead>"
+            f"<table><caption style='text-align:left'>{caption}</caption><thead><tr>"
+            f"<th scope='col' style='text-align:left'>{what}</th>"
+            f"<th scope='col' style='text-align:left'>{name}</th></tr></thead>"
             f"<tbody>{body}</tbody></table>"
         )
 
 
+def _where() -> str:
+    """``lab.resources.<attribute>``, the placeholder in the learner's language."""
+    # TRANSLATORS: stands for an attribute's name, as in lab.resources.<attribute>
+    return "lab.resources." + _("<attribute>")
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a monospace font: East Asian wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 _WHAT = {
-    "account_id": "Account ID",
-    "region": "Region",
-    "cluster": "ECS cluster",
-    "cluster_arn": "ECS cluster ARN",
-    "repository": "ECR repository",
-    "repository_uri": "ECR repository URI",
-    "image": "Image",
-    "log_group": "Log group",
-    "db_secret": "Injected secret, the database password",
-    "db_secret_arn": "Injected secret ARN",
-    "api_key_secret": "Runtime secret, the payments API key",
-    "api_key_secret_arn": "Runtime secret ARN",
-    "parameter": "Injected parameter, a SecureString",
-    "parameter_arn": "Injected parameter ARN",
-    "key_alias": "KMS key alias",
-    "key_arn": "KMS key ARN",
-    "bucket": "S3 bucket",
-    "config_key": "Config object key",
-    "table": "DynamoDB table",
-    "table_arn": "DynamoDB table ARN",
-    "queue_url": "SQS queue URL",
-    "queue_arn": "SQS queue ARN",
-    "topic_arn": "SNS topic ARN",
-    "execution_role_arn": "Task execution role ARN",
-    "task_role_arn": "Task role ARN",
-    "image_digest": "Image digest",
-    "subnets": "Subnets",
-    "security_group": "Security group",
-    "family": "Task definition family",
+    "account_id": N_("Account ID"),
+    "region": N_("Region"),
+    "cluster": N_("ECS cluster"),
+    "cluster_arn": N_("ECS cluster ARN"),
+    "repository": N_("ECR repository"),
+    "repository_uri": N_("ECR repository URI"),
+    "image": N_("Image"),
+    "log_group": N_("Log group"),
+    "db_secret": N_("Injected secret, the database password"),
+    "db_secret_arn": N_("Injected secret ARN"),
+    "api_key_secret": N_("Runtime secret, the payments API key"),
+    "api_key_secret_arn": N_("Runtime secret ARN"),
+    "parameter": N_("Injected parameter, a SecureString"),
+    "parameter_arn": N_("Injected parameter ARN"),
+    "key_alias": N_("KMS key alias"),
+    "key_arn": N_("KMS key ARN"),
+    "bucket": N_("S3 bucket"),
+    "config_key": N_("Config object key"),
+    "table": N_("DynamoDB table"),
+    "table_arn": N_("DynamoDB table ARN"),
+    "queue_url": N_("SQS queue URL"),
+    "queue_arn": N_("SQS queue ARN"),
+    "topic_arn": N_("SNS topic ARN"),
+    "execution_role_arn": N_("Task execution role ARN"),
+    "task_role_arn": N_("Task role ARN"),
+    "image_digest": N_("Image digest"),
+    "subnets": N_("Subnets"),
+    "security_group": N_("Security group"),
+    "family": N_("Task definition family"),
 }
 
 

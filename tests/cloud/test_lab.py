@@ -222,3 +222,133 @@ def test_an_error_never_retried_does_not_say_it_reached_max_retries(lab):
         "An error occurred (NoSuchEntity) when calling the AttachRolePolicy operation: "
         "Policy arn:aws:iam::aws:policy/NoSuchPolicy does not exist or is not attachable."
     )
+
+
+# -- in Japanese (日本語) ------------------------------------------------------------------------
+
+
+def test_in_japanese_the_lab_and_its_resources_describe_themselves_in_japanese(lab):
+    from unicodedata import east_asian_width
+
+    from ecslab.i18n import set_language
+
+    english = (repr(lab), lab._repr_html_(), repr(lab.resources), lab.resources._repr_html_())
+    set_language("ja")
+    assert repr(lab).startswith("Lab(アカウント 123456789012、リージョン ap-northeast-1、使用中、")
+    html = lab._repr_html_()
+    for label in ("ECS クラスター", "ロググループ", "注入するシークレット", "タスク実行ロール"):
+        assert f"<th style='text-align:left'>{label}</th>" in html
+    assert "Task execution role" not in html and "Log group" not in html
+    text = repr(lab.resources)
+    heading, *lines = text.split("\n")
+    assert heading == "CourseResources: コースのアカウントにあるリソース (lab.resources.<属性名>)"
+    assert "  タスクロールの ARN (task_role_arn)  " in text and "Task role ARN" not in text
+    # the values stay in one column on screen, Japanese labels taking two columns a character
+    columns = set()
+    for line in lines:
+        value = line.rsplit("  ", 1)[-1]
+        before = line[: len(line) - len(value)]
+        columns.add(sum(2 if east_asian_width(c) in "WF" else 1 for c in before))
+    assert len(columns) == 1
+    table = lab.resources._repr_html_()
+    assert "コースのアカウントにあるリソース (<code>lab.resources.&lt;属性名&gt;</code>)" in table
+    assert ">項目</th>" in table and ">名前または ARN</th>" in table
+    set_language("en")
+    assert english == (
+        repr(lab),
+        lab._repr_html_(),
+        repr(lab.resources),
+        lab.resources._repr_html_(),
+    )
+    assert english[0].startswith("Lab(account 123456789012, region ap-northeast-1, open, ")
+    assert english[2].startswith(
+        "CourseResources: what the course's account holds (lab.resources.<attribute>)\n"
+    )
+
+
+def test_in_japanese_a_learners_mistake_is_explained_in_japanese(lab):
+    from ecslab.i18n import set_language
+
+    set_language("ja")
+    with pytest.raises(ValueError) as unknown:
+        lab.plan("nope")
+    assert str(unknown.value) == (
+        "このラボに ACTIVE なタスク定義 'nope' はありません。登録されているファミリー: orders"
+    )
+    with pytest.raises(TypeError) as wrong_app:
+        lab.run_task(app=3)
+    assert str(wrong_app.value).startswith("app には Python の関数 (必須コンテナのプログラム) か")
+    with pytest.raises(ValueError) as no_container:
+        lab.run_task(app={"web": print})
+    assert str(no_container.value) == (
+        "app にコンテナ 'web' が指定されていますが、タスク定義のコンテナは次のとおりです: 'orders'"
+    )
+    with pytest.raises(ValueError) as not_a_decision:
+        lab.trace.filter(decision="maybe")
+    assert str(not_a_decision.value).startswith("decision='maybe' は判定ではありません。")
+    set_language("en")
+    with pytest.raises(ValueError, match=r"^No ACTIVE task definition 'nope' in this lab; "):
+        lab.plan("nope")
+    with pytest.raises(TypeError, match=r"^app must be a Python function \(the essential "):
+        lab.run_task(app=3)
+
+
+def test_in_japanese_a_closed_lab_says_so_in_japanese_and_aws_words_stay_english():
+    from ecslab.i18n import set_language
+
+    old = Lab()
+    s3 = old.client("s3")
+    Lab().close()
+    set_language("ja")
+    assert "終了済み" in repr(old)
+    with pytest.raises(RuntimeError) as closed:
+        old.role("ecs-task-role")
+    assert str(closed.value) == (
+        "このラボは閉じています (新しく Lab() を作ると、前のラボは閉じられます)。"
+        "lab = Lab() で新しいラボを作ってください。"
+    )
+    with pytest.raises(ClientError) as refused:
+        s3.list_buckets()
+    assert refused.value.response["Error"]["Code"] == "LabClosed"
+    assert str(refused.value).startswith(
+        "An error occurred (LabClosed) when calling the ListBuckets operation: "
+        "このクライアントは閉じた ecslab のラボのものなので、"
+    )
+    set_language("en")
+    with pytest.raises(RuntimeError, match=r"^This lab is closed \(a newer Lab\(\) replaces"):
+        old.role("ecs-task-role")
+    with pytest.raises(ClientError, match="This client belongs to an ecslab lab that has been"):
+        s3.list_buckets()
+
+
+def test_in_japanese_the_trace_prints_in_japanese_but_keeps_its_values(lab):
+    from ecslab.cloud.trace import Trace
+    from ecslab.i18n import set_language
+
+    lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
+    lab.run_task()
+    refused = lab.trace.denied()[0]
+    english = str(refused)
+    set_language("ja")
+    line = str(refused)
+    assert line == (
+        f"#{refused.seq} [launch] ECS agent (ecs-execution-role) ✗ ecr:GetAuthorizationToken "
+        "(対象: *) — AccessDeniedException"
+    )
+    assert (refused.phase, refused.principal, refused.decision) == (
+        "launch",
+        "ECS agent",
+        "ImplicitlyDenied",
+    )
+    assert repr(Trace()) == "Trace (呼び出しなし)"
+    assert Trace()._repr_html_() == "<p>Trace: まだ呼び出しはありません。</p>"
+    set_language("en")
+    assert (
+        str(refused)
+        == english
+        == (
+            f"#{refused.seq} [launch] ECS agent (ecs-execution-role) ✗ ecr:GetAuthorizationToken "
+            "on * — AccessDeniedException"
+        )
+    )
+    assert repr(Trace()) == "Trace (no calls)"

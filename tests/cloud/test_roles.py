@@ -141,3 +141,47 @@ def test_a_roles_path_description_boundary_and_session_length_are_readable(lab):
     )
     assert role.permissions_boundary_arn == boundary
     assert (role.description, role.max_session_duration) == ("pulls the image", 7200)
+
+
+# -- in Japanese (日本語) ------------------------------------------------------------------------
+
+
+def test_in_japanese_a_roles_repr_and_its_mistakes_are_in_japanese(lab):
+    import warnings
+
+    from ecslab.cloud.mistakes import UnknownActionWarning
+    from ecslab.i18n import set_language
+
+    role = lab.task_role
+    role.remove_inline("orders-app")
+    set_language("ja")
+    assert repr(role) == "Role('ecs-task-role': ポリシーなし)"
+    with pytest.raises(TypeError) as raised:
+        role.attach(3)
+    assert str(raised.value) == (
+        "attach() の引数 (管理ポリシーの名前または ARN) は文字列 (str) で渡してください。"
+        "渡された値: 3"
+    )
+    with pytest.raises(TypeError) as raised:
+        role.put_inline("p", {"Resource": {1, 2}})
+    assert str(raised.value).startswith(
+        "put_inline() にはポリシーを JSON の値からなる dict か JSON テキストで渡してください。"
+    )
+    typo = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObjec", "Resource": "*"}],
+    }
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        role.put_inline("typo", typo)
+    [warning] = [w for w in caught if issubclass(w.category, UnknownActionWarning)]
+    assert "ロール ecs-task-role のインラインポリシー 'typo'" in str(warning.message)
+    set_language("en")
+    assert repr(role) == "Role('ecs-task-role': typo)"
+    role.remove_inline("typo")
+    assert repr(role) == "Role('ecs-task-role': no policies)"
+    with pytest.raises(TypeError) as raised:
+        role.attach(3)
+    assert str(raised.value) == (
+        "attach() takes a managed policy's name or ARN as text (a str), not 3"
+    )

@@ -603,3 +603,52 @@ def test_an_override_for_a_container_the_definition_lacks_is_refused(lab):
         "InvalidParameterException",
         "Override for container named web is not a container in the TaskDefinition.",
     )
+
+
+# -- in Japanese (日本語) ------------------------------------------------------------------------
+
+
+def test_in_japanese_a_tasks_summary_and_card_are_japanese_and_ecs_words_stay_english(lab):
+    from ecslab.i18n import set_language
+
+    task = lab.run_task()
+    english = (task.summary(), task._repr_html_())
+    set_language("ja")
+    assert (
+        task.summary()
+        == repr(task)
+        == (
+            f"タスク {task.id}: STOPPED (EssentialContainerExited)\n"
+            "stoppedReason: Essential container in task exited\n"
+            "コンテナ: orders 終了コード 0"
+        )
+    )
+    html = task._repr_html_()
+    assert f"<strong>✓ タスク {task.id}</strong>" in html
+    for label in ("開始時刻", "コンテナ orders", "ログの行数"):
+        assert f"<th style='text-align:left'>{label}</th>" in html
+    assert "<td>STOPPED、終了コード 0</td>" in html
+    assert "<th style='text-align:left'>stopCode</th><td>EssentialContainerExited</td>" in html
+    set_language("en")
+    assert (task.summary(), task._repr_html_()) == english
+    assert english[0].endswith("\ncontainers: orders exit 0")
+
+
+def test_in_japanese_a_refused_run_task_says_no_task_was_created_in_japanese(lab):
+    from ecslab.i18n import set_language
+
+    lab.task_role.set_trust_policy(EC2_TRUST)
+    task = lab.run_task()
+    set_language("ja")
+    said = f"タスクは作成されませんでした: RunTask が拒否されました: {task.failure}"
+    assert task.refusal == repr(task) == task.summary() == said
+    assert task.failure.startswith("ClientException: ECS was unable to assume the role ")
+    assert (
+        "<strong>✗ タスクは作成されませんでした</strong>: RunTask が拒否されました。ECS の応答:"
+        in task._repr_html_()
+    )
+    with pytest.raises(NoTaskCreated) as raised:
+        task.describe()
+    assert str(raised.value) == f"describe() で返せるタスクがありません。{said}"
+    set_language("en")
+    assert task.summary() == f"No task was created: RunTask was refused: {task.failure}"

@@ -170,3 +170,30 @@ def test_planning_an_unknown_task_definition_is_a_clear_error():
     lab = Lab()
     with pytest.raises(ValueError, match=r"No ACTIVE task definition 'ordres'.*orders"):
         lab.plan("ordres")
+
+
+# -- in Japanese (日本語) ------------------------------------------------------------------------
+
+
+def test_in_japanese_the_plan_says_why_each_call_is_made_in_japanese(lab):
+    from ecslab.i18n import set_language
+
+    english = lab.plan().calls
+    set_language("ja")
+    japanese = lab.plan().calls
+    # who asks for what stays as the trace has it; only the purpose is in the learner's language
+    assert [c.key() for c in japanese] == [c.key() for c in english]
+    assert [c.why for c in japanese[:4]] == [
+        "ECS エージェントにタスク実行ロールの認証情報を渡す",
+        "orders アプリにタスクロールの認証情報を渡す",
+        "イメージのプルに使うレジストリのトークンを取得する",
+        "パラメータストアから FEATURE_FLAGS を注入する",
+    ]
+    assert japanese[-1].why == "orders の出力を CloudWatch Logs に送る"
+    assert all(
+        any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in c.why)
+        for c in japanese
+    )
+    set_language("en")
+    assert [c.why for c in lab.plan().calls] == [c.why for c in english]
+    assert english[0].why == "give the ECS agent the execution role's credentials"
