@@ -473,10 +473,12 @@ class Workbench:
             _outcome_line(None), layout=w.Layout(flex="1 1 20em", margin="0 0 0 8px")
         )
         self.outcome.add_class(WIDE_CLASS)
-        self.status = w.HTML(f"<p>{_('Run the task to see what happens.')}</p>")
+        self.status = w.HTML("<p>{}</p>".format(_("Run the task to see what happens.")))
         self.logs = w.HTML()
-        self.diagram = w.HTML(f"<p>{_('Run the task to see who called what.')}</p>")
-        self.trace = w.HTML(f"<p>{_('Run the task to see every call, allowed or refused.')}</p>")
+        self.diagram = w.HTML("<p>{}</p>".format(_("Run the task to see who called what.")))
+        self.trace = w.HTML(
+            "<p>{}</p>".format(_("Run the task to see every call, allowed or refused."))
+        )
         for wide in (self.status, self.logs, self.diagram, self.trace):
             wide.add_class(WIDE_CLASS)
         # One role per tab, each with its three parts (RolePanel.sections). Tabs and accordions
@@ -507,7 +509,8 @@ class Workbench:
         self.scenario_picker: Any = None  # the broken setups, folded away (scenarios=True)
         parts = [
             w.HTML(
-                f"<style>{WORKBENCH_CSS}</style><h2 style='margin:4px 0'>{_('Role workbench')}</h2>"
+                f"<style>{WORKBENCH_CSS}</style>"
+                + "<h2 style='margin:4px 0'>{}</h2>".format(_("Role workbench"))
             ),
             w.HBox(
                 [self.run_button, self.reset_button, self.outcome],
@@ -653,9 +656,9 @@ def _ran_cleanly(task: TaskView) -> bool:
 def task_status_html(task: TaskView) -> str:
     """The task's status line: a mark and words, then the stoppedReason as AWS gives it."""
     if task.arn is None:
+        failed = _("<strong>RunTask failed</strong>: no task was created.")
         return (
-            f"<p>✗ {_('<strong>RunTask failed</strong>: no task was created.')}</p>"
-            f"<pre style='white-space:pre-wrap'>{escape(str(task.failure))}</pre>"
+            f"<p>✗ {failed}</p><pre style='white-space:pre-wrap'>{escape(str(task.failure))}</pre>"
         )
     mark = "✓" if _ran_cleanly(task) else "✗"
     parts = [f"lastStatus <code>{escape(str(task.last_status))}</code>"]
@@ -677,5 +680,7 @@ def logs_html(task: TaskView) -> str:
     if lines:
         return f"<pre style='white-space:pre-wrap'>{escape(chr(10).join(lines))}</pre>"
     if not task.started:
-        return f"<p>{_('No log lines: the app never ran, so the log stream holds nothing.')}</p>"
-    return f"<p>{_('No log lines reached CloudWatch Logs.')}</p>"
+        said = _("No log lines: the app never ran, so the log stream holds nothing.")
+    else:
+        said = _("No log lines reached CloudWatch Logs.")
+    return f"<p>{said}</p>"

@@ -136,7 +136,7 @@ def trusted_principals(trust_policy: dict[str, Any]) -> list[str]:
             head += _("everyone except ")
         principal = statement.get("Principal", statement.get("NotPrincipal"))
         if principal == "*":
-            found.append(f"{head}{_('anyone (*)')}{tail}")
+            found.append(head + _("anyone (*)") + tail)
             continue
         if not isinstance(principal, dict):
             continue
@@ -241,15 +241,15 @@ class RoleCard:
             f'<section class="ecslab-role-card" aria-label="{role.format(name=name)}">',
             f"<h3>{role.format(name=f'<code>{name}</code>')}</h3>",
             f"<p>ARN: <code>{escape(self.arn)}</code></p>",
-            f"<h4>{_('Who can assume it')}</h4>",
+            "<h4>{}</h4>".format(_("Who can assume it")),
         ]
         if self.trusted:
             items = "".join(f"<li>{escape(t)}</li>" for t in self.trusted)
             parts.append(f"<ul>{items}</ul>")
         else:
-            parts.append(f"<p>{_('Nobody: its trust policy names no principal.')}</p>")
+            parts.append("<p>{}</p>".format(_("Nobody: its trust policy names no principal.")))
         parts.append(_details(_("Trust policy (JSON)"), self.trust_policy))
-        parts.append(f"<h4>{_('Permissions policies')}</h4>")
+        parts.append("<h4>{}</h4>".format(_("Permissions policies")))
         if self.policies:
             parts.append(self._table())
             for row, document in zip(self.policies, self.documents, strict=True):

@@ -219,17 +219,18 @@ class LeastPrivilege:
             count=len(self.document["Statement"])
         )
 
-        def th(text: str) -> str:
-            return f'<th scope="col">{text}</th>'
+        def th(*texts: str) -> str:
+            return "".join(f'<th scope="col">{text}</th>' for text in texts)
+
+        attached = th(_("attached policy"), _("kind"), _("actions granted"))
+        needed = th(_("action"), _("resource"), _("seen"))
 
         return (
             f'<section aria-label="{title.format(role=role)}">'
             f"<h3>{title.format(role=f'<code>{role}</code>')}</h3>"
             f"<p>{counts}</p>"
-            f"<table><thead><tr>{th(_('attached policy'))}{th(_('kind'))}"
-            f"{th(_('actions granted'))}</tr></thead><tbody>{rows}</tbody></table>"
-            f"<table><thead><tr>{th(_('action'))}{th(_('resource'))}"
-            f"{th(_('seen'))}</tr></thead><tbody>{needs}</tbody></table>"
+            f"<table><thead><tr>{attached}</tr></thead><tbody>{rows}</tbody></table>"
+            f"<table><thead><tr>{needed}</tr></thead><tbody>{needs}</tbody></table>"
             f"<details><summary>{summary}</summary><pre>{escape(self.json)}</pre></details>"
             "</section>"
         )
