@@ -196,8 +196,9 @@ class RoleCard:
     def describe(self) -> str:
         """The card in plain sentences (the text equivalent of the HTML card)."""
         lines = [_("Role {name} ({arn}).").format(name=self.name, arn=self.arn)]
-        if self.trusted:
-            lines.append(_("Who can assume it: {who}.").format(who="; ".join(self.trusted)))
+        trusted = self._trusted_words()
+        if trusted:
+            lines.append(_("Who can assume it: {who}.").format(who="; ".join(trusted)))
         else:
             lines.append(_("Who can assume it: nobody (its trust policy names no principal)."))
         count = len(self.policies)
@@ -232,6 +233,11 @@ class RoleCard:
     def __repr__(self) -> str:
         return self.describe()
 
+    def _trusted_words(self) -> list[str]:
+        """Who may assume the role, in the language the card is shown in (``trusted`` is in
+        the language of the moment the card was made)."""
+        return trusted_principals(self.trust_policy)
+
     # -- HTML ----------------------------------------------------------------------------------
 
     def _repr_html_(self) -> str:
@@ -243,8 +249,9 @@ class RoleCard:
             f"<p>ARN: <code>{escape(self.arn)}</code></p>",
             "<h4>{}</h4>".format(_("Who can assume it")),
         ]
-        if self.trusted:
-            items = "".join(f"<li>{escape(t)}</li>" for t in self.trusted)
+        trusted = self._trusted_words()
+        if trusted:
+            items = "".join(f"<li>{escape(t)}</li>" for t in trusted)
             parts.append(f"<ul>{items}</ul>")
         else:
             parts.append("<p>{}</p>".format(_("Nobody: its trust policy names no principal.")))
