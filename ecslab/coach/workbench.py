@@ -36,6 +36,7 @@ from botocore.exceptions import ClientError
 from ecslab.cloud.mistakes import UnknownActionWarning
 from ecslab.coach.scenarios import SCENARIOS
 from ecslab.coach.scenarios import load as load_scenario
+from ecslab.i18n import N_, _
 from ecslab.iam.analyzer import validate_policy
 
 if TYPE_CHECKING:
@@ -54,11 +55,15 @@ WORKBENCH_POLICIES = (
     "AmazonSQSFullAccess",
     "AmazonSNSFullAccess",
 )
-NEW_INLINE = "(new inline policy)"
+# the dropdown's last choice: its value in every language (its label is translated)
+NEW_INLINE = N_("(new inline policy)")
 # The tabs: a role's three parts, and what the task did (the status is shown after each run).
-ROLE_SECTIONS = ("AWS managed policies", "Inline policies", "Trust policy")
-STATUS_TAB = "Status & logs"
-RESULT_TABS = (STATUS_TAB, "Diagram", "Trace")
+# The titles are translated where the tabs are made; these English names stay the keys.
+ROLE_SECTIONS = (N_("AWS managed policies"), N_("Inline policies"), N_("Trust policy"))
+STATUS_TAB = N_("Status & logs")
+RESULT_TABS = (STATUS_TAB, N_("Diagram"), N_("Trace"))
+EXECUTION_TITLE = N_("Task execution role")
+TASK_TITLE = N_("Task role")
 # A result tab is at most this tall (then it scrolls), so that the workbench fits one 1080p
 # screen's notebook area: the diagram, scaled to the tab's width, is often taller.
 PANE_HEIGHT = "600px"
@@ -104,10 +109,10 @@ WORKBENCH_CSS = (
 def _message(kind: str, lines: Iterable[str]) -> str:
     """Messages under a control: a mark and a word for each, never colour alone."""
     marks = {
-        "error": ("✗", "Error", "#D55E00"),
-        "warning": ("⚠", "Warning", "#E69F00"),
-        "ok": ("✓", "Done", "#009E73"),
-        "info": ("ℹ", "Note", "#0072B2"),
+        "error": ("✗", _("Error"), "#D55E00"),
+        "warning": ("⚠", _("Warning"), "#E69F00"),
+        "ok": ("✓", _("Done"), "#009E73"),
+        "info": ("ℹ", _("Note"), "#0072B2"),
     }
     mark, word, colour = marks[kind]
     items = "".join(
@@ -123,9 +128,19 @@ def _json_error(text: str) -> str | None:
         json.loads(text)
     except ValueError as problem:
         position = getattr(problem, "lineno", None)
-        where = f"line {position}, column {problem.colno}: " if position else ""  # type: ignore[attr-defined]
-        return f"This is not valid JSON ({where}{getattr(problem, 'msg', problem)})."
+        said = getattr(problem, "msg", problem)  # Python's own words, as json gives them
+        if position:
+            return _("This is not valid JSON (line {line}, column {column}: {problem}).").format(
+                line=position,
+                column=problem.colno,  # type: ignore[attr-defined]
+                problem=said,
+            )
+        return _("This is not valid JSON ({problem}).").format(problem=said)
     return None
+
+
+def _empty() -> str:
+    return _message("info", [_("The policy is empty.")])
 
 
 def policy_messages(text: str, kind: str = "identity") -> str:
@@ -133,7 +148,7 @@ def policy_messages(text: str, kind: str = "identity") -> str:
     then what Access Analyzer would point out in a policy IAM accepts (warnings, with the
     analyzer's own level); empty when there is nothing to say."""
     if not text.strip():
-        return _message("info", ["The policy is empty."])
+        return _empty()
     problem = _json_error(text)
     if problem:
         return _message("error", [problem])
@@ -142,7 +157,9 @@ def policy_messages(text: str, kind: str = "identity") -> str:
         f"{f.location}: {f.message}" for f in findings if f.code == "MALFORMED_POLICY_DOCUMENT"
     ]
     others = [
-        f"Access Analyzer {f.level} at {f.location}: {f.message}"
+        _("Access Analyzer {level} at {location}: {message}").format(
+            level=f.level, location=f.location, message=f.message
+        )
         for f in findings
         if f.code != "MALFORMED_POLICY_DOCUMENT"
     ]
@@ -154,7 +171,9 @@ def policy_messages(text: str, kind: str = "identity") -> str:
 def _error_text(error: Exception) -> str:
     if isinstance(error, ClientError):
         info = error.response.get("Error", {})
-        return f"IAM refused it — {info.get('Code')}: {info.get('Message')}"
+        return _("IAM refused it — {code}: {message}").format(
+            code=info.get("Code"), message=info.get("Message")
+        )
     return f"{type(error).__name__}: {error}"
 
 
@@ -166,15 +185,17 @@ class RolePanel:
 
         self.workbench = workbench
         self.role = role
-        self.title = title
+        self.title = _(title)  # the tab's title, in the learner's language
         self._quiet = False
-        self.heading = w.HTML(f"<h3 style='margin:4px 0'>{escape(title)}: {escape(role.name)}</h3>")
+        self.heading = w.HTML(
+            f"<h3 style='margin:4px 0'>{escape(self.title)}: {escape(role.name)}</h3>"
+        )
         self.toggles: dict[str, Any] = {}
         for name in WORKBENCH_POLICIES:
             box = w.Checkbox(
                 value=False,
                 description=name,
-                tooltip=f"Attach or detach the AWS managed policy {name}",
+                tooltip=_("Attach or detach the AWS managed policy {name}").format(name=name),
                 indent=False,
                 layout=w.Layout(width="auto"),
             )
@@ -182,23 +203,23 @@ class RolePanel:
             self.toggles[name] = box
         self.toggle_messages = w.HTML()
         self.inline_select = w.Dropdown(
-            description="Inline policy",
-            tooltip="Choose an inline policy of this role to edit, or start a new one",
+            description=_("Inline policy"),
+            tooltip=_("Choose an inline policy of this role to edit, or start a new one"),
             style={"description_width": "initial"},
             layout=w.Layout(width="auto", max_width="100%", flex="0 1 auto"),
         )
         self.inline_select.observe(self._on_select, names="value")
         # the name takes what the dropdown leaves of the row, and never more than the panel
         self.inline_name = w.Text(
-            description="Name",
-            placeholder="policy name",
-            tooltip="The inline policy's name",
+            description=_("Name"),
+            placeholder=_("policy name"),
+            tooltip=_("The inline policy's name"),
             style={"description_width": "initial"},
             layout=w.Layout(width="auto", flex="1 1 12em", min_width="10em"),
         )
         self.inline_editor = w.Textarea(
-            description="Policy JSON",
-            tooltip="The inline policy document; it is checked when you leave the box",
+            description=_("Policy JSON"),
+            tooltip=_("The inline policy document; it is checked when you leave the box"),
             continuous_update=False,
             layout=w.Layout(width="100%", height="16em"),
             style={"description_width": "initial"},
@@ -207,22 +228,22 @@ class RolePanel:
         self.inline_editor.observe(self._on_edit, names="value")
         self.inline_messages = w.HTML()
         self.apply_button = w.Button(
-            description="Save inline policy",
-            tooltip="Put this inline policy on the role (IAM validates it)",
+            description=_("Save inline policy"),
+            tooltip=_("Put this inline policy on the role (IAM validates it)"),
             icon="check",
             layout=_fit_text(),
         )
-        self.apply_button.on_click(lambda _: self.apply_inline())
+        self.apply_button.on_click(lambda _button: self.apply_inline())
         self.remove_button = w.Button(
-            description="Remove inline policy",
-            tooltip="Delete the selected inline policy from the role",
+            description=_("Remove inline policy"),
+            tooltip=_("Delete the selected inline policy from the role"),
             icon="trash",
             layout=_fit_text(),
         )
-        self.remove_button.on_click(lambda _: self.remove_inline())
+        self.remove_button.on_click(lambda _button: self.remove_inline())
         self.trust_editor = w.Textarea(
-            description="Trust policy",
-            tooltip="Who may assume this role (ECS assumes it as ecs-tasks.amazonaws.com)",
+            description=_("Trust policy"),
+            tooltip=_("Who may assume this role (ECS assumes it as ecs-tasks.amazonaws.com)"),
             continuous_update=False,
             layout=w.Layout(width="100%", height="10em"),
             style={"description_width": "initial"},
@@ -231,12 +252,12 @@ class RolePanel:
         self.trust_editor.observe(self._on_trust_edit, names="value")
         self.trust_messages = w.HTML()
         self.trust_button = w.Button(
-            description="Save trust policy",
-            tooltip="Replace the role's trust policy (IAM validates it)",
+            description=_("Save trust policy"),
+            tooltip=_("Replace the role's trust policy (IAM validates it)"),
             icon="check",
             layout=_fit_text(),
         )
-        self.trust_button.on_click(lambda _: self.apply_trust())
+        self.trust_button.on_click(lambda _button: self.apply_trust())
         # The role's three parts, one tab each: only one is open at a time, so the workbench fits
         # one screen (the managed policies, the learner's first move, are open first).
         self.sections = w.Tab(
@@ -258,7 +279,7 @@ class RolePanel:
                 ),
                 w.VBox([self.trust_editor, self.trust_messages, self.trust_button]),
             ],
-            titles=ROLE_SECTIONS,
+            titles=[_(title) for title in ROLE_SECTIONS],
         )
         self.widget = w.VBox([self.heading, self.sections], layout=w.Layout(padding="0 4px"))
         self.refresh()
@@ -274,7 +295,7 @@ class RolePanel:
                 box.value = name in attached
             others = sorted(attached - set(self.toggles))
             inline = self.role.inline_policy_names
-            self.inline_select.options = [*inline, NEW_INLINE]
+            self.inline_select.options = _inline_options(inline)
             chosen = self.inline_select.value if self.inline_select.value in inline else None
             chosen = chosen or (inline[0] if inline else NEW_INLINE)
             self.inline_select.value = chosen
@@ -283,9 +304,8 @@ class RolePanel:
             if not keep_messages:
                 self.inline_messages.value = ""
                 self.trust_messages.value = ""
-                self.toggle_messages.value = (
-                    _message("info", [f"Also attached: {', '.join(others)}"]) if others else ""
-                )
+                also = _("Also attached: {policies}").format(policies=", ".join(others))
+                self.toggle_messages.value = _message("info", [also]) if others else ""
         finally:
             self._quiet = False
 
@@ -308,8 +328,10 @@ class RolePanel:
             self.toggle_messages.value = _message("error", [_error_text(error)])
             return False
         self.refresh()
-        verb = "attached to" if attach else "detached from"
-        self.toggle_messages.value = _message("ok", [f"{policy} {verb} {self.role.name}."])
+        done = _("{policy} attached to {role}.") if attach else _("{policy} detached from {role}.")
+        self.toggle_messages.value = _message(
+            "ok", [done.format(policy=policy, role=self.role.name)]
+        )
         return True
 
     def _on_toggle(self, policy: str) -> Callable[[dict], None]:
@@ -341,7 +363,7 @@ class RolePanel:
         name = (self.inline_name.value if name is None else name).strip()
         text = self.inline_editor.value if text is None else text
         if not name:
-            self.inline_messages.value = _message("error", ["Give the inline policy a name."])
+            self.inline_messages.value = _message("error", [_("Give the inline policy a name.")])
             return False
         problem = _json_error(text)
         if problem:
@@ -358,20 +380,23 @@ class RolePanel:
         self.inline_select.value = None
         self._quiet = True
         try:
-            self.inline_select.options = [*self.role.inline_policy_names, NEW_INLINE]
+            self.inline_select.options = _inline_options(self.role.inline_policy_names)
             self.inline_select.value = name
         finally:
             self._quiet = False
         self.refresh(keep_messages=True)
-        self.inline_messages.value = _message(
-            "ok", [f"Inline policy {name} saved on {self.role.name}."]
-        ) + policy_messages(text).replace(_message("info", ["The policy is empty."]), "")
+        saved = _("Inline policy {name} saved on {role}.").format(name=name, role=self.role.name)
+        self.inline_messages.value = _message("ok", [saved]) + policy_messages(text).replace(
+            _empty(), ""
+        )
         return True
 
     def remove_inline(self, name: str | None = None) -> bool:
         name = self.inline_select.value if name is None else name
         if not name or name == NEW_INLINE:
-            self.inline_messages.value = _message("error", ["Choose an inline policy to remove."])
+            self.inline_messages.value = _message(
+                "error", [_("Choose an inline policy to remove.")]
+            )
             return False
         try:
             self.role.remove_inline(name)
@@ -379,7 +404,9 @@ class RolePanel:
             self.inline_messages.value = _message("error", [_error_text(error)])
             return False
         self.refresh(keep_messages=True)
-        self.inline_messages.value = _message("ok", [f"Inline policy {name} removed."])
+        self.inline_messages.value = _message(
+            "ok", [_("Inline policy {name} removed.").format(name=name)]
+        )
         return True
 
     def apply_trust(self, text: str | None = None) -> bool:
@@ -394,7 +421,9 @@ class RolePanel:
             self.trust_messages.value = _message("error", [_error_text(error)])
             return False
         self.refresh(keep_messages=True)
-        self.trust_messages.value = _message("ok", [f"Trust policy of {self.role.name} saved."])
+        self.trust_messages.value = _message(
+            "ok", [_("Trust policy of {role} saved.").format(role=self.role.name)]
+        )
         return True
 
 
@@ -406,36 +435,36 @@ class Workbench:
 
         self.lab = lab
         self.last_task: TaskView | None = None
-        self.execution = RolePanel(self, "Task execution role", lab.execution_role)
-        self.task = RolePanel(self, "Task role", lab.task_role)
+        self.execution = RolePanel(self, EXECUTION_TITLE, lab.execution_role)
+        self.task = RolePanel(self, TASK_TITLE, lab.task_role)
         self.run_button = w.Button(
-            description="Run task",
-            tooltip="Run the orders task with the roles as they are now",
+            description=_("Run task"),
+            tooltip=_("Run the orders task with the roles as they are now"),
             button_style="primary",
             icon="play",
         )
-        self.run_button.on_click(lambda _: self._guard(self.run))
+        self.run_button.on_click(lambda _button: self._guard(self.run))
         self.reset_button = w.Button(
-            description="Reset",
-            tooltip="Put both roles back as the course starts them",
+            description=_("Reset"),
+            tooltip=_("Put both roles back as the course starts them"),
             icon="undo",
         )
-        self.reset_button.on_click(lambda _: self._guard(self.reset))
+        self.reset_button.on_click(lambda _button: self._guard(self.reset))
         self.scenario_select = w.Dropdown(
-            options=[(s.title, s.key) for s in SCENARIOS.values()],
+            options=[(_shown(s.title), s.key) for s in SCENARIOS.values()],
             value="healthy",
-            description="Scenario",
-            tooltip="The course's broken setups; loading one resets the roles first",
+            description=_("Scenario"),
+            tooltip=_("The course's broken setups; loading one resets the roles first"),
             style={"description_width": "initial"},
         )
         self.load_button = w.Button(
-            description="Load scenario",
-            tooltip="Reset the roles, then apply the chosen scenario",
+            description=_("Load scenario"),
+            tooltip=_("Reset the roles, then apply the chosen scenario"),
             icon="folder-open",
             layout=_fit_text(),
         )
         self.load_button.on_click(
-            lambda _: self._guard(lambda: self.load(self.scenario_select.value))
+            lambda _button: self._guard(lambda: self.load(self.scenario_select.value))
         )
         self.messages = w.HTML()
         self.messages.add_class(WIDE_CLASS)
@@ -444,10 +473,12 @@ class Workbench:
             _outcome_line(None), layout=w.Layout(flex="1 1 20em", margin="0 0 0 8px")
         )
         self.outcome.add_class(WIDE_CLASS)
-        self.status = w.HTML("<p>Run the task to see what happens.</p>")
+        self.status = w.HTML("<p>{}</p>".format(_("Run the task to see what happens.")))
         self.logs = w.HTML()
-        self.diagram = w.HTML("<p>Run the task to see who called what.</p>")
-        self.trace = w.HTML("<p>Run the task to see every call, allowed or refused.</p>")
+        self.diagram = w.HTML("<p>{}</p>".format(_("Run the task to see who called what.")))
+        self.trace = w.HTML(
+            "<p>{}</p>".format(_("Run the task to see every call, allowed or refused."))
+        )
         for wide in (self.status, self.logs, self.diagram, self.trace):
             wide.add_class(WIDE_CLASS)
         # One role per tab, each with its three parts (RolePanel.sections). Tabs and accordions
@@ -472,12 +503,15 @@ class Workbench:
                 _pane([self.diagram]),
                 _pane([self.trace]),
             ],
-            titles=RESULT_TABS,
+            titles=[_(title) for title in RESULT_TABS],
             layout=w.Layout(flex="3 1 32em", min_width="0"),
         )
         self.scenario_picker: Any = None  # the broken setups, folded away (scenarios=True)
         parts = [
-            w.HTML(f"<style>{WORKBENCH_CSS}</style><h2 style='margin:4px 0'>Role workbench</h2>"),
+            w.HTML(
+                f"<style>{WORKBENCH_CSS}</style>"
+                + "<h2 style='margin:4px 0'>{}</h2>".format(_("Role workbench"))
+            ),
             w.HBox(
                 [self.run_button, self.reset_button, self.outcome],
                 layout=w.Layout(flex_flow="row wrap", align_items="center"),
@@ -492,7 +526,7 @@ class Workbench:
                         layout=w.Layout(flex_flow="row wrap"),
                     )
                 ],
-                titles=["Broken setups (scenarios)"],
+                titles=[_("Broken setups (scenarios)")],
                 selected_index=None,
             )
             parts.append(self.scenario_picker)
@@ -522,13 +556,15 @@ class Workbench:
         self.lab.reset_roles()
         self.scenario_select.value = "healthy"
         self._refresh()
-        self.messages.value = _message("ok", ["Both roles are back as the course starts them."])
+        self.messages.value = _message("ok", [_("Both roles are back as the course starts them.")])
 
     def load(self, key: str) -> None:
         scenario = load_scenario(self.lab, key)
         self.scenario_select.value = key
         self._refresh()
-        self.messages.value = _message("info", [f"{scenario.title}: {scenario.change}"])
+        self.messages.value = _message(
+            "info", [f"{_shown(scenario.title)}: {_shown(scenario.change)}"]
+        )
 
     def _refresh(self) -> None:
         self.execution.refresh()
@@ -545,15 +581,30 @@ class Workbench:
     # -- display ---------------------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        return (
-            f"Role workbench for {self.lab.execution_role.name} and {self.lab.task_role.name} "
+        return _(
+            "Role workbench for {execution} and {task} "
             "(an interactive widget: run this cell to show it)"
-        )
+        ).format(execution=self.lab.execution_role.name, task=self.lab.task_role.name)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = self.widget._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = repr(self)
         return bundle
+
+
+def _shown(text: str) -> str:
+    """A text defined elsewhere (a scenario's title), translated if its module marked it."""
+    return _(text) if text else text
+
+
+def _inline_options(names: Iterable[str]) -> list[Any]:
+    """The inline-policy dropdown's choices: the role's inline policies, then a new one. The
+    last one's value is :data:`NEW_INLINE` in every language; only its label is translated."""
+    names = list(names)
+    label = _(NEW_INLINE)
+    if label == NEW_INLINE:
+        return [*names, NEW_INLINE]
+    return [*((name, name) for name in names), (label, NEW_INLINE)]
 
 
 def _fit_text() -> Any:
@@ -575,16 +626,17 @@ def _pane(children: list[Any]) -> Any:
 def _outcome_line(task: TaskView | None) -> str:
     """The one line beside Run task: how the last run ended (a mark and words, not colour)."""
     if task is None:
-        text = "Not run yet: press <strong>Run task</strong>."
+        text = _("Not run yet: press <strong>Run task</strong>.")
     elif task.arn is None:
-        text = "✗ <strong>RunTask failed</strong>: no task was created."
+        text = "✗ " + _("<strong>RunTask failed</strong>: no task was created.")
     else:
         parts = [f"<code>{escape(str(task.last_status))}</code>"]
         if task.stop_code:
             parts.append(f"stopCode <code>{escape(task.stop_code)}</code>")
         if task.exit_code is not None:
-            parts.append(f"exit code <code>{task.exit_code}</code>")
-        text = f"{'✓' if _ran_cleanly(task) else '✗'} <strong>Last run</strong>: {', '.join(parts)}"
+            parts.append(_("exit code <code>{code}</code>").format(code=task.exit_code))
+        said = _("<strong>Last run</strong>: {parts}").format(parts=", ".join(parts))
+        text = f"{'✓' if _ran_cleanly(task) else '✗'} {said}"
     return f'<span role="status" aria-live="polite">{text}</span>'
 
 
@@ -604,20 +656,22 @@ def _ran_cleanly(task: TaskView) -> bool:
 def task_status_html(task: TaskView) -> str:
     """The task's status line: a mark and words, then the stoppedReason as AWS gives it."""
     if task.arn is None:
+        failed = _("<strong>RunTask failed</strong>: no task was created.")
         return (
-            "<p>✗ <strong>RunTask failed</strong>: no task was created.</p>"
-            f"<pre style='white-space:pre-wrap'>{escape(str(task.failure))}</pre>"
+            f"<p>✗ {failed}</p><pre style='white-space:pre-wrap'>{escape(str(task.failure))}</pre>"
         )
     mark = "✓" if _ran_cleanly(task) else "✗"
     parts = [f"lastStatus <code>{escape(str(task.last_status))}</code>"]
     if task.stop_code:
         parts.append(f"stopCode <code>{escape(task.stop_code)}</code>")
     if task.exit_code is not None:
-        parts.append(f"exit code <code>{task.exit_code}</code>")
+        parts.append(_("exit code <code>{code}</code>").format(code=task.exit_code))
     reason = escape(str(task.stopped_reason or ""))
+    said = _("<strong>Task {id}</strong>: {parts}").format(
+        id=escape(str(task.id)), parts=", ".join(parts)
+    )
     return (
-        f"<p>{mark} <strong>Task {escape(str(task.id))}</strong>: {', '.join(parts)}</p>"
-        f"<p>stoppedReason:</p><pre style='white-space:pre-wrap'>{reason}</pre>"
+        f"<p>{mark} {said}</p><p>stoppedReason:</p><pre style='white-space:pre-wrap'>{reason}</pre>"
     )
 
 
@@ -626,5 +680,7 @@ def logs_html(task: TaskView) -> str:
     if lines:
         return f"<pre style='white-space:pre-wrap'>{escape(chr(10).join(lines))}</pre>"
     if not task.started:
-        return "<p>No log lines: the app never ran, so the log stream holds nothing.</p>"
-    return "<p>No log lines reached CloudWatch Logs.</p>"
+        said = _("No log lines: the app never ran, so the log stream holds nothing.")
+    else:
+        said = _("No log lines reached CloudWatch Logs.")
+    return f"<p>{said}</p>"

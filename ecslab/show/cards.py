@@ -23,10 +23,12 @@ from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 from ecslab.cloud.roles import Role
+from ecslab.i18n import N_, _, ngettext
 
-AWS_MANAGED = "AWS managed"
-CUSTOMER_MANAGED = "customer managed"
-INLINE = "inline"
+# a policy's kind: a value (PolicyRow.kind), shown translated (_(row.kind))
+AWS_MANAGED = N_("AWS managed")
+CUSTOMER_MANAGED = N_("customer managed")
+INLINE = N_("inline")
 
 
 class PolicyRow(NamedTuple):
@@ -68,25 +70,31 @@ def _as_list(value: Any) -> list[Any]:
 
 def _principal_words(key: str, value: str) -> str:
     if value == "*":
-        return "anyone (*)" if key in ("*", "AWS") else f"any {key} principal (*)"
+        if key in ("*", "AWS"):
+            return _("anyone (*)")
+        return _("any {key} principal (*)").format(key=key)
     if key == "Service":
-        return f"service {value}"
+        return _("service {name}").format(name=value)
     if key == "AWS":
         if value.isdigit() and len(value) == 12:
-            return f"account {value}"
+            return _("account {account}").format(account=value)
         parts = value.split(":", 5)
         if value.startswith("arn:") and len(parts) == 6:
             account, resource = parts[4], parts[5]
             if resource == "root":
-                return f"account {account}"
-            kind, _, name = resource.partition("/")
-            if kind in ("role", "user") and name:
-                return f"{kind} {name.rsplit('/', 1)[-1]} in account {account}"
-        return f"AWS principal {value}"
+                return _("account {account}").format(account=account)
+            kind, _slash, name = resource.partition("/")
+            if kind == "role" and name:
+                said = _("role {name} in account {account}")
+                return said.format(name=name.rsplit("/", 1)[-1], account=account)
+            if kind == "user" and name:
+                said = _("user {name} in account {account}")
+                return said.format(name=name.rsplit("/", 1)[-1], account=account)
+        return _("AWS principal {principal}").format(principal=value)
     if key == "Federated":
-        return f"federated identity provider {value}"
+        return _("federated identity provider {provider}").format(provider=value)
     if key == "CanonicalUser":
-        return f"canonical user {value}"
+        return _("canonical user {user}").format(user=value)
     return f"{key} {value}"
 
 
@@ -99,8 +107,11 @@ def _condition_words(conditions: Any) -> str:
             continue
         for key, values in keys.items():
             shown = ", ".join(str(v) for v in _as_list(values))
-            parts.append(f"{operator} {key} is {shown}")
-    return f", if {' and '.join(parts)}" if parts else ""
+            said = _("{operator} {key} is {values}")
+            parts.append(said.format(operator=operator, key=key, values=shown))
+    if not parts:
+        return ""
+    return _(", if {conditions}").format(conditions=_(" and ").join(parts))
 
 
 def trusted_principals(trust_policy: dict[str, Any]) -> list[str]:
@@ -120,12 +131,12 @@ def trusted_principals(trust_policy: dict[str, Any]) -> list[str]:
         actions = [str(a) for a in _as_list(statement.get("Action"))]
         tail = "" if actions in (["sts:AssumeRole"], []) else f" ({', '.join(actions)})"
         tail += _condition_words(statement.get("Condition"))
-        head = "denied: " if statement.get("Effect") == "Deny" else ""
+        head = _("denied: ") if statement.get("Effect") == "Deny" else ""
         if "NotPrincipal" in statement:
-            head += "everyone except "
+            head += _("everyone except ")
         principal = statement.get("Principal", statement.get("NotPrincipal"))
         if principal == "*":
-            found.append(f"{head}anyone (*){tail}")
+            found.append(head + _("anyone (*)") + tail)
             continue
         if not isinstance(principal, dict):
             continue
@@ -146,11 +157,17 @@ class RoleCard:
 
     def __init__(self, role: Role) -> None:
         if not isinstance(role, Role):
-            hint = " (get one with lab.role(name))" if isinstance(role, str) else ""
-            raise TypeError(
-                "RoleCard() needs a Role such as lab.execution_role or lab.task_role, "
-                f"not {type(role).__name__}{hint}"
-            )
+            if isinstance(role, str):
+                said = _(
+                    "RoleCard() needs a Role such as lab.execution_role or lab.task_role, "
+                    "not {kind} (get one with lab.role(name))"
+                )
+            else:
+                said = _(
+                    "RoleCard() needs a Role such as lab.execution_role or lab.task_role, "
+                    "not {kind}"
+                )
+            raise TypeError(said.format(kind=type(role).__name__))
         self.name: str = role.name
         self.arn: str = role.arn
         self.trust_policy: dict[str, Any] = role.trust_policy
@@ -178,77 +195,100 @@ class RoleCard:
 
     def describe(self) -> str:
         """The card in plain sentences (the text equivalent of the HTML card)."""
-        lines = [f"Role {self.name} ({self.arn})."]
-        if self.trusted:
-            lines.append(f"Who can assume it: {'; '.join(self.trusted)}.")
+        lines = [_("Role {name} ({arn}).").format(name=self.name, arn=self.arn)]
+        trusted = self._trusted_words()
+        if trusted:
+            lines.append(_("Who can assume it: {who}.").format(who="; ".join(trusted)))
         else:
-            lines.append("Who can assume it: nobody (its trust policy names no principal).")
+            lines.append(_("Who can assume it: nobody (its trust policy names no principal)."))
         count = len(self.policies)
         if not count:
-            lines.append("It has no permissions policies, so it grants no actions.")
+            lines.append(_("It has no permissions policies, so it grants no actions."))
             return "\n".join(lines)
-        lines.append(f"It has {count} permissions polic{'y' if count == 1 else 'ies'}:")
+        lines.append(
+            ngettext(
+                "It has {count} permissions policy:", "It has {count} permissions policies:", count
+            ).format(count=count)
+        )
         for row in self.policies:
+            statements = ngettext("{count} statement", "{count} statements", row.statements)
+            actions = ngettext("{count} action", "{count} actions", row.actions)
             lines.append(
-                f"- {row.name} ({row.kind}): {_plural(row.statements, 'statement')}, "
-                f"grants {_plural(row.actions, 'action')}."
+                _("- {name} ({kind}): {statements}, grants {actions}.").format(
+                    name=row.name,
+                    kind=_(row.kind),
+                    statements=statements.format(count=row.statements),
+                    actions=actions.format(count=row.actions),
+                )
             )
-        together = "Together they grant" if count > 1 else "It grants"
-        lines.append(f"{together} {_plural(self.total_actions, 'distinct action')}.")
+        distinct = ngettext(
+            "{count} distinct action", "{count} distinct actions", self.total_actions
+        ).format(count=self.total_actions)
+        if count > 1:
+            lines.append(_("Together they grant {actions}.").format(actions=distinct))
+        else:
+            lines.append(_("It grants {actions}.").format(actions=distinct))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         return self.describe()
 
+    def _trusted_words(self) -> list[str]:
+        """Who may assume the role, in the language the card is shown in (``trusted`` is in
+        the language of the moment the card was made)."""
+        return trusted_principals(self.trust_policy)
+
     # -- HTML ----------------------------------------------------------------------------------
 
     def _repr_html_(self) -> str:
         name = escape(self.name)
+        role = _("Role {name}")
         parts = [
-            f'<section class="ecslab-role-card" aria-label="Role {name}">',
-            f"<h3>Role <code>{name}</code></h3>",
+            f'<section class="ecslab-role-card" aria-label="{role.format(name=name)}">',
+            f"<h3>{role.format(name=f'<code>{name}</code>')}</h3>",
             f"<p>ARN: <code>{escape(self.arn)}</code></p>",
-            "<h4>Who can assume it</h4>",
+            "<h4>{}</h4>".format(_("Who can assume it")),
         ]
-        if self.trusted:
-            items = "".join(f"<li>{escape(t)}</li>" for t in self.trusted)
+        trusted = self._trusted_words()
+        if trusted:
+            items = "".join(f"<li>{escape(t)}</li>" for t in trusted)
             parts.append(f"<ul>{items}</ul>")
         else:
-            parts.append("<p>Nobody: its trust policy names no principal.</p>")
-        parts.append(_details("Trust policy (JSON)", self.trust_policy))
-        parts.append("<h4>Permissions policies</h4>")
+            parts.append("<p>{}</p>".format(_("Nobody: its trust policy names no principal.")))
+        parts.append(_details(_("Trust policy (JSON)"), self.trust_policy))
+        parts.append("<h4>{}</h4>".format(_("Permissions policies")))
         if self.policies:
             parts.append(self._table())
             for row, document in zip(self.policies, self.documents, strict=True):
-                parts.append(_details(f"{row.name} ({row.kind}) — policy document", document))
+                summary = _("{name} ({kind}) — policy document")
+                parts.append(_details(summary.format(name=row.name, kind=_(row.kind)), document))
         else:
-            parts.append("<p>No permissions policies: this role grants no actions.</p>")
+            said = _("No permissions policies: this role grants no actions.")
+            parts.append(f"<p>{said}</p>")
         parts.append("</section>")
         return "".join(parts)
 
     def _table(self) -> str:
-        head = "".join(
-            f'<th scope="col">{h}</th>' for h in ("Policy", "Kind", "Statements", "Actions granted")
-        )
+        headers = (_("Policy"), _("Kind"), _("Statements"), _("Actions granted"))
+        head = "".join(f'<th scope="col">{h}</th>' for h in headers)
         rows = "".join(
-            f'<tr><th scope="row">{escape(r.name)}</th><td>{escape(r.kind)}</td>'
+            f'<tr><th scope="row">{escape(r.name)}</th><td>{escape(_(r.kind))}</td>'
             f'<td style="text-align:right">{r.statements}</td>'
             f'<td style="text-align:right">{r.actions}</td></tr>'
             for r in self.policies
         )
+        together = _("All policies together (distinct actions)")
         foot = (
-            '<tr><th scope="row" colspan="3">All policies together (distinct actions)</th>'
+            f'<tr><th scope="row" colspan="3">{together}</th>'
             f'<td style="text-align:right">{self.total_actions}</td></tr>'
         )
-        caption = f"Permissions policies of {escape(self.name)}, with the actions each grants"
+        caption = _("Permissions policies of {name}, with the actions each grants").format(
+            name=escape(self.name)
+        )
         return (
             f'<table><caption style="text-align:left">{caption}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody><tfoot>{foot}</tfoot></table>"
         )
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _details(summary: str, document: dict[str, Any]) -> str:

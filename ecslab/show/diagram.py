@@ -61,11 +61,14 @@ from html import escape
 from itertools import pairwise
 from typing import Any
 
+from ecslab.i18n import N_, _, ngettext
+
+# each phase's box title (translated where it is drawn: see phase_label)
 PHASES = {
-    "launch": "launch — the ECS agent starts the task",
-    "run": "run — the application works",
-    "setup": "setup — the lab builds the account",
-    "admin": "you, in the notebook",
+    "launch": N_("launch — the ECS agent starts the task"),
+    "run": N_("run — the application works"),
+    "setup": N_("setup — the lab builds the account"),
+    "admin": N_("you, in the notebook"),
 }
 # color: the line and arrow; fontcolor: the label text, the same hue darkened to >= 4.5:1 on white
 STYLES = {
@@ -218,10 +221,14 @@ class Diagram:
         details = ""
         if lines:
             count = sum(bool(NUMBERED.match(line)) for line in lines)
-            calls = f"{count} numbered call" + ("" if count == 1 else "s")
+            summary = ngettext(
+                "Text description of the diagram ({count} numbered call)",
+                "Text description of the diagram ({count} numbered calls)",
+                count,
+            ).format(count=count)
             details = (
                 ("<details>" if picture else '<details open="">')  # open, with no picture
-                + f"<summary>Text description of the diagram ({calls})</summary>"
+                + f"<summary>{summary}</summary>"
                 + f'<div id="{ident}-text">{_nested_list(lines)}</div></details>'
             )
         caption = (
@@ -229,10 +236,12 @@ class Diagram:
             f"{status}{details}</figcaption>"
         )
         if picture is None:
-            body = (
-                "<p><em>No picture: Graphviz is not available here (neither the <code>dot</code> "
-                "program nor the <code>pygraphviz</code> package). The description says the "
-                "same.</em></p>"
+            body = "<p><em>{}</em></p>".format(
+                _(
+                    "No picture: Graphviz is not available here (neither the <code>dot</code> "
+                    "program nor the <code>pygraphviz</code> package). The description says the "
+                    "same."
+                )
             )
         else:
             # its description: the status and the text equivalent, read from the caption even
@@ -325,17 +334,17 @@ def build(
     # in open space instead of on the boxes' borders (each edge goes into a different phase)
     outside = {
         source
-        for source, (name, _, _) in principals.items()
+        for source, (name, _role, _phase) in principals.items()
         if name == "Amazon ECS"
         and all(_hands_over(edge) for edge in edges if edge.source == source)
     }
     for node in outside:
-        name, role, _ = principals[node]
+        name, role, _phase = principals[node]
         dot.node(node, _principal_label(name, role, roles), **_principal_style(name))
     for phase in phases:
         with dot.subgraph(name=f"cluster_{phase}") as cluster:
             cluster.attr(
-                label=PHASES.get(phase, phase),
+                label=phase_label(phase),
                 style="rounded",
                 color="#666666",
                 fontsize="12",
@@ -351,7 +360,7 @@ def build(
             with cluster.subgraph() as column:
                 column.attr(rank="same")
                 for node in callers:
-                    name, role, _ = principals[node]
+                    name, role, _phase = principals[node]
                     column.node(node, _principal_label(name, role, roles), **_principal_style(name))
                 _in_order(column, callers)
             # then the calls, and the service each went to, in two columns top to bottom in
@@ -419,6 +428,23 @@ def _is_hand_over(call: Call) -> bool:
     return call.action == "sts:AssumeRole" and call.principal == "Amazon ECS"
 
 
+def phase_label(phase: str) -> str:
+    """A phase's words, as its box and the text equivalent name it, in the learner's language."""
+    return _(PHASES[phase]) if phase in PHASES else phase
+
+
+def principal_name(name: str) -> str:
+    """Who made a call, as the diagram names it in the learner's language. The trace's own words
+    ("ECS agent", "orders app") are values code filters on, so only the drawing translates them."""
+    if name == "ECS agent":
+        return _("ECS agent")
+    if name == "you (administrator)":
+        return _("you (administrator)")
+    if name.endswith(" app") and len(name) > len(" app"):
+        return _("{container} app").format(container=name[: -len(" app")])
+    return name
+
+
 def _phases(calls: Iterable[Call]) -> list[str]:
     """The calls' phases in the order a task goes through them (launch, then run)."""
     return sorted(
@@ -448,13 +474,13 @@ def _edge_text(edge: Edge) -> str:
     text = f"{edge.numeral} {style['mark']} {edge.action}" + (f" ×{count}" if count > 1 else "")
     first = edge.calls[0]
     if edge.via:
-        text += f"\n(via {edge.via.split(':')[0]})"
+        text += "\n" + _("(via {service})").format(service=edge.via.split(":")[0])
     if _hands_over(edge):
-        text += f"\nhands over\n{first.resource.rsplit('/', 1)[-1]}"
+        text += "\n" + _("hands over\n{role}").format(role=first.resource.rsplit("/", 1)[-1])
     if edge.outcome == "denied":
         text += f"\n{_short_reason(first.error)}"
     elif edge.outcome == "never":
-        text += "\n(never reached)"
+        text += "\n" + _("(never reached)")
     elif edge.outcome == "planned" and _purposes(edge.calls):
         purposes = _purposes(edge.calls)
         if _hands_over(edge):  # kept narrow: see HAND_OVER_WIDTH
@@ -513,13 +539,13 @@ def _legend(dot: Any, outcomes: list[str]) -> None:
     if not outcomes:
         return
     names = {
-        "allowed": "allowed (solid)",
-        "denied": "denied (dashed)",
-        "never": "never reached (dotted)",
-        "planned": "what the task will ask for",
+        "allowed": _("allowed (solid)"),
+        "denied": _("denied (dashed)"),
+        "never": _("never reached (dotted)"),
+        "planned": _("what the task will ask for"),
     }
     with dot.subgraph(name="cluster_legend") as legend:
-        legend.attr(label="key", style="dashed", color="#999999", fontsize="10")
+        legend.attr(label=_("key"), style="dashed", color="#999999", fontsize="10")
         for outcome in outcomes:
             style = STYLES[outcome]
             legend.node(f"legend_{outcome}_a", "", shape="point", width="0.05")
@@ -558,13 +584,16 @@ def _wearer(call: Call, calls: list[Call]) -> tuple[str, str, str | None]:
 
 def _principal_label(name: str, role: str | None, roles: Mapping[str, Sequence[str]]) -> str:
     if role is None:
-        return f"{name}\n(ecs-tasks.amazonaws.com)" if name == "Amazon ECS" else name
-    lines = [name, f"as role {role}"]
+        if name == "Amazon ECS":
+            return f"{name}\n(ecs-tasks.amazonaws.com)"
+        return principal_name(name)
+    lines = [principal_name(name), _("as role {role}").format(role=role)]
     policies = roles.get(role)
     if policies is not None and len(", ".join(policies)) <= 48:
-        lines.append("policies: " + (", ".join(policies) if policies else "none"))
+        shown = ", ".join(policies) if policies else _("none")
+        lines.append(_("policies: {policies}").format(policies=shown))
     elif policies is not None:
-        lines += ["policies:", *policies]
+        lines += [_("policies:"), *policies]
     return "\n".join(lines)
 
 
@@ -594,16 +623,21 @@ def _principal_style(name: str) -> dict[str, str]:
 
 
 def _short_reason(error: str | None) -> str:
+    """Why a call was denied, in a few words read from AWS's message (whose words, such as the
+    kind of policy, stay as AWS wrote them)."""
     if not error:
-        return "denied"
+        return _("denied")
     if "explicit deny" in error:
         found = re.search(r"with an explicit deny in an? ([\w -]+?policy)", error)
-        return f"explicit deny in {found.group(1)}" if found else "explicit deny"
+        if found:
+            return _("explicit deny in {policy}").format(policy=found.group(1))
+        return _("explicit deny")
     if "no identity-based policy allows" in error:
-        return "no identity-based policy allows it"
+        return _("no identity-based policy allows it")
     if "because no" in error:
-        return "no " + error.split("because no", 1)[1].strip().split(" allows")[0] + " allows it"
-    return "denied"
+        policy = error.split("because no", 1)[1].strip().split(" allows")[0]
+        return _("no {policy} allows it").format(policy=policy)
+    return _("denied")
 
 
 # -- the text equivalent ---------------------------------------------------------------------------
@@ -621,54 +655,91 @@ def describe(
     lines = [title + (f": {status}" if status else "")]
     steps = list(enumerate(_steps(calls), 1))
     for phase in _phases(calls):
-        lines.append(f"Phase {PHASES.get(phase, phase)}:")
+        lines.append(_("Phase {phase}:").format(phase=phase_label(phase)))
         for number, group in steps:
             first = group[0]
             if first.phase != phase:
                 continue
-            action, outcome, resource, through = (
-                first.action,
-                first.outcome,
-                first.resource,
-                first.via,
-            )
-            times = f" ({len(group)} times)" if len(group) > 1 else ""
-            if _is_hand_over(first):
-                what = f"Amazon ECS assumed role {resource.rsplit('/', 1)[-1]}{times}"
-            else:
-                wearing = f", as role {first.role}," if first.role else ""
-                via = f" (through {through.split(':')[0]})" if through else ""
-                what = f"{_who(first.principal)}{wearing} called {action} on {resource}{via}{times}"
+            outcome = first.outcome
+            tense = {"never": "would", "planned": "will"}.get(outcome, "did")
+            what = _what(first, len(group), tense)
             if outcome == "allowed":
-                lines.append(f"  {number}. ✓ {what}: allowed.")
+                lines.append(f"  {number}. ✓ " + _("{what}: allowed.").format(what=what))
             elif outcome == "denied":
-                lines.append(f"  {number}. ✗ {what}: DENIED. {first.error or ''}".rstrip())
+                said = _("{what}: DENIED.").format(what=what)
+                lines.append(f"  {number}. ✗ {said} {first.error or ''}".rstrip())
             elif outcome == "never":
-                would = what.replace(" called ", " would have called ", 1).replace(
-                    " assumed ", " would have assumed ", 1
-                )
-                lines.append(f"  ({number}) ○ Never reached: {would}.")
+                lines.append(f"  ({number}) ○ " + _("Never reached: {what}.").format(what=what))
             else:
                 whys = _purposes(group)
-                purpose = (" — to " + "; to ".join(whys)) if whys else ""
-                lines.append(f"  {number}. → {_planned(what)}{purpose}.")
+                if whys:
+                    purposes = _("; to ").join(whys)
+                    said = _("{what} — to {purposes}.").format(what=what, purposes=purposes)
+                else:
+                    said = _("{what}.").format(what=what)
+                lines.append(f"  {number}. → {said}")
     for role, policies in roles.items():
-        lines.append(f"Role {role} has: {', '.join(policies) if policies else 'no policies'}.")
+        if policies:
+            said = _("Role {role} has: {policies}.").format(role=role, policies=", ".join(policies))
+        else:
+            said = _("Role {role} has: no policies.").format(role=role)
+        lines.append(said)
     return lines
 
 
+def _what(call: Call, times: int, tense: str) -> str:
+    """What a call did ("did"), would have done had the task got that far ("would"), or will do
+    ("will"): one whole clause, so that a translation can put its parts in its own order."""
+    count = _(" ({count} times)").format(count=times) if times > 1 else ""
+    if _is_hand_over(call):
+        role = call.resource.rsplit("/", 1)[-1]
+        template = {
+            "did": _("Amazon ECS assumed role {role}{times}"),
+            "would": _("Amazon ECS would have assumed role {role}{times}"),
+            "will": _("Amazon ECS will assume role {role}{times}"),
+        }[tense]
+        return template.format(role=role, times=count)
+    via = _(" (through {service})").format(service=call.via.split(":")[0]) if call.via else ""
+    if call.role:
+        template = {
+            "did": _("{who}, as role {role}, called {action} on {resource}{via}{times}"),
+            "would": _(
+                "{who}, as role {role}, would have called {action} on {resource}{via}{times}"
+            ),
+            "will": _("{who}, as role {role}, will call {action} on {resource}{via}{times}"),
+        }[tense]
+    else:
+        template = {
+            "did": _("{who} called {action} on {resource}{via}{times}"),
+            "would": _("{who} would have called {action} on {resource}{via}{times}"),
+            "will": _("{who} will call {action} on {resource}{via}{times}"),
+        }[tense]
+    return template.format(
+        who=_who(call.principal),
+        role=call.role,
+        action=call.action,
+        resource=call.resource,
+        via=via,
+        times=count,
+    )
+
+
 def _purposes(calls: Sequence[Call]) -> list[str]:
-    """What the calls are for, each purpose once, in order."""
-    return list(dict.fromkeys(c.why for c in calls if c.why))
+    """What the calls are for, each purpose once, in order (in the learner's language: a
+    purpose the plan marked for translation is translated here)."""
+    return list(dict.fromkeys(_(c.why) for c in calls if c.why))
 
 
 def _who(principal: str) -> str:
-    """ "ECS agent" → "The ECS agent", "orders app" → "The orders app"."""
-    return principal if principal.startswith(("Amazon", "AWS", "you")) else f"The {principal}"
-
-
-def _planned(what: str) -> str:
-    return what.replace(" called ", " will call ", 1).replace(" assumed ", " will assume ", 1)
+    """ "ECS agent" → "The ECS agent", "orders app" → "The orders app" (at the head of a
+    sentence; in Japanese, the diagram's name for it)."""
+    if principal.startswith(("Amazon", "AWS", "you")):
+        return principal if principal != "you (administrator)" else principal_name(principal)
+    if principal == "ECS agent":
+        return _("The ECS agent")
+    if principal.endswith(" app") and len(principal) > len(" app"):
+        return _("The {container} app").format(container=principal[: -len(" app")])
+    return _("The {principal}").format(principal=principal)
 
 
 # -- rendering ---------------------------------------------------------------------------------

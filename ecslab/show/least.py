@@ -27,6 +27,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from ecslab.cloud.roles import Role
+from ecslab.i18n import N_, _
 
 if TYPE_CHECKING:
     from ecslab.cloud.world import World
@@ -35,6 +36,12 @@ if TYPE_CHECKING:
 _STREAM = re.compile(r"^(arn:aws[\w-]*:logs:[^:]*:\d*:log-group:[^:]+):.*$")
 _SECRET = re.compile(r"^(arn:aws[\w-]*:secretsmanager:[^:]*:\d*:secret:.+)-[A-Za-z0-9]{6}$")
 SOURCE_PRINCIPALS = ("Amazon ECS",)  # assuming a role is its trust policy's business
+# what became of a needed call (Need.seen, a value), as a learner reads it
+SEEN = {"allowed": N_("allowed"), "denied": N_("denied"), "never reached": N_("never reached")}
+
+
+def _seen(seen: str) -> str:
+    return _(SEEN[seen]) if seen in SEEN else seen
 
 
 @dataclass(frozen=True)
@@ -172,15 +179,19 @@ class LeastPrivilege:
 
     def describe(self) -> str:
         lines = [
-            f"Least privilege for {self.role}: {len(self.used)} action(s) used "
-            f"(or needed), against {self.granted} granted by what is attached now."
+            _(
+                "Least privilege for {role}: {used} action(s) used (or needed), against "
+                "{granted} granted by what is attached now."
+            ).format(role=self.role, used=len(self.used), granted=self.granted)
         ]
         for name, kind, actions in self.attached:
-            lines.append(f"- {name} ({kind}) grants {actions} action(s).")
+            said = _("- {name} ({kind}) grants {actions} action(s).")
+            lines.append(said.format(name=name, kind=_(kind), actions=actions))
         for need in self.needs:
-            note = "" if need.seen == "allowed" else f" ({need.seen})"
-            lines.append(f"  needs {need.action} on {need.resource}{note}")
-        lines.append("Suggested policy:")
+            note = "" if need.seen == "allowed" else f" ({_seen(need.seen)})"
+            said = _("  needs {action} on {resource}{note}")
+            lines.append(said.format(action=need.action, resource=need.resource, note=note))
+        lines.append(_("Suggested policy:"))
         lines.append(self.json)
         return "\n".join(lines)
 
@@ -189,23 +200,37 @@ class LeastPrivilege:
 
     def _repr_html_(self) -> str:
         rows = "".join(
-            f"<tr><td>{escape(name)}</td><td>{escape(kind)}</td><td>{actions}</td></tr>"
+            f"<tr><td>{escape(name)}</td><td>{escape(_(kind))}</td><td>{actions}</td></tr>"
             for name, kind, actions in self.attached
         )
+        used = "✓ " + _("used")
         needs = "".join(
             f"<tr><td><code>{escape(n.action)}</code></td><td><code>{escape(n.resource)}</code>"
-            f"</td><td>{'✓ used' if n.seen == 'allowed' else '✗ ' + escape(n.seen)}</td></tr>"
+            f"</td><td>{used if n.seen == 'allowed' else '✗ ' + escape(_seen(n.seen))}</td></tr>"
             for n in self.needs
         )
+        role = escape(self.role)
+        title = _("Least privilege for {role}")
+        counts = _(
+            "Used or needed: <strong>{used}</strong> action(s). Granted by what is attached now: "
+            "<strong>{granted}</strong>."
+        ).format(used=len(self.used), granted=self.granted)
+        summary = _("Suggested policy ({count} statements, JSON)").format(
+            count=len(self.document["Statement"])
+        )
+
+        def th(*texts: str) -> str:
+            return "".join(f'<th scope="col">{text}</th>' for text in texts)
+
+        attached = th(_("attached policy"), _("kind"), _("actions granted"))
+        needed = th(_("action"), _("resource"), _("seen"))
+
         return (
-            f'<section aria-label="Least privilege for {escape(self.role)}">'
-            f"<h3>Least privilege for <code>{escape(self.role)}</code></h3>"
-            f"<p>Used or needed: <strong>{len(self.used)}</strong> action(s). Granted by what "
-            f"is attached now: <strong>{self.granted}</strong>.</p>"
-            '<table><thead><tr><th scope="col">attached policy</th><th scope="col">kind</th>'
-            f'<th scope="col">actions granted</th></tr></thead><tbody>{rows}</tbody></table>'
-            '<table><thead><tr><th scope="col">action</th><th scope="col">resource</th>'
-            f'<th scope="col">seen</th></tr></thead><tbody>{needs}</tbody></table>'
-            f"<details><summary>Suggested policy ({len(self.document['Statement'])} "
-            f"statements, JSON)</summary><pre>{escape(self.json)}</pre></details></section>"
+            f'<section aria-label="{title.format(role=role)}">'
+            f"<h3>{title.format(role=f'<code>{role}</code>')}</h3>"
+            f"<p>{counts}</p>"
+            f"<table><thead><tr>{attached}</tr></thead><tbody>{rows}</tbody></table>"
+            f"<table><thead><tr>{needed}</tr></thead><tbody>{needs}</tbody></table>"
+            f"<details><summary>{summary}</summary><pre>{escape(self.json)}</pre></details>"
+            "</section>"
         )

@@ -47,10 +47,12 @@ import re
 import uuid
 from base64 import b32encode
 from collections.abc import Iterable, Sequence
+from functools import cache
 from html import escape
 from typing import Any
 
 from ecslab.cloud.trace import COLUMNS, Trace, TraceEvent
+from ecslab.i18n import N_, _, ngettext
 
 #: Column order for learners: when, which phase, who (and with which role), did what to what,
 #: and what came of it; then the rest.
@@ -83,9 +85,41 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 PHASE_ORDER: tuple[str, ...] = ("launch", "run")
 
 PHASE_HEADERS: dict[str, str] = {
-    "launch": "Launch phase — the ECS agent starts the task",
-    "run": "Run phase — the application runs",
+    "launch": N_("Launch phase — the ECS agent starts the task"),
+    "run": N_("Run phase — the application runs"),
 }
+
+#: What a column is called where a learner reads it (the HTML table's headers, a frame's display),
+#: in the learner's language. The frames' own column names stay these keys in every language:
+#: code selects columns by them (``frame["action"]``, ``styled_html(columns=[...])``).
+HEADERS: dict[str, str] = {
+    "seq": N_("seq"),
+    "time": N_("time"),
+    "phase": N_("phase"),
+    "principal": N_("principal"),
+    "role": N_("role"),
+    "service": N_("service"),
+    "operation": N_("operation"),
+    "action": N_("action"),
+    "resource": N_("resource"),
+    "decision": N_("decision"),
+    "policy": N_("policy"),
+    "sid": N_("sid"),
+    "error_code": N_("error_code"),
+    "error": N_("error"),
+    "principal_arn": N_("principal_arn"),
+    "task": N_("task"),
+    "via": N_("via"),
+    "calls": N_("calls"),
+    "allowed": N_("allowed"),
+    "denied": N_("denied"),
+}
+
+
+def column_header(column: str) -> str:
+    """A column's name as a learner reads it, in the learner's language."""
+    return _(HEADERS[column]) if column in HEADERS else column
+
 
 #: The columns :func:`styled_html` shows unless told otherwise (the phase is each group's header):
 #: who did what and was it allowed first, so that a narrow page still shows the verdict; the long
@@ -115,18 +149,66 @@ _ALLOWED_BACKGROUND = "rgba(0, 158, 115, 0.07)"
 def _require_trace(trace: Any, function: str) -> Trace:
     if isinstance(trace, Trace):
         return trace
-    hint = ""
+    kind = type(trace).__name__
     if isinstance(getattr(trace, "trace", None), Trace):
-        hint = f" (this {type(trace).__name__} has one: pass its .trace)"
-    elif type(trace).__name__ == "DataFrame":
-        hint = " (a DataFrame is what trace_frame() makes from a Trace; pass the Trace itself)"
-    raise TypeError(
-        f"{function}() needs an ecslab Trace such as lab.trace or task.trace, "
-        f"not {type(trace).__name__}{hint}"
-    )
+        message = _(
+            "{function}() needs an ecslab Trace such as lab.trace or task.trace, not {kind} "
+            "(this {kind} has one: pass its .trace)"
+        )
+    elif kind in ("DataFrame", "LearnerTable"):
+        message = _(
+            "{function}() needs an ecslab Trace such as lab.trace or task.trace, not {kind} "
+            "(a DataFrame is what trace_frame() makes from a Trace; pass the Trace itself)"
+        )
+    else:
+        message = _(
+            "{function}() needs an ecslab Trace such as lab.trace or task.trace, not {kind}"
+        )
+    raise TypeError(message.format(function=function, kind=kind))
 
 
 # -- tables -----------------------------------------------------------------------------------
+
+
+@cache
+def _table_class() -> type:
+    """:class:`LearnerTable`, made when a table is first asked for (pandas is imported then)."""
+    import pandas as pd
+
+    class LearnerTable(pd.DataFrame):
+        """A pandas DataFrame that shows its column names in the learner's language.
+
+        Only its display changes (``repr`` and the notebook's HTML): the columns keep their
+        names, so ``frame["action"]`` and ``frame.query("phase == 'run'")`` work in every
+        language, and in English it shows exactly what a DataFrame shows."""
+
+        @property
+        def _constructor(self) -> Any:
+            return LearnerTable
+
+        def _shown(self) -> pd.DataFrame:
+            plain = pd.DataFrame(self)
+            if isinstance(plain.columns, pd.MultiIndex):
+                return plain
+            names = {c: column_header(c) for c in plain.columns if isinstance(c, str)}
+            return plain.rename(columns={c: n for c, n in names.items() if n != c})
+
+        def __repr__(self) -> str:
+            return repr(self._shown())
+
+        def _repr_html_(self) -> str | None:
+            return self._shown()._repr_html_()
+
+    LearnerTable.__module__ = __name__
+    LearnerTable.__qualname__ = "LearnerTable"  # so that a pickled table finds its class
+    return LearnerTable
+
+
+def __getattr__(name: str) -> Any:
+    # ``LearnerTable`` is made on first use, so that importing this module stays cheap
+    if name == "LearnerTable":
+        return _table_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def trace_frame(trace: Trace):
@@ -135,11 +217,10 @@ def trace_frame(trace: Trace):
     An empty trace gives an empty frame with the same columns.
     """
     trace = _require_trace(trace, "trace_frame")
-    import pandas as pd
 
     rows = [[getattr(e, name) for name in READING_ORDER] for e in trace]
     # object columns keep None as None (pandas 3 would show NaN in text columns)
-    frame = pd.DataFrame(rows, columns=list(READING_ORDER), dtype=object)
+    frame = _table_class()(rows, columns=list(READING_ORDER), dtype=object)
     frame["seq"] = frame["seq"].astype("int64")
     return frame
 
@@ -157,7 +238,6 @@ def summary_frame(trace: Trace):
     within a phase, rows are in the order their first call was made.
     """
     trace = _require_trace(trace, "summary_frame")
-    import pandas as pd
 
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
     for event in trace:
@@ -184,7 +264,7 @@ def summary_frame(trace: Trace):
                 row["error_code"] = event.error_code
     order = {phase: n for n, phase in enumerate(_phase_order(trace))}
     rows = sorted(groups.values(), key=lambda row: order[row["phase"]])  # stable: first-seen
-    frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS), dtype=object)  # None stays None
+    frame = _table_class()(rows, columns=list(SUMMARY_COLUMNS), dtype=object)  # None stays None
     return frame.astype({"calls": "int64", "allowed": "int64", "denied": "int64"})
 
 
@@ -193,13 +273,15 @@ def summary_frame(trace: Trace):
 
 def phase_header(phase: str) -> str:
     """The words over a phase's rows: what happens in it, for the two phases the course is about."""
-    return PHASE_HEADERS.get(phase) or f"{phase[:1].upper()}{phase[1:]} phase"
+    if phase in PHASE_HEADERS:
+        return _(PHASE_HEADERS[phase])
+    return _("{Phase} phase").format(Phase=f"{phase[:1].upper()}{phase[1:]}")
 
 
 def _decision_text(event: TraceEvent) -> str:
     if event.allowed:
-        return "✓ allowed"
-    return f"✗ denied ({event.decision})"
+        return "✓ " + _("allowed")
+    return "✗ " + _("denied ({decision})").format(decision=event.decision)
 
 
 def _runs(events: Sequence[TraceEvent]) -> list[tuple[str, list[TraceEvent]]]:
@@ -237,16 +319,22 @@ def styled_html(trace: Trace, columns: Sequence[str] | None = None) -> str:
     days = sorted({e.time[:10] for e in events})
     one_day = days[0] if len(days) == 1 and _FULL_TIME.match(events[0].time) else None
     if events:
-        summary = f"{len(events)} call{'s' * (len(events) != 1)}, {denied} denied"
+        summary = ngettext(
+            "{count} call, {denied} denied", "{count} calls, {denied} denied", len(events)
+        ).format(count=len(events), denied=denied)
     else:
-        summary = "no calls"
-    caption = f"Trace: {summary}. Denied calls are marked ✗ and shown in bold."
+        summary = _("no calls")
     if one_day and "time" in shown:
-        caption += f" Times are UTC, on {one_day}."
-    head = "".join(
-        f'<th scope="col" style="text-align:left;padding:2px 6px">{escape(name)}</th>'
-        for name in shown
-    )
+        caption = _(
+            "Trace: {summary}. Denied calls are marked ✗ and shown in bold. "
+            "Times are UTC, on {day}."
+        ).format(summary=summary, day=one_day)
+    else:
+        caption = _("Trace: {summary}. Denied calls are marked ✗ and shown in bold.").format(
+            summary=summary
+        )
+    cell = '<th scope="col" style="text-align:left;padding:2px 6px">{}</th>'
+    head = "".join(cell.format(escape(column_header(name))) for name in shown)
     bodies = []
     for phase, run in _runs(events):
         header = (
@@ -268,12 +356,17 @@ def styled_html(trace: Trace, columns: Sequence[str] | None = None) -> str:
 
 def _check_columns(columns: Sequence[str]) -> list[str]:
     if isinstance(columns, str) or not all(isinstance(c, str) for c in columns):
-        raise TypeError(f"columns must be a list of column names, not {columns!r}")
+        raise TypeError(
+            _("columns must be a list of column names, not {columns}").format(columns=repr(columns))
+        )
     unknown = [c for c in columns if c not in COLUMNS]
     if unknown:
         raise ValueError(
-            f"unknown column{'s' * (len(unknown) > 1)} {', '.join(map(repr, unknown))}; "
-            f"the trace's columns are: {', '.join(COLUMNS)}"
+            ngettext(
+                "unknown column {unknown}; the trace's columns are: {columns}",
+                "unknown columns {unknown}; the trace's columns are: {columns}",
+                len(unknown),
+            ).format(unknown=", ".join(map(repr, unknown)), columns=", ".join(COLUMNS))
         )
     return list(columns)
 
@@ -373,7 +466,7 @@ def _user_identity(event: TraceEvent, invoked_by: str | None) -> dict[str, Any]:
     partition, account, resource = parts[1], parts[4], parts[5]
     identity: dict[str, Any]
     if resource.startswith("assumed-role/"):
-        _, role_name, session = [*resource.split("/", 2), "", ""][:3]
+        _kind, role_name, session = [*resource.split("/", 2), "", ""][:3]
         role_id = _example_id("AROA", f"{account}:{role_name}")
         identity = {
             "type": "AssumedRole",
@@ -433,20 +526,30 @@ def cloudtrail_event(event: TraceEvent, account_id: str, region: str) -> dict[st
     """
     if not isinstance(event, TraceEvent):
         raise TypeError(
-            "cloudtrail_event() needs one TraceEvent, e.g. task.trace[0] or "
-            f"lab.trace.denied()[0], not {type(event).__name__}"
+            _(
+                "cloudtrail_event() needs one TraceEvent, e.g. task.trace[0] or "
+                "lab.trace.denied()[0], not {kind}"
+            ).format(kind=type(event).__name__)
         )
     if not isinstance(account_id, str) or not isinstance(region, str):
         raise TypeError(
-            "account_id and region must be strings such as lab.account_id and lab.region, not "
-            f"{type(account_id).__name__} and {type(region).__name__}"
+            _(
+                "account_id and region must be strings such as lab.account_id and lab.region, "
+                "not {account_kind} and {region_kind}"
+            ).format(account_kind=type(account_id).__name__, region_kind=type(region).__name__)
         )
     if not (account_id.isdigit() and len(account_id) == 12):
         raise ValueError(
-            f"account_id must be a 12-digit account ID such as lab.account_id, not {account_id!r}"
+            _(
+                "account_id must be a 12-digit account ID such as lab.account_id, not {value}"
+            ).format(value=repr(account_id))
         )
     if not region:
-        raise ValueError(f"region must be a region name such as lab.region, not {region!r}")
+        raise ValueError(
+            _("region must be a region name such as lab.region, not {value}").format(
+                value=repr(region)
+            )
+        )
 
     via_service = event.via.split(":", 1)[0] if event.via else None
     if event.action == "iam:PassRole" or not event.via:
@@ -456,7 +559,7 @@ def cloudtrail_event(event: TraceEvent, account_id: str, region: str) -> dict[st
     else:
         # A service calling another on the caller's behalf (SSM → KMS Decrypt): the record is
         # the inner call, with the caller's identity and invokedBy naming the service.
-        service, _, name = event.action.partition(":")
+        service, _colon, name = event.action.partition(":")
         invoked_by = f"{via_service}.amazonaws.com"
     identity = _user_identity(event, invoked_by)
     if identity["type"] == "AWSService":

@@ -15,6 +15,7 @@ from ecslab.cloud.roles import Role
 from ecslab.cloud.trace import Trace, TraceEvent
 from ecslab.ecs.plan import Plan, PlannedCall
 from ecslab.ecs.task import Task
+from ecslab.i18n import _
 from ecslab.show.diagram import Call, Diagram, build
 
 if TYPE_CHECKING:
@@ -105,8 +106,10 @@ class TraceView(Trace):
         denied = sum(not e.allowed for e in events)
         return build(
             event_calls(events),
-            f"Trace: {len(events)} calls in phases {', '.join(phases)}",
-            f"{denied} denied" if denied else "all allowed",
+            _("Trace: {count} calls in phases {phases}").format(
+                count=len(events), phases=", ".join(phases)
+            ),
+            _("{count} denied").format(count=denied) if denied else _("all allowed"),
             roles,
             legend=("allowed", "denied"),
         )
@@ -141,7 +144,9 @@ class TraceView(Trace):
         from ecslab.show.least import LeastPrivilege
 
         if self._world is None or self._ecs is None:
-            raise ValueError("least_privilege() needs a lab's trace, e.g. lab.trace or task.trace")
+            raise ValueError(
+                _("least_privilege() needs a lab's trace, e.g. lab.trace or task.trace")
+            )
         if hasattr(role, "name"):
             role = role.name
         self._world.require_open()
@@ -195,13 +200,17 @@ class TaskView(Task):
         calls += never
         roles = _role_policies(self._world, [c.role for c in calls] + _plan_roles(plan))
         if self._state is None:
-            title = f"RunTask of {self._reference or 'the task definition'}"
-            status = f"refused — {self.failure}"
+            title = _("RunTask of {definition}").format(
+                definition=self._reference or _("the task definition")
+            )
+            status = _("refused — {failure}").format(failure=self.failure)
         else:
-            title = f"Task {self.id} ({self._state.definition.family_revision})"
+            title = _("Task {id} ({definition})").format(
+                id=self.id, definition=self._state.definition.family_revision
+            )
             status = f"{self.last_status}, {self.stop_code}"
             if self.exit_code is not None:
-                status += f", exit code {self.exit_code}"
+                status = _("{status}, exit code {code}").format(status=status, code=self.exit_code)
         return build(calls, title, status, roles)
 
 
@@ -242,10 +251,12 @@ class PlanView:
         roles = _role_policies(self._world, _plan_roles(self.plan))
         status = None
         if not self.plan.run_phase_known:
-            status = "the app's own calls are not known until it runs"
+            status = _("the app's own calls are not known until it runs")
         return build(
             planned_calls(self.plan),
-            f"Plan of {self.plan.family_revision}: what a task will ask AWS for",
+            _("Plan of {definition}: what a task will ask AWS for").format(
+                definition=self.plan.family_revision
+            ),
             status,
             roles,
             legend=("planned",),

@@ -257,3 +257,78 @@ def test_it_displays_as_a_widget_with_a_stable_text(bench):
         "Role workbench for ecs-execution-role and ecs-task-role (an interactive widget: run "
         "this cell to show it)"
     )
+
+
+# -- in Japanese ---------------------------------------------------------------------------------
+
+
+def visible_labels(bench) -> list[str]:
+    """Every label a learner reads on the workbench before a run: tab, accordion and button
+    titles, the controls' descriptions and the HTML texts (policy names are left out)."""
+    import ipywidgets as w
+
+    def walk(widget):
+        yield widget
+        for child in getattr(widget, "children", ()):
+            yield from walk(child)
+
+    found: list[str] = []
+    for x in walk(bench.widget):
+        found += list(getattr(x, "titles", ()) or ())
+        if isinstance(x, (w.Button, w.Dropdown, w.Text, w.Textarea)):
+            found += [x.description, x.tooltip]
+        if isinstance(x, w.HTML) and x.value:
+            found.append(text(re.sub(r"<style>.*?</style>", "", x.value, flags=re.S)))
+    return [label for label in found if label]
+
+
+def test_in_japanese_the_workbench_speaks_japanese_then_english_again(lab):
+    from ecslab.coach.workbench import NEW_INLINE
+    from ecslab.i18n import set_language
+
+    set_language("ja")
+    bench = lab.workbench()
+    assert bench.roles.titles == ("タスク実行ロール", "タスクロール")
+    assert bench.execution.sections.titles == (
+        "AWS 管理ポリシー",
+        "インラインポリシー",
+        "信頼ポリシー",
+    )
+    assert bench.results.titles == ("ステータスとログ", "図", "トレース")
+    assert bench.scenario_picker.titles == ("壊れた設定 (シナリオ)",)
+    assert bench.run_button.description == "タスクを実行"
+    assert bench.reset_button.description == "リセット"
+    assert bench.execution.apply_button.description == "インラインポリシーを保存"
+    assert text(bench.outcome.value) == "まだ実行していません: タスクを実行 を押してください。"
+    assert bench.status.value == "<p>タスクを実行すると、何が起きたかがここに表示されます。</p>"
+    # the dropdown's last choice has a Japanese label and the same value in every language
+    select = bench.execution.inline_select
+    assert select.options[-1] == ("(新しいインラインポリシー)", NEW_INLINE)
+    select.value = NEW_INLINE
+    assert bench.execution.inline_name.value == ""
+    # no English label is left: every visible label has Japanese in it, or is a name
+    names = {*bench.execution.toggles, "CloudWatch Logs", "orders-launch-secrets"}
+    for label in visible_labels(bench):
+        assert re.search(r"[ぁ-んァ-ヶ一-龠]", label) or label in names, label
+    assert "ロールのワークベンチ" in repr(bench)
+    # what a run and a change say
+    bench.execution.toggle("AmazonECSTaskExecutionRolePolicy", False)
+    assert "AmazonECSTaskExecutionRolePolicy を ecs-execution-role からデタッチしました。" in text(
+        bench.execution.toggle_messages.value
+    )
+    bench.run()
+    assert "✗ 前回の実行: STOPPED, stopCode TaskFailedToStart" in text(bench.outcome.value)
+    assert "ログ行はありません" in bench.logs.value
+    assert "フェーズ「起動 (launch)" in bench.diagram.value
+    assert "<th" in bench.trace.value and ">判定</th>" in bench.trace.value
+    bench.execution.apply_inline("x", "{")
+    assert "✗ <strong>エラー:</strong> 正しい JSON ではありません" in (
+        bench.execution.inline_messages.value
+    )
+    # and back: a workbench made in English is as it always was
+    set_language("en")
+    english = lab.workbench()
+    assert english.roles.titles == ("Task execution role", "Task role")
+    assert english.run_button.description == "Run task"
+    assert list(english.task.inline_select.options) == ["orders-app", "(new inline policy)"]
+    assert text(english.outcome.value) == "Not run yet: press Run task."

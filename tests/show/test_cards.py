@@ -267,3 +267,70 @@ def test_a_card_needs_a_role(lab):
         RoleCard(lab.task_role.trust_policy)
     with pytest.raises(TypeError, match="a trust policy is a dict"):
         trusted_principals("ecs-tasks.amazonaws.com")
+
+
+# -- in Japanese ---------------------------------------------------------------------------------
+
+
+def test_in_japanese_a_card_speaks_japanese_then_english_again(lab):
+    from ecslab.i18n import set_language
+
+    card = RoleCard(lab.execution_role)
+    english, english_html = card.describe(), card._repr_html_()
+    set_language("ja")
+    assert card.describe() == (
+        "ロール ecs-execution-role (arn:aws:iam::123456789012:role/ecs-execution-role)。\n"
+        "引き受けられるプリンシパル: サービス ecs-tasks.amazonaws.com。\n"
+        "許可ポリシーは 2 個です:\n"
+        "- AmazonECSTaskExecutionRolePolicy (AWS 管理): ステートメント 1 個、"
+        "アクション 6 個を許可。\n"
+        "- orders-launch-secrets (インライン): ステートメント 3 個、アクション 3 個を許可。\n"
+        "合わせて重複を除いたアクション 9 個を許可します。"
+    )
+    page = RoleCard(lab.execution_role)._repr_html_()
+    assert page.startswith(
+        '<section class="ecslab-role-card" aria-label="ロール ecs-execution-role">'
+    )
+    assert "<h3>ロール <code>ecs-execution-role</code></h3>" in page
+    assert "<h4>引き受けられるプリンシパル</h4>" in page and "<h4>許可ポリシー</h4>" in page
+    assert re.findall(r'<th scope="col">([^<]*)</th>', page) == [
+        "ポリシー",
+        "種類",
+        "ステートメント数",
+        "許可するアクション数",
+    ]
+    assert "<caption" in page and "ecs-execution-role の許可ポリシーと" in page
+    summaries = re.findall(r"<details><summary>([^<]*)</summary>", page)
+    assert summaries == [
+        "信頼ポリシー (JSON)",
+        f"{EXECUTION_POLICY} (AWS 管理) — ポリシードキュメント",
+        "orders-launch-secrets (インライン) — ポリシードキュメント",
+    ]
+    # the values a program reads stay as they are
+    assert [row.kind for row in card.policies] == ["AWS managed", "inline"]
+    assert trusted_principals(
+        {
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws:iam::111122223333:role/deployer"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
+                }
+            ]
+        }
+    ) == [
+        "アカウント 111122223333 のロール deployer"
+        " (条件: StringEquals で aws:SourceAccount が 123456789012)"
+    ]
+    bare = lab.create_role("bare")
+    assert (
+        RoleCard(bare)
+        .describe()
+        .endswith("許可ポリシーがないため、許可するアクションはありません。")
+    )
+    with pytest.raises(TypeError, match=r"lab.role\(name\) で取得できます"):
+        RoleCard("ecs-task-role")
+    set_language("en")
+    assert card.describe() == english
+    assert RoleCard(lab.execution_role)._repr_html_() == english_html

@@ -1186,3 +1186,109 @@ def test_ids_are_unique_across_diagrams_and_the_same_on_every_run(monkeypatch):
         assert all(i == ident or i.startswith(f"{ident}-") for i in all_ids(html))
         for target in re.findall(r'aria-labelledby="([^"]+)"', html):
             assert all_ids(html).count(target) == 1
+
+
+# -- in Japanese ---------------------------------------------------------------------------------
+
+# words of ecslab's own that a Japanese text equivalent must not contain (AWS's messages, which
+# stay as AWS writes them, and names such as "orders" are not among them)
+OUR_ENGLISH = re.compile(
+    r"\b(?:Phase|The ECS agent|as role|called|would have|will call|will assume|Never reached|"
+    r"allowed\.|DENIED\.|times\)|through|has: |no policies)"
+)
+
+
+def numerals(text: str) -> list[tuple[str, str]]:
+    """(number, mark) of each numbered line of a text equivalent, in whatever language."""
+    return re.findall(r"^  (\d+\.|\(\d+\)) (\S) ", text, flags=re.M)
+
+
+def test_in_japanese_a_failed_launch_is_drawn_and_told_in_japanese_then_english_again(lab):
+    from ecslab.i18n import set_language
+
+    lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
+    task = lab.run_task()
+    english = task.diagram()
+    set_language("ja")
+    japanese = task.diagram()
+    source = japanese.source
+    # the phase boxes, the callers, the edge notes and the key
+    assert 'label="起動 (launch) — ECS エージェントがタスクを開始"' in source
+    assert 'label="実行 (run) — アプリケーションが動作"' in source
+    assert "ECS エージェント\nロール: ecs-execution-role\nポリシー: orders-launch-secrets" in source
+    assert "orders アプリ\nロール: ecs-task-role" in source
+    found = by_label(source)
+    assert found["✗ ecr:GetAuthorizationToken"]["detail"] == ["ID ベースのポリシーに許可なし"]
+    assert found["○ s3:GetObject"]["detail"] == ["(未到達)"]
+    handed = [e for e in edges(source) if e["label"] == "✓ sts:AssumeRole"]
+    assert sorted(e["detail"][0] for e in handed) == ["引き渡すロール:"] * 2
+    assert 'label="✓ 許可 (実線)"' in source and 'label="✗ 拒否 (破線)"' in source
+    assert 'label="○ 未到達 (点線)"' in source and 'label="凡例"' in source
+    assert graph_label(source) == f"タスク {task.id} (orders:1)\nSTOPPED, TaskFailedToStart"
+    # the same edges, numbers, marks, colours and styles as in English: only the words differ
+    assert shown(source) == shown(english.source)
+    assert [(e["color"], e["style"]) for e in edges(source)] == [
+        (e["color"], e["style"]) for e in edges(english.source)
+    ]
+    assert "Amazon ECS" in source and "Amazon ECR" in source  # service names stay
+    # the text equivalent: Japanese around the action names, ARNs and AWS's own message
+    text = japanese.describe()
+    lines = text.splitlines()
+    assert lines[0] == f"タスク {task.id} (orders:1): STOPPED, TaskFailedToStart"
+    assert lines[1] == "フェーズ「起動 (launch) — ECS エージェントがタスクを開始」:"
+    assert "  1. ✓ Amazon ECS によるロール ecs-execution-role の引き受け: 許可。" in lines
+    assert (
+        "  3. ✗ ECS エージェント (ロール ecs-execution-role) による ecr:GetAuthorizationToken "
+        "の呼び出し (対象: *): 拒否 (DENIED)。 User: arn:aws:sts::123456789012:assumed-role/"
+        f"ecs-execution-role/{task.id} is not authorized to perform: ecr:GetAuthorizationToken "
+        "on resource: * because no identity-based policy allows the ecr:GetAuthorizationToken "
+        "action"
+    ) in lines
+    assert (
+        "  (11) ○ 未到達: orders アプリ (ロール ecs-task-role) が呼び出すはずだった "
+        f"s3:GetObject (対象: arn:aws:s3:::orders-config-{ACCOUNT}/config/app.json)。"
+    ) in lines
+    assert "ロール ecs-task-role のポリシー: orders-app。" in lines
+    assert numerals(text) == numerals(english.describe())
+    aws_says = next(line for line in lines if "✗" in line).split("User: ", 1)[0]
+    assert not OUR_ENGLISH.search("\n".join([*lines[:3], aws_says, *lines[4:]]))
+    html = japanese._repr_html_()
+    assert "<summary>図のテキストによる説明 (番号付きの呼び出し 17 件)</summary>" in html
+    # and back: English exactly as before
+    set_language("en")
+    again = task.diagram()
+    assert again.source == english.source
+    assert again.describe() == english.describe()
+    assert again._repr_html_() == english._repr_html_()
+
+
+def test_in_japanese_the_plan_the_trace_and_a_refused_run_have_japanese_titles(lab):
+    from ecslab import Lab
+    from ecslab.i18n import set_language
+
+    lab.run_task()
+    set_language("ja")
+    plan = lab.plan().diagram()
+    assert graph_label(plan.source) == "orders:1 の計画: タスクが AWS に求めるもの"
+    assert 'label="→ タスクが求める呼び出し"' in plan.source
+    assert (
+        "  3. → ECS エージェント (ロール ecs-execution-role) が呼び出す予定の "
+        "ecr:GetAuthorizationToken (対象: *) — 目的: "
+    ) in plan.describe()
+    trace = lab.trace.diagram()
+    calls = len([e for e in lab.trace if e.phase in ("launch", "run")])
+    assert trace.describe().splitlines()[0] == (
+        f"トレース: フェーズ launch, run の呼び出し {calls} 件: すべて許可"
+    )
+    assert 'label="✓ 許可 (実線)"' in trace.source
+    with Lab() as refused:
+        refused.task_role.set_trust_policy(TRUST_EC2)
+        task = refused.run_task()
+        diagram = task.diagram()
+        # the head of AWS's message stays in the short title, whole in the text
+        assert graph_label(diagram.source) == "orders の RunTask\n拒否 — ClientException"
+        assert diagram.headline == "orders の RunTask: 拒否 — ClientException"
+        first = diagram.describe().splitlines()[0]
+        assert first.startswith("orders の RunTask: 拒否 — ClientException: ECS was unable")
+        set_language("en")
+        assert task.diagram().headline == "RunTask of orders: refused — ClientException"

@@ -3,6 +3,8 @@ name resources, and proven by running the task again with nothing else attached.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ecslab.show.least import scoped
@@ -163,3 +165,34 @@ def test_least_privilege_needs_a_lab_trace():
 
     with pytest.raises(ValueError, match="needs a lab's trace"):
         TraceView([]).least_privilege("ecs-task-role")
+
+
+def test_in_japanese_the_suggestion_speaks_japanese_then_english_again(lab):
+    from ecslab.i18n import set_language
+
+    lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")
+    lab.run_task()
+    english = lab.trace.least_privilege("ecs-execution-role")
+    english_text, english_html = english.describe(), english._repr_html_()
+    set_language("ja")
+    least = lab.trace.least_privilege("ecs-execution-role")
+    lines = least.describe().splitlines()
+    assert lines[0].startswith("ecs-execution-role の最小権限: 使用した (または必要だった) ")
+    assert "  必要: ecr:GetAuthorizationToken (対象: *) (拒否)" in lines
+    assert any(line.endswith(" (未到達)") for line in lines)
+    assert "提案するポリシー:" in lines
+    page = least._repr_html_()
+    assert "<h3><code>ecs-execution-role</code> の最小権限</h3>" in page
+    assert re.findall(r'<th scope="col">([^<]*)</th>', page) == [
+        "アタッチ済みのポリシー",
+        "種類",
+        "許可するアクション数",
+        "アクション",
+        "リソース",
+        "結果",
+    ]
+    assert "✗ 未到達" in page and "<summary>提案するポリシー (ステートメント " in page
+    assert least.document == english.document  # the policy itself is the same JSON
+    set_language("en")
+    again = lab.trace.least_privilege("ecs-execution-role")
+    assert again.describe() == english_text and again._repr_html_() == english_html

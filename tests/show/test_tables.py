@@ -550,3 +550,96 @@ def test_html_error_columns_appear_when_something_was_denied_or_are_asked_for(la
         "resource",
         "error",
     ]  # the verdict next to the action; the long texts last
+
+
+# -- in Japanese ---------------------------------------------------------------------------------
+
+
+def test_in_japanese_the_html_table_has_japanese_headers_and_caption_then_english_again(lab):
+    from ecslab.i18n import set_language
+
+    without_sqs_statement(lab)
+    trace = lab.run_task().trace
+    english = styled_html(trace)
+    set_language("ja")
+    page = styled_html(trace)
+    headers = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', page)
+    assert headers == [
+        "番号",
+        "時刻",
+        "呼び出し元",
+        "ロール",
+        "アクション",
+        "判定",
+        "エラーコード",
+        "リソース",
+        "エラー",
+    ]
+    caption = re.search(r"<caption[^>]*>([^<]*)</caption>", page).group(1)
+    assert caption.startswith(f"トレース: 呼び出し {len(trace)} 件、うち拒否 1 件。")
+    assert "拒否された呼び出しには ✗ を付け、太字で示します。時刻は UTC で、日付は " in caption
+    assert "起動フェーズ (launch) — ECS エージェントがタスクを開始" in page
+    assert "実行フェーズ (run) — アプリケーションが動作" in page
+    assert "✓ 許可" in page and "✗ 拒否 (ImplicitlyDenied)" in page
+    assert "AccessDenied" in page  # AWS's error code and message stay as AWS wrote them
+    set_language("en")
+    assert styled_html(trace) == english
+
+
+def test_in_japanese_a_frame_shows_japanese_headers_but_keeps_its_column_names(lab):
+    """The frames' columns are names code selects by (``frame["action"]``): only what a learner
+    sees of the frame — its repr and its notebook HTML — says them in Japanese."""
+    import pickle
+
+    from ecslab.i18n import set_language
+
+    trace = lab.run_task().trace
+    summary = summary_frame(trace)
+    english_text, english_html = repr(summary), summary._repr_html_()
+    plain = pd.DataFrame(summary)
+    assert english_text == repr(plain) and english_html == plain._repr_html_()
+    set_language("ja")
+    summary = summary_frame(trace)
+    assert list(summary.columns) == [
+        "phase",
+        "principal",
+        "role",
+        "action",
+        "calls",
+        "allowed",
+        "denied",
+        "error_code",
+    ]
+    html = summary._repr_html_()
+    shown = re.findall(r"<th>([^<]*)</th>", html)
+    assert shown[1:9] == [  # after the index column's empty header
+        "フェーズ",
+        "呼び出し元",
+        "ロール",
+        "アクション",
+        "呼び出し数",
+        "許可",
+        "拒否",
+        "エラーコード",
+    ]
+    assert "フェーズ" in repr(summary) and "呼び出し元" in repr(summary)
+    # selecting and filtering by the English names still works, and keeps the Japanese display
+    run = summary.query("phase == 'run'")[["principal", "action"]]
+    assert set(run["principal"]) == {"orders app", "ECS agent"}
+    assert "アクション" in run._repr_html_()
+    frame = trace_frame(trace)
+    assert list(frame.columns) == list(READING_ORDER)
+    assert "番号" in repr(frame) and "<th>判定</th>" in frame._repr_html_()
+    assert rows(pickle.loads(pickle.dumps(frame))) == rows(frame)
+    set_language("en")
+    assert repr(summary) == english_text and summary._repr_html_() == english_html
+
+
+def test_in_japanese_a_wrong_input_is_explained_in_japanese(lab):
+    from ecslab.i18n import set_language
+
+    set_language("ja")
+    with pytest.raises(TypeError, match=r"summary_frame\(\) には lab.trace や task.trace"):
+        summary_frame(lab.run_task())
+    with pytest.raises(ValueError, match="'who' という列はありません"):
+        styled_html(lab.trace, columns=["seq", "who"])
