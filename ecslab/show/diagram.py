@@ -61,7 +61,8 @@ from html import escape
 from itertools import pairwise
 from typing import Any
 
-from ecslab.i18n import N_, _, ngettext
+from ecslab.i18n import N_, _, language, ngettext
+from ecslab.show import fonts
 
 # each phase's box title (translated where it is drawn: see phase_label)
 PHASES = {
@@ -303,12 +304,13 @@ def build(
     # the picture's title: short lines, or the picture would be as wide as its longest line
     short = _short_status(status)
     label = "\n".join(_wrap(title) + (_wrap(short) if short else []))
-    dot.attr("graph", label=label, labelloc="t", fontname=FONT, fontsize="14", rankdir="LR")
+    font = fonts.JAPANESE_FONTNAME if language() == "ja" else FONT
+    dot.attr("graph", label=label, labelloc="t", fontname=font, fontsize="14", rankdir="LR")
     # remincross=false: Graphviz's second pass at fewer crossings, over all the boxes at once,
     # does not keep a column's invisible edges' order (see _in_order); the first pass does
     dot.attr("graph", nodesep="0.15", ranksep="0.9", newrank="true", remincross="false")
-    dot.attr("node", fontname=FONT, fontsize="11")
-    dot.attr("edge", fontname=FONT, fontsize="10")
+    dot.attr("node", fontname=font, fontsize="11")
+    dot.attr("edge", fontname=font, fontsize="10")
 
     phases = _phases(calls)
     edges: list[Edge] = []
@@ -525,14 +527,65 @@ def _short_status(status: str | None) -> str | None:
 
 
 def _wrap(text: str, width: int = TITLE_WIDTH) -> list[str]:
-    """The lines of ``text``, each broken between words to at most ``width`` characters."""
+    """The lines of ``text``, each broken between words to at most ``width`` characters; a
+    Japanese line (no spaces between words) is broken between characters, by its width on
+    screen (a kana or kanji is two characters wide), never before 、。」 and the like."""
     import textwrap
 
     return [
         wrapped
         for line in text.split("\n")
-        for wrapped in (textwrap.wrap(line, width, break_on_hyphens=False) or [""])
+        for wrapped in (
+            (
+                _wrap_wide(line, width)
+                if _has_wide(line)
+                else textwrap.wrap(line, width, break_on_hyphens=False)
+            )
+            or [""]
+        )
     ]
+
+
+# Japanese line-breaking rules (kinsoku): a line does not start with these ...
+_NO_LINE_START = set(
+    "、。，．・：；？！ー」』）〕］｝〉》】ぁぃぅぇぉっゃゅょァィゥェォッャュョ),.:;!?"
+)
+# ... and does not end with these.
+_NO_LINE_END = set("「『（〔［｛〈《【(")
+
+
+def _has_wide(text: str) -> bool:
+    import unicodedata
+
+    return any(unicodedata.east_asian_width(c) in "WF" for c in text)
+
+
+def _wrap_wide(line: str, width: int) -> list[str]:
+    import unicodedata
+
+    # pieces that stay whole: a run of Latin letters, digits and the like (an action name, an
+    # ARN), or one wide character
+    pieces = re.findall(r"[^\s\u3000-\u9fff\uff00-\uffef]+\s*|\s+|.", line)
+    size = lambda piece: sum(  # noqa: E731 - a one-line helper read right here
+        2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in piece
+    )
+    lines: list[str] = []
+    current = ""
+    for piece in pieces:
+        fits = size(current.rstrip()) + size(piece.rstrip()) <= width
+        if (
+            current
+            and not fits
+            and piece[0] not in _NO_LINE_START
+            and current[-1] not in _NO_LINE_END
+        ):
+            lines.append(current.rstrip())
+            current = piece.lstrip()
+        else:
+            current += piece
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines
 
 
 def _legend(dot: Any, outcomes: list[str]) -> None:
@@ -759,6 +812,7 @@ def renderer() -> str | None:
 def render_svg(source: str, ident: str | None = None) -> str | None:
     """SVG for DOT source, as an ``<svg>`` element ready to sit inside HTML; None if neither
     the system ``dot`` nor pygraphviz is available. See :func:`clean_svg` for ``ident``."""
+    fonts.use_shipped_font()  # before Graphviz's fontconfig starts: Japanese is measured right
     engine = renderer()
     if engine == "dot":
         import graphviz

@@ -9,7 +9,10 @@ import stat
 import sys
 from itertools import pairwise
 
+import pytest
+
 import ecslab.show.diagram as diagram_module
+from ecslab.show import fonts
 
 ACCOUNT = "123456789012"
 
@@ -725,11 +728,13 @@ def without_order_events(lab) -> None:
     lab.task_role.put_inline("orders-app", document)
 
 
-def every_kind_of_diagram() -> dict[str, diagram_module.Diagram]:
+def every_kind_of_diagram(language: str = "en") -> dict[str, diagram_module.Diagram]:
     """A diagram of each kind the module draws: healthy, failed launch, stopped midway,
-    refused, plan, trace (of one task, and of two)."""
+    refused, plan, trace (of one task, and of two); its texts in ``language``."""
     from ecslab import Lab
+    from ecslab.i18n import set_language
 
+    set_language(language)
     found = {}
     with Lab() as lab:
         found["healthy"] = lab.run_task().diagram()
@@ -799,6 +804,9 @@ def layout(source: str) -> dict:
     import json
 
     pygraphviz = __import__("pytest").importorskip("pygraphviz")
+    # as render_svg does: Graphviz's fontconfig, started once a process, finds ecslab's
+    # Japanese font, so that Japanese labels are measured as they are drawn
+    fonts.use_shipped_font()
     with diagram_module._quiet_fontconfig():
         return json.loads(pygraphviz.AGraph(string=source).draw(format="json", prog="dot"))
 
@@ -963,19 +971,22 @@ def test_the_collision_check_sees_a_label_on_a_border(lab):
     assert any(what == "border" for _, _, what in label_collisions(before))
 
 
-def test_no_edge_label_sits_on_a_box_border_or_title():
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_no_edge_label_sits_on_a_box_border_or_title(language):
     """ "✓ sts:AssumeRole / hands over ecs-task-role" sat on the border between the launch and
-    run boxes. Amazon ECS is drawn left of the boxes now, each box's callers in one column."""
-    for kind, diagram in every_kind_of_diagram().items():
+    run boxes. Amazon ECS is drawn left of the boxes now, each box's callers in one column.
+    In Japanese too, measured with the Japanese font ecslab ships."""
+    for kind, diagram in every_kind_of_diagram(language).items():
         assert label_collisions(diagram.source) == [], kind
 
 
-def test_no_label_lies_on_another_and_the_calls_go_top_to_bottom_in_order():
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_no_label_lies_on_another_and_the_calls_go_top_to_bottom_in_order(language):
     """The launch box stacked its calls bottom to top: ecr:GetAuthorizationToken, the first
     call, was drawn last. Now every box shows its calls top to bottom in the order of their
     numbers, each label clear of the others and of every other line — also when the agent's
     call comes between two of the app's (stopped midway) and in a trace of two tasks."""
-    for kind, diagram in every_kind_of_diagram().items():
+    for kind, diagram in every_kind_of_diagram(language).items():
         assert label_overlaps(diagram.source) == [], kind
         assert order_problems(diagram.source) == [], kind
 
