@@ -53,8 +53,8 @@ healthy.diagram()
 # 図の読み方です (図の下にあるテキストの説明も、同じことを述べています)。
 #
 # - 枠の外では、*Amazon ECS* が 2 つのロールを引き受け、それぞれを使う側に渡します。
-# - **launch** (起動) の枠: *ECS agent* (ECS エージェント) が `ecs-execution-role` を使って、レジストリの認証トークンを取得し、注入するシークレットを取得し (復号には AWS Key Management Service (AWS KMS) を使います)、イメージを pull し、ログストリームを作成します。
-# - **run** (実行) の枠: *orders app* (orders アプリ) が `ecs-task-role` を使って、自分の呼び出しを行います。そのあと ECS エージェントが、アプリの出力を Amazon CloudWatch Logs に送ります。このときもタスク実行ロールを使います。
+# - **launch** (起動) の枠: *ECS エージェント* が `ecs-execution-role` を使って、レジストリの認証トークンを取得し、注入するシークレットを取得し (復号には AWS Key Management Service (AWS KMS) を使います)、イメージを pull し、ログストリームを作成します。
+# - **run** (実行) の枠: *orders アプリ* が `ecs-task-role` を使って、自分の呼び出しを行います。そのあと ECS エージェントが、アプリの出力を Amazon CloudWatch Logs に送ります。このときもタスク実行ロールを使います。
 # - 矢印 1 本が IAM のアクション 1 つで、起きた順に番号が付いています。✓ 実線は許可、✗ 破線は拒否 (理由付き)、○ 点線はタスクが先に止まったために到達しなかった呼び出しです。
 
 # %% [markdown]
@@ -85,10 +85,10 @@ lab.task_role.card()
 # %% [markdown]
 # ## ロールのワークベンチ
 #
-# これがワークベンチです。上部の **Run task** は、今のロールのまま orders タスクを実行します。その横の 1 行に、直前の実行がどう終わったかが表示されます。**Reset** は 2 つのロールを初期状態に戻します。折りたたまれた *Broken setups (scenarios)* からは、コースが用意した壊れた設定を読み込めます。その下には次のタブがあります。
+# これがワークベンチです。上部の **タスクを実行** は、今のロールのまま orders タスクを実行します。その横の 1 行に、直前の実行がどう終わったかが表示されます。**リセット** は 2 つのロールを初期状態に戻します。折りたたまれた *壊れた設定 (シナリオ)* からは、コースが用意した壊れた設定を読み込めます。その下には次のタブがあります。
 #
-# - ロールごとのタブ (*Task execution role* タブと *Task role* タブ)。それぞれに *AWS managed policies* (AWS 管理ポリシー。チェックが入っていればアタッチ済み)、*Inline policies* (インラインポリシー。入力中に検証されるエディタで、**Save inline policy** で保存)、*Trust policy* (信頼ポリシー) があります。
-# - 直前のタスクの *Status & logs* (ステータスとログ)、*Diagram* (図)、*Trace* (トレース) の各タブ。
+# - ロールごとのタブ (*タスク実行ロール* タブと *タスクロール* タブ)。それぞれに *AWS 管理ポリシー* (チェックが入っていればアタッチ済み)、*インラインポリシー* (入力中に検証されるエディタで、**インラインポリシーを保存** で保存)、*信頼ポリシー* があります。
+# - 直前のタスクの *ステータスとログ*、*図*、*トレース* の各タブ。
 
 # %%
 wb.reset()  # 前に何を実行していても、コースのロールに戻す
@@ -103,10 +103,10 @@ wb
 # | クリック操作 | コード |
 # |---|---|
 # | AWS 管理ポリシーのチェックを入れる・外す | `wb.execution.toggle("PolicyName", True)` (外すときは `False`) |
-# | 編集してから **Save inline policy** | `wb.task.apply_inline("policy-name", json_text)` |
-# | ポリシーを選んで **Remove inline policy** | `wb.task.remove_inline("policy-name")` |
-# | **Run task** / **Reset** | `task = wb.run()` / `wb.reset()` |
-# | 設定を選んで **Load scenario** | `wb.load("scenario-key")` |
+# | 編集してから **インラインポリシーを保存** | `wb.task.apply_inline("policy-name", json_text)` |
+# | ポリシーを選んで **インラインポリシーを削除** | `wb.task.remove_inline("policy-name")` |
+# | **タスクを実行** / **リセット** | `task = wb.run()` / `wb.reset()` |
+# | 設定を選んで **シナリオを読み込む** | `wb.load("scenario-key")` |
 #
 # `wb.execution` はタスク実行ロールのタブ、`wb.task` はタスクロールのタブです。コードで行った変更も、上のワークベンチに反映されます。
 
@@ -117,7 +117,7 @@ wb
 #
 # このコースの元になった記事の状況です。記事の筆者は「CloudWatch Logsにログが1行も出ておらず、コンテナが起動しなかった」とき、「必死にタスクロールの方にS3権限やLogs権限を確認しては付け足していた」と書いています。
 #
-# - **変更**: *Task execution role* タブで `AmazonECSTaskExecutionRolePolicy` のチェックを外します。
+# - **変更**: *タスク実行ロール* タブで `AmazonECSTaskExecutionRolePolicy` のチェックを外します。
 # - **予想**: 上のプランを見てください。タスク実行ロールが最初にできなくなる呼び出しはどれで、どのフェーズの、誰の呼び出しでしょうか。次のセルの `"?"` を予想に置き換えてください。たとえば `("launch", "ECS agent", "logs:CreateLogStream")` のように書きます。
 # - **実行して比べる**: セルを実行します。
 
@@ -130,7 +130,7 @@ compare(prediction, wb.run())
 # %% [markdown]
 # ECS エージェントの最初の呼び出しであるレジストリの認証トークンの取得 (`ecr:GetAuthorizationToken`) が、`ecs-execution-role` を使う ECS エージェントに対して拒否されました。それより後の呼び出しには到達していません (ワークベンチの図では点線)。ログストリームは作成されず、アプリも動いていません。記事の CloudWatch Logs が空だったのは、このためです。
 #
-# **間違った直し方。** 記事の筆者と同じことをしてみます。*Task role* タブで `AmazonEC2ContainerRegistryReadOnly` と `CloudWatchLogsFullAccess` にチェックを入れます。何か変わるでしょうか。予想してください。このセルは単独でも実行できるように、まず同じ壊れた起動の状態を作ります。
+# **間違った直し方。** 記事の筆者と同じことをしてみます。*タスクロール* タブで `AmazonEC2ContainerRegistryReadOnly` と `CloudWatchLogsFullAccess` にチェックを入れます。何か変わるでしょうか。予想してください。このセルは単独でも実行できるように、まず同じ壊れた起動の状態を作ります。
 
 # %%
 prediction = "?"  # 予想
@@ -173,7 +173,7 @@ lab.execution_role.card()
 # %% [markdown]
 # ### チャレンジ 3: タスクロールのインラインポリシーを編集する
 #
-# 今度は*アプリ*の側を、インラインポリシーのエディタで壊します。*Task role* タブの *Inline policies* では、エディタに `orders-app` が表示されています。`Sid` が `Notifications` のステートメントを丸ごと削除し (カンマに注意)、**Save inline policy** を押します。次のセルは、同じハンドラーで同じことを行います。
+# 今度は*アプリ*の側を、インラインポリシーのエディタで壊します。*タスクロール* タブの *インラインポリシー* では、エディタに `orders-app` が表示されています。`Sid` が `Notifications` のステートメントを丸ごと削除し (カンマに注意)、**インラインポリシーを保存** を押します。次のセルは、同じハンドラーで同じことを行います。
 #
 # まず**予想**してください。タスクは起動するでしょうか。ログ行は出るでしょうか。最後のログ行は何で、そこにはどのロールの名前が出るでしょうか。
 
@@ -231,7 +231,7 @@ deny_bench = lab.workbench(scenarios=False)
 deny_bench
 
 # %%
-# ここにコードを書きます (または上のワークベンチでクリックしてから Run task)
+# ここにコードを書きます (または上のワークベンチでクリックしてから「タスクを実行」)
 
 # %%
 ex1.check()
@@ -252,7 +252,7 @@ decrypt_bench = lab.workbench(scenarios=False)
 decrypt_bench
 
 # %%
-# ここにコードを書きます (または上のワークベンチでクリックしてから Run task)
+# ここにコードを書きます (または上のワークベンチでクリックしてから「タスクを実行」)
 
 # %%
 ex2.check()
