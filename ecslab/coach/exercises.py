@@ -192,7 +192,8 @@ def examples(actions: Iterable[str], count: int = 3) -> str:
 
 def one_action_of_its_service(ex: Exercise, role: str, action: str, why: str) -> list[str]:
     """A problem if ``role`` allows other actions of ``action``'s service than ``action`` itself
-    (``why`` says why one is enough: "injecting a secret only reads it.")."""
+    (``why`` says why one is enough: ``N_("injecting a secret only reads it.")``, translated
+    here)."""
     service = action.split(":", 1)[0]
     extra = sorted(a for a in granted(ex.lab, role) if a.startswith(f"{service}:") and a != action)
     if not extra:
@@ -219,9 +220,9 @@ def wider_than_needed(
     does more than read in a service of ``needed`` (a read-only managed policy for the registry is
     fine).
 
-    ``who`` says who uses the role ("the orders app", marked ``N_`` for the catalog: it is
-    translated here); ``judged`` are services the exercise's own
-    check already judges action by action, ``said`` actions another problem already names.
+    ``who`` says who uses the role (``N_("the orders app")``: it is translated here); ``judged``
+    are services the exercise's own check already judges action by action, ``said`` actions
+    another problem already names.
     ``from_scratch``: what the role granted when the exercise began counts too (the exercise is
     to narrow it).
     """
@@ -675,6 +676,8 @@ def untouched(ex: Exercise, role: str, why: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Spec:
+    # The texts (task, hints, solution, praise) are English, marked N_("...") for the catalog:
+    # the exercise shows them in the learner's language.
     task: str
     scenario: str | None
     check: Callable[[Exercise], list[str]]
