@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ecslab.i18n import _
+from ecslab.i18n import _, language, ngettext
 from ecslab.iam import evaluate
 from ecslab.iam.analyzer import access_level, granted_actions
 
@@ -80,6 +80,11 @@ class Result:
         return f'<div role="status"><p><strong>{escape(head)}</strong></p><ul>{items}</ul></div>'
 
 
+class RoleChanged(str):
+    """A problem that says a role was changed although it is not the one at fault: the hint
+    about where the learner stands looks for it, in any language (``untouched`` returns one)."""
+
+
 @dataclass
 class _Text:
     text: str
@@ -134,10 +139,12 @@ def granted(lab: Lab, role: str) -> frozenset[str]:
 def role_label(lab: Lab, role: str) -> str:
     """How messages name a role: "the execution role", "the task role", "the role X"."""
     if role == lab.execution_role.name:
-        return "the execution role"
+        # TRANSLATORS: how a problem names the task execution role, at the start of a sentence.
+        return _("the execution role")
     if role == lab.task_role.name:
-        return "the task role"
-    return f"the role {role}"
+        # TRANSLATORS: how a problem names the task role, at the start of a sentence.
+        return _("the task role")
+    return _("the role {role}").format(role=role)
 
 
 # -- how much wider than needed ------------------------------------------------------------------
@@ -185,12 +192,18 @@ def examples(actions: Iterable[str], count: int = 3) -> str:
 
 def one_action_of_its_service(ex: Exercise, role: str, action: str, why: str) -> list[str]:
     """A problem if ``role`` allows other actions of ``action``'s service than ``action`` itself
-    (``why`` says why one is enough: "injecting a secret only reads it.")."""
+    (``why`` says why one is enough: ``N_("injecting a secret only reads it.")``, translated
+    here)."""
     service = action.split(":", 1)[0]
     extra = sorted(a for a in granted(ex.lab, role) if a.startswith(f"{service}:") and a != action)
     if not extra:
         return []
-    return [f"{role_label(ex.lab, role)} now also allows {examples(extra)}: {why}"]
+    return [
+        # TRANSLATORS: {role} is "the execution role"/"the task role"; {why} a sentence of its own.
+        _("{role} now also allows {actions}: {why}").format(
+            role=role_label(ex.lab, role), actions=examples(extra), why=_(why)
+        )
+    ]
 
 
 def wider_than_needed(
@@ -207,8 +220,9 @@ def wider_than_needed(
     does more than read in a service of ``needed`` (a read-only managed policy for the registry is
     fine).
 
-    ``who`` says who uses the role ("the orders app"); ``judged`` are services the exercise's own
-    check already judges action by action, ``said`` actions another problem already names.
+    ``who`` says who uses the role (``N_("the orders app")``: it is translated here); ``judged``
+    are services the exercise's own check already judges action by action, ``said`` actions
+    another problem already names.
     ``from_scratch``: what the role granted when the exercise began counts too (the exercise is
     to narrow it).
     """
@@ -228,9 +242,27 @@ def wider_than_needed(
         extra.append(action)
     if not extra:
         return []
+    if from_scratch:
+        # TRANSLATORS: {who} is who uses the role: "the launch", "the orders app".
+        text = ngettext(
+            "{role} allows {count} action that {who} never uses ({actions}).",
+            "{role} allows {count} actions that {who} never uses ({actions}).",
+            len(extra),
+        )
+    else:
+        # TRANSLATORS: {who} is who uses the role: "the launch", "the orders app".
+        text = ngettext(
+            "{role} now also allows {count} action that {who} never uses ({actions}).",
+            "{role} now also allows {count} actions that {who} never uses ({actions}).",
+            len(extra),
+        )
     return [
-        f"{role_label(lab, role)} {'allows' if from_scratch else 'now also allows'} {len(extra):,} "
-        f"action{'s' * (len(extra) != 1)} that {who} never uses ({examples(extra)})."
+        text.format(
+            role=role_label(lab, role),
+            count=f"{len(extra):,}",
+            who=_(who),
+            actions=examples(extra),
+        )
     ]
 
 
@@ -279,11 +311,17 @@ def may_decrypt_with(
 
 def any_key_problems(ex: Exercise, role: str, key: str) -> list[str]:
     """A problem if ``role`` may decrypt with a KMS key other than the lab's (``key`` names the
-    lab's key in words), even if only under a condition such as kms:ViaService."""
+    lab's key in words, translated or marked ``N_``), even if only under a condition such as
+    kms:ViaService."""
     lab = ex.lab
     other = f"arn:aws:kms:{lab.region}:{lab.account_id}:key/00000000-0000-4000-8000-000000000000"
+    key = _(key)
     if may_decrypt_with(lab, role, other):
-        return [f"{role_label(lab, role)} may now decrypt with any KMS key, not only {key}."]
+        return [
+            _("{role} may now decrypt with any KMS key, not only {key}.").format(
+                role=role_label(lab, role), key=key
+            )
+        ]
     # Another key of the account, used the way the launch uses the lab's: through Parameter
     # Store or Secrets Manager, with the condition keys KMS sets then. A kms:ViaService condition
     # still holds; a kms:ResourceAliases condition naming the lab's alias does not.
@@ -295,10 +333,12 @@ def any_key_problems(ex: Exercise, role: str, key: str) -> list[str]:
         }
         if may_decrypt_with(lab, role, other, context):
             return [
-                f"{role_label(lab, role)}'s kms:Decrypt covers every KMS key, not only {key}: a "
-                "condition such as kms:ViaService limits how a key may be used, not which key. "
-                "IAM policies name a key by its key ARN (lab.resources.key_arn), or by its alias "
-                "through the kms:ResourceAliases condition key."
+                _(
+                    "{role}'s kms:Decrypt covers every KMS key, not only {key}: a condition such "
+                    "as kms:ViaService limits how a key may be used, not which key. IAM policies "
+                    "name a key by its key ARN (lab.resources.key_arn), or by its alias through "
+                    "the kms:ResourceAliases condition key."
+                ).format(role=role_label(lab, role), key=key)
             ]
     return []
 
@@ -342,17 +382,28 @@ def arn_notes(ex: Exercise) -> list[str]:
             match = _SECRET_ARN.fullmatch(event.resource)
             if match and match.group(1) in _written_resources(lab, event.role):
                 notes.append(
-                    f"{role_label(lab, event.role)} names the secret {match.group(1)}, but "
-                    "Secrets Manager appends '-' and 6 random characters to a secret's name in "
-                    f"its ARN ({_where(lab, event.resource)}): use the full ARN, or end the name "
-                    "with -??????."
+                    _(
+                        "{role} names the secret {written}, but Secrets Manager appends '-' and 6 "
+                        "random characters to a secret's name in its ARN ({arn}): use the full "
+                        "ARN, or end the name with -??????."
+                    ).format(
+                        role=role_label(lab, event.role),
+                        written=match.group(1),
+                        arn=_where(lab, event.resource),
+                    )
                 )
         elif event.action.startswith("kms:") and ":key/" in event.resource:
             for alias in sorted(w for w in _written_resources(lab, event.role) if "alias/" in w):
                 notes.append(
-                    f"{role_label(lab, event.role)} names a KMS key by its alias ({alias}): IAM "
-                    f"policies name a key by its key ARN ({_where(lab, event.resource)}); an "
-                    "alias counts only through the kms:ResourceAliases condition."
+                    _(
+                        "{role} names a KMS key by its alias ({alias}): IAM policies name a key by "
+                        "its key ARN ({arn}); an alias counts only through the "
+                        "kms:ResourceAliases condition."
+                    ).format(
+                        role=role_label(lab, event.role),
+                        alias=alias,
+                        arn=_where(lab, event.resource),
+                    )
                 )
     return list(dict.fromkeys(notes))
 
@@ -416,20 +467,30 @@ class Exercise:
             return Result(
                 NOT_YET,
                 [
-                    "the course's roles were put back as they start (lab.reset_roles(), or a "
-                    "scenario loaded) after this exercise began: that undoes its setup instead "
-                    f"of fixing it. Load it again ({self.variable} = "
-                    f'lab.exercise("{self.key}")), then make the fix yourself.'
+                    _(
+                        "the course's roles were put back as they start (lab.reset_roles(), or a "
+                        "scenario loaded) after this exercise began: that undoes its setup "
+                        "instead of fixing it. Load it again ({variable} = "
+                        'lab.exercise("{key}")), then make the fix yourself.'
+                    ).format(variable=self.variable, key=self.key)
                 ],
             )
         if self.run_attempts() and self.last_attempt_refused():
-            return Result(NOT_YET, ["your last RunTask was refused: no task was started."])
+            return Result(NOT_YET, [_("your last RunTask was refused: no task was started.")])
         if not self.tasks():
-            return Result(NOT_ATTEMPTED, [f"run the task ({self.run_hint}) after your change."])
+            return Result(
+                NOT_ATTEMPTED,
+                [_("run the task ({run}) after your change.").format(run=self.run_hint)],
+            )
         try:
             problems = self._check(self)
         except ClientError as error:  # e.g. a role the learner deleted
-            problems = [f"the lab could not be read: {error.response['Error']['Message']}"]
+            # TRANSLATORS: {error} is AWS's own message, in English.
+            problems = [
+                _("the lab could not be read: {error}").format(
+                    error=error.response["Error"]["Message"]
+                )
+            ]
         if problems:
             try:
                 notes = arn_notes(self)
@@ -441,18 +502,25 @@ class Exercise:
     def _stale(self) -> str:
         """Why this exercise can no longer be checked in its lab ("" when it can)."""
         if not self.lab.is_open:
-            return (
+            return _(
                 "the lab this exercise was loaded in is closed (a newer Lab() replaced it): "
-                f'load it again in the new lab ({self.variable} = lab.exercise("{self.key}")).'
-            )
+                'load it again in the new lab ({variable} = lab.exercise("{key}")).'
+            ).format(variable=self.variable, key=self.key)
         current = _CURRENT.get(self.lab)
         if current is not self:
-            other = f"exercise {current.key}" if current is not None else "another exercise"
-            return (
-                f"{other} was loaded after this one and replaced its setup: run this "
-                f'exercise\'s first cell again (lab.exercise("{self.key}")), make your change, '
-                "then check."
-            )
+            if current is None:
+                text = _(
+                    "another exercise was loaded after this one and replaced its setup: run this "
+                    'exercise\'s first cell again (lab.exercise("{key}")), make your change, '
+                    "then check."
+                )
+            else:
+                text = _(
+                    "exercise {other} was loaded after this one and replaced its setup: run this "
+                    'exercise\'s first cell again (lab.exercise("{key}")), make your change, '
+                    "then check."
+                )
+            return text.format(other=getattr(current, "key", ""), key=self.key)
         return ""
 
     def hint(self, number: int | None = None) -> _Text:
@@ -461,7 +529,7 @@ class Exercise:
         role that is not at fault changed."""
         stale = self._stale()
         if stale:
-            return _Text(f"First: {stale}")
+            return _Text(_("First: {problem}").format(problem=stale))
         if number is None:
             situation = self._situation()
             if situation and situation != self._situation_shown:
@@ -470,49 +538,63 @@ class Exercise:
             self._hinted = min(self._hinted + 1, len(self.hints))
             number = self._hinted
         number = max(1, min(number, len(self.hints)))
-        more = (
-            f" ({self.variable}.hint() again for a more specific one)"
-            if number < len(self.hints)
-            else ""
+        if number < len(self.hints):
+            text = _(
+                "Hint {number} of {total}: {hint} ({variable}.hint() again for a more specific one)"
+            )
+        else:
+            text = _("Hint {number} of {total}: {hint}")
+        return _Text(
+            text.format(
+                number=number,
+                total=len(self.hints),
+                hint=_(self.hints[number - 1]),
+                variable=self.variable,
+            )
         )
-        return _Text(f"Hint {number} of {len(self.hints)}: {self.hints[number - 1]}{more}")
 
     def _situation(self) -> str:
         """A hint read from the lab as it is now, or "" when the graded hints fit."""
         if self.setup_undone():
-            return (
-                "Your roles were put back as the course starts them, which undoes this "
-                f'exercise instead of solving it: load it again (lab.exercise("{self.key}")) and '
-                "change only what is at fault."
-            )
+            return _(
+                "Your roles were put back as the course starts them, which undoes this exercise "
+                'instead of solving it: load it again (lab.exercise("{key}")) and change only '
+                "what is at fault."
+            ).format(key=self.key)
         if not self.tasks() or self.last_attempt_refused():
             return ""
         result = self.check()
         if result.status != NOT_YET:
             return ""
         if not ran_to_the_end(self):
-            said = " ".join(p[:1].upper() + p[1:] for p in result.problems)
-            return (
-                f"Your last task runs to the end. What the check still says: {said} Keep what "
-                f"made the task run ({self.variable}.hint() again for the hints, "
-                f"{self.variable}.hint({len(self.hints)}) for the most specific)."
-            )
-        changed = [p for p in result.problems if " was changed" in p]
+            if language() == "en":  # the problems as sentences of their own
+                said = " ".join(p[:1].upper() + p[1:] for p in result.problems)
+            else:
+                said = "".join(result.problems)
+            return _(
+                "Your last task runs to the end. What the check still says: {problems} Keep what "
+                "made the task run ({variable}.hint() again for the hints, {variable}.hint({last}) "
+                "for the most specific)."
+            ).format(problems=said, variable=self.variable, last=len(self.hints))
+        changed = [p for p in result.problems if isinstance(p, RoleChanged) or " was changed" in p]
         if changed:
-            return (
-                changed[0] + " Undo that change first: which caller was refused, and which role "
-                "does that caller wear?"
-            )
+            return _(
+                "{problem} Undo that change first: which caller was refused, and which role does "
+                "that caller wear?"
+            ).format(problem=changed[0])
         return ""
 
     def solution(self) -> _Text:
-        return _Text(self._solution, code=True)
+        # A solution is code; one with prose in it (a comment, a printed text) is in the catalog.
+        return _Text(_(self._solution), code=True)
 
     def __repr__(self) -> str:
-        return f"Exercise {self.key}: {self.task_text}"
+        return _("Exercise {key}: {task}").format(key=self.key, task=_(self.task_text))
 
     def _repr_html_(self) -> str:
-        return f"<p><strong>Exercise</strong>: {escape(self.task_text)}</p>"
+        # TRANSLATORS: the label before an exercise's task, in bold.
+        label = _("Exercise")
+        return f"<p><strong>{escape(label)}</strong>: {escape(_(self.task_text))}</p>"
 
     # -- what checks read -------------------------------------------------------------------------
 
@@ -560,7 +642,7 @@ def started(ex: Exercise) -> list[str]:
     """A problem if the last task did not start (it stopped at launch)."""
     last = ex.last_task()
     if last.stop_code == "TaskFailedToStart":
-        return ["the last task you ran still did not start (stopCode TaskFailedToStart)."]
+        return [_("the last task you ran still did not start (stopCode TaskFailedToStart).")]
     return []
 
 
@@ -572,19 +654,30 @@ def ran_to_the_end(ex: Exercise) -> list[str]:
         return problems
     essential = next((c for c in last.containers if c.definition.essential), last.containers[0])
     if essential.exit_code != 0:
-        return [f"the app in the last task exited with code {essential.exit_code}."]
+        return [
+            _("the app in the last task exited with code {code}.").format(code=essential.exit_code)
+        ]
     return []
 
 
 def untouched(ex: Exercise, role: str, why: str) -> list[str]:
-    """A problem if ``role`` was changed although ``why`` says it is not the one at fault."""
+    """A problem if ``role`` was changed although ``why`` (a sentence, marked ``N_`` for the
+    catalog) says it is not the one at fault."""
     if ex.touched(role):
-        return [f"{role} was changed, but {why} Put it back as it was."]
+        return [
+            RoleChanged(
+                _("{role} was changed, but {why} Put it back as it was.").format(
+                    role=role, why=_(why)
+                )
+            )
+        ]
     return []
 
 
 @dataclass(frozen=True)
 class Spec:
+    # The texts (task, hints, solution, praise) are English, marked N_("...") for the catalog:
+    # the exercise shows them in the learner's language.
     task: str
     scenario: str | None
     check: Callable[[Exercise], list[str]]
@@ -613,11 +706,20 @@ def exercise(lab: Lab, key: str) -> Exercise:
     import ecslab.coach.lessons  # noqa: F401 — the notebooks' own exercises register themselves
 
     if key not in EXERCISES:
-        message = f"No exercise {key!r}; the course's exercises are: {', '.join(EXERCISES)}"
         close = [
             k for k in EXERCISES if k.partition("-")[2] == str(key)
         ] or difflib.get_close_matches(str(key), list(EXERCISES), n=1)
-        raise ValueError(message + (f". Did you mean {close[0]!r}?" if close else ""))
+        if close:
+            message = _(
+                "No exercise {key}; the course's exercises are: {keys}. Did you mean {close}?"
+            )
+        else:
+            message = _("No exercise {key}; the course's exercises are: {keys}")
+        raise ValueError(
+            message.format(
+                key=repr(key), keys=", ".join(EXERCISES), close=repr(close[0]) if close else ""
+            )
+        )
     spec = EXERCISES[key]
     ex = Exercise(
         key, lab, spec.task, spec.scenario, spec.check, list(spec.hints), spec.solution, spec.praise
@@ -661,6 +763,7 @@ __all__ = [
     "LAUNCH_ACTIONS",
     "Exercise",
     "Result",
+    "RoleChanged",
     "exercise",
     "variable_of",
 ]

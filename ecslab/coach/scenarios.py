@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ecslab.i18n import N_, _
+
 EXECUTION_POLICY = "AmazonECSTaskExecutionRolePolicy"
 PULL_AND_LOGS = [
     "ecr:GetAuthorizationToken",
@@ -26,9 +28,18 @@ PULL_AND_LOGS = [
 @dataclass(frozen=True)
 class Scenario:
     key: str
-    title: str
-    change: str  # what was changed, in words (never what will happen)
+    title_message: str  # in English, marked N_: ``title`` is it in the learner's language
+    change_message: str  # what was changed, in words (never what will happen); ditto
     apply: Callable[[Any], None]
+
+    @property
+    def title(self) -> str:
+        return _(self.title_message)
+
+    @property
+    def change(self) -> str:
+        """What was changed, in the learner's language."""
+        return _(self.change_message)
 
 
 def without_statement(role: Any, policy: str, sid: str) -> None:
@@ -120,56 +131,68 @@ def _empty_task_role(lab: Any) -> None:
 SCENARIOS: dict[str, Scenario] = {
     s.key: s
     for s in (
-        Scenario("healthy", "Healthy start", "Nothing: the course roles as they start.", _healthy),
+        Scenario(
+            "healthy",
+            N_("Healthy start"),
+            N_("Nothing: the course roles as they start."),
+            _healthy,
+        ),
         Scenario(
             "execution-role-without-managed-policy",
-            "The article's situation",
-            f"{EXECUTION_POLICY} was detached from the task execution role.",
+            N_("The article's situation"),
+            N_("AmazonECSTaskExecutionRolePolicy was detached from the task execution role."),
             _no_managed_policy,
         ),
         Scenario(
             "log-group-without-star",
-            "Log permissions on the log group",
-            f"{EXECUTION_POLICY} was replaced by an inline policy that allows the image pull, and "
-            "logs:CreateLogStream and logs:PutLogEvents on the log group's ARN (no ':*').",
+            N_("Log permissions on the log group"),
+            N_(
+                "AmazonECSTaskExecutionRolePolicy was replaced by an inline policy that allows the "
+                "image pull, and logs:CreateLogStream and logs:PutLogEvents on the log group's "
+                "ARN (no ':*')."
+            ),
             _log_group_without_star,
         ),
         Scenario(
             "execution-role-without-secret",
-            "The injected secret",
-            "The statement InjectDatabasePassword was removed from the execution role's "
-            "orders-launch-secrets policy.",
+            N_("The injected secret"),
+            N_(
+                "The statement InjectDatabasePassword was removed from the execution role's "
+                "orders-launch-secrets policy."
+            ),
             _no_secret,
         ),
         Scenario(
             "execution-role-without-decrypt",
-            "The customer-managed key",
-            "The statement DecryptInjectedValues was removed from the execution role's "
-            "orders-launch-secrets policy.",
+            N_("The customer-managed key"),
+            N_(
+                "The statement DecryptInjectedValues was removed from the execution role's "
+                "orders-launch-secrets policy."
+            ),
             _no_decrypt,
         ),
         Scenario(
             "task-role-without-sqs",
-            "The app's queue",
-            "The statement OrderEvents was removed from the task role's orders-app policy.",
+            N_("The app's queue"),
+            N_("The statement OrderEvents was removed from the task role's orders-app policy."),
             _no_sqs,
         ),
         Scenario(
             "task-role-deny-sns",
-            "An explicit deny",
-            "An inline policy no-notifications denying sns:* was added to the task role.",
+            N_("An explicit deny"),
+            N_("An inline policy no-notifications denying sns:* was added to the task role."),
             _deny_sns,
         ),
         Scenario(
             "execution-role-wrong-trust",
-            "Trust",
-            "The execution role's trust policy now names ec2.amazonaws.com.",
+            N_("Trust"),
+            N_("The execution role's trust policy now names ec2.amazonaws.com."),
             _wrong_trust,
         ),
         Scenario(
             "task-role-empty",
-            "An empty task role",
-            "The task role's only policy, orders-app, was removed.",
+            N_("An empty task role"),
+            N_("The task role's only policy, orders-app, was removed."),
             _empty_task_role,
         ),
     )
@@ -179,7 +202,11 @@ SCENARIOS: dict[str, Scenario] = {
 def load(lab: Any, key: str) -> Scenario:
     """Reset the course roles, then apply the scenario ``key``; returns it."""
     if key not in SCENARIOS:
-        raise ValueError(f"No scenario {key!r}; the course's scenarios are: {', '.join(SCENARIOS)}")
+        raise ValueError(
+            _("No scenario {key}; the course's scenarios are: {keys}").format(
+                key=repr(key), keys=", ".join(SCENARIOS)
+            )
+        )
     scenario = SCENARIOS[key]
     lab.reset_roles()
     scenario.apply(lab)

@@ -7,6 +7,13 @@ needed, who)`` for "and nothing more") and returns problems in words that say wh
 how to fix it; every Spec has graded hints, a solution and a plausible wrong answer
 (``tests/coach/test_exercises.py`` runs all three for every exercise, and wrong answers that once
 passed).
+
+Every text a learner reads is marked for the catalog (:mod:`ecslab.i18n`): a Spec's task, hints,
+praise (and a solution with prose in it: a comment, a printed text) with ``N_("...")``, which the
+exercise translates where it shows them; a check's problems with ``_("...").format(...)``; a text
+handed to a shared check (``who``, ``why``) with ``N_``. A problem saying that a role not at fault
+was changed is a :class:`~ecslab.coach.exercises.RoleChanged` (``untouched`` makes one), so that
+the hint about where the learner stands finds it in every language.
 """
 
 from __future__ import annotations
