@@ -181,6 +181,7 @@ def test_a_worked_mystery_speaks_japanese(lab):
     assert ja.startswith("ミステリー A を読み込みました。") and japanese(ja)
     set_language("ja")
     # what was changed is the scenario's own text (ecslab.coach.scenarios)
-    assert repr(case.reveal()).startswith("ミステリー A の正体: ")
+    revealed = repr(case.reveal())
+    assert revealed.startswith("ミステリー A の正体: ") and japanese(revealed)
     with pytest.raises(ValueError, match="ミステリー 'Z' はありません"):
         mystery(lab, "Z")
