@@ -27,6 +27,7 @@ from ecslab.coach.exercises import (
     ran_to_the_end,
     snapshot,
 )
+from ecslab.i18n import N_, _, ngettext
 from ecslab.iam import evaluate
 
 if TYPE_CHECKING:
@@ -78,11 +79,17 @@ def _check_confused_deputy(ex: Exercise) -> list[str]:
     problems = ran_to_the_end(ex)
     for role in (lab.execution_role.name, lab.task_role.name):
         if trusts_other_accounts(lab, role):
-            problems.append(f"{role} would still let ECS assume it for a task of another account.")
+            problems.append(
+                _("{role} would still let ECS assume it for a task of another account.").format(
+                    role=role
+                )
+            )
         if _permissions_changed(ex, role):
             problems.append(
-                f"the permissions policies of {role} were changed; this exercise is about who may "
-                "assume the roles, not what they may do."
+                _(
+                    "the permissions policies of {role} were changed; this exercise is about who "
+                    "may assume the roles, not what they may do."
+                ).format(role=role)
             )
     return problems
 
@@ -121,16 +128,28 @@ def _check_pass_role(ex: Exercise) -> list[str]:
     last_run = next(e for e in reversed(lab.trace.events) if e.action == "ecs:RunTask")
     pipeline_arn = f"arn:aws:iam::{lab.account_id}:user/{PIPELINE}"
     if last_run.principal_arn != pipeline_arn:
-        return [f"the last task was started by {last_run.principal}, not by the {PIPELINE} user."]
+        return [
+            _("the last task was started by {principal}, not by the {user} user.").format(
+                principal=last_run.principal, user=PIPELINE
+            )
+        ]
     problems = ran_to_the_end(ex)
     other_role = f"arn:aws:iam::{lab.account_id}:role/some-admin-role"
     if _pipeline_may_pass(lab, other_role, "ecs-tasks.amazonaws.com"):
-        problems.append(f"{PIPELINE} may pass other roles too, not only the orders task's two.")
+        problems.append(
+            _("{user} may pass other roles too, not only the orders task's two.").format(
+                user=PIPELINE
+            )
+        )
     if _pipeline_may_pass(lab, lab.execution_role.arn, "ec2.amazonaws.com"):
-        problems.append(f"{PIPELINE} may pass the roles to other services, not only to ECS.")
+        problems.append(
+            _("{user} may pass the roles to other services, not only to ECS.").format(user=PIPELINE)
+        )
     for role in (lab.execution_role.name, lab.task_role.name):
         if ex.touched(role):
-            problems.append(f"{role} was changed, but the roles were not the problem.")
+            problems.append(
+                _("{role} was changed, but the roles were not the problem.").format(role=role)
+            )
     return problems
 
 
@@ -173,31 +192,38 @@ def _check_least_privilege(ex: Exercise) -> list[str]:
         (
             "logs:CreateLogStream",
             f"arn:aws:logs:{arn}:log-group:/ecs/another-service:log-stream:ecs/x/1",
-            "create log streams in any log group, not only " + r.log_group,
+            N_(
+                "the execution role may still create log streams in any log group, not only "
+                "{log_group}."
+            ),
         ),
         (
             "logs:PutLogEvents",
             f"arn:aws:logs:{arn}:log-group:/ecs/another-service:log-stream:ecs/x/1",
-            "write to any log group, not only " + r.log_group,
+            N_("the execution role may still write to any log group, not only {log_group}."),
         ),
         (
             "ecr:BatchGetImage",
             f"arn:aws:ecr:{arn}:repository/another-app",
-            "pull any repository's images, not only " + r.repository,
+            N_("the execution role may still pull any repository's images, not only {repository}."),
         ),
     ]
     problems += [
-        f"the execution role may still {what}."
-        for action, resource, what in probes
+        _(problem).format(log_group=r.log_group, repository=r.repository)
+        for action, resource, problem in probes
         if grants(lab, role, action, resource)
     ]
     count = len(granted(lab, role))
     if count > 9:
         problems.append(
-            f"the execution role still grants {count} actions; the launch of this task calls 8."
+            ngettext(
+                "the execution role still grants {count} action; the launch of this task calls 8.",
+                "the execution role still grants {count} actions; the launch of this task calls 8.",
+                count,
+            ).format(count=count)
         )
     if ex.touched(lab.task_role.name):
-        problems.append("the task role was changed; this exercise is about the execution role.")
+        problems.append(_("the task role was changed; this exercise is about the execution role."))
     return problems
 
 
@@ -208,66 +234,93 @@ def _setup_wide_logs(lab: Lab) -> None:
 EXERCISES.update(
     {
         "06-narrow-the-logs": Spec(
-            "Like the article's Terraform, the execution role has CloudWatchLogsFullAccess. "
-            "Narrow the execution role to what the launch needs, in actions and in resources (the "
-            'orders log group and repository, not "*"), and keep the task running.',
+            N_(
+                "Like the article's Terraform, the execution role has CloudWatchLogsFullAccess. "
+                "Narrow the execution role to what the launch needs, in actions and in resources "
+                '(the orders log group and repository, not "*"), and keep the task running.'
+            ),
             "healthy",
             _check_least_privilege,
             (
-                "How many actions does each policy grant, and on which resources? "
-                "lab.execution_role shows the policies; CloudWatchLogsFullAccess and "
-                'AmazonECSTaskExecutionRolePolicy both allow their actions on "Resource": "*".',
-                'lab.run_task().trace.least_privilege("ecs-execution-role") suggests a policy from '
-                "what the role really did, each resource named (the log group's streams, the "
-                "repository).",
-                "Apply the suggestion (it replaces the role's policies) and run the task again.",
+                N_(
+                    "How many actions does each policy grant, and on which resources? "
+                    "lab.execution_role shows the policies; CloudWatchLogsFullAccess and "
+                    'AmazonECSTaskExecutionRolePolicy both allow their actions on "Resource": "*".'
+                ),
+                N_(
+                    'lab.run_task().trace.least_privilege("ecs-execution-role") suggests a policy '
+                    "from what the role really did, each resource named (the log group's streams, "
+                    "the repository)."
+                ),
+                N_(
+                    "Apply the suggestion (it replaces the role's policies) and run the task again."
+                ),
             ),
             'suggestion = lab.run_task().trace.least_privilege("ecs-execution-role")\n'
             "suggestion.apply()\nlab.run_task()",
-            "Least privilege, proven by a task that still runs.",
+            N_("Least privilege, proven by a task that still runs."),
             setup=_setup_wide_logs,
             wrong='lab.execution_role.detach("AmazonECSTaskExecutionRolePolicy")\nlab.run_task()',
         ),
         "06-confused-deputy": Spec(
-            "Both roles trust ecs-tasks.amazonaws.com with no condition. Let ECS assume each "
-            "role only for tasks of this account, and keep the task running.",
+            N_(
+                "Both roles trust ecs-tasks.amazonaws.com with no condition. Let ECS assume each "
+                "role only for tasks of this account, and keep the task running."
+            ),
             "healthy",
             _check_confused_deputy,
             (
-                "Look at who may assume each role: lab.execution_role and lab.task_role show it "
-                "under 'Who can assume it'.",
-                "When ECS assumes a role for a task it says for whom: the request carries "
-                "aws:SourceAccount (the task's account) and aws:SourceArn (an ECS ARN in it). A "
-                "Condition in the trust policy can require them.",
-                'Give both roles a trust policy whose statement has "Condition": {"StringEquals": '
-                '{"aws:SourceAccount": lab.account_id}} (and, if you like, an ArnLike on '
-                "aws:SourceArn), then run the task.",
+                N_(
+                    "Look at who may assume each role: lab.execution_role and lab.task_role show "
+                    "it under 'Who can assume it'."
+                ),
+                N_(
+                    "When ECS assumes a role for a task it says for whom: the request carries "
+                    "aws:SourceAccount (the task's account) and aws:SourceArn (an ECS ARN in it). "
+                    "A Condition in the trust policy can require them."
+                ),
+                N_(
+                    'Give both roles a trust policy whose statement has "Condition": '
+                    '{"StringEquals": {"aws:SourceAccount": lab.account_id}} (and, if you like, an '
+                    "ArnLike on aws:SourceArn), then run the task."
+                ),
             ),
             _TRUST_FOR_THIS_ACCOUNT,
-            "Each role can now only be assumed by ECS working for this account: no confused "
-            "deputy.",
+            N_(
+                "Each role can now only be assumed by ECS working for this account: no confused "
+                "deputy."
+            ),
             wrong=_TRUST_FOR_THIS_ACCOUNT.replace(
                 "(lab.execution_role, lab.task_role)", "(lab.execution_role,)"
             ),
         ),
         "06-pass-role": Spec(
-            "The ci-pipeline user may call RunTask, but ECS refuses it. Let ci-pipeline run the "
-            "orders task: it may pass the task's two roles, only to ECS, and nothing more. Run "
-            "the task as ci-pipeline.",
+            N_(
+                "The ci-pipeline user may call RunTask, but ECS refuses it. Let ci-pipeline run "
+                "the orders task: it may pass the task's two roles, only to ECS, and nothing more. "
+                "Run the task as ci-pipeline."
+            ),
             "healthy",
             _check_pass_role,
             (
-                "Run the task as ci-pipeline (an access key and a boto3 client, as in the "
-                "notebook) and read the error: which action, on which resource?",
-                "The caller of RunTask needs iam:PassRole on each role the task definition names. "
-                "That is a permission of the user, not of the roles.",
-                "Put a user policy on ci-pipeline allowing iam:PassRole on lab.execution_role.arn "
-                "and lab.task_role.arn, with the condition StringEquals iam:PassedToService "
-                "ecs-tasks.amazonaws.com; then run the task again as ci-pipeline.",
+                N_(
+                    "Run the task as ci-pipeline (an access key and a boto3 client, as in the "
+                    "notebook) and read the error: which action, on which resource?"
+                ),
+                N_(
+                    "The caller of RunTask needs iam:PassRole on each role the task definition "
+                    "names. That is a permission of the user, not of the roles."
+                ),
+                N_(
+                    "Put a user policy on ci-pipeline allowing iam:PassRole on "
+                    "lab.execution_role.arn and lab.task_role.arn, with the condition StringEquals "
+                    "iam:PassedToService ecs-tasks.amazonaws.com; then run the task again as "
+                    "ci-pipeline."
+                ),
             ),
             "import json\nimport boto3\n\n"
             'iam = lab.client("iam")\n' + _PASS_POLICY + _RUN_AS_PIPELINE,
-            "Whoever runs the task may hand ECS exactly these roles, and only ECS.",
+            N_("Whoever runs the task may hand ECS exactly these roles, and only ECS."),
             setup=_setup_pipeline,
             wrong="import json\nimport boto3\n\n"
             'iam = lab.client("iam")\n'

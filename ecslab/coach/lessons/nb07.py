@@ -17,6 +17,7 @@ from ecslab.coach.exercises import (
     ran_to_the_end,
     wider_than_needed,
 )
+from ecslab.i18n import N_, _
 from ecslab.i18n import language as learners_language
 
 if TYPE_CHECKING:
@@ -84,11 +85,14 @@ def _check_article(ex: Exercise) -> list[str]:
     deletes = sorted(a for a in granted(lab, execution) if a.startswith("logs:Delete"))
     if deletes:
         problems.append(
-            "the execution role may still delete logs "
-            f"({', '.join(deletes[:2])}, ...): the article itself says to narrow it."
+            _(
+                "the execution role may still delete logs ({actions}, ...): the article itself "
+                "says to narrow it."
+            ).format(actions=", ".join(deletes[:2]))
         )
     problems += _reaches_elsewhere(lab)
-    problems += any_key_problems(ex, execution, "the course's key (alias/orders-config)")
+    # TRANSLATORS: the key in "may now decrypt with any KMS key, not only {key}."
+    problems += any_key_problems(ex, execution, _("the course's key (alias/orders-config)"))
     # What each caller of the healthy task uses (notebook 01); the article's own managed policies
     # count as well, since the exercise is to narrow them.
     app = {
@@ -101,9 +105,9 @@ def _check_article(ex: Exercise) -> list[str]:
     }
     launch = AGENT_ACTIONS | {"secretsmanager:GetSecretValue"}
     problems += wider_than_needed(
-        ex, execution, launch, "the ECS agent", said=deletes, from_scratch=True
+        ex, execution, launch, _("the ECS agent"), said=deletes, from_scratch=True
     )
-    problems += wider_than_needed(ex, task, app, "the orders app", from_scratch=True)
+    problems += wider_than_needed(ex, task, app, _("the orders app"), from_scratch=True)
     return problems
 
 
@@ -117,72 +121,74 @@ def _reaches_elsewhere(lab: Lab) -> list[str]:
             lab.task_role.name,
             "dynamodb:PutItem",
             f"arn:aws:dynamodb:{arn}:table/other-table",
-            "write to any DynamoDB table, not only orders",
+            N_("the task role may write to any DynamoDB table, not only orders."),
         ),
         (
             lab.task_role.name,
             "dynamodb:GetItem",
             f"arn:aws:dynamodb:{arn}:table/other-table",
-            "read any DynamoDB table, not only orders",
+            N_("the task role may read any DynamoDB table, not only orders."),
         ),
         (
             lab.task_role.name,
             "s3:GetObject",
             "arn:aws:s3:::any-bucket-at-all/secret.txt",
-            "read every S3 bucket, not only the config object",
+            N_("the task role may read every S3 bucket, not only the config object."),
         ),
         (
             lab.task_role.name,
             "sqs:SendMessage",
             f"arn:aws:sqs:{arn}:other-queue",
-            "send to any queue, not only orders-events",
+            N_("the task role may send to any queue, not only orders-events."),
         ),
         (
             lab.task_role.name,
             "sns:Publish",
             f"arn:aws:sns:{arn}:other-topic",
-            "publish to any topic, not only orders-notifications",
+            N_("the task role may publish to any topic, not only orders-notifications."),
         ),
         (
             lab.task_role.name,
             "secretsmanager:GetSecretValue",
             other_secret,
-            "read any secret, not only the payments API key",
+            N_("the task role may read any secret, not only the payments API key."),
         ),
         (
             lab.task_role.name,
             "secretsmanager:GetSecretValue",
             r.db_secret_arn,
-            "read the database password, which ECS injects for the app",
+            N_("the task role may read the database password, which ECS injects for the app."),
         ),
         (
             lab.execution_role.name,
             "secretsmanager:GetSecretValue",
             other_secret,
-            "read any secret, not only the database password it injects",
+            N_(
+                "the execution role may read any secret, not only the database password it injects."
+            ),
         ),
         (
             lab.execution_role.name,
             "logs:PutLogEvents",
             f"arn:aws:logs:{arn}:log-group:/ecs/another-service:log-stream:ecs/x/1",
-            f"write to any log group, not only {r.log_group}",
+            N_("the execution role may write to any log group, not only {log_group}."),
         ),
         (
             lab.execution_role.name,
             "ecr:BatchGetImage",
             f"arn:aws:ecr:{arn}:repository/another-app",
-            f"pull any repository's images, not only {r.repository}",
+            N_("the execution role may pull any repository's images, not only {repository}."),
         ),
         (
             lab.execution_role.name,
             "ssm:GetParameters",
             f"arn:aws:ssm:{arn}:parameter/other",
-            "read any parameter, not only the feature flags it injects",
+            N_("the execution role may read any parameter, not only the feature flags it injects."),
         ),
     ]
     return [
-        f"the {'task' if role == lab.task_role.name else 'execution'} role may {what}."
-        for role, action, resource, what in probes
+        _(problem).format(log_group=r.log_group, repository=r.repository)
+        for role, action, resource, problem in probes
         if grants(lab, role, action, resource)
     ]
 
@@ -302,7 +308,33 @@ def _without_attachments(text: str) -> str:
     return "\n\n".join(b for b in blocks if "aws_iam_role_policy_attachment" not in b) + "\n"
 
 
-SOLUTION_TERRAFORM = _without_attachments(ARTICLE_TERRAFORM) + "\n" + _OWN_POLICIES
+# The Japanese edition's comments for the solution's own comment lines (the article's come from
+# article.tf itself).
+_JAPANESE_COMMENTS = {
+    "# What the ECS agent does at launch: the registry, the log stream, the injected values": (
+        "# ECS エージェントが起動時に行うこと: レジストリ、ログストリーム、注入する値"
+    ),
+    "# What the orders app calls, with the task role": (
+        "# orders アプリがタスクロールで呼び出すもの"
+    ),
+}
+
+
+def solution_terraform(language: str | None = None) -> str:
+    """07-fix-the-article's solution: the article's two roles (``article_terraform``) and a
+    policy of its own for each, its comments in ``language`` ("en" or "ja"; by default the
+    learner's language). The blocks are the same in both."""
+    language = language or learners_language()
+    own = _OWN_POLICIES
+    if language == "ja":
+        own = "".join(
+            _JAPANESE_COMMENTS.get(line.rstrip("\n"), line.rstrip("\n")) + "\n"
+            for line in own.splitlines(keepends=True)
+        )
+    return _without_attachments(article_terraform(language)) + "\n" + own
+
+
+SOLUTION_TERRAFORM = solution_terraform("en")
 
 # What lab.to_terraform() writes first: a text with it was written by ecslab, not by the learner.
 _WRITTEN_BY_ECSLAB = "written by ecslab"
@@ -325,14 +357,18 @@ def _written_as_terraform(ex: Exercise) -> list[str]:
     applied = lab.terraform
     if applied is None or applied.calls[0] < ex.first_event:
         return [
-            "write the fix as Terraform (the article's, edited) and apply it with "
-            "load_terraform(lab, text): the roles have not been changed by Terraform since the "
-            "exercise began."
+            _(
+                "write the fix as Terraform (the article's, edited) and apply it with "
+                "load_terraform(lab, text): the roles have not been changed by Terraform since "
+                "the exercise began."
+            )
         ]
-    if any(_WRITTEN_BY_ECSLAB in text for _, text in applied.texts) or _generated(lab):
+    if any(_WRITTEN_BY_ECSLAB in text for _name, text in applied.texts) or _generated(lab):
         return [
-            "the Terraform you applied is lab.to_terraform(least_privilege=True)'s: the "
-            "exercise is to write the narrowing yourself, as you would for your own task."
+            _(
+                "the Terraform you applied is lab.to_terraform(least_privilege=True)'s: the "
+                "exercise is to write the narrowing yourself, as you would for your own task."
+            )
         ]
     roles = {lab.execution_role.arn, lab.task_role.arn, lab.execution_role.name, lab.task_role.name}
     later = [
@@ -342,8 +378,10 @@ def _written_as_terraform(ex: Exercise) -> list[str]:
     ]
     if later:
         return [
-            f"the roles were changed after your Terraform was applied ({later[0].action}): "
-            "put the change in the Terraform and apply it again."
+            _(
+                "the roles were changed after your Terraform was applied ({action}): put the "
+                "change in the Terraform and apply it again."
+            ).format(action=later[0].action)
         ]
     return []
 
@@ -351,7 +389,7 @@ def _written_as_terraform(ex: Exercise) -> list[str]:
 def _generated(lab: Lab) -> bool:
     """Is each role's only policy exactly what lab.trace.least_privilege() suggests?"""
     for role in (lab.execution_role.name, lab.task_role.name):
-        documents = [document for _, document in lab.role(role).documents()]
+        documents = [document for _name, document in lab.role(role).documents()]
         suggestion = lab.trace.least_privilege(role)
         if len(documents) != 1 or not suggestion.needs:
             return False
@@ -368,30 +406,44 @@ def _statements(document: dict) -> list[str]:
 
 
 EXERCISES["07-fix-the-article"] = Spec(
-    "The lab now has the article's two roles, exactly as its Terraform writes them. Edit that "
-    "Terraform so the orders task runs to the end with roles no wider than it needs, and apply "
-    "it with load_terraform(lab, text). Write the policies yourself: "
-    "lab.to_terraform(least_privilege=True)'s output is not an answer.",
+    N_(
+        "The lab now has the article's two roles, exactly as its Terraform writes them. Edit that "
+        "Terraform so the orders task runs to the end with roles no wider than it needs, and "
+        "apply it with load_terraform(lab, text). Write the policies yourself: "
+        "lab.to_terraform(least_privilege=True)'s output is not an answer."
+    ),
     "healthy",
     lambda ex: _written_as_terraform(ex) + _check_article(ex),
     (
-        "Run the task and read the stoppedReason, then the logs: which role fails first, and then?",
-        "The launch needs the registry, the log stream of /ecs/orders and the injected values "
-        "(Secrets Manager, SSM and their KMS key); the app needs S3, DynamoDB, SQS, SNS and its "
-        "API key. The managed policies are too little (read-only) or too much (full access, and "
-        "every resource): replace each role's attachments with an aws_iam_role_policy of its own.",
-        "Name the resources in each statement: data.aws_region and data.aws_caller_identity "
-        "give the region and account for the ARNs; a secret's ARN ends with -??????; the KMS key "
-        "can be named by its alias through the kms:ResourceAliases condition key; the log "
-        "group's streams are its ARN followed by :*. "
-        "lab.trace.least_privilege(role) lists what each role needed (to compare with yours).",
+        N_(
+            "Run the task and read the stoppedReason, then the logs: which role fails first, and "
+            "then?"
+        ),
+        N_(
+            "The launch needs the registry, the log stream of /ecs/orders and the injected values "
+            "(Secrets Manager, SSM and their KMS key); the app needs S3, DynamoDB, SQS, SNS and "
+            "its API key. The managed policies are too little (read-only) or too much (full "
+            "access, and every resource): replace each role's attachments with an "
+            "aws_iam_role_policy of its own."
+        ),
+        N_(
+            "Name the resources in each statement: data.aws_region and data.aws_caller_identity "
+            "give the region and account for the ARNs; a secret's ARN ends with -??????; the KMS "
+            "key can be named by its alias through the kms:ResourceAliases condition key; the log "
+            "group's streams are its ARN followed by :*. "
+            "lab.trace.least_privilege(role) lists what each role needed (to compare with yours)."
+        ),
     ),
-    "from ecslab.coach.lessons.nb07 import SOLUTION_TERRAFORM\n"
-    "from ecslab.coach.terraform import load_terraform\n\n"
-    "print(SOLUTION_TERRAFORM)\n"
-    "load_terraform(lab, SOLUTION_TERRAFORM)\n"
-    "lab.run_task()",
-    "Two roles, each with exactly what its caller needs — written as Terraform, by you.",
+    # TRANSLATORS: Python code. The Japanese edition prints solution_terraform(), the same
+    # Terraform with the article's own (Japanese) comments.
+    N_(
+        "from ecslab.coach.lessons.nb07 import SOLUTION_TERRAFORM\n"
+        "from ecslab.coach.terraform import load_terraform\n\n"
+        "print(SOLUTION_TERRAFORM)\n"
+        "load_terraform(lab, SOLUTION_TERRAFORM)\n"
+        "lab.run_task()"
+    ),
+    N_("Two roles, each with exactly what its caller needs — written as Terraform, by you."),
     setup=_load_article,
     wrong="from ecslab.coach.terraform import load_terraform\n\n"
     "lab.run_task()\n"
