@@ -9,6 +9,7 @@ from __future__ import annotations
 from ecslab.coach.exercises import (
     EXERCISES,
     Exercise,
+    RoleChanged,
     Spec,
     any_key_problems,
     grants,
@@ -27,9 +28,11 @@ def _check_explicit_deny(ex: Exercise) -> list[str]:
     problems = ran_to_the_end(ex)
     if ex.touched(lab.execution_role.name):
         problems.append(
-            _(
-                "the execution role was changed; the app's calls never use it. Put it back as it "
-                "was."
+            RoleChanged(
+                _(
+                    "the execution role was changed; the app's calls never use it. Put it back as "
+                    "it was."
+                )
             )
         )
     other = f"arn:aws:sns:{r.region}:{r.account_id}:some-other-topic"
@@ -53,7 +56,9 @@ def _check_decrypt(ex: Exercise) -> list[str]:
     problems = ran_to_the_end(ex)
     if ex.touched(lab.task_role.name):
         problems.append(
-            _("the task role was changed; the launch never uses it. Put it back as it was.")
+            RoleChanged(
+                _("the task role was changed; the launch never uses it. Put it back as it was.")
+            )
         )
     # TRANSLATORS: the key in "may now decrypt with any KMS key, not only {key}."
     problems += any_key_problems(ex, role, _("{alias}'s").format(alias=r.key_alias))

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ecslab.coach.exercises import (
     EXERCISES,
     Exercise,
+    RoleChanged,
     Spec,
     granted,
     grants,
@@ -148,7 +149,9 @@ def _check_pass_role(ex: Exercise) -> list[str]:
     for role in (lab.execution_role.name, lab.task_role.name):
         if ex.touched(role):
             problems.append(
-                _("{role} was changed, but the roles were not the problem.").format(role=role)
+                RoleChanged(
+                    _("{role} was changed, but the roles were not the problem.").format(role=role)
+                )
             )
     return problems
 
@@ -223,7 +226,9 @@ def _check_least_privilege(ex: Exercise) -> list[str]:
             ).format(count=count)
         )
     if ex.touched(lab.task_role.name):
-        problems.append(_("the task role was changed; this exercise is about the execution role."))
+        problems.append(
+            RoleChanged(_("the task role was changed; this exercise is about the execution role."))
+        )
     return problems
 
 
