@@ -75,12 +75,18 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+# The display language of each edition's JupyterLab (Settings → Language), as a learner of the
+# Japanese edition has it (`run.py lab --lang ja`).
+LOCALES = {"en": "en", "ja": "ja_JP"}
+
+
 @dataclass
 class JupyterLab:
     url: str
     token: str
     root: Path
     log: Path
+    edition: str = "en"
 
     def page_url(self, path: str) -> str:
         return f"{self.url}/lab/tree/{path}?token={self.token}"
@@ -121,8 +127,13 @@ def _shut_down(process: subprocess.Popen, url: str, token: str) -> None:
         process.wait(timeout=30)
 
 
-@pytest.fixture(scope="module")
-def jupyter_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLab]:
+@pytest.fixture(scope="module", params=sorted(LOCALES))
+def jupyter_lab(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[JupyterLab]:
+    """A JupyterLab for each edition: English, and Japanese with JupyterLab's own menus in
+    Japanese (the language pack)."""
+    edition = request.param
     problem = _missing_browser()
     if problem:
         _skip_or_fail(problem)
@@ -134,7 +145,10 @@ def jupyter_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLab
         ignore=shutil.ignore_patterns("conftest.py", "__pycache__", ".ipynb_checkpoints"),
     )
     settings = base / "settings"
-    for name, values in SETTINGS.items():
+    language = {
+        "@jupyterlab/translation-extension/plugin.jupyterlab-settings": {"locale": LOCALES[edition]}
+    }
+    for name, values in {**SETTINGS, **language}.items():
         target = settings / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(values), encoding="utf-8")
@@ -178,7 +192,7 @@ def jupyter_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLab
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    lab = JupyterLab(url=url, token=token, root=root, log=log)
+    lab = JupyterLab(url=url, token=token, root=root, log=log, edition=edition)
     try:
         deadline = time.monotonic() + SERVER_START_SECONDS
         while not _answers(url, token):
