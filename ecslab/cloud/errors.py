@@ -62,7 +62,7 @@ class Refusal(Exception):
 
 def shown_action(service: str, action: str) -> str:
     """How a service writes the action in its message."""
-    prefix, _, name = action.partition(":")
+    prefix, _sep, name = action.partition(":")
     if service == "sqs" and prefix == "sqs":
         # SQS lower-cases it: "sqs:sendmessage"
         # (https://github.com/aws/serverless-application-model/issues/3633).

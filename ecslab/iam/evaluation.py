@@ -208,12 +208,12 @@ class _Scan:
     def level_allows(self, level: list[Policy]) -> bool:
         ids = {id(p) for p in level}
         kind_allows = self.allows.get("scp", []) + self.allows.get("rcp", [])
-        return any(id(policy) in ids for policy, _, _ in kind_allows)
+        return any(id(policy) in ids for policy, _statement, _strength in kind_allows)
 
     def strongest_resource_grant(self) -> int:
         best = 0
         for kind in ("resource", "trust"):
-            for _, _, strength in self.allows.get(kind, ()):
+            for _policy, _statement, strength in self.allows.get(kind, ()):
                 best = max(best, strength)
         return best
 

@@ -312,7 +312,7 @@ def apply_plan(lab: Lab, plan: Plan, files: tuple[tuple[str, str], ...]) -> Terr
         failed = undo.run()
         raise _applying_error(current, f"applying failed: {error}", failed) from error
     return TerraformResult(
-        files=tuple(file for file, _ in files),
+        files=tuple(file for file, _rest in files),
         texts=files,
         calls=(start, len(lab.trace)),
         roles_created=tuple(done["created"]),

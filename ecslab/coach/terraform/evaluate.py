@@ -100,7 +100,7 @@ def suggest_block(prefix: str, type_: str, name: str, declared: Iterable[tuple[s
     that type, the closest type, then the closest name in it. A name declared under another
     type is pointed at as well; with nothing close, the blocks of that type are listed."""
     declared = list(declared)
-    types = list(dict.fromkeys(t for t, _ in declared))
+    types = list(dict.fromkeys(t for t, _rest in declared))
     kind = type_ if type_ in types else closest(type_, types)
     hint = ""
     if kind is not None:

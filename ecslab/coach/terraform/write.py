@@ -99,7 +99,7 @@ def _aligned(items: list[tuple[str, str]], indent: int) -> list[str]:
     group: list[tuple[str, str]] = []
 
     def flush() -> None:
-        width = max((len(k) for k, _ in group), default=0)
+        width = max((len(k) for k, _rest in group), default=0)
         lines.extend(f"{pad}{k.ljust(width)} = {v}" for k, v in group)
         group.clear()
 
