@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 
+from ecslab.i18n import N_, _
 from ecslab.iam.wildcards import arn_like, string_like
 
 # -- request context ----------------------------------------------------------------------------
@@ -377,8 +378,9 @@ class Condition:
             is_null = not present
             wanted = [v.lower() == "true" for v in self.values]
             holds = any(w == is_null for w in wanted)
-            why = f"the key is {'absent' if is_null else 'present'}" if explain else ""
-            return holds, why
+            if not explain:
+                return holds, ""
+            return holds, _("the key is absent") if is_null else _("the key is present")
         compare, negated = OPERATORS[op.base]
         if op.qualifier and present == ("",):
             # "If the key values in the request resolve to an empty data set (for example, an
@@ -386,15 +388,18 @@ class Condition:
             # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
             present = ()
         if not present:
+            # the reasons are English message ids, translated only for an explanation
             if op.qualifier == "ForAllValues":
-                return True, "the key is absent, and ForAllValues holds for an empty set"
-            if op.if_exists:
-                return True, "the key is absent, and IfExists makes the condition true"
-            if op.qualifier == "ForAnyValue":
-                return False, "the key is absent, and ForAnyValue needs at least one value"
-            if negated:
-                return True, "the key is absent, so the negated operator is true"
-            return False, "the key is absent from the request"
+                holds, why = True, _KEY_ABSENT_ALL
+            elif op.if_exists:
+                holds, why = True, _KEY_ABSENT_IF_EXISTS
+            elif op.qualifier == "ForAnyValue":
+                holds, why = False, _KEY_ABSENT_ANY
+            elif negated:
+                holds, why = True, _KEY_ABSENT_NEGATED
+            else:
+                holds, why = False, _KEY_ABSENT
+            return holds, _(why) if explain else ""
         policy_pieces = self._policy_pieces(context)
 
         def matches(value: str) -> bool:
@@ -419,13 +424,19 @@ class Condition:
         shown = ", ".join(repr(v) for v in present)
         wanted = ", ".join(repr(v) for v in self.values)
         if op.qualifier:
-            verb = "meets" if holds else "does not meet"
-            return holds, f"request has [{shown}], which {verb} {op.qualifier} of [{wanted}]"
-        if negated:
-            verb = "matches none" if holds else "matches one"
-        else:
-            verb = "matches one" if holds else "matches none"
-        return holds, f"request has {shown}, which {verb} of [{wanted}]"
+            text = (
+                _("request has [{shown}], which meets {qualifier} of [{wanted}]")
+                if holds
+                else _("request has [{shown}], which does not meet {qualifier} of [{wanted}]")
+            )
+            return holds, text.format(shown=shown, qualifier=op.qualifier, wanted=wanted)
+        one = holds != negated  # a value matches one of the policy's
+        text = (
+            _("request has {shown}, which matches one of [{wanted}]")
+            if one
+            else _("request has {shown}, which matches none of [{wanted}]")
+        )
+        return holds, text.format(shown=shown, wanted=wanted)
 
     def _policy_pieces(self, context: RequestContext) -> list[tuple[tuple[str, bool], ...]]:
         if not self.variables:
@@ -436,6 +447,13 @@ class Condition:
             if pieces is not None:
                 out.append(pieces)
         return out
+
+
+_KEY_ABSENT_ALL = N_("the key is absent, and ForAllValues holds for an empty set")
+_KEY_ABSENT_IF_EXISTS = N_("the key is absent, and IfExists makes the condition true")
+_KEY_ABSENT_ANY = N_("the key is absent, and ForAnyValue needs at least one value")
+_KEY_ABSENT_NEGATED = N_("the key is absent, so the negated operator is true")
+_KEY_ABSENT = N_("the key is absent from the request")
 
 
 def make_condition(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from ecslab.i18n import N_, _
 from ecslab.iam.conditions import (
     Condition,
     ConditionResult,
@@ -41,8 +42,9 @@ from ecslab.iam.grammar import (
     validate_document,
 )
 from ecslab.iam.principals import (
+    ACCOUNT,
     DIRECT,
-    MATCH_WORDS,
+    ROLE,
     Caller,
     PrincipalName,
     caller_identities,
@@ -69,6 +71,13 @@ __all__ = [
     "parse_policy",
 ]
 
+
+# What a statement's Principal does for the caller, by strength (principals.MATCH_WORDS).
+_NAMES_CALLER = {
+    ACCOUNT: N_("{listed} names the account (delegates to its identity-based policies)"),
+    ROLE: N_("{listed} names the role"),
+    DIRECT: N_("{listed} names the caller directly"),
+}
 
 # -- compiled statement parts --------------------------------------------------------------------
 
@@ -164,8 +173,8 @@ class StatementResult:
     def why(self) -> str:
         failed = [c for c in self.checks if not c.matched]
         if not failed:
-            return "applies: " + "; ".join(c.detail for c in self.checks)
-        return "does not apply: " + failed[0].detail
+            return _("applies: {checks}").format(checks="; ".join(c.detail for c in self.checks))
+        return _("does not apply: {check}").format(check=failed[0].detail)
 
     def __str__(self) -> str:
         return f"{self.label} {self.why}"
@@ -237,60 +246,61 @@ class Statement:
         context: RequestContext,
         has_boundary: bool = False,
     ) -> StatementResult:
+        # Built only when an explanation is asked for, so translated here (never on the fast path).
         checks: list[Check] = []
         action_lower = action.lower()
         hit = self.actions.first_action_match(action_lower)
         if self.action_key == "Action":
             checks.append(
-                Check("Action", True, f"{hit!r} matches {action}")
+                Check("Action", True, _matches(hit, action))
                 if hit
-                else Check(
-                    "Action", False, f"no pattern in {list(self.actions.written)} matches {action}"
-                )
+                else Check("Action", False, _no_pattern(self.actions.written, action))
             )
         else:
             checks.append(
-                Check("NotAction", False, f"{action} is excluded by {hit!r}")
+                Check("NotAction", False, _excluded(action, hit))
                 if hit
-                else Check("NotAction", True, f"{action} is not in {list(self.actions.written)}")
+                else Check("NotAction", True, _not_in(action, self.actions.written))
             )
         if self.resources is not None:
             hit = self.resources.first_resource_match(resource, context)
             if self.resource_key == "Resource":
                 checks.append(
-                    Check("Resource", True, f"{hit!r} matches {resource}")
+                    Check("Resource", True, _matches(hit, resource))
                     if hit
-                    else Check(
-                        "Resource",
-                        False,
-                        f"no pattern in {list(self.resources.written)} matches {resource}",
-                    )
+                    else Check("Resource", False, _no_pattern(self.resources.written, resource))
                 )
             else:
                 checks.append(
-                    Check("NotResource", False, f"{resource} is excluded by {hit!r}")
+                    Check("NotResource", False, _excluded(resource, hit))
                     if hit
-                    else Check(
-                        "NotResource", True, f"{resource} is not in {list(self.resources.written)}"
-                    )
+                    else Check("NotResource", True, _not_in(resource, self.resources.written))
                 )
         if self.principal_key is not None:
             strength = self.principal_match(caller, has_boundary)
             listed = [n.value for n in self.principals]
             if self.principal_key == "Principal":
                 checks.append(
-                    Check("Principal", True, f"{listed} {MATCH_WORDS[strength]}")
+                    Check("Principal", True, _(_NAMES_CALLER[strength]).format(listed=listed))
                     if strength
-                    else Check("Principal", False, f"{listed} does not name {caller.arn}")
+                    else Check(
+                        "Principal",
+                        False,
+                        _("{listed} does not name {caller}").format(
+                            listed=listed, caller=caller.arn
+                        ),
+                    )
                 )
             else:
                 checks.append(
                     Check(
                         "NotPrincipal",
                         bool(strength),
-                        f"{caller.arn} is not covered by {listed}"
-                        if strength
-                        else f"{caller.arn} is covered by {listed}",
+                        (
+                            _("{caller} is not covered by {listed}")
+                            if strength
+                            else _("{caller} is covered by {listed}")
+                        ).format(caller=caller.arn, listed=listed),
                     )
                 )
         results = tuple(c.explain(context) for c in self.conditions)
@@ -310,6 +320,22 @@ class Statement:
             tuple(checks),
             results,
         )
+
+
+def _matches(pattern: str, value: str) -> str:
+    return _("{pattern} matches {value}").format(pattern=repr(pattern), value=value)
+
+
+def _no_pattern(written: tuple[str, ...], value: str) -> str:
+    return _("no pattern in {patterns} matches {value}").format(patterns=list(written), value=value)
+
+
+def _excluded(value: str, pattern: str) -> str:
+    return _("{value} is excluded by {pattern}").format(value=value, pattern=repr(pattern))
+
+
+def _not_in(value: str, written: tuple[str, ...]) -> str:
+    return _("{value} is not in {patterns}").format(value=value, patterns=list(written))
 
 
 @dataclass(frozen=True, eq=False)
@@ -348,7 +374,11 @@ class Policy:
 def parse_policy(document: Any, kind: str = "identity", name: str | None = None) -> Policy:
     """Validate (as IAM would) and compile a policy: a dict, JSON text, or a parsed Policy."""
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+        raise ValueError(
+            _("kind must be one of {kinds}; got {kind}").format(
+                kinds=", ".join(KINDS), kind=repr(kind)
+            )
+        )
     if isinstance(document, Policy):
         if document.kind == kind:
             if name is None or name == document.name:
