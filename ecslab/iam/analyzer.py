@@ -469,7 +469,8 @@ def _did_you_mean(close: list[str]) -> str:
     """' Did you mean A or B?' (with its leading space), or "" when nothing is close."""
     if not close:
         return ""
-    return " " + _("Did you mean {names}?").format(names=_(" or ").join(close))
+    # TRANSLATORS: the leading space separates it from the sentence before (none after 。).
+    return _(" Did you mean {names}?").format(names=_(" or ").join(close))
 
 
 def _check_resources(statement: Statement) -> Iterable[Finding]:
@@ -571,15 +572,15 @@ def _check_conditions(statement: Statement) -> Iterable[Finding]:
                     key=condition.key, service=prefix
                 )
             outcome = (
-                _("Requests never carry it, so this condition always matches.")
+                _(" Requests never carry it, so this condition always matches.")
                 if condition.operator.negated
-                else _("Requests never carry it, so this condition never matches.")
+                else _(" Requests never carry it, so this condition never matches.")
             )
             yield _finding(
                 statement,
                 ERROR,
                 code,
-                f"{text}{_did_you_mean(close)} {outcome}",
+                f"{text}{_did_you_mean(close)}{outcome}",
                 where,
             )
         base = condition.operator.base
@@ -594,11 +595,10 @@ def _check_conditions(statement: Statement) -> Iterable[Finding]:
                     WARNING,
                     code,
                     advice
-                    + " "
                     + (
-                        _("{value} never matches, so the condition is always true.")
+                        _(" {value} never matches, so the condition is always true.")
                         if condition.operator.negated
-                        else _("{value} never matches, so the condition is never true.")
+                        else _(" {value} never matches, so the condition is never true.")
                     ).format(value=repr(value)),
                     where,
                 )
@@ -693,7 +693,7 @@ def _check_principals(statement: Statement, kind: str) -> Iterable[Finding]:
                     "{principal} is not a service principal ecslab knows; did you mean {close}?"
                 ).format(principal=name.value, close=close[0])
                 + (
-                    " " + _("ECS tasks assume roles as ecs-tasks.amazonaws.com.")
+                    _(" ECS tasks assume roles as ecs-tasks.amazonaws.com.")
                     if "ecs" in name.value
                     else ""
                 ),

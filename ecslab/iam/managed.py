@@ -135,9 +135,9 @@ def _by_arn(arn: str) -> dict[str, Any]:
             "(account 'aws')."
         ).format(arn=arn, prefix=_ARN_PREFIX)
         if account.isdigit():
-            message += " " + _(
-                "A policy in account {account} is a customer managed policy."
-            ).format(account=account)
+            message += _(" A policy in account {account} is a customer managed policy.").format(
+                account=account
+            )
         raise UnknownManagedPolicy(arn, message)
     name = arn.rsplit("/", 1)[-1]
     entry = _entry(name)
@@ -177,5 +177,5 @@ def _raise_unknown(asked: str, name: str | None = None) -> None:
     suggestions = tuple(dict.fromkeys(course + close))[:3]
     message = _("No AWS managed policy is named {name}.").format(name=repr(name))
     if suggestions:
-        message += " " + _("Did you mean: {names}?").format(names=", ".join(suggestions))
+        message += _(" Did you mean: {names}?").format(names=", ".join(suggestions))
     raise UnknownManagedPolicy(asked, message, suggestions)

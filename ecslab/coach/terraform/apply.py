@@ -374,12 +374,12 @@ def apply_plan(lab: Lab, plan: Plan, files: tuple[tuple[str, str], ...]) -> Terr
 
 def _applying_error(block: Block | None, problem: str, failed: list[str]) -> TerraformError:
     if failed:
-        problem += " " + _(
-            "(and ecslab could not put back: {steps}; lab.reset_roles() puts the course's roles "
+        problem += _(
+            " (and ecslab could not put back: {steps}; lab.reset_roles() puts the course's roles "
             "back)"
         ).format(steps=", ".join(failed))
     else:
-        problem += " " + _("(nothing was changed: ecslab put back what it had applied)")
+        problem += _(" (nothing was changed: ecslab put back what it had applied)")
     return block.error(problem) if block is not None else TerraformError(problem)
 
 

@@ -89,11 +89,9 @@ def suggest(word: str, choices: Iterable[str], listed: str = "") -> str:
     choices = list(choices)
     close = closest(word, choices)
     if close:
-        return " " + _('Did you mean "{name}"?').format(name=close)
+        return _(' Did you mean "{name}"?').format(name=close)
     if listed and choices:
-        return " " + _("The {listed}: {names}.").format(
-            listed=_(listed), names=", ".join(choices[:8])
-        )
+        return _(" The {listed}: {names}.").format(listed=_(listed), names=", ".join(choices[:8]))
     return ""
 
 
@@ -112,15 +110,15 @@ def suggest_block(prefix: str, type_: str, name: str, declared: Iterable[tuple[s
         near = name if name in names else closest(name, names)
         if near is not None:
             suggested = f"{prefix}{kind}.{near}"
-            hint = " " + _('Did you mean "{name}"?').format(name=suggested)
+            hint = _(' Did you mean "{name}"?').format(name=suggested)
         elif kind == type_:
             listed = ", ".join(f"{prefix}{kind}.{n}" for n in names[:8])
-            hint = " " + _("The {type} blocks in these files: {blocks}.").format(
+            hint = _(" The {type} blocks in these files: {blocks}.").format(
                 type=kind, blocks=listed
             )
     elsewhere = [f"{prefix}{t}.{n}" for t, n in declared if n == name and t != kind]
     if elsewhere and elsewhere[0] != suggested:
-        hint += " " + _("({name} is declared as {addresses}.)").format(
+        hint += _(" ({name} is declared as {addresses}.)").format(
             name=name, addresses=_(" and ").join(elsewhere)
         )
     return hint

@@ -218,8 +218,7 @@ def build_plan(config: Config, account: Account, app: Program | None) -> Plan:
             + _("IAM would refuse {operation}: {refusal}").format(
                 operation="AttachRolePolicy", refusal=refusal
             )
-            + " "
-            + _("Customer managed policies in the lab and in these files: {policies}").format(
+            + _(" Customer managed policies in the lab and in these files: {policies}").format(
                 policies=", ".join(known) or _("none")
             )
         )
@@ -517,7 +516,7 @@ def _ecs_fields(value: Any, shape: Any, where: str) -> Any:
                 plain = {k.lower().replace("_", ""): k for k in members}
                 guess = plain.get(str(key).lower().replace("_", ""))
                 hint = (
-                    " " + _('Did you mean "{name}"?').format(name=guess)
+                    _(' Did you mean "{name}"?').format(name=guess)
                     if guess
                     else suggest(str(key), members)
                 )
@@ -527,8 +526,7 @@ def _ecs_fields(value: Any, shape: Any, where: str) -> Any:
                         "would drop it without a word)."
                     ).format(where=where, key=key)
                     + hint
-                    + " "
-                    + _("container_definitions uses ECS's JSON field names (camelCase)")
+                    + _(" container_definitions uses ECS's JSON field names (camelCase)")
                 )
             out[name] = _ecs_fields(item, members[name], f"{where}.{name}")
         return out
