@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
+from typing import Any
 
 from ecslab.i18n import N_, _
 from ecslab.iam.wildcards import arn_like, string_like
@@ -331,20 +332,75 @@ def parse_operator(written: str) -> ConditionOperator | None:
     return ConditionOperator(written, base, qualifier, if_exists)
 
 
-@dataclass(frozen=True, slots=True)
-class ConditionResult:
-    """Why one condition (operator + key) held or not, for explanations."""
+def said(text: str, values: Mapping[str, Any] | None, translated: bool) -> str:
+    """An explanation's words: ``text`` (an English message id) with ``values`` in its
+    ``{placeholders}``, in English or, when ``translated``, in the learner's language. Explanations
+    keep their words this way and say them only when shown, so building one translates nothing
+    (finding the learner's language is far slower than the judge's decisions)."""
+    if translated:
+        text = _(text)
+    return text.format_map(values) if values is not None else text
 
-    operator: str
-    key: str
-    policy_values: tuple[str, ...]
-    request_values: tuple[str, ...] | None  # None: the key is not in the request
-    holds: bool
-    why: str
+
+class ConditionResult:
+    """Why one condition (operator + key) held or not, for explanations: ``why`` in English,
+    ``str()`` in the learner's language."""
+
+    __slots__ = ("_text", "_values", "holds", "key", "operator", "policy_values", "request_values")
+
+    def __init__(
+        self,
+        operator: str,
+        key: str,
+        policy_values: tuple[str, ...],
+        request_values: tuple[str, ...] | None,  # None: the key is not in the request
+        holds: bool,
+        why: str,
+        values: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.operator = operator
+        self.key = key
+        self.policy_values = policy_values
+        self.request_values = request_values
+        self.holds = holds
+        self._text = why  # an English message id, with ``values`` for its placeholders
+        self._values = values
+
+    @property
+    def why(self) -> str:
+        return said(self._text, self._values, False)
+
+    def said(self, translated: bool = True) -> str:
+        mark = "✓" if self.holds else "✗"
+        return f"{mark} {self.operator} {self.key}: {said(self._text, self._values, translated)}"
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.operator,
+            self.key,
+            self.policy_values,
+            self.request_values,
+            self.holds,
+            self.why,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"ConditionResult(operator={self.operator!r}, key={self.key!r}, "
+            f"policy_values={self.policy_values!r}, request_values={self.request_values!r}, "
+            f"holds={self.holds!r}, why={self.why!r})"
+        )
 
     def __str__(self) -> str:
-        mark = "✓" if self.holds else "✗"
-        return f"{mark} {self.operator} {self.key}: {self.why}"
+        return self.said()
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,7 +417,7 @@ class Condition:
         return self._evaluate(context)[0]
 
     def explain(self, context: RequestContext) -> ConditionResult:
-        holds, why = self._evaluate(context, explain=True)
+        holds, (why, values) = self._evaluate(context, explain=True)
         return ConditionResult(
             self.operator.written,
             self.key,
@@ -369,9 +425,11 @@ class Condition:
             context.get(self.key_lower),
             holds,
             why,
+            values,
         )
 
-    def _evaluate(self, context: RequestContext, explain: bool = False) -> tuple[bool, str]:
+    def _evaluate(self, context: RequestContext, explain: bool = False) -> tuple[bool, Any]:
+        """Whether it holds, and (with ``explain``) why: an English message id and its values."""
         op = self.operator
         present = context.get(self.key_lower)
         if op.base == "Null":
@@ -380,7 +438,7 @@ class Condition:
             holds = any(w == is_null for w in wanted)
             if not explain:
                 return holds, ""
-            return holds, _("the key is absent") if is_null else _("the key is present")
+            return holds, (_KEY_IS_ABSENT if is_null else _KEY_IS_PRESENT, None)
         compare, negated = OPERATORS[op.base]
         if op.qualifier and present == ("",):
             # "If the key values in the request resolve to an empty data set (for example, an
@@ -399,7 +457,7 @@ class Condition:
                 holds, why = True, _KEY_ABSENT_NEGATED
             else:
                 holds, why = False, _KEY_ABSENT
-            return holds, _(why) if explain else ""
+            return holds, (why, None) if explain else ""
         policy_pieces = self._policy_pieces(context)
 
         def matches(value: str) -> bool:
@@ -425,18 +483,18 @@ class Condition:
         wanted = ", ".join(repr(v) for v in self.values)
         if op.qualifier:
             text = (
-                _("request has [{shown}], which meets {qualifier} of [{wanted}]")
+                N_("request has [{shown}], which meets {qualifier} of [{wanted}]")
                 if holds
-                else _("request has [{shown}], which does not meet {qualifier} of [{wanted}]")
+                else N_("request has [{shown}], which does not meet {qualifier} of [{wanted}]")
             )
-            return holds, text.format(shown=shown, qualifier=op.qualifier, wanted=wanted)
+            return holds, (text, {"shown": shown, "qualifier": op.qualifier, "wanted": wanted})
         one = holds != negated  # a value matches one of the policy's
         text = (
-            _("request has {shown}, which matches one of [{wanted}]")
+            N_("request has {shown}, which matches one of [{wanted}]")
             if one
-            else _("request has {shown}, which matches none of [{wanted}]")
+            else N_("request has {shown}, which matches none of [{wanted}]")
         )
-        return holds, text.format(shown=shown, wanted=wanted)
+        return holds, (text, {"shown": shown, "wanted": wanted})
 
     def _policy_pieces(self, context: RequestContext) -> list[tuple[tuple[str, bool], ...]]:
         if not self.variables:
@@ -449,6 +507,8 @@ class Condition:
         return out
 
 
+_KEY_IS_ABSENT = N_("the key is absent")
+_KEY_IS_PRESENT = N_("the key is present")
 _KEY_ABSENT_ALL = N_("the key is absent, and ForAllValues holds for an empty set")
 _KEY_ABSENT_IF_EXISTS = N_("the key is absent, and IfExists makes the condition true")
 _KEY_ABSENT_ANY = N_("the key is absent, and ForAnyValue needs at least one value")
