@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ecslab.i18n import _
 from ecslab.iam import denial_message
 
 # JSON-protocol services answer AccessDeniedException with HTTP 400: DynamoDB
@@ -62,7 +63,7 @@ class Refusal(Exception):
 
 def shown_action(service: str, action: str) -> str:
     """How a service writes the action in its message."""
-    prefix, _, name = action.partition(":")
+    prefix, _sep, name = action.partition(":")
     if service == "sqs" and prefix == "sqs":
         # SQS lower-cases it: "sqs:sendmessage"
         # (https://github.com/aws/serverless-application-model/issues/3633).
@@ -201,10 +202,12 @@ def root_cannot_assume_roles() -> ServiceError:
 
 def not_modelled(service: str, operation: str, modelled: list[str]) -> ServiceError:
     """ecslab's own refusal of an operation it cannot authorize faithfully (not an AWS text)."""
-    known = ", ".join(sorted(modelled)) or "none"
+    known = ", ".join(sorted(modelled)) or _("none")
     return ServiceError(
         501,
         "OperationNotModelled",
-        f"ecslab does not model {service}:{operation} yet, so the simulated account refuses it "
-        f"rather than let it through unchecked. Modelled {service} operations: {known}.",
+        _(
+            "ecslab does not model {service}:{operation} yet, so the simulated account refuses "
+            "it rather than let it through unchecked. Modelled {service} operations: {known}."
+        ).format(service=service, operation=operation, known=known),
     )

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError, ParamValidationError
 
+from ecslab.i18n import ngettext
 from ecslab.iam.analyzer import validate_policy
 from ecslab.iam.mistakes import LearnerMistake, cell_label, learners_code
 
@@ -116,14 +117,11 @@ def warn_unknown_actions(document: Any, what: str) -> None:
     found = unknown_actions(document)
     if not found:
         return
-    names = (
-        "an action that does not exist, which allows"
-        if len(found) == 1
-        else "actions that do not exist, which allow"
-    )
-    message = f"IAM accepted {what}, but it names {names} nothing:\n" + "\n".join(
-        f"  {line}" for line in found
-    )
+    message = ngettext(
+        "IAM accepted {what}, but it names an action that does not exist, which allows nothing:",
+        "IAM accepted {what}, but it names actions that do not exist, which allow nothing:",
+        len(found),
+    ).format(what=what) + "".join(f"\n  {line}" for line in found)
     frame = inspect.currentframe()
     assert frame is not None  # CPython
     while frame.f_back is not None and not learners_code(frame.f_code.co_filename):

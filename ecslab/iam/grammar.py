@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from ecslab.i18n import N_, _
 from ecslab.iam.conditions import OPERATORS, parse_operator, split_operator
 from ecslab.iam.mistakes import LearnerMistake
 from ecslab.iam.principals import understand_principal_value
@@ -34,14 +35,14 @@ from ecslab.iam.wildcards import action_matches
 KINDS = ("identity", "boundary", "session", "scp", "resource", "rcp", "trust")
 IDENTITY_LIKE = ("identity", "boundary", "session", "scp")
 PERMISSIONS_POLICIES = ("identity", "boundary", "session")  # IAM's own policies
-KIND_WORDS = {
-    "identity": "identity-based policy",
-    "boundary": "permissions boundary",
-    "session": "session policy",
-    "scp": "service control policy",
-    "rcp": "resource control policy",
-    "resource": "resource-based policy",
-    "trust": "trust policy",
+KIND_WORDS = {  # English as AWS writes them (AWS's own messages use them): _() where shown
+    "identity": N_("identity-based policy"),
+    "boundary": N_("permissions boundary"),
+    "session": N_("session policy"),
+    "scp": N_("service control policy"),
+    "rcp": N_("resource control policy"),
+    "resource": N_("resource-based policy"),
+    "trust": N_("trust policy"),
 }
 ARTICLES = {"identity": "an"}  # every other kind takes "a"
 
@@ -142,14 +143,14 @@ class MalformedPolicyDocument(LearnerMistake, ValueError):
     def location(self) -> str:
         parts = []
         if self.policy_name:
-            parts.append(f"policy {self.policy_name!r}")
+            parts.append(_("policy {name}").format(name=repr(self.policy_name)))
         if self.statement_index is not None:
             where = f"Statement[{self.statement_index}]"
             if self.sid:
                 where += f' (Sid "{self.sid}")'
             parts.append(where)
         if self.field:
-            parts.append(f"field {self.field}")
+            parts.append(_("field {field}").format(field=self.field))
         return ", ".join(parts)
 
     def _text(self) -> str:
@@ -173,15 +174,19 @@ def _rebuild_error(reason: str, state: dict) -> MalformedPolicyDocument:
 def type_word(value: Any) -> str:
     if value is None:
         return "null"
-    return {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        tuple: "a list",
-        dict: "an object",
-    }.get(type(value), type(value).__name__)
+    word = _TYPE_WORDS.get(type(value))
+    return _(word) if word else type(value).__name__
+
+
+_TYPE_WORDS = {
+    bool: N_("a boolean"),
+    int: N_("a number"),
+    float: N_("a number"),
+    str: N_("a string"),
+    list: N_("a list"),
+    tuple: N_("a list"),
+    dict: N_("an object"),
+}
 
 
 # -- JSON ----------------------------------------------------------------------------------------
@@ -212,13 +217,13 @@ def load_document(document: Any, name: str | None = None, kind: str = "identity"
             document = document.decode("utf-8")
         except UnicodeDecodeError:
             raise MalformedPolicyDocument(
-                syntax, expected="UTF-8 JSON text", policy_name=name
+                syntax, expected=_("UTF-8 JSON text"), policy_name=name
             ) from None
     if isinstance(document, str):
         if not document.strip():
             raise MalformedPolicyDocument(
                 syntax,
-                expected='a JSON object such as {"Version": "2012-10-17", "Statement": [...]}',
+                expected=_('a JSON object such as {"Version": "2012-10-17", "Statement": [...]}'),
                 policy_name=name,
             )
         try:
@@ -226,24 +231,30 @@ def load_document(document: Any, name: str | None = None, kind: str = "identity"
         except _DuplicateKey as error:
             raise MalformedPolicyDocument(
                 syntax,
-                expected=f"each key once per object: {error.args[0]!r} appears twice. ecslab "
-                "refuses this so that nothing you typed is silently dropped",
+                expected=_(
+                    "each key once per object: {key} appears twice. ecslab refuses this so that "
+                    "nothing you typed is silently dropped"
+                ).format(key=repr(error.args[0])),
                 policy_name=name,
             ) from None
         except json.JSONDecodeError as error:
             raise MalformedPolicyDocument(
                 syntax,
-                expected=f"valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
+                expected=_("valid JSON: {problem} at line {line}, column {column}").format(
+                    problem=error.msg, line=error.lineno, column=error.colno
+                ),
                 policy_name=name,
             ) from None
         except RecursionError:
             raise MalformedPolicyDocument(
-                syntax, expected="JSON nested less deeply", policy_name=name
+                syntax, expected=_("JSON nested less deeply"), policy_name=name
             ) from None
     if not isinstance(document, Mapping):
         raise MalformedPolicyDocument(
             syntax,
-            expected=f"a JSON object with Version and Statement, not {type_word(document)}",
+            expected=_("a JSON object with Version and Statement, not {type}").format(
+                type=type_word(document)
+            ),
             policy_name=name,
         )
     return dict(document)
@@ -258,13 +269,13 @@ def validate_document(doc: Mapping[str, Any], kind: str, name: str | None = None
     """Raise MalformedPolicyDocument for the first problem IAM would report, else return."""
     statements = _check_top_level(doc, name)
     located = [(i, s, _failer(i, s, name)) for i, s in enumerate(statements)]
-    for _, statement, fail in located:
+    for _index, statement, fail in located:
         _check_statement_syntax(statement, fail, kind)
     _check_version(doc, kind, name)
     resource_error: MalformedPolicyDocument | None = None
-    for _, statement, fail in located:
+    for _index, statement, fail in located:
         _check_legacy_statement(statement, fail)
-    for _, statement, fail in located:
+    for _index, statement, fail in located:
         for key in ("Resource", "NotResource"):
             for resource in _values(statement.get(key)):
                 error = _resource_format_error(resource, fail, key)
@@ -273,21 +284,21 @@ def validate_document(doc: Mapping[str, Any], kind: str, name: str | None = None
             if key in statement and resource_error is None:
                 _check_legacy_resources(statement, key, fail)
     _check_sids(located, kind)
-    for _, statement, fail in located:
+    for _index, statement, fail in located:
         key = "Action" if "Action" in statement else "NotAction"
         if key not in statement or not _values(statement[key]):
             raise fail(
                 "Policy statement must contain actions.",
                 field=key if key in statement else "Action",
-                expected='an Action such as "logs:CreateLogStream" (or a NotAction)',
+                expected=_('an Action such as "logs:CreateLogStream" (or a NotAction)'),
             )
     if resource_error is not None:
         raise resource_error
-    for _, statement, fail in located:
+    for _index, statement, fail in located:
         for key in ("Action", "NotAction"):
             for action in _values(statement.get(key)):
                 _check_action_prefix(action, fail, key)
-    for _, statement, fail in located:
+    for _index, statement, fail in located:
         _check_for_kind(statement, fail, kind)
 
 
@@ -318,52 +329,75 @@ def _check_top_level(doc: Mapping[str, Any], name: str | None) -> list[Any]:
 
     for key in doc:
         if key not in TOP_LEVEL:
-            raise fail(field=str(key), expected=f"only {', '.join(TOP_LEVEL)} at the top level")
+            raise fail(
+                field=str(key),
+                expected=_("only {fields} at the top level").format(fields=", ".join(TOP_LEVEL)),
+            )
     version = doc.get("Version")
     if "Version" in doc and version not in VERSIONS:
         raise fail(
             field="Version",
-            expected=f'"2012-10-17" (or the legacy "2008-10-17"), not {version!r}',
+            expected=_('"2012-10-17" (or the legacy "2008-10-17"), not {version}').format(
+                version=repr(version)
+            ),
         )
     if "Id" in doc and not isinstance(doc["Id"], str):
-        raise fail(field="Id", expected="a string")
+        raise fail(field="Id", expected=_("a string"))
     if "Statement" not in doc:
-        raise fail(field="Statement", expected="a Statement: one statement object or a list")
+        raise fail(field="Statement", expected=_("a Statement: one statement object or a list"))
     raw = doc["Statement"]
     if isinstance(raw, Mapping):
         return [raw]
     if not isinstance(raw, (list, tuple)):
         raise fail(
             field="Statement",
-            expected=f"one statement object or a list of them, not {type_word(raw)}",
+            expected=_("one statement object or a list of them, not {type}").format(
+                type=type_word(raw)
+            ),
         )
     if not raw:
-        raise fail(field="Statement", expected="at least one statement")
+        raise fail(field="Statement", expected=_("at least one statement"))
     return list(raw)
 
 
 def _check_statement_syntax(statement: Any, fail: Fail, kind: str) -> None:
     if not isinstance(statement, Mapping):
-        raise fail(_SYNTAX, expected=f"a statement object, not {type_word(statement)}")
+        raise fail(
+            _SYNTAX,
+            expected=_("a statement object, not {type}").format(type=type_word(statement)),
+        )
     for key in statement:
         if key not in STATEMENT_FIELDS:
             close = [f for f in STATEMENT_FIELDS if f.lower() == str(key).lower()]
-            hint = f"; did you mean {close[0]}?" if close else ""
+            fields = ", ".join(STATEMENT_FIELDS)
             raise fail(
                 _SYNTAX,
                 field=str(key),
-                expected=f"only {', '.join(STATEMENT_FIELDS)} in a statement{hint}",
+                expected=(
+                    _("only {fields} in a statement; did you mean {close}?").format(
+                        fields=fields, close=close[0]
+                    )
+                    if close
+                    else _("only {fields} in a statement").format(fields=fields)
+                ),
             )
     for key in ("Action", "Resource", "Principal"):
         if key in statement and "Not" + key in statement:
-            raise fail(_SYNTAX, field=key, expected=f"either {key} or Not{key}, not both")
+            raise fail(
+                _SYNTAX,
+                field=key,
+                expected=_("either {key} or Not{key}, not both").format(key=key),
+            )
     effect = statement.get("Effect")
     if not isinstance(effect, str) or effect.lower() not in ("allow", "deny"):
         raise fail(
             _SYNTAX,
             field="Effect",
-            expected='"Allow" or "Deny"'
-            + ("" if "Effect" not in statement else f", not {effect!r}"),
+            expected=(
+                _('"Allow" or "Deny"')
+                if "Effect" not in statement
+                else _('"Allow" or "Deny", not {effect}').format(effect=repr(effect))
+            ),
         )
     for key in ("Action", "NotAction", "Resource", "NotResource"):
         if key in statement:
@@ -378,11 +412,14 @@ def _check_statement_syntax(statement: Any, fail: Fail, kind: str) -> None:
                 raise fail(
                     _SYNTAX,
                     field=key,
-                    expected=f"a string or a list of strings, not {type_word(value)}"
-                    + (" holding other things" if isinstance(value, (list, tuple)) else ""),
+                    expected=(
+                        _("a string or a list of strings, not {type} holding other things")
+                        if isinstance(value, (list, tuple))
+                        else _("a string or a list of strings, not {type}")
+                    ).format(type=type_word(value)),
                 )
     if "Sid" in statement and not isinstance(statement["Sid"], str):
-        raise fail(_SYNTAX, field="Sid", expected="a string")
+        raise fail(_SYNTAX, field="Sid", expected=_("a string"))
     for key in ("Principal", "NotPrincipal"):
         if key in statement:
             _check_principal_shape(statement[key], fail, key)
@@ -397,7 +434,7 @@ def _check_principal_shape(value: Any, fail: Fail, key: str) -> None:
         raise fail(
             _SYNTAX,
             field=key,
-            expected='"*" or an object such as {"AWS": "arn:..."} or {"Service": "..."}',
+            expected=_('"*" or an object such as {"AWS": "arn:..."} or {"Service": "..."}'),
         )
     for principal_key, values in value.items():
         if not (
@@ -407,7 +444,9 @@ def _check_principal_shape(value: Any, fail: Fail, key: str) -> None:
             raise fail(
                 _SYNTAX,
                 field=f"{key}.{principal_key}",
-                expected=f"a string or a list of strings, not {type_word(values)}",
+                expected=_("a string or a list of strings, not {type}").format(
+                    type=type_word(values)
+                ),
             )
 
 
@@ -420,7 +459,9 @@ def _check_condition_syntax(block: Any, fail: Fail) -> None:
         raise fail(
             _SYNTAX,
             field="Condition",
-            expected='an object of operators, e.g. {"StringEquals": {"aws:SourceAccount": "..."}}',
+            expected=_(
+                'an object of operators, e.g. {"StringEquals": {"aws:SourceAccount": "..."}}'
+            ),
         )
     for written, keys in block.items():
         where = f"Condition.{written}"
@@ -428,8 +469,10 @@ def _check_condition_syntax(block: Any, fail: Fail) -> None:
             raise fail(
                 _SYNTAX,
                 field=where,
-                expected="an object of condition keys to values, e.g. "
-                '{"aws:SourceAccount": "123456789012"}',
+                expected=_(
+                    'an object of condition keys to values, e.g. {"aws:SourceAccount": '
+                    '"123456789012"}'
+                ),
             )
         # IAM rejects an unknown operator as a syntax error, unless its block is empty
         # (https://github.com/aws-cloudformation/cfn-lint/issues/3751).
@@ -437,9 +480,11 @@ def _check_condition_syntax(block: Any, fail: Fail) -> None:
             raise fail(
                 _SYNTAX,
                 field=where,
-                expected="an operator such as StringEquals, StringLike, ArnLike, Bool, "
-                "NumericLessThan, DateGreaterThan, IpAddress or Null (optionally with IfExists, "
-                "ForAnyValue: or ForAllValues:)",
+                expected=_(
+                    "an operator such as StringEquals, StringLike, ArnLike, Bool, "
+                    "NumericLessThan, DateGreaterThan, IpAddress or Null (optionally with "
+                    "IfExists, ForAnyValue: or ForAllValues:)"
+                ),
             )
         for key, value in keys.items():
             # <condition_value> = ("string" | "number" | "Boolean"), quotes optional for numbers
@@ -450,8 +495,9 @@ def _check_condition_syntax(block: Any, fail: Fail) -> None:
                 raise fail(
                     _SYNTAX,
                     field=f"{where}.{key}",
-                    expected="a string, number or boolean (or a list of them) as the value, not "
-                    + type_word(bad[0]),
+                    expected=_(
+                        "a string, number or boolean (or a list of them) as the value, not {type}"
+                    ).format(type=type_word(bad[0])),
                 )
 
 
@@ -469,8 +515,13 @@ def _check_version(doc: Mapping[str, Any], kind: str, name: str | None) -> None:
         raise MalformedPolicyDocument(
             "Policy document must be version 2012-10-17 or greater.",
             field="Version",
-            expected='"Version": "2012-10-17" at the top of the document'
-            + ("" if version is None else f", not {version!r}"),
+            expected=(
+                _('"Version": "2012-10-17" at the top of the document')
+                if version is None
+                else _('"Version": "2012-10-17" at the top of the document, not {version}').format(
+                    version=repr(version)
+                )
+            ),
             policy_name=name,
         )
 
@@ -481,10 +532,12 @@ def _check_legacy_statement(statement: Mapping[str, Any], fail: Fail) -> None:
         raise fail(
             _LEGACY,
             field="Effect",
-            expected=f'exactly "Allow" or "Deny" (case-sensitive), not {effect!r}',
+            expected=_('exactly "Allow" or "Deny" (case-sensitive), not {effect}').format(
+                effect=repr(effect)
+            ),
         )
     for written, keys in (statement.get("Condition") or {}).items():
-        _, base, _ = split_operator(str(written))
+        _qualifier, base, _if_exists = split_operator(str(written))
         if not base.startswith("Date"):
             continue
         for key, value in keys.items():
@@ -493,8 +546,10 @@ def _check_legacy_statement(statement: Mapping[str, Any], fail: Fail) -> None:
                     raise fail(
                         _LEGACY,
                         field=f"Condition.{written}.{key}",
-                        expected=f"an ISO 8601 date such as 2026-12-31T23:59:59Z or epoch "
-                        f"seconds, not {text!r}",
+                        expected=_(
+                            "an ISO 8601 date such as 2026-12-31T23:59:59Z or epoch seconds, "
+                            "not {value}"
+                        ).format(value=repr(text)),
                     )
 
 
@@ -510,7 +565,7 @@ def legacy_date_ok(text: str) -> bool:
 
 
 def _iso_ok(text: str) -> bool:
-    date, _, time = text.partition("t")
+    date, _sep, time = text.partition("t")
     negative = date.startswith("-")
     parts = (date[1:] if negative else date).split("-")
     year = int(("-" if negative else "") + parts[0])
@@ -528,11 +583,11 @@ def _iso_ok(text: str) -> bool:
     if len(pieces) > 2:
         seconds = pieces[2]
         if "z" in seconds:
-            seconds, _, after = seconds.partition("z")
+            seconds, _sep, after = seconds.partition("z")
             if after:
                 return False
         elif "+" in seconds:
-            seconds, _, zone = seconds.partition("+")
+            seconds, _sep, zone = seconds.partition("+")
             hours, colon, minutes = zone.partition(":")
             if len(hours) != 2 or not 0 <= int(hours) <= 23:
                 return False
@@ -556,8 +611,10 @@ def _check_legacy_resources(statement: Mapping[str, Any], key: str, fail: Fail) 
             raise fail(
                 _LEGACY,
                 field=key,
-                expected="an ARN with six parts, arn:partition:service:region:account:resource, "
-                f"not {resource!r}",
+                expected=_(
+                    "an ARN with six parts, arn:partition:service:region:account:resource, "
+                    "not {resource}"
+                ).format(resource=repr(resource)),
             )
 
 
@@ -565,12 +622,12 @@ def _resource_format_error(resource: str, fail: Fail, key: str) -> MalformedPoli
     """The format problem IAM reports for one resource, or None (IAM's own algorithm)."""
     if resource == "*":
         return None
-    _, colon, rest = resource.partition(":")
+    _arn, colon, rest = resource.partition(":")
     if not colon:
         return fail(
             f'Resource {resource} must be in ARN format or "*".',
             field=key,
-            expected='"*" or an ARN such as "arn:aws:s3:::bucket/key"',
+            expected=_('"*" or an ARN such as "arn:aws:s3:::bucket/key"'),
         )
     partition, colon, rest = rest.partition(":")
     if partition != "*" and partition not in PARTITIONS:
@@ -583,7 +640,9 @@ def _resource_format_error(resource: str, fail: Fail, key: str) -> MalformedPoli
             f'Partition "{partition}" is not valid for resource '
             f'"arn:{partition}:{arn1}:{arn2}:{arn3}:{arn4}".',
             field=key,
-            expected='an ARN starting "arn:aws:" (or another partition: aws-cn, aws-us-gov, ...)',
+            expected=_(
+                'an ARN starting "arn:aws:" (or another partition: aws-cn, aws-us-gov, ...)'
+            ),
         )
     if colon != ":":
         return fail(
@@ -591,27 +650,29 @@ def _resource_format_error(resource: str, fail: Fail, key: str) -> MalformedPoli
             field=key,
             expected="arn:partition:service:region:account:resource",
         )
-    service, _, after_service = rest.partition(":")
-    region, _, after_region = after_service.partition(":")
-    _account, _, resource_id = after_region.partition(":")
+    service, _sep, after_service = rest.partition(":")
+    region, _sep, after_region = after_service.partition(":")
+    _account, _sep, resource_id = after_region.partition(":")
     if service == "iam" and region:
         return fail(
             f"IAM resource {resource} cannot contain region information.",
             field=key,
-            expected="an empty region: arn:aws:iam::ACCOUNT:role/NAME",
+            expected=_("an empty region: arn:aws:iam::ACCOUNT:role/NAME"),
         )
     if service == "s3" and region and not resource_id.startswith(S3_REGIONAL):
         return fail(
             f"Resource {resource} can not contain region information.",
             field=key,
-            expected="an empty region and account: arn:aws:s3:::bucket/key",
+            expected=_("an empty region and account: arn:aws:s3:::bucket/key"),
         )
     # The message says it: "*" is a path too (CloudFrontFullAccess uses arn:aws:iam::*:*).
     if service == "iam" and not resource_id.startswith((*IAM_PATHS, "*")):
         return fail(
             'IAM resource path must either be "*" or start with ' + ", ".join(IAM_PATHS[:13]) + ".",
             field=key,
-            expected=f"for example arn:aws:iam::123456789012:role/NAME, not {resource!r}",
+            expected=_("for example arn:aws:iam::123456789012:role/NAME, not {resource}").format(
+                resource=repr(resource)
+            ),
         )
     return None
 
@@ -626,17 +687,17 @@ def _check_sids(located: list[tuple[int, Any, Fail]], kind: str) -> None:
             raise fail(
                 "Statement IDs (SID) in a single policy must be unique.",
                 field="Sid",
-                expected=f"a Sid different from Statement[{seen[sid]}]'s",
+                expected=_("a Sid different from Statement[{index}]'s").format(index=seen[sid]),
             )
         seen[sid] = index
-    for _, statement, fail in located:
+    for _index, statement, fail in located:
         sid = statement.get("Sid")
         if kind in (*IDENTITY_LIKE, "trust") and sid and not _SID.match(sid):
             raise fail(
                 "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the "
                 "regular expression [0-9A-Za-z]*",
                 field="Sid",
-                expected='letters and digits only, e.g. "AllowLogs"',
+                expected=_('letters and digits only, e.g. "AllowLogs"'),
             )
 
 
@@ -646,19 +707,21 @@ def _check_action_prefix(action: str, fail: Fail, key: str) -> None:
         raise fail(
             "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
             field=key,
-            expected=f'service:action, e.g. "s3:GetObject", not {action!r}',
+            expected=_('service:action, e.g. "s3:GetObject", not {action}').format(
+                action=repr(action)
+            ),
         )
     if len(parts) > 2:
         raise fail(
             "Actions/Condition can contain only one colon.",
             field=key,
-            expected=f"service:action with one colon, not {action!r}",
+            expected=_("service:action with one colon, not {action}").format(action=repr(action)),
         )
     if parts[0] != "*" and _VENDOR.search(parts[0]):
         raise fail(
             f"Vendor {parts[0]} is not valid",
             field=key,
-            expected="a service prefix of letters, digits, '-' and '.'",
+            expected=_("a service prefix of letters, digits, '-' and '.'"),
         )
 
 
@@ -670,15 +733,19 @@ def _check_for_kind(statement: Mapping[str, Any], fail: Fail, kind: str) -> None
             raise fail(
                 "Policy statement must contain resources.",
                 field=resource_key or "Resource",
-                expected='a Resource such as "*" or an ARN (or a NotResource)',
+                expected=_('a Resource such as "*" or an ARN (or a NotResource)'),
             )
         if principal_key:
             raise fail(
                 # https://github.com/hashicorp/terraform-provider-aws/issues/10419
                 "Policy document should not specify a principal.",
                 field=principal_key,
-                expected=f"no {principal_key} in {ARTICLES.get(kind, 'a')} {KIND_WORDS[kind]}: "
-                "it applies to whoever it is attached to",
+                # TRANSLATORS: {article} is "a" or "an", for English only.
+                expected=_(
+                    "no {key} in {article} {policy}: it applies to whoever it is attached to"
+                ).format(
+                    key=principal_key, article=ARTICLES.get(kind, "a"), policy=_(KIND_WORDS[kind])
+                ),
             )
         return
     if kind == "trust":
@@ -691,14 +758,16 @@ def _check_for_kind(statement: Mapping[str, Any], fail: Fail, kind: str) -> None
                         # Wording used by IAM emulators that claim parity with CreateRole.
                         "AssumeRole policy may only specify STS AssumeRole actions.",
                         field=key,
-                        expected=f"one of {', '.join(TRUST_ACTIONS)}, not {action!r}",
+                        expected=_("one of {actions}, not {action}").format(
+                            actions=", ".join(TRUST_ACTIONS), action=repr(action)
+                        ),
                     )
         if resource_key:
             raise fail(
                 # https://github.com/kubernetes-sigs/external-dns/issues/3085
                 "Has prohibited field Resource",
                 field=resource_key,
-                expected="no Resource in a trust policy: the resource is the role itself",
+                expected=_("no Resource in a trust policy: the resource is the role itself"),
             )
         if principal_key is None:
             raise fail(
@@ -706,15 +775,17 @@ def _check_for_kind(statement: Mapping[str, Any], fail: Fail, kind: str) -> None
                 "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: "
                 "The passed in policy has a statement with no principals!",
                 field="Principal",
-                expected='a Principal such as {"Service": "ecs-tasks.amazonaws.com"}',
+                expected=_('a Principal such as {"Service": "ecs-tasks.amazonaws.com"}'),
             )
         if statement[principal_key] == "*":
             raise fail(
                 # A trust policy takes {"AWS": "*"}, not a bare "*" (aws/aws-cdk#5746).
                 'Invalid principal in policy: "*"',
                 field=principal_key,
-                expected='{"AWS": "*"} with conditions, or better a named principal such as '
-                '{"Service": "ecs-tasks.amazonaws.com"}',
+                expected=_(
+                    '{"AWS": "*"} with conditions, or better a named principal such as '
+                    '{"Service": "ecs-tasks.amazonaws.com"}'
+                ),
             )
         _check_principal_values(statement[principal_key], fail, principal_key)
         return
@@ -724,14 +795,14 @@ def _check_for_kind(statement: Mapping[str, Any], fail: Fail, kind: str) -> None
             # S3's answer (https://github.com/humanmade/S3-Uploads/issues/191)
             "Missing required field Principal",
             field="Principal",
-            expected='a Principal such as {"AWS": "arn:aws:iam::123456789012:role/name"}',
+            expected=_('a Principal such as {"AWS": "arn:aws:iam::123456789012:role/name"}'),
         )
     _check_principal_values(statement[principal_key], fail, principal_key)
     if resource_key is None or not _values(statement[resource_key]):
         raise fail(
             "Policy statement must contain resources.",
             field=resource_key or "Resource",
-            expected='a Resource such as "*" or an ARN (or a NotResource)',
+            expected=_('a Resource such as "*" or an ARN (or a NotResource)'),
         )
 
 
@@ -747,7 +818,9 @@ def _check_principal_values(value: Any, fail: Fail, key: str) -> None:
             raise fail(
                 f'Invalid principal in policy: "{principal_key}":"{_first(values)}"',
                 field=key,
-                expected=f"principal keys {', '.join(PRINCIPAL_KEYS)}, not {principal_key!r}",
+                expected=_("principal keys {keys}, not {key}").format(
+                    keys=", ".join(PRINCIPAL_KEYS), key=repr(principal_key)
+                ),
             )
         for text in _values(values):
             try:
@@ -756,8 +829,10 @@ def _check_principal_values(value: Any, fail: Fail, key: str) -> None:
                 raise fail(
                     f'Invalid principal in policy: "{principal_key}":"{text}"',
                     field=f"{key}.{principal_key}",
-                    expected='an account id, "arn:aws:iam::ACCOUNT:root", a role, user or '
-                    'assumed-role ARN, or "*"',
+                    expected=_(
+                        'an account id, "arn:aws:iam::ACCOUNT:root", a role, user or '
+                        'assumed-role ARN, or "*"'
+                    ),
                 ) from None
 
 

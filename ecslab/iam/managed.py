@@ -20,6 +20,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from ecslab.i18n import _
 from ecslab.iam.mistakes import LearnerMistake
 from ecslab.iam.policy import Policy, parse_policy
 
@@ -103,8 +104,10 @@ def managed_policy(name_or_arn: str) -> ManagedPolicy:
     if not isinstance(name_or_arn, str) or not name_or_arn.strip():
         raise UnknownManagedPolicy(
             str(name_or_arn),
-            "Give an AWS managed policy name such as 'AmazonECSTaskExecutionRolePolicy' or its "
-            f"ARN, not {name_or_arn!r}",
+            _(
+                "Give an AWS managed policy name such as 'AmazonECSTaskExecutionRolePolicy' or "
+                "its ARN, not {asked}"
+            ).format(asked=repr(name_or_arn)),
         )
     asked = name_or_arn.strip()
     if asked.startswith("arn:"):
@@ -127,14 +130,15 @@ def managed_policy(name_or_arn: str) -> ManagedPolicy:
 def _by_arn(arn: str) -> dict[str, Any]:
     if not arn.startswith(_ARN_PREFIX + "/"):
         account = arn.split(":")[4] if arn.count(":") >= 5 else "?"
-        customer = f" A policy in account {account} is a customer managed policy." * (
-            account.isdigit()
-        )
-        raise UnknownManagedPolicy(
-            arn,
-            f"{arn} is not an AWS managed policy ARN: those look like "
-            f"'{_ARN_PREFIX}/NAME' (account 'aws').{customer}",
-        )
+        message = _(
+            "{arn} is not an AWS managed policy ARN: those look like '{prefix}/NAME' "
+            "(account 'aws')."
+        ).format(arn=arn, prefix=_ARN_PREFIX)
+        if account.isdigit():
+            message += _(" A policy in account {account} is a customer managed policy.").format(
+                account=account
+            )
+        raise UnknownManagedPolicy(arn, message)
     name = arn.rsplit("/", 1)[-1]
     entry = _entry(name)
     if entry is None:
@@ -143,8 +147,11 @@ def _by_arn(arn: str) -> dict[str, Any]:
     if entry["arn"] != arn:
         raise UnknownManagedPolicy(
             arn,
-            f"Policy {arn} does not exist or is not attachable. The policy {name} has the ARN "
-            f"{entry['arn']} (its path is {entry['path']}).",
+            # IAM's NoSuchEntity text, then ecslab's note beside it
+            f"Policy {arn} does not exist or is not attachable. "
+            + _("The policy {name} has the ARN {arn} (its path is {path}).").format(
+                name=name, arn=entry["arn"], path=entry["path"]
+            ),
             (entry["arn"],),
         )
     return entry
@@ -158,15 +165,17 @@ def _raise_unknown(asked: str, name: str | None = None) -> None:
         right = lowered[name.lower()]
         raise UnknownManagedPolicy(
             asked,
-            f"No AWS managed policy is named {name!r}; names are case-sensitive: did you mean "
-            f"{right!r}?",
+            _(
+                "No AWS managed policy is named {name}; names are case-sensitive: did you mean "
+                "{right}?"
+            ).format(name=repr(name), right=repr(right)),
             (right,),
         )
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
     # Prefer the course's own policies when they are about as close.
     course = difflib.get_close_matches(name, list(_course()), n=3, cutoff=0.6)
     suggestions = tuple(dict.fromkeys(course + close))[:3]
-    hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-    raise UnknownManagedPolicy(
-        asked, f"No AWS managed policy is named {name!r}.{hint}", suggestions
-    )
+    message = _("No AWS managed policy is named {name}.").format(name=repr(name))
+    if suggestions:
+        message += _(" Did you mean: {names}?").format(names=", ".join(suggestions))
+    raise UnknownManagedPolicy(asked, message, suggestions)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from ecslab.i18n import N_, _
 from ecslab.iam.conditions import (
     Condition,
     ConditionResult,
@@ -27,6 +28,7 @@ from ecslab.iam.conditions import (
     has_variables,
     make_condition,
     parse_operator,
+    said,
     substitute,
 )
 from ecslab.iam.grammar import (
@@ -41,8 +43,9 @@ from ecslab.iam.grammar import (
     validate_document,
 )
 from ecslab.iam.principals import (
+    ACCOUNT,
     DIRECT,
-    MATCH_WORDS,
+    ROLE,
     Caller,
     PrincipalName,
     caller_identities,
@@ -69,6 +72,13 @@ __all__ = [
     "parse_policy",
 ]
 
+
+# What a statement's Principal does for the caller, by strength (principals.MATCH_WORDS).
+_NAMES_CALLER = {
+    ACCOUNT: N_("{listed} names the account (delegates to its identity-based policies)"),
+    ROLE: N_("{listed} names the role"),
+    DIRECT: N_("{listed} names the caller directly"),
+}
 
 # -- compiled statement parts --------------------------------------------------------------------
 
@@ -130,16 +140,51 @@ class _Patterns:
         return None
 
 
-@dataclass(frozen=True, slots=True)
 class Check:
-    """One element of a statement checked against the request, for explanations."""
+    """One element of a statement checked against the request, for explanations: ``detail`` in
+    English, ``str()`` in the learner's language (the words are said only when shown)."""
 
-    element: str  # Action, NotAction, Resource, NotResource, Principal, NotPrincipal, Condition
-    matched: bool
-    detail: str
+    __slots__ = ("_conditions", "_text", "_values", "element", "matched")
+
+    def __init__(
+        self,
+        element: str,  # Action, NotAction, Resource, NotResource, (Not)Principal, Condition
+        matched: bool,
+        detail: str,
+        values: Mapping[str, Any] | None = None,
+        conditions: tuple[ConditionResult, ...] = (),
+    ) -> None:
+        self.element = element
+        self.matched = matched
+        self._text = detail  # an English message id, with ``values`` for its placeholders
+        self._values = values
+        self._conditions = conditions  # a Condition check: the conditions' own words
+
+    def said(self, translated: bool = True) -> str:
+        if self._conditions:
+            return "; ".join(c.said(translated) for c in self._conditions)
+        return said(self._text, self._values, translated)
+
+    @property
+    def detail(self) -> str:
+        return self.said(False)
+
+    def _key(self) -> tuple[str, bool, str]:
+        return (self.element, self.matched, self.detail)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Check(element={self.element!r}, matched={self.matched!r}, detail={self.detail!r})"
 
     def __str__(self) -> str:
-        return f"{'✓' if self.matched else '✗'} {self.element}: {self.detail}"
+        return f"{'✓' if self.matched else '✗'} {self.element}: {self.said()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,13 +207,20 @@ class StatementResult:
 
     @property
     def why(self) -> str:
+        """Why it applies or not, in English."""
+        return self._why(False)
+
+    def _why(self, translated: bool) -> str:
         failed = [c for c in self.checks if not c.matched]
         if not failed:
-            return "applies: " + "; ".join(c.detail for c in self.checks)
-        return "does not apply: " + failed[0].detail
+            checks = "; ".join(c.said(translated) for c in self.checks)
+            return said(N_("applies: {checks}"), {"checks": checks}, translated)
+        return said(
+            N_("does not apply: {check}"), {"check": failed[0].said(translated)}, translated
+        )
 
     def __str__(self) -> str:
-        return f"{self.label} {self.why}"
+        return f"{self.label} {self._why(True)}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -237,68 +289,62 @@ class Statement:
         context: RequestContext,
         has_boundary: bool = False,
     ) -> StatementResult:
+        # Each check keeps its words as an English message id and values: nothing is translated
+        # until the explanation is shown.
         checks: list[Check] = []
         action_lower = action.lower()
         hit = self.actions.first_action_match(action_lower)
         if self.action_key == "Action":
             checks.append(
-                Check("Action", True, f"{hit!r} matches {action}")
+                Check("Action", True, *_matches(hit, action))
                 if hit
-                else Check(
-                    "Action", False, f"no pattern in {list(self.actions.written)} matches {action}"
-                )
+                else Check("Action", False, *_no_pattern(self.actions.written, action))
             )
         else:
             checks.append(
-                Check("NotAction", False, f"{action} is excluded by {hit!r}")
+                Check("NotAction", False, *_excluded(action, hit))
                 if hit
-                else Check("NotAction", True, f"{action} is not in {list(self.actions.written)}")
+                else Check("NotAction", True, *_not_in(action, self.actions.written))
             )
         if self.resources is not None:
             hit = self.resources.first_resource_match(resource, context)
             if self.resource_key == "Resource":
                 checks.append(
-                    Check("Resource", True, f"{hit!r} matches {resource}")
+                    Check("Resource", True, *_matches(hit, resource))
                     if hit
-                    else Check(
-                        "Resource",
-                        False,
-                        f"no pattern in {list(self.resources.written)} matches {resource}",
-                    )
+                    else Check("Resource", False, *_no_pattern(self.resources.written, resource))
                 )
             else:
                 checks.append(
-                    Check("NotResource", False, f"{resource} is excluded by {hit!r}")
+                    Check("NotResource", False, *_excluded(resource, hit))
                     if hit
-                    else Check(
-                        "NotResource", True, f"{resource} is not in {list(self.resources.written)}"
-                    )
+                    else Check("NotResource", True, *_not_in(resource, self.resources.written))
                 )
         if self.principal_key is not None:
             strength = self.principal_match(caller, has_boundary)
             listed = [n.value for n in self.principals]
+            named = {"listed": listed, "caller": caller.arn}
             if self.principal_key == "Principal":
                 checks.append(
-                    Check("Principal", True, f"{listed} {MATCH_WORDS[strength]}")
+                    Check("Principal", True, _NAMES_CALLER[strength], named)
                     if strength
-                    else Check("Principal", False, f"{listed} does not name {caller.arn}")
+                    else Check("Principal", False, N_("{listed} does not name {caller}"), named)
                 )
             else:
                 checks.append(
                     Check(
                         "NotPrincipal",
                         bool(strength),
-                        f"{caller.arn} is not covered by {listed}"
+                        N_("{caller} is not covered by {listed}")
                         if strength
-                        else f"{caller.arn} is covered by {listed}",
+                        else N_("{caller} is covered by {listed}"),
+                        named,
                     )
                 )
         results = tuple(c.explain(context) for c in self.conditions)
         if results:
             failed = [r for r in results if not r.holds]
-            checks.append(
-                Check("Condition", not failed, "; ".join(str(r) for r in (failed or results)))
-            )
+            checks.append(Check("Condition", not failed, "", None, tuple(failed or results)))
         applies = all(c.matched for c in checks)
         return StatementResult(
             policy_type,
@@ -310,6 +356,28 @@ class Statement:
             tuple(checks),
             results,
         )
+
+
+Said = tuple[str, dict[str, Any]]  # an English message id and the values of its placeholders
+
+
+def _matches(pattern: str, value: str) -> Said:
+    return N_("{pattern} matches {value}"), {"pattern": repr(pattern), "value": value}
+
+
+def _no_pattern(written: tuple[str, ...], value: str) -> Said:
+    return N_("no pattern in {patterns} matches {value}"), {
+        "patterns": list(written),
+        "value": value,
+    }
+
+
+def _excluded(value: str, pattern: str) -> Said:
+    return N_("{value} is excluded by {pattern}"), {"value": value, "pattern": repr(pattern)}
+
+
+def _not_in(value: str, written: tuple[str, ...]) -> Said:
+    return N_("{value} is not in {patterns}"), {"value": value, "patterns": list(written)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -348,7 +416,11 @@ class Policy:
 def parse_policy(document: Any, kind: str = "identity", name: str | None = None) -> Policy:
     """Validate (as IAM would) and compile a policy: a dict, JSON text, or a parsed Policy."""
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+        raise ValueError(
+            _("kind must be one of {kinds}; got {kind}").format(
+                kinds=", ".join(KINDS), kind=repr(kind)
+            )
+        )
     if isinstance(document, Policy):
         if document.kind == kind:
             if name is None or name == document.name:

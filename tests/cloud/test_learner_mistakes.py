@@ -221,3 +221,103 @@ def test_unknown_actions_are_warned_about_once_per_call_and_valid_wildcards_neve
     assert "The service secretmanager specified in the action does not exist." in service
     assert len(put("s3:GetObjekt")) == 1 and len(put("s3:GetObjekt")) == 1  # every call
     assert "p" in lab.task_role.policies  # IAM kept it, as IAM does
+
+
+def test_in_japanese_aws_answers_as_aws_writes_it_with_ecslabs_explanation_in_japanese(lab):
+    """The issue's rule: IAM's error text stays as IAM writes it; ecslab's words beside it (where
+    the mistake is, what IAM would accept, the closest policy names) are in Japanese."""
+    from ecslab.i18n import set_language
+
+    def message(call) -> str:
+        with pytest.raises(ClientError) as raised:
+            call()
+        return raised.value.response["Error"]["Message"]
+
+    typo = POLICY % '{"Effect": "Alow", "Action": "s3:GetObject", "Resource": "*"}'
+    trust = POLICY % (
+        '{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, '
+        '"Action": "sts:AsumeRole"}'
+    )
+    calls = {
+        "effect typo": lambda: lab.task_role.put_inline("x", typo),
+        "invalid JSON": lambda: lab.task_role.put_inline("x", '{"Version": "2012-10-17", "S'),
+        "unknown managed policy": lambda: lab.execution_role.attach(
+            "AmazonECSTaskExecutionRolePolcy"
+        ),
+        "trust policy typo": lambda: lab.execution_role.set_trust_policy(trust),
+    }
+    english = {name: message(call) for name, call in calls.items()}
+    set_language("ja")
+    japanese = {name: message(call) for name, call in calls.items()}
+    assert japanese["effect typo"] == (
+        'Syntax errors in policy. [Statement[0], フィールド Effect; "Allow" または "Deny"'
+        "（'Alow' ではなく）]"
+    )
+    assert japanese["invalid JSON"].startswith("Syntax errors in policy. [正しい JSON（1 行 ")
+    assert japanese["unknown managed policy"] == (
+        "Policy arn:aws:iam::aws:policy/AmazonECSTaskExecutionRolePolcy does not exist or is not "
+        "attachable. (ecslab: 'AmazonECSTaskExecutionRolePolcy' という名前の AWS 管理ポリシーは"
+        "ありません。次の間違いではありませんか: AmazonECSTaskExecutionRolePolicy, "
+        "AmazonEKSFargatePodExecutionRolePolicy, AmazonS3ObjectLambdaExecutionRolePolicy)"
+    )
+    assert japanese["trust policy typo"] == (
+        "AssumeRole policy may only specify STS AssumeRole actions. [Statement[0], フィールド "
+        "Action; sts:AssumeRole, sts:AssumeRoleWithSAML, sts:AssumeRoleWithWebIdentity, "
+        "sts:TagSession, sts:SetSourceIdentity, sts:SetContext のいずれか（'sts:AsumeRole' "
+        "ではなく）]"
+    )
+    for name in calls:  # IAM's own sentence, before ecslab's bracket or note, is the same
+        assert (
+            japanese[name].split(" [")[0].split(" (ecslab")[0]
+            == (english[name].split(" [")[0].split(" (ecslab")[0])
+        )
+    set_language("en")
+    assert {name: message(call) for name, call in calls.items()} == english
+    assert english["effect typo"] == (
+        'Syntax errors in policy. [Statement[0], field Effect; "Allow" or "Deny", not \'Alow\']'
+    )
+
+
+def test_in_japanese_an_unknown_action_is_warned_about_in_japanese(lab):
+    from ecslab.i18n import set_language
+
+    def put(action):
+        document = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}],
+        }
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            lab.task_role.put_inline("p", document)
+        [warned] = [str(w.message) for w in caught if w.category is UnknownActionWarning]
+        return warned
+
+    english = put(["s3:GetObjekt", "sqs:SendMesage"])
+    set_language("ja")
+    japanese = put(["s3:GetObjekt", "sqs:SendMesage"])
+    assert "存在しないアクションが書かれており、それは何も許可しません:\n" in japanese
+    assert (
+        "  Statement[0].Action[0]: アクション s3:GetObjekt は存在しません。s3:GetObject または "
+        "s3:GetObjectAcl の間違いではありませんか？"
+    ) in japanese.splitlines()
+    set_language("en")
+    assert put(["s3:GetObjekt", "sqs:SendMesage"]) == english
+    assert english.startswith(
+        "IAM accepted inline policy 'p' on role ecs-task-role, but it names actions that do not "
+        "exist, which allow nothing:\n  Statement[0].Action[0]: The action s3:GetObjekt does not "
+        "exist."
+    )
+
+
+def test_in_japanese_ecslabs_own_refusal_of_an_operation_it_does_not_model():
+    from ecslab.cloud.errors import not_modelled
+    from ecslab.i18n import set_language
+
+    english = not_modelled("ecs", "ListContainerInstances", ["RunTask"])
+    set_language("ja")
+    japanese = not_modelled("ecs", "ListContainerInstances", ["RunTask"])
+    assert (japanese.status, japanese.code) == (english.status, english.code)
+    assert japanese.message == (
+        "ecslab はまだ ecs:ListContainerInstances をモデル化していないため、チェックせずに通すの"
+        "ではなく、シミュレートされたアカウントが拒否します。モデル化済みの ecs の操作: RunTask。"
+    )

@@ -891,3 +891,91 @@ def test_from_terraform_with_a_mistake_leaves_no_lab_open(tmp_path):
     with pytest.raises(TerraformError):
         Lab.from_terraform('resource "aws_iam_role" "x" {\n  name_prefix = "x"\n}\n')
     assert open_world() is None
+
+
+# The Japanese edition: ecslab's own words in Japanese, file names, lines, block addresses and
+# what IAM or ECS would answer (their codes and texts) exactly as in English.
+JAPANESE_CASES = [
+    ("syntax", "構文エラー: 予期しない 'assume_role_policy'（'{' が必要）、30 行目"),
+    (
+        "unknown_reference",
+        'リソース "aws_iam_role" "ecs_tsk" はこれらのファイルで宣言されていません。'
+        '"aws_iam_role.ecs_task" の間違いではありませんか？',
+    ),
+    ("name_prefix", "name_prefix を使うと Terraform の apply 時にロールにランダムな名前が付き"),
+    (
+        "misspelled_arn",
+        "IAM は AttachRolePolicy を拒否します: NoSuchEntity: Policy "
+        "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAcess does not exist or is not attachable. "
+        "('AmazonDynamoDBReadOnlyAcess' という名前の AWS 管理ポリシーはありません。"
+        "次の間違いではありませんか: AmazonDynamoDBReadOnlyAccess",
+    ),
+    (
+        "malformed_policy",
+        "policy（59 行目）: IAM は PutRolePolicy を拒否します: MalformedPolicyDocument: Policy "
+        'statement must contain resources. [Statement[0], フィールド Resource; "*" や ARN のような '
+        "Resource（または NotResource）]",
+    ),
+    (
+        "policy_document_file",
+        "source_policy_documents は ecslab の Terraform リーダーでは使えません",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "says"), JAPANESE_CASES)
+def test_in_japanese_a_mistake_is_explained_in_japanese_beside_awss_own_text(
+    lab, tmp_path, name, says
+):
+    from ecslab.i18n import set_language
+
+    file = mistake(name, tmp_path)
+    _name, block, line, english = next(case for case in ERROR_CASES if case[0] == name)
+    set_language("ja")
+    with pytest.raises(TerraformError) as raised:
+        load_terraform(lab, file)
+    japanese = str(raised.value)
+    assert japanese.startswith(f"{block} ({file}, {line} 行目): ")
+    assert says in japanese
+    set_language("en")
+    with pytest.raises(TerraformError) as raised:
+        load_terraform(lab, file)
+    assert str(raised.value).startswith(f"{block} ({file}, line {line}): ")
+    assert english in str(raised.value)
+
+
+def test_in_japanese_hcl_text_mistakes_and_the_summary_are_japanese(lab):
+    from ecslab.i18n import set_language
+
+    set_language("ja")
+    with pytest.raises(TerraformError) as raised:
+        load_terraform(lab, 'resouce "aws_iam_role" "x" {\n}\n')
+    assert str(raised.value) == (
+        'resouce "aws_iam_role" "x" (<terraform text>, 1 行目): "resouce" 型のブロックは '
+        'Terraform ファイルのトップレベルには書けません。"resource" の間違いではありませんか？'
+    )
+    typo = (
+        'resource "aws_iam_role" "x" {\n  name = "x"\n'
+        '  assume_role_policy = "{\\"Version\\": \\"2012-10-17\\", \\"Statement\\": '
+        '[{\\"Effect\\": \\"Alow\\"}]}"\n}\n'
+    )
+    with pytest.raises(TerraformError) as raised:
+        load_terraform(lab, typo)
+    assert str(raised.value).endswith(
+        "assume_role_policy（3 行目）: IAM は CreateRole を拒否します: MalformedPolicyDocument: "
+        'Syntax errors in policy. [Statement[0], フィールド Effect; "Allow" または "Deny"'
+        "（'Alow' ではなく）]"
+    )
+    summary = load_terraform(lab, ARTICLE).describe()
+    assert summary.splitlines() == [
+        f"{ARTICLE} の Terraform を適用しました:",
+        "  ロール ecs-execution-role を置き換え: 管理ポリシー AmazonEC2ContainerRegistryReadOnly, "
+        "CloudWatchLogsFullAccess、インラインポリシー なし",
+        "  ロール ecs-task-role を置き換え: 管理ポリシー AmazonS3ReadOnlyAccess, "
+        "AmazonDynamoDBReadOnlyAccess、インラインポリシー なし",
+    ]
+    set_language("en")
+    assert load_terraform(lab, ARTICLE).describe().splitlines()[1] == (
+        "  replaced role ecs-execution-role: managed policies "
+        "AmazonEC2ContainerRegistryReadOnly, CloudWatchLogsFullAccess; inline policies none"
+    )

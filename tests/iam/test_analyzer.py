@@ -557,3 +557,126 @@ def test_granted_actions_counts_allows_on_any_resource():
 def test_globs_overlap(a, b, expected):
     assert globs_overlap(a, b) is expected
     assert globs_overlap(b, a) is expected
+
+
+# -- in Japanese ----------------------------------------------------------------------------------
+
+
+def test_in_japanese_each_kind_of_finding_is_explained_in_japanese():
+    from ecslab.i18n import set_language
+
+    documents = {
+        "INVALID_ACTION": allow("s3:GetObjekt"),
+        "INVALID_SERVICE_IN_ACTION": allow("secretmanager:GetSecretValue"),
+        "INVALID_GLOBAL_CONDITION_KEY": allow(
+            "s3:GetObject", Condition={"StringEquals": {"aws:SourceAcount": ACCOUNT}}
+        ),
+        "RESOURCE_MUST_BE_WILDCARD": allow("ecr:GetAuthorizationToken", REPOSITORY),
+        "NO_MATCHING_RESOURCE_TYPE": allow("logs:CreateLogStream", LOG_GROUP),
+        "TYPE_MISMATCH_NUMBER": allow(
+            "s3:GetObject", Condition={"NumericLessThan": {"s3:max-keys": "ten"}}
+        ),
+        "WILDCARD_WITHOUT_LIKE_OPERATOR": allow(
+            "s3:GetObject", Condition={"StringEquals": {"aws:SourceArn": "arn:aws:ecs:*"}}
+        ),
+    }
+    english = {code: [str(f) for f in validate_policy(d)] for code, d in documents.items()}
+    set_language("ja")
+    for code, document in documents.items():
+        found = [f for f in validate_policy(document) if f.code == code]
+        assert found, code
+        for finding in found:
+            # level, code and location as Access Analyzer writes them; the sentence in Japanese
+            assert str(finding).startswith(f"{finding.level} {code}（{finding.location}）: ")
+            assert any("\u3040" <= c <= "\u30ff" for c in finding.message), finding.message
+            assert " does not " not in finding.message and "Did you mean" not in finding.message
+    [typo] = validate_policy(documents["INVALID_ACTION"])
+    assert typo.message == (
+        "アクション s3:GetObjekt は存在しません。s3:GetObject または s3:GetObjectAcl の間違いでは"
+        "ありませんか？"
+    )
+    set_language("en")
+    assert {code: [str(f) for f in validate_policy(d)] for code, d in documents.items()} == english
+    assert str(validate_policy(documents["INVALID_ACTION"])[0]) == (
+        "ERROR INVALID_ACTION at Statement[0].Action: The action s3:GetObjekt does not exist. "
+        "Did you mean s3:GetObject or s3:GetObjectAcl?"
+    )
+
+
+def test_in_japanese_a_malformed_document_finding_keeps_iams_text():
+    from ecslab.i18n import set_language
+
+    set_language("ja")
+    [finding] = validate_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow"}]})
+    assert finding.message == (
+        "MalformedPolicyDocument: Policy statement must contain actions. [Statement[0], "
+        'フィールド Action; "logs:CreateLogStream" のような Action（または NotAction）]'
+    )
+
+
+def test_in_japanese_the_judges_explanation_is_japanese_and_awss_message_is_not():
+    from ecslab.i18n import set_language
+    from ecslab.iam import evaluate
+
+    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/ecs-task-role/abc"
+    policy = allow("s3:GetObject", "arn:aws:s3:::other/*")
+    decision = evaluate(session, "s3:GetObject", "arn:aws:s3:::config/app.json", [("p", policy)])
+    english = decision.explain()
+    set_language("ja")
+    text = decision.explain()
+    assert decision.message in text.splitlines()  # AWS's AccessDenied text, unchanged
+    assert decision.message.endswith(
+        "because no identity-based policy allows the s3:GetObject action"
+    )
+    assert "ステップ（AWS の評価順）:" in text
+    assert (
+        "  5. アイデンティティベースのポリシー: 許可なし — arn:aws:s3:::config/app.json に対する "
+        "s3:GetObject を許可するアイデンティティベースのポリシーはありません"
+    ) in text
+    assert (
+        "  p Statement[0] (Allow) 適用されない: ['arn:aws:s3:::other/*'] のどのパターンも "
+        "arn:aws:s3:::config/app.json に一致しません"
+    ) in text
+    assert decision.steps[-1].why == (  # the data stays English: only what is shown changes
+        "no identity-based policy allows s3:GetObject on arn:aws:s3:::config/app.json"
+    )
+    set_language("en")
+    assert decision.explain() == english
+    assert str(decision.steps[0]) == (
+        "Explicit deny: continue — no Deny statement matches the request"
+    )
+
+
+def test_the_judge_translates_nothing_while_it_decides(monkeypatch):
+    """Deciding never asks for the learner's language: texts are translated when shown."""
+    from ecslab import i18n
+    from ecslab.iam import evaluate
+
+    asked = []
+    real = i18n.language
+    monkeypatch.setattr(i18n, "language", lambda: asked.append(1) or real())
+    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/ecs-task-role/abc"
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEqualsIfExists": {"aws:SourceAccount": ACCOUNT}},
+            }
+        ],
+    }
+    for resource in ("arn:aws:s3:::config/app.json", "arn:aws:s3:::other/x"):
+        evaluate(
+            session, "s3:GetObject", resource, [allow("s3:GetObject", "arn:aws:s3:::config/*")]
+        )
+    decision = evaluate(
+        "ecs-tasks.amazonaws.com",
+        "sts:AssumeRole",
+        f"arn:aws:iam::{ACCOUNT}:role/ecs-task-role",
+        resource_policy=trust,
+    )
+    assert decision.allowed and asked == []
+    str(decision.steps[-1])
+    assert asked

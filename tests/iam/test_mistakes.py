@@ -69,3 +69,82 @@ def test_the_errors_are_still_what_they_were():
     assert issubclass(UnknownManagedPolicy, LookupError)
     assert issubclass(UnknownManagedPolicy, ValueError)
     assert issubclass(TerraformError, ValueError)
+
+
+def test_in_japanese_the_explanation_is_japanese_and_iams_text_is_not():
+    from ecslab.i18n import set_language
+
+    typo = {"Version": "2012-10-17", "Statement": [{"Effect": "Alow", "Action": "s3:*"}]}
+    with pytest.raises(MalformedPolicyDocument) as english:
+        parse_policy(typo, name="app-policy")
+    set_language("ja")
+    with pytest.raises(MalformedPolicyDocument) as raised:
+        parse_policy(typo, name="app-policy")
+    error = raised.value
+    assert error.reason == "Syntax errors in policy."  # IAM's text, as IAM writes it
+    assert str(error) == (
+        "MalformedPolicyDocument: Syntax errors in policy. [ポリシー 'app-policy', Statement[0], "
+        'フィールド Effect; "Allow" または "Deny"（\'Alow\' ではなく）]'
+    )
+    lines = _raised_in_a_cell("parse_policy(typo)", {"parse_policy": parse_policy, "typo": typo})
+    assert lines._render_traceback_()[-1].startswith(
+        "MalformedPolicyDocument: MalformedPolicyDocument: Syntax errors in policy. [Statement[0], "
+        "フィールド Effect;"
+    )
+    set_language("en")
+    with pytest.raises(MalformedPolicyDocument) as again:
+        parse_policy(typo, name="app-policy")
+    assert (
+        str(again.value)
+        == str(english.value)
+        == (
+            "MalformedPolicyDocument: Syntax errors in policy. [policy 'app-policy', Statement[0], "
+            'field Effect; "Allow" or "Deny", not \'Alow\']'
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("asked", "japanese"),
+    [
+        (
+            "AmazonS3ReadOnlyAcess",
+            "'AmazonS3ReadOnlyAcess' という名前の AWS 管理ポリシーはありません。次の間違いでは"
+            "ありませんか: AmazonS3ReadOnlyAccess, AmazonSSMReadOnlyAccess, "
+            "AmazonSQSReadOnlyAccess",
+        ),
+        (
+            "amazons3readonlyaccess",
+            "'amazons3readonlyaccess' という名前の AWS 管理ポリシーはありません。名前は大文字と"
+            "小文字を区別します。'AmazonS3ReadOnlyAccess' の間違いではありませんか？",
+        ),
+        (
+            "arn:aws:iam::aws:policy/AmazonECSTaskExecutionRolePolicy",
+            # IAM's NoSuchEntity text first, as IAM writes it, then ecslab's note in Japanese
+            "Policy arn:aws:iam::aws:policy/AmazonECSTaskExecutionRolePolicy does not exist or is "
+            "not attachable. ポリシー AmazonECSTaskExecutionRolePolicy の ARN は "
+            "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy です"
+            "（パスは /service-role/）。",
+        ),
+        (
+            "arn:aws:iam::123456789012:policy/orders",
+            "arn:aws:iam::123456789012:policy/orders は AWS 管理ポリシーの ARN ではありません。"
+            "AWS 管理ポリシーの ARN は 'arn:aws:iam::aws:policy/NAME' の形です（アカウントは "
+            "'aws'）。アカウント 123456789012 にあるポリシーはカスタマー管理ポリシーです。",
+        ),
+    ],
+)
+def test_in_japanese_an_unknown_managed_policy_says_so_in_japanese(asked, japanese):
+    from ecslab.i18n import set_language
+
+    with pytest.raises(UnknownManagedPolicy) as english:
+        managed_policy(asked)
+    set_language("ja")
+    with pytest.raises(UnknownManagedPolicy) as raised:
+        managed_policy(asked)
+    assert str(raised.value) == japanese
+    assert raised.value.suggestions == english.value.suggestions
+    set_language("en")
+    with pytest.raises(UnknownManagedPolicy) as again:
+        managed_policy(asked)
+    assert str(again.value) == str(english.value)

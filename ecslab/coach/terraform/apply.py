@@ -17,6 +17,7 @@ from ecslab.coach.terraform.evaluate import Config
 from ecslab.coach.terraform.parse import Block, TerraformError, parse, sources
 from ecslab.coach.terraform.plan import Plan, PolicyPlan, RolePlan, build_plan
 from ecslab.coach.terraform.resolve import AccountResolver
+from ecslab.i18n import _
 
 if TYPE_CHECKING:
     from ecslab.ecs.definitions import Program
@@ -56,30 +57,55 @@ class TerraformResult:
 
     def describe(self) -> str:
         """What was applied, in plain text."""
-        lines = [f"Applied Terraform from {', '.join(self.files)}:"]
+        lines = [_("Applied Terraform from {files}:").format(files=", ".join(self.files))]
+        none = _("none")
         for name in self.roles:
-            verb = "created" if name in self.roles_created else "replaced"
+            text = (
+                _("created role {name}: managed policies {managed}; inline policies {inline}")
+                if name in self.roles_created
+                else _("replaced role {name}: managed policies {managed}; inline policies {inline}")
+            )
             managed = [arn.rsplit("/", 1)[-1] for role, arn in self.attachments if role == name]
             inline = [policy for role, policy in self.inline_policies if role == name]
             lines.append(
-                f"  {verb} role {name}: managed policies {', '.join(managed) or 'none'}; "
-                f"inline policies {', '.join(inline) or 'none'}"
+                "  "
+                + text.format(
+                    name=name, managed=", ".join(managed) or none, inline=", ".join(inline) or none
+                )
             )
         roles = set(self.roles)
         for role, arn in self.attachments:
             if role not in roles:
-                lines.append(f"  attached {arn.rsplit('/', 1)[-1]} to role {role}")
+                lines.append(
+                    "  "
+                    + _("attached {policy} to role {role}").format(
+                        policy=arn.rsplit("/", 1)[-1], role=role
+                    )
+                )
         for role, policy in self.inline_policies:
             if role not in roles:
-                lines.append(f"  put inline policy {policy} on role {role}")
+                lines.append(
+                    "  "
+                    + _("put inline policy {policy} on role {role}").format(
+                        policy=policy, role=role
+                    )
+                )
         for arn in self.policies:
-            lines.append(f"  customer managed policy {arn}")
+            lines.append("  " + _("customer managed policy {arn}").format(arn=arn))
         for reference in self.task_definitions:
-            lines.append(f"  registered task definition {reference}")
+            lines.append(
+                "  " + _("registered task definition {reference}").format(reference=reference)
+            )
         if len(lines) == 1:
-            lines.append("  nothing that ecslab applies (roles, policies, task definitions)")
+            lines.append(
+                "  " + _("nothing that ecslab applies (roles, policies, task definitions)")
+            )
         if self.ignored:
-            lines.append(f"Ignored (ecslab does not model them): {', '.join(self.ignored)}")
+            lines.append(
+                _("Ignored (ecslab does not model them): {blocks}").format(
+                    blocks=", ".join(self.ignored)
+                )
+            )
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -97,8 +123,9 @@ def load_terraform(lab: Lab, source: str | Path, app: Program | None = None) -> 
     """
     if app is not None and not callable(app):
         raise TypeError(
-            "app must be a Python function (the essential container's program), not "
-            f"{type(app).__name__}"
+            _(
+                "app must be a Python function (the essential container's program), not {type}"
+            ).format(type=type(app).__name__)
         )
     lab.world.require_open()
     files = sources(source)
@@ -109,8 +136,10 @@ def load_terraform(lab: Lab, source: str | Path, app: Program | None = None) -> 
         raise
     except Exception as error:  # an ecslab bug: still a TerraformError, and nothing changed
         raise TerraformError(
-            f"ecslab could not read this Terraform ({type(error).__name__}: {error}); nothing "
-            "was changed. This is a bug in ecslab: please report it with the Terraform text"
+            _(
+                "ecslab could not read this Terraform ({error}); nothing was changed. This is a "
+                "bug in ecslab: please report it with the Terraform text"
+            ).format(error=f"{type(error).__name__}: {error}")
         ) from error
     result = apply_plan(lab, plan, tuple(files))
     lab.terraform = result
@@ -154,11 +183,26 @@ class _Undo:
         """Put everything back; returns what could not be put back."""
         failed: list[str] = []
         steps: list[tuple[str, Callable[[], Any]]] = []
-        steps += [(f"deregister {t}", self._deregister(t)) for t in self.task_definitions]
-        steps += [(f"delete role {r}", self._delete_role(r)) for r in self.created_roles]
-        steps += [(f"restore role {r}", self._restore(r, s)) for r, s in self.snapshots.items()]
-        steps += [(f"restore policy {a}", self._version(a, o, n)) for a, o, n in self.new_versions]
-        steps += [(f"delete policy {a}", self._delete_policy(a)) for a in self.created_policies]
+        steps += [
+            (_("deregister {reference}").format(reference=t), self._deregister(t))
+            for t in self.task_definitions
+        ]
+        steps += [
+            (_("delete role {name}").format(name=r), self._delete_role(r))
+            for r in self.created_roles
+        ]
+        steps += [
+            (_("restore role {name}").format(name=r), self._restore(r, s))
+            for r, s in self.snapshots.items()
+        ]
+        steps += [
+            (_("restore policy {arn}").format(arn=a), self._version(a, o, n))
+            for a, o, n in self.new_versions
+        ]
+        steps += [
+            (_("delete policy {arn}").format(arn=a), self._delete_policy(a))
+            for a in self.created_policies
+        ]
         for what, step in steps:
             try:
                 step()
@@ -306,13 +350,16 @@ def apply_plan(lab: Lab, plan: Plan, files: tuple[tuple[str, str], ...]) -> Terr
     except ClientError as error:
         failed = undo.run()
         info = error.response.get("Error", {})
-        problem = f"AWS refused {error.operation_name}: {info.get('Code')}: {info.get('Message')}"
+        problem = _("AWS refused {operation}: {refusal}").format(
+            operation=error.operation_name, refusal=f"{info.get('Code')}: {info.get('Message')}"
+        )
         raise _applying_error(current, problem, failed) from None
     except Exception as error:
         failed = undo.run()
-        raise _applying_error(current, f"applying failed: {error}", failed) from error
+        problem = _("applying failed: {error}").format(error=error)
+        raise _applying_error(current, problem, failed) from error
     return TerraformResult(
-        files=tuple(file for file, _ in files),
+        files=tuple(file for file, _rest in files),
         texts=files,
         calls=(start, len(lab.trace)),
         roles_created=tuple(done["created"]),
@@ -327,12 +374,12 @@ def apply_plan(lab: Lab, plan: Plan, files: tuple[tuple[str, str], ...]) -> Terr
 
 def _applying_error(block: Block | None, problem: str, failed: list[str]) -> TerraformError:
     if failed:
-        problem += (
-            f" (and ecslab could not put back: {', '.join(failed)}; lab.reset_roles() puts the "
-            "course's roles back)"
-        )
+        problem += _(
+            " (and ecslab could not put back: {steps}; lab.reset_roles() puts the course's roles "
+            "back)"
+        ).format(steps=", ".join(failed))
     else:
-        problem += " (nothing was changed: ecslab put back what it had applied)"
+        problem += _(" (nothing was changed: ecslab put back what it had applied)")
     return block.error(problem) if block is not None else TerraformError(problem)
 
 

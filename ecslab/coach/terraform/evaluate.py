@@ -21,6 +21,7 @@ from lark import Token, Tree
 from lark.exceptions import LarkError
 
 from ecslab.coach.terraform.parse import META, TOP_LEVEL, Block, Problem, children_of, text_of
+from ecslab.i18n import N_, _
 
 _FILE_FUNCTIONS = {
     "file",
@@ -88,9 +89,9 @@ def suggest(word: str, choices: Iterable[str], listed: str = "") -> str:
     choices = list(choices)
     close = closest(word, choices)
     if close:
-        return f' Did you mean "{close}"?'
+        return _(' Did you mean "{name}"?').format(name=close)
     if listed and choices:
-        return f" The {listed}: {', '.join(choices[:8])}."
+        return _(" The {listed}: {names}.").format(listed=_(listed), names=", ".join(choices[:8]))
     return ""
 
 
@@ -100,20 +101,26 @@ def suggest_block(prefix: str, type_: str, name: str, declared: Iterable[tuple[s
     that type, the closest type, then the closest name in it. A name declared under another
     type is pointed at as well; with nothing close, the blocks of that type are listed."""
     declared = list(declared)
-    types = list(dict.fromkeys(t for t, _ in declared))
+    types = list(dict.fromkeys(t for t, _rest in declared))
     kind = type_ if type_ in types else closest(type_, types)
     hint = ""
+    suggested = None
     if kind is not None:
         names = [n for t, n in declared if t == kind]
         near = name if name in names else closest(name, names)
         if near is not None:
-            hint = f' Did you mean "{prefix}{kind}.{near}"?'
+            suggested = f"{prefix}{kind}.{near}"
+            hint = _(' Did you mean "{name}"?').format(name=suggested)
         elif kind == type_:
             listed = ", ".join(f"{prefix}{kind}.{n}" for n in names[:8])
-            hint = f" The {kind} blocks in these files: {listed}."
+            hint = _(" The {type} blocks in these files: {blocks}.").format(
+                type=kind, blocks=listed
+            )
     elsewhere = [f"{prefix}{t}.{n}" for t, n in declared if n == name and t != kind]
-    if elsewhere and f'"{elsewhere[0]}"' not in hint:
-        hint += f" ({name} is declared as {' and '.join(elsewhere)}.)"
+    if elsewhere and elsewhere[0] != suggested:
+        hint += _(" ({name} is declared as {addresses}.)").format(
+            name=name, addresses=_(" and ").join(elsewhere)
+        )
     return hint
 
 
@@ -136,19 +143,25 @@ class Config:
             expected = TOP_LEVEL.get(block.kind)
             if expected is None:
                 raise block.error(
-                    f'blocks of type "{block.kind}" are not expected at the top level of a '
-                    f"Terraform file.{suggest(block.kind, TOP_LEVEL)}"
+                    _(
+                        'blocks of type "{type}" are not expected at the top level of a '
+                        "Terraform file."
+                    ).format(type=block.kind)
+                    + suggest(block.kind, TOP_LEVEL)
                 )
             if len(block.labels) != expected:
                 raise block.error(
-                    f'a "{block.kind}" block takes {expected} label(s), not {len(block.labels)}'
+                    _('a "{type}" block takes {expected} label(s), not {count}').format(
+                        type=block.kind, expected=expected, count=len(block.labels)
+                    )
                 )
             if block.kind == "locals":
                 for name in block.attributes:
                     if name in self.locals:
                         raise block.error(
-                            f'local value "{name}" is defined twice (also at line '
-                            f"{self.locals[name].attribute_lines[name]})"
+                            _('local value "{name}" is defined twice (also at line {line})').format(
+                                name=name, line=self.locals[name].attribute_lines[name]
+                            )
                         )
                     self.locals[name] = block
                 continue
@@ -158,7 +171,9 @@ class Config:
             if address in seen:
                 first = seen[address]
                 raise block.error(
-                    f"{address} is declared twice (also in {first.file}, line {first.line})"
+                    _("{address} is declared twice (also in {file}, line {line})").format(
+                        address=address, file=first.file, line=first.line
+                    )
                 )
             seen[address] = block
             if block.kind == "resource":
@@ -178,7 +193,9 @@ class Config:
         if key in self._values:
             return self._values[key]
         if key in self._busy:
-            raise block.error(f'argument "{name}" refers to itself (a cycle of references)')
+            raise block.error(
+                _('argument "{name}" refers to itself (a cycle of references)').format(name=name)
+            )
         self._busy.add(key)
         try:
             value = self.eval(block.attributes[name], block)
@@ -193,7 +210,7 @@ class Config:
         value = self.value(block, name)
         if value is None:
             if required:
-                raise block.error(f'the argument "{name}" is required')
+                raise block.error(_('the argument "{name}" is required').format(name=name))
             return None
         if isinstance(value, bool):
             return "true" if value else "false"
@@ -202,11 +219,18 @@ class Config:
         if not isinstance(value, str):
             hint = ""
             if isinstance(value, (dict, list)) and name in ("policy", "assume_role_policy"):
-                hint = f": write {name} = jsonencode({{...}}) to turn the object into JSON text"
+                hint = ": " + _("write {argument} to turn the object into JSON text").format(
+                    argument=f"{name} = jsonencode({{...}})"
+                )
             elif isinstance(value, (dict, list)) and name == "container_definitions":
-                hint = ": write container_definitions = jsonencode([...])"
+                hint = ": " + _("write {argument}").format(
+                    argument="container_definitions = jsonencode([...])"
+                )
             raise block.error(
-                f"{where_in(block, name)}: a string is required, not {kind_of(value)}{hint}"
+                _("{where}: a string is required, not {type}").format(
+                    where=where_in(block, name), type=kind_of(value)
+                )
+                + hint
             )
         return value
 
@@ -216,13 +240,17 @@ class Config:
             return []
         if not isinstance(value, list):
             raise block.error(
-                f"{where_in(block, name)}: a list of strings is required, not {kind_of(value)}"
+                _("{where}: a list of strings is required, not {type}").format(
+                    where=where_in(block, name), type=kind_of(value)
+                )
             )
         out = []
         for item in value:
             if isinstance(item, (dict, list)) or item is None:
                 raise block.error(
-                    f"{where_in(block, name)}: a list of strings is required; found {kind_of(item)}"
+                    _("{where}: a list of strings is required; found {type}").format(
+                        where=where_in(block, name), type=kind_of(item)
+                    )
                 )
             out.append(to_text(item))
         return out
@@ -231,27 +259,27 @@ class Config:
 
     def eval(self, node: Any, block: Block) -> Any:
         if isinstance(node, Token):
-            raise Problem(f"unexpected {str(node)!r}")
+            raise Problem(_("unexpected {token}").format(token=repr(str(node))))
         kind = node.data
         method = getattr(self, f"_eval_{kind}", None)
         if method is not None:
             return method(node, block)
-        unsupported = {
-            "conditional": "conditional expressions (a ? b : c)",
-            "binary_op": "operators (+, -, ==, &&, ...)",
-            "for_tuple_expr": "for expressions",
-            "for_object_expr": "for expressions",
-            "attr_splat_expr_term": "splat expressions (.*)",
-            "full_splat_expr_term": "splat expressions ([*])",
-            "template_string": "template directives (%{ ... })",
-        }
-        what = unsupported.get(kind, f"this kind of expression ({kind})")
-        raise Problem(f"{what} are not supported by ecslab's Terraform reader; write the value")
+        unsupported = _UNSUPPORTED.get(kind)
+        what = (
+            _(unsupported)
+            if unsupported
+            else _("this kind of expression ({kind})").format(kind=kind)
+        )
+        raise Problem(
+            _("{what} are not supported by ecslab's Terraform reader; write the value").format(
+                what=what
+            )
+        )
 
     def _eval_expr_term(self, node: Tree, block: Block) -> Any:
         inner = [c for c in children_of(node) if isinstance(c, Tree)]
         if len(inner) != 1:
-            raise Problem("an expression ecslab cannot read")
+            raise Problem(_("an expression ecslab cannot read"))
         if inner[0].data in ("get_attr_expr_term", "index_expr_term"):
             return self._traverse(inner[0], block)
         return self.eval(inner[0], block)
@@ -278,13 +306,19 @@ class Config:
             return -operand
         if operator == "!" and isinstance(operand, bool):
             return not operand
-        raise Problem(f"cannot apply {operator!r} to {kind_of(operand)}")
+        raise Problem(
+            _("cannot apply {operator} to {type}").format(
+                operator=repr(operator), type=kind_of(operand)
+            )
+        )
 
     def _eval_identifier(self, node: Tree, block: Block) -> Any:
         name = text_of(node)
         raise Problem(
-            f'"{name}" alone is not a value: a reference names an attribute '
-            f'(aws_iam_role.NAME.arn, var.NAME, local.NAME), and a text needs quotes ("{name}")'
+            _(
+                '"{name}" alone is not a value: a reference names an attribute '
+                '(aws_iam_role.NAME.arn, var.NAME, local.NAME), and a text needs quotes ("{name}")'
+            ).format(name=name)
         )
 
     def _eval_tuple(self, node: Tree, block: Block) -> list[Any]:
@@ -309,7 +343,7 @@ class Config:
             return text_of(parts[0])  # a bare name is the key itself, as in Terraform
         key = self.eval(inner, block)
         if isinstance(key, (dict, list)) or key is None:
-            raise Problem(f"an object key must be a string, not {kind_of(key)}")
+            raise Problem(_("an object key must be a string, not {type}").format(type=kind_of(key)))
         return to_text(key)
 
     def _eval_string(self, node: Tree, block: Block) -> Any:
@@ -323,10 +357,7 @@ class Config:
             elif part.data == "interpolation":
                 text.append(_in_template(self._interpolation(part, block)))
             else:
-                raise Problem(
-                    "template directives (%{ if }, %{ for }) are not supported by ecslab's "
-                    "Terraform reader; write the text"
-                )
+                raise Problem(_(_NO_DIRECTIVES))
         return "".join(text)
 
     def _interpolation(self, node: Tree, block: Block) -> Any:
@@ -367,18 +398,17 @@ class Config:
                 continue
             out.append(content[i:j])
             if content[j] == "%":
-                raise Problem(
-                    "template directives (%{ if }, %{ for }) are not supported by ecslab's "
-                    "Terraform reader; write the text"
-                )
+                raise Problem(_(_NO_DIRECTIVES))
             end = _closing_brace(content, j + 2)
             if end < 0:
-                raise Problem("an interpolation ${ in the heredoc is not closed with }")
+                raise Problem(_("an interpolation ${ in the heredoc is not closed with }"))
             try:
                 tree = hcl2.parses_to_tree(f"x = {content[j + 2 : end]}\n")
             except LarkError:
                 raise Problem(
-                    f"cannot read the interpolation ${{{content[j + 2 : end]}}} in the heredoc"
+                    _("cannot read the interpolation {interpolation} in the heredoc").format(
+                        interpolation="${" + content[j + 2 : end] + "}"
+                    )
                 ) from None
             expression = children_of(tree.children[0])[0].children[2]
             out.append(_in_template(self.eval(expression, block)))
@@ -389,24 +419,30 @@ class Config:
         names = [text_of(p) for p in parts if isinstance(p, Tree) and p.data == "identifier"]
         if len(names) > 1:
             raise Problem(
-                f"provider functions ({'::'.join(names)}) are not supported by ecslab's "
-                "Terraform reader"
+                _(
+                    "provider functions ({names}) are not supported by ecslab's Terraform reader"
+                ).format(names="::".join(names))
             )
         name = names[0]
         arguments = next((p for p in parts if isinstance(p, Tree) and p.data == "arguments"), None)
         nodes = [] if arguments is None else children_of(arguments)
         if any(isinstance(a, Token) and a.type == "ELLIPSIS" for a in nodes):
-            raise Problem("expanding arguments with ... is not supported by ecslab")
+            raise Problem(_("expanding arguments with ... is not supported by ecslab"))
         if name in _FILE_FUNCTIONS:
             raise Problem(
-                f"{name}() reads another file, and ecslab reads the Terraform text only: put "
-                "the document inline, with jsonencode({...}) or a heredoc (<<EOT ... EOT)"
+                _(
+                    "{name}() reads another file, and ecslab reads the Terraform text only: put "
+                    "the document inline, with {jsonencode} or a heredoc (<<EOT ... EOT)"
+                ).format(name=name, jsonencode="jsonencode({...})")
             )
         function = _FUNCTIONS.get(name)
         if function is None:
             raise Problem(
-                f'the function "{name}" is not supported by ecslab\'s Terraform reader '
-                f"(it reads {', '.join(sorted(_FUNCTIONS))}).{suggest(name, _FUNCTIONS)}"
+                _(
+                    'the function "{name}" is not supported by ecslab\'s Terraform reader '
+                    "(it reads {functions})."
+                ).format(name=name, functions=", ".join(sorted(_FUNCTIONS)))
+                + suggest(name, _FUNCTIONS)
             )
         values = [self.eval(a, block) for a in nodes if isinstance(a, Tree)]
         try:
@@ -431,7 +467,7 @@ class Config:
         keys = [self._step(s, block) for s in steps]
         if isinstance(node, Tree) and node.data == "identifier":
             return self._reference(text_of(node), keys)
-        return walk(self.eval(node, block), keys, "the value")
+        return walk(self.eval(node, block), keys, _("the value"))
 
     def _step(self, step: Tree, block: Block) -> str | int:
         if step.data == "get_attr":
@@ -440,47 +476,63 @@ class Config:
             return int(str(step.children[-1]))
         index = self.eval(next(c for c in children_of(step) if isinstance(c, Tree)), block)
         if isinstance(index, (dict, list)) or index is None:
-            raise Problem(f"an index must be a number or a string, not {kind_of(index)}")
+            raise Problem(
+                _("an index must be a number or a string, not {type}").format(type=kind_of(index))
+            )
         return index
 
     def _reference(self, root: str, keys: list[str | int]) -> Any:
         def name_at(i: int, what: str) -> str:
             if len(keys) <= i or not isinstance(keys[i], str):
-                raise Problem(f"{'.'.join([root, *map(str, keys[:i])])} needs {what}")
+                raise Problem(
+                    _("{reference} needs {what}").format(
+                        reference=".".join([root, *map(str, keys[:i])]), what=_(what)
+                    )
+                )
             return str(keys[i])
 
         if root == "var":
-            name = name_at(0, "a variable name (var.NAME)")
+            name = name_at(0, N_("a variable name (var.NAME)"))
             return walk(self._variable(name), keys[1:], f"var.{name}")
         if root == "local":
-            name = name_at(0, "a local value's name (local.NAME)")
+            name = name_at(0, N_("a local value's name (local.NAME)"))
             return walk(self._local(name), keys[1:], f"local.{name}")
         if root == "data":
-            type_ = name_at(0, "a data source type (data.TYPE.NAME.ATTRIBUTE)")
-            name = name_at(1, "a data source name (data.TYPE.NAME.ATTRIBUTE)")
+            type_ = name_at(0, N_("a data source type (data.TYPE.NAME.ATTRIBUTE)"))
+            name = name_at(1, N_("a data source name (data.TYPE.NAME.ATTRIBUTE)"))
             address = f"data.{type_}.{name}"
-            attribute = name_at(2, f"an attribute ({address}.ATTRIBUTE)")
+            attribute = name_at(2, _("an attribute ({address}.ATTRIBUTE)").format(address=address))
             return walk(self._data_attribute(type_, name, attribute), keys[3:], address)
         if root in ("count", "each", "self"):
-            raise Problem(f"{root}.* is not supported by ecslab (count and for_each are not)")
+            raise Problem(
+                _("{root}.* is not supported by ecslab (count and for_each are not)").format(
+                    root=root
+                )
+            )
         if root in ("path", "terraform", "module"):
-            raise Problem(f"{root}.* references are not supported by ecslab's Terraform reader")
-        name = name_at(0, "a resource name (TYPE.NAME.ATTRIBUTE)")
+            raise Problem(
+                _("{root}.* references are not supported by ecslab's Terraform reader").format(
+                    root=root
+                )
+            )
+        name = name_at(0, N_("a resource name (TYPE.NAME.ATTRIBUTE)"))
         address = f"{root}.{name}"
-        attribute = name_at(1, f"an attribute, such as {address}.arn")
+        attribute = name_at(1, _("an attribute, such as {address}.arn").format(address=address))
         return walk(self._resource_attribute(root, name, attribute), keys[2:], address)
 
     def _variable(self, name: str) -> Any:
         block = self.variables.get(name)
         if block is None:
             raise Problem(
-                f'var.{name}: no variable "{name}" is declared.'
-                + suggest(name, self.variables, "variables declared")
+                _('var.{name}: no variable "{name}" is declared.').format(name=name)
+                + suggest(name, self.variables, N_("variables declared"))
             )
         if "default" not in block.attributes:
             raise block.error(
-                f'variable "{name}" has no default, and ecslab does not read -var or .tfvars: '
-                "give it a default"
+                _(
+                    'variable "{name}" has no default, and ecslab does not read -var or .tfvars: '
+                    "give it a default"
+                ).format(name=name)
             )
         return self.value(block, "default")
 
@@ -488,8 +540,8 @@ class Config:
         block = self.locals.get(name)
         if block is None:
             raise Problem(
-                f'local.{name}: no local value "{name}" is defined.'
-                + suggest(name, self.locals, "local values defined")
+                _('local.{name}: no local value "{name}" is defined.').format(name=name)
+                + suggest(name, self.locals, N_("local values defined"))
             )
         return self.value(block, name)
 
@@ -498,28 +550,46 @@ class Config:
         block = self.resources.get((type_, name))
         if block is None:
             raise Problem(
-                f'{address}.{attribute}: a resource "{type_}" "{name}" is not declared in these '
-                f"files.{suggest_block('', type_, name, self.resources)}"
+                _(
+                    '{address}.{attribute}: a resource "{type}" "{name}" is not declared in '
+                    "these files."
+                ).format(address=address, attribute=attribute, type=type_, name=name)
+                + suggest_block("", type_, name, self.resources)
             )
         computed = self.resolver.attributes(type_)
         if computed is None:
             raise Problem(
-                f"{address}.{attribute}: ecslab does not apply {type_} blocks, so it has no "
-                f"value for this; write the value itself"
+                _(
+                    "{address}.{attribute}: ecslab does not apply {type} blocks, so it has no "
+                    "value for this; write the value itself"
+                ).format(address=address, attribute=attribute, type=type_)
             )
         if attribute in computed:
             value = computed[attribute](self, block)
             if value is AFTER_APPLY:
                 raise Problem(
-                    f"{address}.{attribute} is known only after apply; ecslab resolves "
-                    f"{', '.join(a for a, f in computed.items() if f is not after_apply)}"
+                    _(
+                        "{address}.{attribute} is known only after apply; ecslab resolves "
+                        "{attributes}"
+                    ).format(
+                        address=address,
+                        attribute=attribute,
+                        attributes=", ".join(
+                            a for a, f in computed.items() if f is not after_apply
+                        ),
+                    )
                 )
             return value
         if attribute in block.attributes:
             return self.value(block, attribute)
         raise Problem(
-            f'{address} has no attribute "{attribute}" ecslab can resolve (it knows: '
-            f"{', '.join(sorted({*computed} | {*block.attributes}))})."
+            _(
+                '{address} has no attribute "{attribute}" ecslab can resolve (it knows: {known}).'
+            ).format(
+                address=address,
+                attribute=attribute,
+                known=", ".join(sorted({*computed} | {*block.attributes})),
+            )
             + suggest(attribute, [*computed, *block.attributes])
         )
 
@@ -528,20 +598,28 @@ class Config:
         block = self.data.get((type_, name))
         if block is None:
             raise Problem(
-                f'{address}.{attribute}: a data source "{type_}" "{name}" is not declared in '
-                f"these files.{suggest_block('data.', type_, name, self.data)}"
+                _(
+                    '{address}.{attribute}: a data source "{type}" "{name}" is not declared in '
+                    "these files."
+                ).format(address=address, attribute=attribute, type=type_, name=name)
+                + suggest_block("data.", type_, name, self.data)
             )
         reader = self.resolver.data_source(type_)
         if reader is None:
             raise Problem(
-                f"{address}.{attribute}: ecslab does not read data sources of type {type_}; "
-                "write the value itself"
+                _(
+                    "{address}.{attribute}: ecslab does not read data sources of type {type}; "
+                    "write the value itself"
+                ).format(address=address, attribute=attribute, type=type_)
             )
         values = self.data_values(block)
         if attribute not in values:
             raise Problem(
-                f'{address} has no attribute "{attribute}" ecslab can resolve (it knows: '
-                f"{', '.join(sorted(values))}).{suggest(attribute, values)}"
+                _(
+                    '{address} has no attribute "{attribute}" ecslab can resolve (it knows: '
+                    "{known})."
+                ).format(address=address, attribute=attribute, known=", ".join(sorted(values)))
+                + suggest(attribute, values)
             )
         return values[attribute]
 
@@ -549,7 +627,7 @@ class Config:
         key = (id(block), "")
         if key not in self._values:
             if key in self._busy:
-                raise block.error("this data source refers to itself (a cycle of references)")
+                raise block.error(_("this data source refers to itself (a cycle of references)"))
             self._busy.add(key)
             try:
                 reader = self.resolver.data_source(block.labels[0])
@@ -563,7 +641,7 @@ class Config:
 def where_in(block: Block, argument: str) -> str:
     """``argument (line N)``: where in the block the problem is."""
     line = block.attribute_lines.get(argument)
-    return f"{argument} (line {line})" if line else argument
+    return _("{argument} (line {line})").format(argument=argument, line=line) if line else argument
 
 
 def walk(value: Any, keys: list[Any], where: str) -> Any:
@@ -573,23 +651,24 @@ def walk(value: Any, keys: list[Any], where: str) -> Any:
         elif isinstance(value, list) and isinstance(key, int) and -len(value) <= key < len(value):
             value = value[key]
         else:
-            raise Problem(f"{where} has no element {key!r}")
+            raise Problem(_("{where} has no element {key}").format(where=where, key=repr(key)))
         where = f"{where}[{key!r}]"
     return value
 
 
 def kind_of(value: Any) -> str:
+    """What kind of value it is, for a learner (in their language)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "a bool"
+        return _("a bool")
     if isinstance(value, (int, float)):
-        return "a number"
+        return _("a number")
     if isinstance(value, str):
-        return "a string"
+        return _("a string")
     if isinstance(value, list):
-        return "a list"
-    return "an object"
+        return _("a list")
+    return _("an object")
 
 
 def number_text(value: int | float) -> str:
@@ -606,9 +685,11 @@ def to_text(value: Any) -> str:
 
 def _in_template(value: Any) -> str:
     if value is None:
-        raise Problem("a null value cannot be part of a text")
+        raise Problem(_("a null value cannot be part of a text"))
     if isinstance(value, (dict, list)):
-        raise Problem(f"{kind_of(value)} cannot be part of a text (jsonencode() it)")
+        raise Problem(
+            _("{type} cannot be part of a text (jsonencode() it)").format(type=kind_of(value))
+        )
     return to_text(value)
 
 
@@ -623,8 +704,10 @@ def _unescape(token: Token) -> str:
         return text[1:]  # %%{x} → %{x}
     if "\n" in text:
         raise Problem(
-            "a quoted string cannot span lines (Terraform: Invalid multi-line string): close "
-            "the quote on the same line, write \\n, or use a heredoc (<<EOT ... EOT)"
+            _(
+                "a quoted string cannot span lines (Terraform: Invalid multi-line string): close "
+                "the quote on the same line, write \\n, or use a heredoc (<<EOT ... EOT)"
+            )
         )
 
     def replace(found: re.Match[str]) -> str:
@@ -633,7 +716,9 @@ def _unescape(token: Token) -> str:
             return _ESCAPES[code[0]]
         if code[0] in "uU":
             return chr(int(code[1:], 16))
-        raise Problem(f"invalid escape sequence \\{code[0]} in a string")
+        raise Problem(
+            _("invalid escape sequence {sequence} in a string").format(sequence="\\" + code[0])
+        )
 
     return re.sub(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", replace, text)
 
@@ -659,6 +744,21 @@ def _closing_brace(text: str, start: int) -> int:
 # -- functions -------------------------------------------------------------------------------------
 
 
+_UNSUPPORTED = {
+    "conditional": N_("conditional expressions (a ? b : c)"),
+    "binary_op": N_("operators (+, -, ==, &&, ...)"),
+    "for_tuple_expr": N_("for expressions"),
+    "for_object_expr": N_("for expressions"),
+    "attr_splat_expr_term": N_("splat expressions (.*)"),
+    "full_splat_expr_term": N_("splat expressions ([*])"),
+    "template_string": N_("template directives (%{ ... })"),
+}
+_NO_DIRECTIVES = N_(
+    "template directives (%{ if }, %{ for }) are not supported by ecslab's Terraform reader; "
+    "write the text"
+)
+
+
 def _jsonencode(value: Any) -> str:
     # Terraform writes object keys sorted and no spaces.
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -666,18 +766,18 @@ def _jsonencode(value: Any) -> str:
 
 def _jsondecode(text: Any) -> Any:
     if not isinstance(text, str):
-        raise Problem(f"a string is required, not {kind_of(text)}")
+        raise Problem(_("a string is required, not {type}").format(type=kind_of(text)))
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise Problem(f"not valid JSON: {error}") from None
+        raise Problem(_("not valid JSON: {error}").format(error=error)) from None
 
 
 def _format(spec: Any, *values: Any) -> str:
     if not isinstance(spec, str):
-        raise Problem("the format must be a string")
+        raise Problem(_("the format must be a string"))
     if re.search(r"%[^sdv]", spec.replace("%%", "")):
-        raise Problem("ecslab's format() knows %s, %d, %v and %%")
+        raise Problem(_("ecslab's format() knows {verbs}").format(verbs="%s, %d, %v and %%"))
     items = iter(values)
 
     def replace(found: re.Match[str]) -> str:
@@ -686,7 +786,9 @@ def _format(spec: Any, *values: Any) -> str:
         try:
             value = next(items)
         except StopIteration:
-            raise Problem(f"not enough arguments for {spec!r}") from None
+            raise Problem(
+                _("not enough arguments for {format}").format(format=repr(spec))
+            ) from None
         return str(int(tonumber(value))) if found.group(1) == "d" else _in_template(value)
 
     return re.sub(r"%%|%([sdv])", replace, spec)
@@ -695,7 +797,7 @@ def _format(spec: Any, *values: Any) -> str:
 def _lists(*values: Any) -> list[Any]:
     for value in values:
         if not isinstance(value, list):
-            raise Problem(f"lists are required, not {kind_of(value)}")
+            raise Problem(_("lists are required, not {type}").format(type=kind_of(value)))
     return [item for value in values for item in value]
 
 
@@ -705,14 +807,14 @@ def _merge(*values: Any) -> dict[str, Any]:
         if value is None:
             continue
         if not isinstance(value, dict):
-            raise Problem(f"objects are required, not {kind_of(value)}")
+            raise Problem(_("objects are required, not {type}").format(type=kind_of(value)))
         out.update(value)
     return out
 
 
 def _flatten(value: Any) -> list[Any]:
     if not isinstance(value, list):
-        raise Problem(f"a list is required, not {kind_of(value)}")
+        raise Problem(_("a list is required, not {type}").format(type=kind_of(value)))
     out: list[Any] = []
     for item in value:
         out.extend(_flatten(item) if isinstance(item, list) else [item])
@@ -740,14 +842,14 @@ def tonumber(value: Any) -> int | float:
     try:
         number = float(str(value))
     except ValueError:
-        raise Problem(f"cannot convert {value!r} to a number") from None
+        raise Problem(_("cannot convert {value} to a number").format(value=repr(value))) from None
     return int(number) if number.is_integer() else number
 
 
 def _string_function(function: Callable[[str], str]) -> Callable[[Any], str]:
     def apply(value: Any) -> str:
         if not isinstance(value, str):
-            raise Problem(f"a string is required, not {kind_of(value)}")
+            raise Problem(_("a string is required, not {type}").format(type=kind_of(value)))
         return function(value)
 
     return apply
@@ -760,7 +862,9 @@ def _join(separator: Any, *values: Any) -> str:
 def _length(value: Any) -> int:
     if isinstance(value, (str, list, dict)):
         return len(value)
-    raise Problem(f"length() takes a string, list or object, not {kind_of(value)}")
+    raise Problem(
+        _("length() takes a string, list or object, not {type}").format(type=kind_of(value))
+    )
 
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -787,27 +891,33 @@ def check_arguments(block: Block, arguments: set[str], blocks: set[str]) -> None
     for meta in ("count", "for_each"):
         if block.parent is None and meta in block.attributes:
             raise block.error(
-                f"{meta} is not supported by ecslab's Terraform reader: write one block for each"
+                _(
+                    "{meta} is not supported by ecslab's Terraform reader: write one block for each"
+                ).format(meta=meta)
             )
     for name in block.attributes:
         if name not in arguments and name not in META:
             raise block.error(
-                f'an argument named "{name}" is not expected in {_describe(block)}'
-                f".{suggest(name, arguments)}"
+                _('an argument named "{name}" is not expected in {where}.').format(
+                    name=name, where=_describe(block)
+                )
+                + suggest(name, arguments)
             )
     for child in block.blocks:
         if child.kind == "dynamic":
-            raise block.error("dynamic blocks are not supported by ecslab's Terraform reader")
+            raise block.error(_("dynamic blocks are not supported by ecslab's Terraform reader"))
         if child.kind not in blocks and child.kind not in META:
             raise block.error(
-                f'blocks of type "{child.kind}" are not expected in {_describe(block)} '
-                f"(line {child.line}).{suggest(child.kind, blocks)}"
+                _('blocks of type "{type}" are not expected in {where} (line {line}).').format(
+                    type=child.kind, where=_describe(block), line=child.line
+                )
+                + suggest(child.kind, blocks)
             )
 
 
 def _describe(block: Block) -> str:
     if block.parent is not None:
-        return f'a "{block.kind}" block'
+        return _('a "{type}" block').format(type=block.kind)
     if block.kind == "data":
         return f'data "{block.labels[0]}"'
     return f'resource "{block.labels[0]}"' if block.kind == "resource" else f"{block.kind}"

@@ -20,6 +20,7 @@ import hcl2
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from ecslab.i18n import N_, _
 from ecslab.iam.mistakes import LearnerMistake
 
 TEXT = "<terraform text>"  # the "file" named in errors when HCL text is given
@@ -66,9 +67,8 @@ class TerraformError(LearnerMistake, ValueError):
         super().__init__(self._text())
 
     def _text(self) -> str:
-        where = ", ".join(
-            part for part in (self.file, f"line {self.line}" if self.line else None) if part
-        )
+        line = _("line {line}").format(line=self.line) if self.line else None
+        where = ", ".join(part for part in (self.file, line) if part)
         head = f"{self.block} ({where})" if self.block and where else (self.block or where)
         return f"{head}: {self.problem}" if head else self.problem
 
@@ -155,15 +155,17 @@ def parse(text: str, file: str) -> list[Block]:
     except UnexpectedInput as error:
         raise _syntax_error(text, file, error) from None
     except LarkError as error:  # pragma: no cover - lark raises UnexpectedInput for bad input
-        raise TerraformError(f"syntax error: {error}", file=file) from None
+        raise TerraformError(_("syntax error: {error}").format(error=error), file=file) from None
     body = tree.children[0]
     blocks = []
     for node in children_of(body):
         if node.data == "attribute":
             name = text_of(node.children[0])
             raise TerraformError(
-                f'an argument "{name}" at the top level: a Terraform file holds blocks '
-                "(resource, data, variable, locals, output, provider, terraform), not arguments",
+                _(
+                    'an argument "{name}" at the top level: a Terraform file holds blocks '
+                    "(resource, data, variable, locals, output, provider, terraform), not arguments"
+                ).format(name=name),
                 file=file,
                 line=line_of(node),
             )
@@ -186,7 +188,7 @@ def _block(node: Tree, file: str, parent: Block | None) -> Block:
             isinstance(p, Tree) and not isinstance(p.children[0], Token) for p in part.children
         ):
             raise TerraformError(
-                f'the label of a "{kind}" block cannot hold an interpolation',
+                _('the label of a "{kind}" block cannot hold an interpolation').format(kind=kind),
                 file=file,
                 line=line_of(node),
             )
@@ -197,8 +199,9 @@ def _block(node: Tree, file: str, parent: Block | None) -> Block:
             name = text_of(item.children[0])
             if name in block.attributes:
                 raise block.error(
-                    f'argument "{name}" is set twice (line {block.attribute_lines[name]} and '
-                    f"line {line_of(item)})"
+                    _('argument "{name}" is set twice (line {first} and line {second})').format(
+                        name=name, first=block.attribute_lines[name], second=line_of(item)
+                    )
                 )
             block.attributes[name] = item.children[2]
             block.attribute_lines[name] = line_of(item)
@@ -218,7 +221,7 @@ _READABLE = {
     "COMMA": ",",
     "DBLQUOTE": '"',
     "COLON": ":",
-    "NAME": "a name",
+    "NAME": N_("a name"),
 }
 
 
@@ -227,33 +230,48 @@ def _syntax_error(text: str, file: str, error: UnexpectedInput) -> TerraformErro
     line, column = getattr(error, "line", 0) or 0, getattr(error, "column", 0) or 0
     spans, unterminated = _scan(text)
     at_end = isinstance(error, UnexpectedToken) and error.token.type == "$END"
+    quote_source = True  # end with the line's text, unless what is said already places it
     if unterminated and (at_end or unterminated[0][0] <= max(line, 1)):
         line, column = unterminated[0]
-        what = (
+        what = _(
             "this string is not closed on its line (a quoted string cannot span lines; "
             "for text over several lines, use a heredoc: <<EOT ... EOT)"
         )
     elif isinstance(error, UnexpectedToken) and error.token.type == "$END":
         line, column = len(lines), len(lines[-1]) + 1 if lines else 1
-        what = "the text ends while a block, bracket or parenthesis is still open (a } missing?)"
+        what = _("the text ends while a block, bracket or parenthesis is still open (a } missing?)")
+        quote_source = False
     elif isinstance(error, UnexpectedCharacters):
-        what = f"unexpected character {text[error.pos_in_stream]!r}"
+        what = _("unexpected character {character}").format(
+            character=repr(text[error.pos_in_stream])
+        )
     elif isinstance(error, UnexpectedToken):
         shown = str(error.token.value).strip().splitlines()
-        what = f"unexpected {shown[0][:40]!r}" if shown else "unexpected end of line"
+        what = (
+            _("unexpected {token}").format(token=repr(shown[0][:40]))
+            if shown
+            else _("unexpected end of line")
+        )
         expected = sorted({_READABLE[t] for t in error.expected if t in _READABLE})
         if expected and len(expected) <= 3 and len(error.expected) <= 4:
-            what += f" (expected {' or '.join(repr(e) for e in expected)})"
+            what += _(" (expected {tokens})").format(
+                tokens=_(" or ").join(repr(_(e)) for e in expected)
+            )
         before = lines[line - 1][: max(column - 1, 0)] if 0 < line <= len(lines) else ""
         previous = next((n for n in range(line - 1, 0, -1) if lines[n - 1].strip()), None)
         if not before.strip() and previous is not None:
             # The token starts its line: what is missing is usually at the end of the line before.
-            what += f", right after line {previous} ({lines[previous - 1].strip()!r})"
+            what += _(", right after line {line} ({text})").format(
+                line=previous, text=repr(lines[previous - 1].strip())
+            )
+            quote_source = False
     else:
-        what = "unexpected end of text"
+        what = _("unexpected end of text")
     source = lines[line - 1].strip() if 0 < line <= len(lines) else ""
-    problem = f"syntax error at line {line}, column {column}: {what}"
-    if source and "right after line" not in what and "still open" not in what:
+    problem = _("syntax error at line {line}, column {column}: {what}").format(
+        line=line, column=column, what=what
+    )
+    if source and quote_source:
         problem += f": {source!r}"
     span = _enclosing_block(spans, line)
     if span is None:
@@ -353,7 +371,7 @@ def _header(header: str, line: int) -> tuple[int, str]:
 def sources(source: Any) -> list[tuple[str, str]]:
     """(file name, text) pairs for a path, a directory or HCL text."""
     if isinstance(source, str) and not source.strip():
-        raise TerraformError("no Terraform text: give a path, a directory or HCL text")
+        raise TerraformError(_("no Terraform text: give a path, a directory or HCL text"))
     if isinstance(source, Path) or (
         isinstance(source, str) and (not re.search(r'[\n{}="#]', source) or _exists(source))
     ):
@@ -361,19 +379,26 @@ def sources(source: Any) -> list[tuple[str, str]]:
         if path.is_dir():
             files = sorted(path.glob("*.tf"))
             if not files:
-                raise TerraformError(f"no .tf files in the directory {str(source)!r}")
+                raise TerraformError(
+                    _("no .tf files in the directory {directory}").format(
+                        directory=repr(str(source))
+                    )
+                )
             return [(str(f), _read(f)) for f in files]
         if path.is_file():
             return [(str(path), _read(path))]
         raise TerraformError(
-            f"{str(source)!r} is not a .tf file or a directory (give a path, or the HCL text "
-            "itself)"
+            _(
+                "{source} is not a .tf file or a directory (give a path, or the HCL text itself)"
+            ).format(source=repr(str(source)))
         )
     if isinstance(source, str):
         return [(TEXT, source)]
     raise TypeError(
-        "load_terraform() reads a path to a .tf file, a directory of .tf files, or HCL text, "
-        f"not {type(source).__name__}"
+        _(
+            "load_terraform() reads a path to a .tf file, a directory of .tf files, or HCL text, "
+            "not {type}"
+        ).format(type=type(source).__name__)
     )
 
 
@@ -388,4 +413,7 @@ def _read(path: Path) -> str:
     try:
         return path.read_text("utf-8-sig")  # a byte order mark (some Windows editors) dropped
     except UnicodeDecodeError as error:
-        raise TerraformError(f"{path} is not UTF-8 text ({error.reason})", file=str(path)) from None
+        raise TerraformError(
+            _("{path} is not UTF-8 text ({reason})").format(path=path, reason=error.reason),
+            file=str(path),
+        ) from None

@@ -21,6 +21,7 @@ from ecslab.coach.terraform.evaluate import (
 )
 from ecslab.coach.terraform.parse import Block, Problem, TerraformError
 from ecslab.coach.terraform.resolve import (
+    INLINE_POLICY,
     POLICY_ARN,
     iam_path_of,
     policy_arn_of,
@@ -29,6 +30,7 @@ from ecslab.coach.terraform.resolve import (
     role_name_of,
 )
 from ecslab.ecs import definitions
+from ecslab.i18n import _
 from ecslab.iam import MalformedPolicyDocument, parse_policy
 from ecslab.iam.managed import UnknownManagedPolicy, managed_policy
 
@@ -97,7 +99,10 @@ def _checked_policy(document: str, kind: str, block: Block, argument: str, opera
         parse_policy(document, kind)
     except MalformedPolicyDocument as problem:
         raise block.error(
-            f"{where_in(block, argument)}: IAM would refuse {operation}: {problem}"
+            f"{where_in(block, argument)}: "
+            + _("IAM would refuse {operation}: {refusal}").format(
+                operation=operation, refusal=problem
+            )
         ) from None
     return document
 
@@ -157,11 +162,17 @@ def build_plan(config: Config, account: Account, app: Program | None) -> Plan:
         same_name = [p for a, p in store.items() if ":aws:policy" not in a and p.name == name]
         if same_name and same_name[0].arn != arn:
             raise block.error(
-                f"IAM would refuse CreatePolicy: EntityAlreadyExists: A policy called {name} "
-                f"already exists (as {same_name[0].arn}); policy names are unique in an account"
+                _(
+                    "IAM would refuse {operation}: {refusal} (as {arn}); policy names are unique "
+                    "in an account"
+                ).format(
+                    operation="CreatePolicy",
+                    refusal=f"EntityAlreadyExists: A policy called {name} already exists",
+                    arn=same_name[0].arn,
+                )
             )
         if any(p.arn == arn for p in plan.policies):
-            raise block.error(f"another aws_iam_policy block also creates {arn}")
+            raise block.error(_("another aws_iam_policy block also creates {arn}").format(arn=arn))
         plan.policies.append(
             PolicyPlan(
                 block, name, path, arn, document, config.string(block, "description"), arn in store
@@ -174,31 +185,42 @@ def build_plan(config: Config, account: Account, app: Program | None) -> Plan:
         if not arn.startswith("arn:"):
             hint = ""
             try:
-                hint = f": did you mean {managed_policy(arn).arn!r}?"
+                hint = _("did you mean {arn}?").format(arn=repr(managed_policy(arn).arn))
             except UnknownManagedPolicy:
-                hint = ": give the policy's ARN, such as arn:aws:iam::aws:policy/NAME"
+                hint = _("give the policy's ARN, such as arn:aws:iam::aws:policy/NAME")
             raise block.error(
-                f"{argument}: IAM would refuse AttachRolePolicy: ValidationError: ARN {arn} is "
-                f"not valid{hint}"
+                f"{argument}: "
+                + _("IAM would refuse {operation}: {refusal}").format(
+                    operation="AttachRolePolicy", refusal=f"ValidationError: ARN {arn} is not valid"
+                )
+                + f": {hint}"
             )
         found = POLICY_ARN.match(arn)
         if found and found.group(1) == "aws":
             try:
                 return managed_policy(arn).arn
             except UnknownManagedPolicy as unknown:
-                said = str(unknown)
+                said = str(unknown)  # IAM's text first, ecslab's note after it
                 if not said.startswith("Policy "):
                     said = f"Policy {arn} does not exist or is not attachable. ({said})"
                 raise block.error(
-                    f"{argument}: IAM would refuse AttachRolePolicy: NoSuchEntity: {said}"
+                    f"{argument}: "
+                    + _("IAM would refuse {operation}: {refusal}").format(
+                        operation="AttachRolePolicy", refusal=f"NoSuchEntity: {said}"
+                    )
                 ) from None
         if found and (arn in planned_policies or arn in store):
             return arn
         known = sorted(planned_policies | {a for a in store if ":aws:policy" not in a})
+        refusal = f"NoSuchEntity: Policy {arn} does not exist or is not attachable."
         raise block.error(
-            f"{argument}: IAM would refuse AttachRolePolicy: NoSuchEntity: Policy {arn} does not "
-            "exist or is not attachable. Customer managed policies in the lab and in these "
-            f"files: {', '.join(known) or 'none'}"
+            f"{argument}: "
+            + _("IAM would refuse {operation}: {refusal}").format(
+                operation="AttachRolePolicy", refusal=refusal
+            )
+            + _(" Customer managed policies in the lab and in these files: {policies}").format(
+                policies=", ".join(known) or _("none")
+            )
         )
 
     # Roles.
@@ -209,14 +231,18 @@ def build_plan(config: Config, account: Account, app: Program | None) -> Plan:
             other = plan.roles[name].block
             assert other is not None
             raise block.error(
-                f"{other.address} ({other.file}, line {other.line}) also creates the role {name!r}"
+                _("{address} ({file}, line {line}) also creates the role {name}").format(
+                    address=other.address, file=other.file, line=other.line, name=repr(name)
+                )
             )
         existing = account.role(name)
         path = iam_path_of(config, block)
         if existing is not None and existing.path != path:
             raise block.error(
-                f"the role {name} exists in the lab with the path {existing.path!r}; changing "
-                "the path would replace the role and change its ARN, which ecslab does not do"
+                _(
+                    "the role {name} exists in the lab with the path {path}; changing the path "
+                    "would replace the role and change its ARN, which ecslab does not do"
+                ).format(name=name, path=repr(existing.path))
             )
         trust = _checked_policy(
             config.string(block, "assume_role_policy", required=True) or "",
@@ -233,8 +259,10 @@ def build_plan(config: Config, account: Account, app: Program | None) -> Plan:
                 raise block.error(f"max_session_duration: {problem}") from None
             if not 3600 <= duration <= 43200:
                 raise block.error(
-                    "IAM would refuse max_session_duration: it is from 3600 to 43200 seconds, "
-                    f"not {duration}"
+                    _(
+                        "IAM would refuse max_session_duration: it is from 3600 to 43200 "
+                        "seconds, not {duration}"
+                    ).format(duration=duration)
                 )
         boundary = config.string(block, "permissions_boundary")
         role = RolePlan(
@@ -257,7 +285,7 @@ def build_plan(config: Config, account: Account, app: Program | None) -> Plan:
             check_arguments(inline, {"name", "policy"}, set())
             if not inline.attributes:
                 continue  # an empty inline_policy block: no inline policies
-            policy_name = policy_name_of(config, inline, "inline policy")
+            policy_name = policy_name_of(config, inline, INLINE_POLICY)
             document = config.string(inline, "policy", required=True) or ""
             _checked_policy(
                 document, "identity", inline, "policy", f"PutRolePolicy ({policy_name})"
@@ -268,8 +296,11 @@ def build_plan(config: Config, account: Account, app: Program | None) -> Plan:
         name = config.string(block, "role", required=True) or ""
         if name.startswith("arn:"):
             raise block.error(
-                f"role: IAM wants the role's name here, not its ARN ({name}): write "
-                "aws_iam_role.NAME.name (or .id)"
+                "role: "
+                + _(
+                    "IAM wants the role's name here, not its ARN ({arn}): write "
+                    "aws_iam_role.NAME.name (or .id)"
+                ).format(arn=name)
             )
         if name in plan.roles:
             return plan.roles[name]
@@ -278,9 +309,16 @@ def build_plan(config: Config, account: Account, app: Program | None) -> Plan:
             declared = [r for r in plan.roles]
             in_lab = account.role_names()
             raise block.error(
-                f"role: IAM would refuse: NoSuchEntity: The role with name {name} cannot be "
-                f"found (roles in these files: {', '.join(declared) or 'none'}; in the lab: "
-                f"{', '.join(in_lab)}).{suggest(name, [*declared, *in_lab])}"
+                "role: "
+                + _(
+                    "IAM would refuse: {refusal} (roles in these files: {declared}; in the lab: "
+                    "{in_lab})."
+                ).format(
+                    refusal=f"NoSuchEntity: The role with name {name} cannot be found",
+                    declared=", ".join(declared) or _("none"),
+                    in_lab=", ".join(in_lab),
+                )
+                + suggest(name, [*declared, *in_lab])
             )
         plan.roles[name] = RolePlan(None, name, existing.arn, True)
         return plan.roles[name]
@@ -294,7 +332,7 @@ def build_plan(config: Config, account: Account, app: Program | None) -> Plan:
     for block in resources("aws_iam_role_policy"):
         check_arguments(block, {"name", "name_prefix", "role", "policy"}, set())
         role = target(block)
-        name = policy_name_of(config, block, "inline policy")
+        name = policy_name_of(config, block, INLINE_POLICY)
         document = config.string(block, "policy", required=True) or ""
         _checked_policy(document, "identity", block, "policy", "PutRolePolicy")
         role.inline.append((name, document, block))
@@ -321,14 +359,18 @@ def build_plan(config: Config, account: Account, app: Program | None) -> Plan:
             )
         except Refusal as refusal:
             raise block.error(
-                f"ECS would refuse RegisterTaskDefinition: {refusal.error.code}: "
-                f"{refusal.error.message}"
+                _("ECS would refuse {operation}: {refusal}").format(
+                    operation="RegisterTaskDefinition",
+                    refusal=f"{refusal.error.code}: {refusal.error.message}",
+                )
             ) from None
         plan.tasks.append(TaskPlan(block, request, programs))
     if app is not None and not plan.tasks:
         raise TerraformError(
-            "app= is the program of a task definition's essential container, but these files "
-            "declare no aws_ecs_task_definition"
+            _(
+                "app= is the program of a task definition's essential container, but these files "
+                "declare no aws_ecs_task_definition"
+            )
         )
     return plan
 
@@ -356,12 +398,15 @@ def _task_request(config: Config, block: Block) -> dict[str, Any]:
     for child in block.blocks:
         if child.kind in unsupported:
             raise block.error(
-                f"{child.kind} blocks (line {child.line}) are not supported by ecslab's "
-                "Terraform reader"
+                _(
+                    "{type} blocks (line {line}) are not supported by ecslab's Terraform reader"
+                ).format(type=child.kind, line=child.line)
             )
     for name in ("enable_fault_injection",):
         if name in block.attributes:
-            raise block.error(f"{name} is not supported by ecslab's Terraform reader")
+            raise block.error(
+                _("{name} is not supported by ecslab's Terraform reader").format(name=name)
+            )
     check_arguments(
         block,
         {
@@ -406,23 +451,31 @@ def _task_request(config: Config, block: Block) -> dict[str, Any]:
         containers = json.loads(text)
     except json.JSONDecodeError as error:
         raise block.error(
-            f"container_definitions is not valid JSON ({error.msg} at line {error.lineno}, "
-            f"column {error.colno} of the JSON)"
+            _(
+                "container_definitions is not valid JSON ({problem} at line {line}, column "
+                "{column} of the JSON)"
+            ).format(problem=error.msg, line=error.lineno, column=error.colno)
         ) from None
     if not isinstance(containers, list):
         raise block.error(
-            "container_definitions must be a JSON list of containers: jsonencode([{...}])"
+            _("container_definitions must be a JSON list of containers: jsonencode([{...}])")
         )
     model = _ecs_input_shape()
     for i, container in enumerate(containers):
         if not isinstance(container, dict):
             raise block.error(
-                f"container_definitions: container {i} must be an object "
-                "({ name = ..., image = ... }), not " + kind_of(container)
+                "container_definitions: "
+                + _("container {number} must be an object ({example}), not {type}").format(
+                    number=i, example="{ name = ..., image = ... }", type=kind_of(container)
+                )
             )
     try:
         request["containerDefinitions"] = [
-            _ecs_fields(c, model.members["containerDefinitions"].member, f"container {i}")
+            _ecs_fields(
+                c,
+                model.members["containerDefinitions"].member,
+                _("container {number}").format(number=i),
+            )
             for i, c in enumerate(containers)
         ]
     except Problem as problem:
@@ -432,7 +485,11 @@ def _task_request(config: Config, block: Block) -> dict[str, Any]:
     report = ParamValidator().validate(request, model)
     if report.has_errors():
         problems = report.generate_report().replace("\n", "; ")
-        raise block.error(f"ECS would refuse RegisterTaskDefinition: {problems}")
+        raise block.error(
+            _("ECS would refuse {operation}: {refusal}").format(
+                operation="RegisterTaskDefinition", refusal=problems
+            )
+        )
     return request
 
 
@@ -458,11 +515,18 @@ def _ecs_fields(value: Any, shape: Any, where: str) -> Any:
             if name is None:
                 plain = {k.lower().replace("_", ""): k for k in members}
                 guess = plain.get(str(key).lower().replace("_", ""))
-                hint = f' Did you mean "{guess}"?' if guess else suggest(str(key), members)
+                hint = (
+                    _(' Did you mean "{name}"?').format(name=guess)
+                    if guess
+                    else suggest(str(key), members)
+                )
                 raise Problem(
-                    f'{where} has a field "{key}" that ECS does not have (the AWS provider '
-                    f"would drop it without a word).{hint} container_definitions uses ECS's "
-                    "JSON field names (camelCase)"
+                    _(
+                        '{where} has a field "{key}" that ECS does not have (the AWS provider '
+                        "would drop it without a word)."
+                    ).format(where=where, key=key)
+                    + hint
+                    + _(" container_definitions uses ECS's JSON field names (camelCase)")
                 )
             out[name] = _ecs_fields(item, members[name], f"{where}.{name}")
         return out

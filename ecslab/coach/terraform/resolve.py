@@ -16,6 +16,7 @@ from ecslab.coach.terraform.evaluate import (
     distinct,
 )
 from ecslab.coach.terraform.parse import Block
+from ecslab.i18n import N_, _
 from ecslab.iam.managed import UnknownManagedPolicy, managed_policy
 from ecslab.lab.course import EXECUTION_ROLE, TASK_ROLE
 
@@ -31,20 +32,27 @@ POLICY_ARN = re.compile(r"^arn:aws:iam::(\d{12}|aws):policy(/.*)?/([^/]+)$")
 def role_name_of(config: Config, block: Block) -> str:
     if "name_prefix" in block.attributes:
         raise block.error(
-            "name_prefix gives the role a random name when Terraform applies it, which ecslab "
-            'cannot reproduce: give it a fixed name = "..." (the course uses '
-            f'"{EXECUTION_ROLE}" and "{TASK_ROLE}")'
+            _(
+                "name_prefix gives the role a random name when Terraform applies it, which ecslab "
+                'cannot reproduce: give it a fixed name = "..." (the course uses "{execution}" '
+                'and "{task}")'
+            ).format(execution=EXECUTION_ROLE, task=TASK_ROLE)
         )
     name = config.string(block, "name")
     if name is None:
         raise block.error(
-            'the role has no name (Terraform would make up a random one): give it name = "..."'
+            _('the role has no name (Terraform would make up a random one): give it name = "..."')
         )
     if not _ROLE_NAME.match(name):
+        # IAM's own ValidationError text, as IAM writes it, inside ecslab's sentence
+        refusal = (
+            f"1 validation error detected: Value '{name}' at 'roleName' failed to satisfy "
+            r"constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+"
+        )
         raise block.error(
-            f"IAM would refuse the role name {name!r}: 1 validation error detected: Value "
-            f"'{name}' at 'roleName' failed to satisfy constraint: Member must satisfy regular "
-            r"expression pattern: [\w+=,.@-]+ (1 to 64 characters)"
+            _("IAM would refuse the role name {name}: {refusal} (1 to 64 characters)").format(
+                name=repr(name), refusal=refusal
+            )
         )
     return name
 
@@ -53,8 +61,10 @@ def iam_path_of(config: Config, block: Block) -> str:
     path = config.string(block, "path") or "/"
     if not _PATH.match(path):
         raise block.error(
-            f"IAM would refuse the path {path!r}: a path starts and ends with / "
-            '(such as "/" or "/ecs/")'
+            _(
+                'IAM would refuse the path {path}: a path starts and ends with / (such as "/" or '
+                '"/ecs/")'
+            ).format(path=repr(path))
         )
     return path
 
@@ -64,20 +74,28 @@ def role_arn_of(config: Config, block: Block) -> str:
     return f"arn:aws:iam::{config.account_id}:role{path}{name}"
 
 
-def policy_name_of(config: Config, block: Block, what: str = "policy") -> str:
+def policy_name_of(config: Config, block: Block, what: str = N_("policy")) -> str:
+    """``what``: "policy" or "inline policy" (an English message id, shown translated)."""
     if "name_prefix" in block.attributes:
         raise block.error(
-            f"name_prefix gives the {what} a random name when Terraform applies it, which "
-            'ecslab cannot reproduce: give it a fixed name = "..."'
+            _(
+                "name_prefix gives the {what} a random name when Terraform applies it, which "
+                'ecslab cannot reproduce: give it a fixed name = "..."'
+            ).format(what=_(what))
         )
     name = config.string(block, "name")
     if name is None:
-        raise block.error(f'the {what} has no name: give it name = "..."')
+        raise block.error(_('the {what} has no name: give it name = "..."').format(what=_(what)))
     if not _POLICY_NAME.match(name):
+        # IAM's own ValidationError text, as IAM writes it, inside ecslab's sentence
+        refusal = (
+            f"1 validation error detected: Value '{name}' at 'policyName' failed to satisfy "
+            r"constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+"
+        )
         raise block.error(
-            f"IAM would refuse the {what} name {name!r}: 1 validation error detected: Value "
-            f"'{name}' at 'policyName' failed to satisfy constraint: Member must satisfy "
-            r"regular expression pattern: [\w+=,.@-]+ (1 to 128 characters)"
+            _("IAM would refuse the {what} name {name}: {refusal} (1 to 128 characters)").format(
+                what=_(what), name=repr(name), refusal=refusal
+            )
         )
     return name
 
@@ -85,6 +103,9 @@ def policy_name_of(config: Config, block: Block, what: str = "policy") -> str:
 def policy_arn_of(config: Config, block: Block) -> str:
     name = policy_name_of(config, block)
     return f"arn:aws:iam::{config.account_id}:policy{iam_path_of(config, block)}{name}"
+
+
+INLINE_POLICY = N_("inline policy")
 
 
 def family_of(config: Config, block: Block) -> str:
@@ -109,8 +130,8 @@ COMPUTED: dict[str, dict[str, Callable[[Config, Block], Any]]] = {
         "attachment_count": after_apply,
     },
     "aws_iam_role_policy": {
-        "name": lambda c, b: policy_name_of(c, b, "inline policy"),
-        "id": lambda c, b: f"{c.string(b, 'role', True)}:{policy_name_of(c, b, 'inline policy')}",
+        "name": lambda c, b: policy_name_of(c, b, INLINE_POLICY),
+        "id": lambda c, b: f"{c.string(b, 'role', True)}:{policy_name_of(c, b, INLINE_POLICY)}",
     },
     "aws_iam_role_policy_attachment": {"id": after_apply},
     "aws_ecs_task_definition": {
@@ -135,8 +156,10 @@ def _policy_document(config: Config, block: Block) -> dict[str, Any]:
     ):
         if name in block.attributes:
             raise block.error(
-                f"{name} is not supported by ecslab's Terraform reader: write the statements "
-                "in this document"
+                _(
+                    "{name} is not supported by ecslab's Terraform reader: write the statements "
+                    "in this document"
+                ).format(name=name)
             )
     check_arguments(block, {"version", "policy_id"}, {"statement"})
     document: dict[str, Any] = {"Version": config.string(block, "version") or "2012-10-17"}
@@ -156,7 +179,11 @@ def _policy_document(config: Config, block: Block) -> dict[str, Any]:
             rendered["Sid"] = sid
         effect = config.string(statement, "effect") or "Allow"
         if effect not in ("Allow", "Deny"):
-            raise statement.error(f'statement effect must be "Allow" or "Deny", not {effect!r}')
+            raise statement.error(
+                _('statement effect must be "Allow" or "Deny", not {effect}').format(
+                    effect=repr(effect)
+                )
+            )
         rendered["Effect"] = effect
         for argument, key in (
             ("actions", "Action"),
@@ -208,7 +235,11 @@ def _data_region(config: Config, block: Block) -> dict[str, Any]:
     for name in ("name", "region"):
         asked = config.string(block, name)
         if asked and asked != config.region:
-            raise block.error(f"the lab's account is in {config.region}, not {asked}")
+            raise block.error(
+                _("the lab's account is in {region}, not {asked}").format(
+                    region=config.region, asked=asked
+                )
+            )
     return {"name": config.region, "region": config.region, "id": config.region}
 
 
@@ -255,7 +286,7 @@ class AccountResolver:
         check_arguments(block, {"name", "arn", "path_prefix"}, set())
         asked = config.string(block, "arn") or config.string(block, "name")
         if not asked:
-            raise block.error('give the policy\'s name = "..." or arn = "..."')
+            raise block.error(_('give the policy\'s name = "..." or arn = "..."'))
         store = self.account.managed_policies()
         customer = [p for arn, p in store.items() if ":aws:policy" not in arn]
         found = next((p for p in customer if asked in (p.arn, p.name)), None)
@@ -266,7 +297,11 @@ class AccountResolver:
             try:
                 policy = managed_policy(asked)
             except UnknownManagedPolicy as unknown:
-                raise block.error(f"no policy {asked!r} in the lab's account: {unknown}") from None
+                raise block.error(
+                    _("no policy {asked} in the lab's account: {problem}").format(
+                        asked=repr(asked), problem=unknown
+                    )
+                ) from None
             arn, name, path, document = policy.arn, policy.name, policy.path, policy.to_json()
         return {"arn": arn, "id": arn, "name": name, "path": path, "policy": document}
 
@@ -275,7 +310,9 @@ class AccountResolver:
         name = config.string(block, "name", required=True) or ""
         role = self.account.role(name)
         if role is None:
-            raise block.error(f"no role named {name!r} in the lab's account")
+            raise block.error(
+                _("no role named {name} in the lab's account").format(name=repr(name))
+            )
         return {
             "name": role.name,
             "id": role.name,

@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ecslab.coach.terraform.evaluate import number_text
+from ecslab.i18n import _
 from ecslab.lab.course import EXECUTION_ROLE, TASK_ROLE
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def _hcl(value: Any, indent: int) -> str:
                 return line
         body = _aligned([(_hcl_key(k), _hcl(v, indent + 2)) for k, v in value.items()], indent + 2)
         return "{\n" + "\n".join(body) + f"\n{pad}}}"
-    raise TypeError(f"cannot write {type(value).__name__} as HCL")
+    raise TypeError(_("cannot write {type} as HCL").format(type=type(value).__name__))
 
 
 def _aligned(items: list[tuple[str, str]], indent: int) -> list[str]:
@@ -99,7 +100,7 @@ def _aligned(items: list[tuple[str, str]], indent: int) -> list[str]:
     group: list[tuple[str, str]] = []
 
     def flush() -> None:
-        width = max((len(k) for k, _ in group), default=0)
+        width = max((len(k) for k, _rest in group), default=0)
         lines.extend(f"{pad}{k.ljust(width)} = {v}" for k, v in group)
         group.clear()
 
@@ -197,7 +198,11 @@ def _document(value: Any) -> dict[str, Any]:
         inner = getattr(value, attribute, None)
         if isinstance(inner, (dict, str)):
             return _document(inner)
-    raise TypeError(f"a policy document must be a dict or JSON text, not {type(value).__name__}")
+    raise TypeError(
+        _("a policy document must be a dict or JSON text, not {type}").format(
+            type=type(value).__name__
+        )
+    )
 
 
 def to_terraform(
@@ -217,19 +222,31 @@ def to_terraform(
     for name in names:
         if account.role(name) is None:
             known = account.role_names()
-            raise ValueError(f"no role named {name!r} in this lab (roles: {', '.join(known)})")
+            raise ValueError(
+                _("no role named {name} in this lab (roles: {roles})").format(
+                    name=repr(name), roles=", ".join(known)
+                )
+            )
     strangers = [name for name in policies if name not in names]
     if strangers:
         raise ValueError(
-            f"policies names roles that are not written: {', '.join(strangers)} (roles: "
-            f"{', '.join(names)})"
+            _("policies names roles that are not written: {strangers} (roles: {roles})").format(
+                strangers=", ".join(strangers), roles=", ".join(names)
+            )
         )
     unique = _Names()
     role_ids = {name: unique("aws_iam_role", _role_identifier(name)) for name in names}
     policy_ids: dict[str, str] = {}  # customer managed policy ARN → resource name
     chunks = [
-        f"# The lab's roles (account {lab.account_id}, {lab.region}), written by ecslab.\n"
-        "# Read it back with ecslab.coach.terraform.load_terraform(lab, text).\n"
+        "# "
+        + _("The lab's roles (account {account}, {region}), written by ecslab.").format(
+            account=lab.account_id, region=lab.region
+        )
+        + "\n# "
+        + _("Read it back with {call}.").format(
+            call="ecslab.coach.terraform.load_terraform(lab, text)"
+        )
+        + "\n"
     ]
     for name in names:
         role = lab.role(name)
@@ -402,5 +419,6 @@ def _task_definition(
     left_out = sorted(k for k in described if k not in known)
     text = _resource("aws_ecs_task_definition", _identifier(described["family"]), items, nested)
     if left_out:
-        text = f"# Not written by ecslab: {', '.join(left_out)}\n" + text
+        left = _("Not written by ecslab: {fields}").format(fields=", ".join(left_out))
+        text = f"# {left}\n" + text
     return text
