@@ -70,7 +70,9 @@ def test_the_environment_chooses_when_the_learner_did_not(monkeypatch):
     assert language() == "en"  # a language ecslab does not speak: English
 
 
-def test_jupyterlabs_display_language_is_followed(tmp_path):
+def test_jupyterlabs_display_language_is_followed(tmp_path, monkeypatch):
+    # what was found is kept a second; here the file is looked at on every text
+    monkeypatch.setattr(i18n, "_LOOK_AGAIN_AFTER", 0.0)
     settings = tmp_path / "settings" / "@jupyterlab" / "translation-extension"
     settings.mkdir(parents=True)
     path = settings / "plugin.jupyterlab-settings"
@@ -79,6 +81,20 @@ def test_jupyterlabs_display_language_is_followed(tmp_path):
     path.write_text(json.dumps({"locale": "en"}))
     assert language() == "en"
     path.write_text("{ not json")
+    assert language() == "en"
+
+
+def test_jupyterlabs_display_language_is_looked_at_again_after_a_second(tmp_path, monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(i18n.time, "monotonic", lambda: clock[0])
+    settings = tmp_path / "settings" / "@jupyterlab" / "translation-extension"
+    settings.mkdir(parents=True)
+    path = settings / "plugin.jupyterlab-settings"
+    path.write_text(json.dumps({"locale": "ja_JP"}))
+    assert language() == "ja"
+    path.write_text(json.dumps({"locale": "en"}))
+    assert language() == "ja"  # within the second: as found
+    clock[0] += 1.5
     assert language() == "en"
 
 

@@ -31,6 +31,7 @@ import gettext
 import json
 import os
 import re
+import time
 from functools import cache
 from pathlib import Path
 
@@ -96,17 +97,37 @@ def language() -> str:
 
 def jupyterlab_language() -> str | None:
     """The display language chosen in JupyterLab (*Settings → Language*), as JupyterLab's
-    translation extension keeps it (``"ja_JP"``), or None."""
-    path = _settings_file()
+    translation extension keeps it (``"ja_JP"``), or None.
+
+    Every text shown asks for it, so the answer is kept for a second: the settings file is
+    looked at again only after that (a learner who changes JupyterLab's language sees ecslab
+    follow at the next cell)."""
+    key = tuple(os.environ.get(name) for name in _SETTINGS_ENVIRONMENT)
+    now = time.monotonic()
+    kept = _looked.get(key)
+    if kept is not None and now - kept[0] < _LOOK_AGAIN_AFTER:
+        return kept[1]
+    path = _settings_file(key)
     try:
         changed = path.stat().st_mtime_ns if path is not None else None
     except OSError:
-        return None
-    return _jupyterlab_language(path, changed)
+        found = None
+    else:
+        found = _jupyterlab_language(path, changed)
+    _looked[key] = (now, found)
+    return found
 
 
-def _settings_file() -> Path | None:
-    directory = os.environ.get("JUPYTERLAB_SETTINGS_DIR")
+# Where the settings file is depends on these; what was found is kept a second for each.
+_SETTINGS_ENVIRONMENT = ("JUPYTERLAB_SETTINGS_DIR", "JUPYTER_CONFIG_DIR", "HOME", "USERPROFILE")
+_LOOK_AGAIN_AFTER = 1.0  # seconds
+_looked: dict[tuple[str | None, ...], tuple[float, str | None]] = {}
+
+
+@cache
+def _settings_file(key: tuple[str | None, ...]) -> Path | None:
+    """The settings file for this environment (``key``: the values of _SETTINGS_ENVIRONMENT)."""
+    directory = key[0]
     if not directory:
         try:
             from jupyter_core.paths import jupyter_config_dir
