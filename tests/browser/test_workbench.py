@@ -207,7 +207,7 @@ def drawn_with_a_japanese_font(page, svg) -> None:
     """The diagram's Japanese text is drawn with a Japanese font, as Chromium reports the fonts
     it used for the glyphs of a text node (DevTools' CSS.getPlatformFontsForNode): no empty
     boxes for want of one."""
-    texts = [t for t in svg.locator("text").all() if JAPANESE_TEXT.search(t.inner_text())]
+    texts = [t for t in svg.locator("text").all() if JAPANESE_TEXT.search(t.text_content() or "")]
     assert texts, "the Japanese diagram has no Japanese text"
     texts[0].evaluate("element => element.setAttribute('data-ecslab-probe', '1')")
     session = page.context.new_cdp_session(page)
