@@ -21,7 +21,7 @@ task = lab.run_task()
 task
 
 # %% [markdown]
-# タスクは最後まで動きました (`EssentialContainerExited`、終了コード 0)。まず ECS エージェントが、タスク実行ロールを使ってタスクを**起動**しました。次に注文処理のアプリケーション (orders) が、タスクロールを使って**動きました**。Amazon S3 から設定を読み、Amazon DynamoDB に書き込み、Amazon Simple Queue Service (Amazon SQS) と Amazon Simple Notification Service (Amazon SNS) にメッセージを送っています。アプリケーションが出力した内容は Amazon CloudWatch Logs に届いています。
+# タスクは最後まで動きました (`EssentialContainerExited`、終了コード 0)。まず ECS エージェントが、タスク実行ロールを使ってタスクを**起動**しました。次に注文処理のアプリケーション (orders) が、タスクロールを使って**動きました**。Amazon S3 から設定を読み、Amazon DynamoDB に書き込み、Amazon Simple Queue Service (Amazon SQS) と Amazon Simple Notification Service (Amazon SNS) にメッセージを送り、実行中に AWS Secrets Manager から決済 API のキーを読んでいます。アプリケーションが出力した内容 (英語のログ) は Amazon CloudWatch Logs に届いています。次のセルで読んでみましょう。
 
 # %%
 for line in task.logs:
