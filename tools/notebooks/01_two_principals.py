@@ -223,7 +223,7 @@ by_caller = itertools.groupby(task.trace, key=lambda e: (e.phase, e.principal, e
 for (phase, principal, role), calls in by_caller:
     calls = list(calls)
     wearing = f"as {role}" if role else "(the service itself)"
-    count = f"{len(calls)} call{'s' * (len(calls) != 1)}"
+    count = f"{len(calls)} call(s)"
     print(f"{calls[0].time[11:23]} to {calls[-1].time[11:23]}  {phase:6}  "
           f"{principal} {wearing}: {count}")
 

@@ -183,7 +183,7 @@ by_caller = itertools.groupby(task.trace, key=lambda e: (e.phase, e.principal, e
 for (phase, principal, role), calls in by_caller:
     calls = list(calls)
     wearing = f"ロール {role}" if role else "サービス自身"
-    count = f"{len(calls)} call{'s' * (len(calls) != 1)}"
+    count = f"{len(calls)} 回"
     print(f"{calls[0].time[11:23]} 〜 {calls[-1].time[11:23]}  {phase:6}  "
           f"{principal} ({wearing}): {count}")
 
