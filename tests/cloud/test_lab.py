@@ -340,8 +340,8 @@ def test_in_japanese_the_trace_prints_in_japanese_but_keeps_its_values(lab):
         "ECS agent",
         "ImplicitlyDenied",
     )
-    assert repr(Trace()) == "Trace (呼び出しなし)"
-    assert Trace()._repr_html_() == "<p>Trace: まだ呼び出しはありません。</p>"
+    assert repr(Trace()) == "トレース (呼び出しなし)"
+    assert Trace()._repr_html_() == "<p>トレース: まだ呼び出しはありません。</p>"
     set_language("en")
     assert (
         str(refused)

@@ -316,13 +316,11 @@ def test_in_japanese_the_role_names_and_the_wrong_fix():
 
     set_language("ja")
     launch = diagnose(corpus_messages()["exec-ssm-denied-fargate-lowercase"])
-    assert launch.describe().startswith(
-        "疑う対象: タスク実行ロール (ssm、起動時の launch フェーズ)\n"
-    )
+    assert launch.describe().startswith("疑う対象: タスク実行ロール (ssm、起動フェーズ)\n")
     assert "タスクロールに追加しても何も変わりません" in launch.fix
     assert "ssm:GetParameters" in launch.fix  # AWS's names stay as AWS writes them
     app = diagnose(corpus_messages()["task-sqs-receivemessage-php"])
-    assert app.describe().startswith("疑う対象: タスクロール (runtime-sqs、実行時の run フェーズ)")
+    assert app.describe().startswith("疑う対象: タスクロール (runtime-sqs、実行フェーズ)")
     assert "タスク実行ロールに追加しても何も変わりません" in app.fix
     trust = diagnose(
         "ECS was unable to assume the role 'arn:aws:iam::123456789012:role/ecs-task-role' that "
@@ -352,7 +350,7 @@ def test_the_command_line_in_japanese(lab, capsys):
     english = capsys.readouterr().out
     assert main(["explain", "--lang", "ja", text]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("疑う対象: タスクロール (runtime-sqs、実行時の run フェーズ)\n")
+    assert out.startswith("疑う対象: タスクロール (runtime-sqs、実行フェーズ)\n")
     assert "直し方: タスクロールのポリシーに" in out
     assert not english_left(out), out
     assert main(["explain", "--lang=ja", "--json", text]) == 0
@@ -391,9 +389,7 @@ def test_explain_lang_through_a_subprocess():
     english = explain(message)
     assert english.startswith("Suspect: neither role (pass-role, deploy phase).")
     japanese = explain("--lang", "ja", message)
-    assert japanese.startswith(
-        "疑う対象: どちらのロールでもない (pass-role、起動前の deploy フェーズ)"
-    )
+    assert japanese.startswith("疑う対象: どちらのロールでもない (pass-role、デプロイフェーズ)")
     assert explain(message, lang="ja") == japanese  # ECSLAB_LANG when --lang is left out
     assert explain("--lang", "en", message, lang="ja") == english  # --lang wins
     assert "ECS / IAM のエラーメッセージを診断し" in explain("--lang", "ja", "--help")

@@ -811,7 +811,7 @@ def test_in_japanese_where_the_learner_stands_is_said_in_japanese(lab):
     lab.execution_role.attach("SecretsManagerReadWrite")
     assert lab.run_task().exit_code == 0
     hint = repr(ex.hint())
-    assert hint.startswith("最後のタスクは最後まで実行されています。")
+    assert hint.startswith("最後に実行したタスクは、終わりまで実行されました。")
     assert "Secrets Manager のどのシークレットでも読み取れる" in hint and "ex2.hint(3)" in hint
     assert_japanese(hint)
     assert repr(ex.hint()).startswith("ヒント 1/3 ")
@@ -881,7 +881,7 @@ def test_in_japanese_an_arn_written_wrong_is_explained_in_japanese(lab):
         {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": written},
     )
     code, note = ex.check().problems
-    assert code == "最後のタスクのアプリケーションが、終了コード 1 で終了しました。"
+    assert code == "最後のタスクのアプリが、終了コード 1 で終了しました。"
     assert note.startswith(f"タスクロールはシークレットを {written} と指定していますが、")
     assert f"({r.api_key_secret_arn}, lab.resources.api_key_secret_arn)" in note
     assert_japanese(note)

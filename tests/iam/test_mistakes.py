@@ -84,7 +84,7 @@ def test_in_japanese_the_explanation_is_japanese_and_iams_text_is_not():
     assert error.reason == "Syntax errors in policy."  # IAM's text, as IAM writes it
     assert str(error) == (
         "MalformedPolicyDocument: Syntax errors in policy. [ポリシー 'app-policy', Statement[0], "
-        'フィールド Effect; "Allow" または "Deny"（\'Alow\' ではなく）]'
+        'フィールド Effect; "Allow" または "Deny" (\'Alow\' ではなく)]'
     )
     lines = _raised_in_a_cell("parse_policy(typo)", {"parse_policy": parse_policy, "typo": typo})
     assert lines._render_traceback_()[-1].startswith(
@@ -116,7 +116,7 @@ def test_in_japanese_the_explanation_is_japanese_and_iams_text_is_not():
         (
             "amazons3readonlyaccess",
             "'amazons3readonlyaccess' という名前の AWS 管理ポリシーはありません。名前は大文字と"
-            "小文字を区別します。'AmazonS3ReadOnlyAccess' の間違いではありませんか？",
+            "小文字を区別します。'AmazonS3ReadOnlyAccess' の間違いではありませんか?",
         ),
         (
             "arn:aws:iam::aws:policy/AmazonECSTaskExecutionRolePolicy",
@@ -124,13 +124,13 @@ def test_in_japanese_the_explanation_is_japanese_and_iams_text_is_not():
             "Policy arn:aws:iam::aws:policy/AmazonECSTaskExecutionRolePolicy does not exist or is "
             "not attachable. ポリシー AmazonECSTaskExecutionRolePolicy の ARN は "
             "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy です"
-            "（パスは /service-role/）。",
+            " (パスは /service-role/)。",
         ),
         (
             "arn:aws:iam::123456789012:policy/orders",
             "arn:aws:iam::123456789012:policy/orders は AWS 管理ポリシーの ARN ではありません。"
-            "AWS 管理ポリシーの ARN は 'arn:aws:iam::aws:policy/NAME' の形です（アカウントは "
-            "'aws'）。アカウント 123456789012 にあるポリシーはカスタマー管理ポリシーです。",
+            "AWS 管理ポリシーの ARN は 'arn:aws:iam::aws:policy/NAME' の形です (アカウントは "
+            "'aws')。アカウント 123456789012 にあるポリシーはカスタマー管理ポリシーです。",
         ),
     ],
 )

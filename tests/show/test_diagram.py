@@ -1229,7 +1229,9 @@ def test_in_japanese_a_failed_launch_is_drawn_and_told_in_japanese_then_english_
     assert "ECS エージェント\nロール: ecs-execution-role\nポリシー: orders-launch-secrets" in source
     assert "orders アプリ\nロール: ecs-task-role" in source
     found = by_label(source)
-    assert found["✗ ecr:GetAuthorizationToken"]["detail"] == ["ID ベースのポリシーに許可なし"]
+    assert found["✗ ecr:GetAuthorizationToken"]["detail"] == [
+        "アイデンティティベースのポリシーに許可なし"
+    ]
     assert found["○ s3:GetObject"]["detail"] == ["(未到達)"]
     handed = [e for e in edges(source) if e["label"] == "✓ sts:AssumeRole"]
     assert sorted(e["detail"][0] for e in handed) == ["引き渡すロール:"] * 2
@@ -1280,7 +1282,7 @@ def test_in_japanese_the_plan_the_trace_and_a_refused_run_have_japanese_titles(l
     lab.run_task()
     set_language("ja")
     plan = lab.plan().diagram()
-    assert graph_label(plan.source) == "orders:1 の計画: タスクが AWS に求めるもの"
+    assert graph_label(plan.source) == "orders:1 のプラン: タスクが AWS に求めるもの"
     assert 'label="→ タスクが求める呼び出し"' in plan.source
     assert (
         "  3. → ECS エージェント (ロール ecs-execution-role) が呼び出す予定の "

@@ -567,7 +567,7 @@ def test_in_japanese_the_html_table_has_japanese_headers_and_caption_then_englis
     assert headers == [
         "番号",
         "時刻",
-        "呼び出し元",
+        "プリンシパル",
         "ロール",
         "アクション",
         "判定",
@@ -614,7 +614,7 @@ def test_in_japanese_a_frame_shows_japanese_headers_but_keeps_its_column_names(l
     shown = re.findall(r"<th>([^<]*)</th>", html)
     assert shown[1:9] == [  # after the index column's empty header
         "フェーズ",
-        "呼び出し元",
+        "プリンシパル",
         "ロール",
         "アクション",
         "呼び出し数",
@@ -622,7 +622,7 @@ def test_in_japanese_a_frame_shows_japanese_headers_but_keeps_its_column_names(l
         "拒否",
         "エラーコード",
     ]
-    assert "フェーズ" in repr(summary) and "呼び出し元" in repr(summary)
+    assert "フェーズ" in repr(summary) and "プリンシパル" in repr(summary)
     # selecting and filtering by the English names still works, and keeps the Japanese display
     run = summary.query("phase == 'run'")[["principal", "action"]]
     assert set(run["principal"]) == {"orders app", "ECS agent"}
