@@ -896,15 +896,9 @@ def test_from_terraform_with_a_mistake_leaves_no_lab_open(tmp_path):
 # The Japanese edition: ecslab's own words in Japanese, file names, lines, block addresses and
 # what IAM or ECS would answer (their codes and texts) exactly as in English.
 JAPANESE_CASES = [
-    pytest.param(
+    (
         "syntax",
         "構文エラー: 予期しない 'assume_role_policy' ('{' が必要)、30 行目",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason='ja catalog: msgid " (expected {tokens})" is translated "({tokens} が必要)" '
-            "without its leading space, so it is glued to the token before it "
-            "(\"'assume_role_policy'('{' が必要)\")",
-        ),
     ),
     (
         "unknown_reference",

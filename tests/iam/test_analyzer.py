@@ -562,11 +562,6 @@ def test_globs_overlap(a, b, expected):
 # -- in Japanese ----------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='ja catalog: msgid " or " is translated "または " without its leading space, so the '
-    'names it joins run together ("s3:GetObjectまたは s3:GetObjectAcl")',
-)
 def test_in_japanese_each_kind_of_finding_is_explained_in_japanese():
     from ecslab.i18n import set_language
 

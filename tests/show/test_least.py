@@ -167,12 +167,6 @@ def test_least_privilege_needs_a_lab_trace():
         TraceView([]).least_privilege("ecs-task-role")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='ja catalog: msgid "  needs {action} on {resource}{note}" is translated with one '
-    "leading space instead of two, so the needed actions lose their indentation under their "
-    "policy",
-)
 def test_in_japanese_the_suggestion_speaks_japanese_then_english_again(lab):
     from ecslab.i18n import set_language
 
