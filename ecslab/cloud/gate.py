@@ -18,6 +18,7 @@ With no lab open the handlers do nothing.
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -238,6 +239,38 @@ class Gate:
             wait = context.get("ecslab_wait")
             if wait and not parsed.get("Messages"):
                 self.world.clock.advance(wait)
+
+    def authorize(
+        self,
+        access_key: str,
+        service: str,
+        operation: str,
+        checks: list[Authorization],
+        label: str | None = None,
+    ) -> errors.ServiceError | None:
+        """Authorize and trace a call no SDK model describes (the SSM agent's ``ssmmessages``
+        channels, an NFS mount's ``elasticfilesystem:ClientMount``): as :meth:`before_call`
+        does, signed with ``access_key``, recorded under ``label`` if given. Returns the refusal,
+        or ``None`` when every check is allowed."""
+        self.world.clock.advance(CALL_LATENCY)
+        principal = self.world.identities.resolve(access_key)
+        if principal is None:
+            error = errors.unknown_credentials(service, operation)
+            self._record(None, service, operation, checks[0], "Unauthenticated", error=error)
+            return error
+        if label is not None:
+            principal = dataclasses.replace(principal, label=label)
+        for check in checks:
+            decision = self._decide(principal, check)
+            if decision.allowed:
+                self._record(
+                    principal, service, operation, check, decision.decision, decision=decision
+                )
+                continue
+            error = self._refusal(service, operation, principal, check, decision)
+            self._record(principal, service, operation, check, decision.decision, decision, error)
+            return error
+        return None
 
     # -- deciding ---------------------------------------------------------------------------------
 

@@ -739,6 +739,24 @@ def _tasks(params: Mapping[str, Any], account: Account) -> list[Authorization]:
     ]
 
 
+@_op("ecs", "ExecuteCommand")
+def _execute_command(params: Mapping[str, Any], account: Account) -> list[Authorization]:
+    """ecs:ExecuteCommand needs both its resource types, the cluster and the task, and carries
+    ``ecs:container-name`` (Service Authorization Reference, Amazon ECS; ECS Exec's example
+    policies: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html)."""
+    cluster = _cluster_arn(account, params.get("cluster"))
+    name = cluster.rsplit("/", 1)[-1]
+    task = str(params.get("task") or "")
+    task_arn = task if task.startswith("arn:") else _arn(account, "ecs", f"task/{name}/{task}")
+    context = {"ecs:cluster": cluster, "ecs:task": task_arn}
+    if params.get("container"):
+        context["ecs:container-name"] = str(params["container"])
+    return [
+        Authorization("ecs:ExecuteCommand", cluster, context=context),
+        Authorization("ecs:ExecuteCommand", task_arn, context=context),
+    ]
+
+
 @_op("ecs", "DescribeClusters")
 def _describe_clusters(params: Mapping[str, Any], account: Account) -> list[Authorization]:
     clusters = params.get("clusters") or ["default"]

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from ecslab.ecs import exec as ecs_exec
 from ecslab.ecs import reasons
 from ecslab.ecs.definitions import ContainerDefinition, Program, TaskDefinition
 from ecslab.ecs.images import ImageReference, parse_image
@@ -112,6 +113,8 @@ class TaskState:
     execution_credentials: tuple[str, str, str] | None = None
     task_credentials: tuple[str, str, str] | None = None
     launch_error: str | None = None
+    enable_execute_command: bool = False
+    exec_agents: dict[str, Any] = field(default_factory=dict)  # ecslab.ecs.exec.ExecAgent
 
 
 class Lifecycle:
@@ -145,6 +148,7 @@ class Lifecycle:
             container.last_status = "RUNNING"
         self._set("RUNNING")
         with self.world.gate.phase("run"):
+            ecs_exec.start_agents(self.world, task)
             for container in task.containers:
                 self._run_container(container, secrets.get(container.name, {}))
             self._ship_logs()
@@ -163,6 +167,7 @@ class Lifecycle:
         task.desired_status = "STOPPED"
         task.stop_code = code
         task.stopped_reason = reason
+        ecs_exec.stop_agents(task)
         for container in task.containers:
             if container.last_status != "STOPPED":
                 container.last_status = "STOPPED"

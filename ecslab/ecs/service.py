@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 from ecslab.cloud.account import random_hex, random_int, random_uuid
 from ecslab.cloud.errors import Refusal, ServiceError, not_modelled
 from ecslab.ecs import definitions, reasons
+from ecslab.ecs import exec as ecs_exec
 from ecslab.ecs.definitions import Program, TaskDefinition
 from ecslab.ecs.images import Images, parse_image
 from ecslab.ecs.lifecycle import ContainerState, Lifecycle, TaskState
@@ -363,6 +364,7 @@ class ECSService:
             eni_id=f"eni-0{random_hex(16)}",
             attachment_id=random_uuid(),
             program_overrides=dict(_PROGRAMS.get() or {}),
+            enable_execute_command=bool(params.get("enableExecuteCommand")),
         )
         self._assume_roles(task)
         self.tasks[task_arn] = task
@@ -448,6 +450,11 @@ class ECSService:
             raise _error("InvalidParameterException", "The referenced task was not found.")
         return {"task": self.describe(task)}
 
+    def _ExecuteCommand(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        ecs_exec.check_task_reference(params)
+        [(_, task)] = self._tasks(params)
+        return ecs_exec.execute_command(self, params, task)
+
     # -- the task as DescribeTasks shows it -------------------------------------------------------
 
     def describe(self, task: TaskState) -> dict[str, Any]:
@@ -476,6 +483,8 @@ class ECSService:
                 item["reason"] = container.reason
             if container.definition.memory:
                 item["memory"] = str(container.definition.memory)
+            if container.name in task.exec_agents:
+                item["managedAgents"] = [task.exec_agents[container.name].describe()]
             containers.append(item)
         out: dict[str, Any] = {
             "attachments": [
@@ -503,7 +512,7 @@ class ECSService:
             "memory": definition.memory,
             "createdAt": task.created_at,
             "desiredStatus": task.desired_status,
-            "enableExecuteCommand": False,
+            "enableExecuteCommand": task.enable_execute_command,
             "ephemeralStorage": {"sizeInGiB": 20},
             "group": task.group,
             "healthStatus": "UNKNOWN",

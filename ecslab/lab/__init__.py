@@ -192,6 +192,7 @@ class Lab:
         *,
         overrides: dict[str, Any] | None = None,
         cluster: str | None = None,
+        enable_execute_command: bool = False,
     ) -> TaskView:
         """Run a task as you would with ``ecs.run_task``, and follow it to the end.
 
@@ -199,8 +200,16 @@ class Lab:
         (RegisterTaskDefinition's fields) to register first; default: the course's ``orders``.
         ``app``: a program (Python callable) for the essential container instead of the
         image's, or programs by container name.
+        ``enable_execute_command``: start ECS Exec's agent in every container (RunTask's
+        ``enableExecuteCommand``); ``lab.client("ecs").execute_command(...)`` then opens a shell.
         """
         self._require_open()
+        if not isinstance(enable_execute_command, bool):
+            raise ArgumentTypeError(
+                _("enable_execute_command must be True or False, not {kind}").format(
+                    kind=type(enable_execute_command).__name__
+                )
+            )
         start = len(self.trace)
         if isinstance(task_definition, dict):
             task_definition = self.register_task_definition(task_definition)
@@ -226,6 +235,8 @@ class Lab:
         }
         if overrides:
             request["overrides"] = overrides
+        if enable_execute_command:
+            request["enableExecuteCommand"] = True
         try:
             with self.ecs.programs(programs):
                 answer = self.client("ecs").run_task(**request)

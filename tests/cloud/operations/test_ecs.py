@@ -223,6 +223,22 @@ case(
     lambda env: [("ecs:StopTask", running_task(env, "gate-stopped"))],
     state=lambda env: tasks_of(env, "gate-stopped"),
 )
+case(
+    "ecs",
+    "ExecuteCommand",
+    lambda env: {
+        "cluster": env.r.cluster,
+        "task": running_task(env, "gate-app"),
+        "interactive": True,
+        "command": "/bin/sh",
+    },
+    lambda env: [
+        ("ecs:ExecuteCommand", env.r.cluster_arn),
+        ("ecs:ExecuteCommand", running_task(env, "gate-app")),
+    ],
+    # run without enableExecuteCommand: ECS refuses once authorized
+    answer="InvalidParameterException",
+)
 
 
 @pytest.mark.parametrize(("c", "half"), CASES.params())
