@@ -60,6 +60,11 @@ _POLICY_PARAMETERS = {
 }
 
 
+def current_phase() -> str | None:
+    """The phase calls made now are recorded in (None outside any :meth:`Gate.phase` block)."""
+    return _PHASE.get()
+
+
 class _Body:
     """The raw body of an answer the gate gives instead of moto (read by a few botocore
     handlers, e.g. S3 GetBucketLocation's)."""

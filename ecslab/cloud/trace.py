@@ -15,6 +15,7 @@ from typing import Any
 from ecslab.i18n import _
 
 ALLOWED = "Allowed"
+UNREACHABLE = "Unreachable"  # no network path: the call timed out, no policy was evaluated
 
 COLUMNS = (
     "seq",
@@ -37,7 +38,9 @@ COLUMNS = (
 )
 
 
-_DECISION_WORDS = frozenset({"allowed", "denied", "implicitlydenied", "explicitlydenied"})
+_DECISION_WORDS = frozenset(
+    {"allowed", "denied", "implicitlydenied", "explicitlydenied", "unreachable"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +78,12 @@ class TraceEvent:
     def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in COLUMNS}
 
+    @property
+    def unreachable(self) -> bool:
+        return self.decision == UNREACHABLE
+
     def __str__(self) -> str:
-        mark = "✓" if self.allowed else "✗"
+        mark = "✓" if self.allowed else "⊘" if self.unreachable else "✗"
         who = f"{self.principal} ({self.role})" if self.role else self.principal
         line = _("#{seq} [{phase}] {who} {mark} {action} on {resource}").format(
             seq=self.seq,
@@ -138,8 +145,9 @@ class Trace:
 
         >>> lab.trace.filter(phase="launch", decision="denied")  # doctest: +SKIP
 
-        ``decision`` accepts "Allowed", "ImplicitlyDenied", "ExplicitlyDenied", or "denied" for
-        both kinds of denial, in any case ("allowed", as the tables print it, works too).
+        ``decision`` accepts "Allowed", "ImplicitlyDenied", "ExplicitlyDenied", "Unreachable" (no
+        network path: not an IAM decision), or "denied" for both kinds of denial, in any case
+        ("allowed", as the tables print it, works too).
         """
         wanted = None
         if decision is not None:
@@ -148,7 +156,7 @@ class Trace:
                 raise ValueError(
                     _(
                         "decision={decision} is not a decision; use 'allowed', 'denied', "
-                        "'ImplicitlyDenied' or 'ExplicitlyDenied'"
+                        "'ImplicitlyDenied', 'ExplicitlyDenied' or 'unreachable'"
                     ).format(decision=repr(decision))
                 )
         phases = {phase} if isinstance(phase, str) else set(phase) if phase else None
@@ -162,7 +170,7 @@ class Trace:
                 continue
             if wanted is not None:
                 if wanted == "denied":
-                    if event.allowed:
+                    if event.allowed or event.unreachable:
                         continue
                 elif event.decision.lower() != wanted:
                     continue
@@ -208,7 +216,7 @@ class Trace:
         head = "".join(f"<th>{escape(name)}</th>" for name in shown)
         rows = []
         for event in self._events:
-            mark = "✓ " if event.allowed else "✗ "
+            mark = "✓ " if event.allowed else "⊘ " if event.unreachable else "✗ "
             cells = []
             for name in shown:
                 value = getattr(event, name)

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from ecslab.ecs import exec as ecs_exec
-from ecslab.ecs import reasons
+from ecslab.ecs import network, reasons
 from ecslab.ecs.definitions import ContainerDefinition, Program, TaskDefinition
 from ecslab.ecs.images import ImageReference, parse_image
 
@@ -115,6 +115,7 @@ class TaskState:
     launch_error: str | None = None
     enable_execute_command: bool = False
     exec_agents: dict[str, Any] = field(default_factory=dict)  # ecslab.ecs.exec.ExecAgent
+    assign_public_ip: str = "DISABLED"
 
 
 class Lifecycle:
@@ -187,7 +188,11 @@ class Lifecycle:
                 "ResourceInitializationError: unable to pull secrets or registry auth: execution "
                 "resource retrieval failed: unable to find execution role credentials"
             )
-        return self.world.pooled_client("ecs-agent", service, credentials)
+        client = self.world.pooled_client("ecs-agent", service, credentials)
+        # each call first needs a network path from the task's subnet (ecslab.ecs.network)
+        return network.GuardedClient(
+            client, service, self.world, self.service.network, self.task, LaunchFailed
+        )
 
     def _retrieve_execution_resources(self) -> dict[str, dict[str, str]]:
         """Registry auth, then the secrets each container injects as environment variables."""

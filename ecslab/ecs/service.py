@@ -25,6 +25,7 @@ from ecslab.ecs import exec as ecs_exec
 from ecslab.ecs.definitions import Program, TaskDefinition
 from ecslab.ecs.images import Images, parse_image
 from ecslab.ecs.lifecycle import ContainerState, Lifecycle, TaskState
+from ecslab.ecs.network import Network
 from ecslab.ecs.plan import TASK_ID, Plan
 from ecslab.ecs.plan import plan as plan_calls
 
@@ -53,6 +54,7 @@ class ECSService:
         self.tasks: dict[str, TaskState] = {}
         self._programs_by_definition: dict[str, dict[str, Program]] = {}
         self._caller: Principal | None = None
+        self.network = Network(world.account.region)
 
     @property
     def account(self) -> str:
@@ -365,6 +367,7 @@ class ECSService:
             attachment_id=random_uuid(),
             program_overrides=dict(_PROGRAMS.get() or {}),
             enable_execute_command=bool(params.get("enableExecuteCommand")),
+            assign_public_ip=str(network.get("assignPublicIp") or "DISABLED"),
         )
         self._assume_roles(task)
         self.tasks[task_arn] = task

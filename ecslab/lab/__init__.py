@@ -21,6 +21,7 @@ from ecslab.cloud.mistakes import ArgumentTypeError, learner_facing
 from ecslab.cloud.world import World
 from ecslab.ecs.apps import orders_app
 from ecslab.ecs.definitions import Program
+from ecslab.ecs.network import Network
 from ecslab.ecs.service import ECRAnswers, ECSService
 from ecslab.i18n import N_, _
 from ecslab.lab.course import (
@@ -104,13 +105,19 @@ class Lab:
     def network_configuration(self) -> dict[str, Any]:
         """The awsvpc network configuration RunTask needs (the lab's subnets are simulated)."""
         r = self.resources
-        return {
+        default = {
             "awsvpcConfiguration": {
                 "subnets": list(r.subnets),
                 "securityGroups": [r.security_group],
                 "assignPublicIp": "DISABLED",
             }
         }
+        return self.ecs.network.configuration(default)
+
+    @property
+    def network(self) -> Network:
+        """The task's network: subnets, routes out and VPC endpoints (``ecslab.ecs.network``)."""
+        return self.ecs.network
 
     @learner_facing
     def task_definition(self, reference: str | None = None) -> dict[str, Any]:

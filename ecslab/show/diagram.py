@@ -23,6 +23,8 @@ allowed    bluish green #009E73  #00664A   solid            ✓      N. the acti
 denied     vermillion #D55E00    #A84A00   dashed, thicker  ✗      N. the action and why
 never      grey #999999          #666666   dotted           ○      (N) the action, "(never
                                                                  reached)"
+unreach-   reddish purple        #8E3A6B   bold             ⊘      N. the action, "no network
+able       #CC79A7                                                 path (timed out)"
 planned    blue #0072B2          #0072B2   solid, thin      →      N. the action, what for
 ========== ===================== ========= ================ ====== ==========================
 
@@ -93,6 +95,13 @@ STYLES = {
         "style": "dotted",
         "penwidth": "1.4",
         "mark": "○",
+    },
+    "unreachable": {
+        "color": "#CC79A7",
+        "fontcolor": "#8E3A6B",
+        "style": "bold",
+        "penwidth": "2.4",
+        "mark": "⊘",
     },
     "planned": {
         "color": "#0072B2",
@@ -416,7 +425,10 @@ def build(
         else:  # the caller's line runs into the call's text, and on from it to the service
             dot.edge(edge.source, _call_id(edge), arrowhead="none", **line)
             dot.edge(_call_id(edge), edge.target, **line)
-    _legend(dot, [o for o in legend if o in STYLES])
+    shown = [o for o in legend if o in STYLES]
+    if any(c.outcome == "unreachable" for c in calls) and "unreachable" not in shown:
+        shown.append("unreachable")
+    _legend(dot, shown)
     headline = title + (f": {short}" if short else "")
     return Diagram(dot, describe(calls, title, status, roles), title, headline)
 
@@ -481,6 +493,8 @@ def _edge_text(edge: Edge) -> str:
         text += "\n" + _("hands over\n{role}").format(role=first.resource.rsplit("/", 1)[-1])
     if edge.outcome == "denied":
         text += f"\n{_short_reason(first.error)}"
+    elif edge.outcome == "unreachable":
+        text += "\n" + _("no network path (timed out)")
     elif edge.outcome == "never":
         text += "\n" + _("(never reached)")
     elif edge.outcome == "planned" and _purposes(edge.calls):
@@ -596,6 +610,7 @@ def _legend(dot: Any, outcomes: list[str]) -> None:
         "denied": _("denied (dashed)"),
         "never": _("never reached (dotted)"),
         "planned": _("what the task will ask for"),
+        "unreachable": _("unreachable: no network path (bold)"),
     }
     with dot.subgraph(name="cluster_legend") as legend:
         legend.attr(label=_("key"), style="dashed", color="#999999", fontsize="10")
@@ -721,6 +736,11 @@ def describe(
             elif outcome == "denied":
                 said = _("{what}: DENIED.").format(what=what)
                 lines.append(f"  {number}. ✗ {said} {first.error or ''}".rstrip())
+            elif outcome == "unreachable":
+                said = _("{what}: UNREACHABLE — no network path, the call timed out.").format(
+                    what=what
+                )
+                lines.append(f"  {number}. ⊘ {said} {first.error or ''}".rstrip())
             elif outcome == "never":
                 lines.append(f"  ({number}) ○ " + _("Never reached: {what}.").format(what=what))
             else:

@@ -281,6 +281,8 @@ def phase_header(phase: str) -> str:
 def _decision_text(event: TraceEvent) -> str:
     if event.allowed:
         return "✓ " + _("allowed")
+    if event.unreachable:
+        return "⊘ " + _("unreachable (no network path; not an IAM decision)")
     return "✗ " + _("denied ({decision})").format(decision=event.decision)
 
 

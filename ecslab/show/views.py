@@ -26,6 +26,8 @@ DIAGRAM_PHASES = ("launch", "run")
 
 
 def _outcome(event: TraceEvent) -> str:
+    if event.unreachable:
+        return "unreachable"
     return "allowed" if event.allowed else "denied"
 
 
