@@ -21,6 +21,7 @@ from ecslab.cloud.mistakes import ArgumentTypeError, learner_facing
 from ecslab.cloud.world import World
 from ecslab.ecs.apps import orders_app
 from ecslab.ecs.definitions import Program
+from ecslab.ecs.instances import ContainerInstance
 from ecslab.ecs.service import ECRAnswers, ECSService
 from ecslab.i18n import N_, _
 from ecslab.lab.course import (
@@ -61,6 +62,7 @@ class Lab:
         self.terraform: Any = None  # the last Terraform applied (from_terraform, load_terraform)
         self.execution_role = RoleView(self._world, EXECUTION_ROLE)
         self.task_role = RoleView(self._world, TASK_ROLE)
+        self.ecs.course_cluster = self.resources.cluster  # its EC2 instance starts on demand
 
     # -- the account -----------------------------------------------------------------------------
 
@@ -99,6 +101,18 @@ class Lab:
         return RoleView(self._world, name)
 
     # -- ECS ---------------------------------------------------------------------------------------
+
+    @property
+    def container_instance(self) -> ContainerInstance:
+        """The cluster's EC2 container instance (for ``run_task(launch_type="EC2")``): its
+        ``hop_limit``, ``http_tokens`` and ``agent_config`` (see ecslab.ecs.instances)."""
+        self._require_open()
+        return self.ecs.instances.instance(self.resources.cluster)
+
+    @property
+    def instance_role(self) -> RoleView:
+        """The container instance's role, ``ecsInstanceRole`` (made on first use)."""
+        return RoleView(self._world, self.container_instance.role_name)
 
     @property
     def network_configuration(self) -> dict[str, Any]:
@@ -192,15 +206,23 @@ class Lab:
         *,
         overrides: dict[str, Any] | None = None,
         cluster: str | None = None,
+        launch_type: str = "FARGATE",
     ) -> TaskView:
         """Run a task as you would with ``ecs.run_task``, and follow it to the end.
 
         ``task_definition``: ``family``, ``family:revision``, an ARN, or a task definition
         (RegisterTaskDefinition's fields) to register first; default: the course's ``orders``.
         ``app``: a program (Python callable) for the essential container instead of the
-        image's, or programs by container name.
+        image's, or programs by container name. ``launch_type``: ``"FARGATE"`` or ``"EC2"`` (on
+        the cluster's container instance, ``lab.container_instance``).
         """
         self._require_open()
+        if launch_type not in ("FARGATE", "EC2"):
+            raise ValueError(
+                _('launch_type is "FARGATE" or "EC2" (what ecslab simulates), not {value}').format(
+                    value=repr(launch_type)
+                )
+            )
         start = len(self.trace)
         if isinstance(task_definition, dict):
             task_definition = self.register_task_definition(task_definition)
@@ -221,9 +243,10 @@ class Lab:
         request: dict[str, Any] = {
             "cluster": cluster or self.resources.cluster,
             "taskDefinition": reference,
-            "launchType": "FARGATE",
-            "networkConfiguration": self.network_configuration,
+            "launchType": launch_type,
         }
+        if definition is None or definition.network_mode == "awsvpc":
+            request["networkConfiguration"] = self.network_configuration
         if overrides:
             request["overrides"] = overrides
         try:
