@@ -871,3 +871,34 @@ for _operation in (
     _simple("iam", _operation, f"iam:{_operation}", _user_arn)
 for _operation in ("ListRoles", "ListPolicies", "ListUsers", "GetAccountSummary"):
     _simple("iam", _operation, f"iam:{_operation}", _star)
+
+
+# -- EC2 container instances (ecslab.ecs.instances) ----------------------------------------------
+
+
+def _instance_profile_arn(params: Mapping[str, Any], account: Account) -> str:
+    name = str(params.get("InstanceProfileName", "*"))
+    return f"arn:aws:iam::{account.account_id}:instance-profile/{name}"
+
+
+for _operation in ("CreateInstanceProfile", "AddRoleToInstanceProfile", "GetInstanceProfile"):
+    _simple("iam", _operation, f"iam:{_operation}", _instance_profile_arn)
+
+# The ECS agent on a container instance, with the instance role: RegisterContainerInstance on the
+# cluster, DiscoverPollEndpoint on * (Service Authorization Reference, "Actions defined by Amazon
+# Elastic Container Service":
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html).
+_simple(
+    "ecs",
+    "RegisterContainerInstance",
+    "ecs:RegisterContainerInstance",
+    lambda p, a: _cluster_arn(a, p.get("cluster")),
+)
+_simple("ecs", "DiscoverPollEndpoint", "ecs:DiscoverPollEndpoint", _star)
+_simple(
+    "ecs",
+    "ListContainerInstances",
+    "ecs:ListContainerInstances",
+    lambda p, a: _cluster_arn(a, p.get("cluster")),
+)
+_simple("ecs", "DescribeContainerInstances", "ecs:DescribeContainerInstances", _star)

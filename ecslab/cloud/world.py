@@ -30,6 +30,7 @@ from ecslab.cloud.clock import LabClock
 from ecslab.cloud.endpoint import CredentialsEndpoint
 from ecslab.cloud.gate import Gate, activate, deactivate
 from ecslab.cloud.identities import Identities, Principal
+from ecslab.cloud.imds import InstanceMetadataService
 from ecslab.cloud.safety import LAB_SETTINGS, IsolatedEnvironment
 from ecslab.cloud.trace import Trace
 from ecslab.i18n import _
@@ -91,7 +92,16 @@ def container_session(region: str) -> ContainerSession:
         core.register_component("data_loader", shared_loader())
         session = _SHARED["container"] = ContainerSession(botocore_session=core, region_name=region)
     session._session._credentials = None  # botocore resolves again on first use
+    # botocore's chain reads the instance-metadata settings when it is built: a container on an
+    # EC2 instance (ecslab.cloud.imds) gets a chain of its own, and the next one is built again.
+    metadata = (os.environ.get("AWS_EC2_METADATA_DISABLED"), os.environ.get(_IMDS_ENDPOINT))
+    if _SHARED.get("container_metadata", metadata) != metadata or metadata[1]:
+        session._session._register_credential_provider()
+    _SHARED["container_metadata"] = metadata
     return session
+
+
+_IMDS_ENDPOINT = "AWS_EC2_METADATA_SERVICE_ENDPOINT"
 
 
 class ContainerSession(boto3.Session):
@@ -173,6 +183,7 @@ class World:
         self._mock: Any = None
         self._undo: list[Any] = []
         self.endpoint = CredentialsEndpoint()
+        self.imds = InstanceMetadataService()  # served to containers on EC2 instances only
         # Services (or single operations) the lab answers itself instead of moto, by service:
         # each has ``answer(operation, params, principal) -> dict | None``.
         self.answerers: dict[str, Any] = {}
@@ -243,6 +254,7 @@ class World:
     def close(self) -> None:
         deactivate(self.gate)
         self.endpoint.stop()
+        self.imds.stop()
         for undo in reversed(self._undo):
             undo()
         self._undo.clear()

@@ -116,6 +116,7 @@ class TaskState:
     enable_execute_command: bool = False
     exec_agents: dict[str, Any] = field(default_factory=dict)  # ecslab.ecs.exec.ExecAgent
     assign_public_ip: str = "DISABLED"
+    instance: Any = None  # the EC2 container instance (ecslab.ecs.instances); None on Fargate
 
 
 class Lifecycle:
@@ -183,6 +184,9 @@ class Lifecycle:
 
     def _agent(self, service: str) -> Any:
         credentials = self.task.execution_credentials
+        if credentials is None and self.task.instance is not None:
+            # On EC2, the agent and the Docker daemon fall back to the instance role.
+            credentials = self.task.instance.agent_credentials(self.world, self.task, service)
         if credentials is None:  # no execution role: nothing to retrieve with
             raise LaunchFailed(
                 "ResourceInitializationError: unable to pull secrets or registry auth: execution "
@@ -372,7 +376,11 @@ class Lifecycle:
         container.log_lines.clear()
         writer = _LogWriter(self.clock, container.log_lines)
         role_arn = task.definition.task_role_arn
+        instance = task.instance
         with (
+            instance.container(self.world, task, container, variables)
+            if instance is not None
+            else contextlib.nullcontext(),
             self.world.container_environment(task.task_credentials, role_arn, variables),
             contextlib.redirect_stdout(writer),
             contextlib.redirect_stderr(writer),

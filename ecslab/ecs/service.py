@@ -24,6 +24,7 @@ from ecslab.ecs import definitions, reasons
 from ecslab.ecs import exec as ecs_exec
 from ecslab.ecs.definitions import Program, TaskDefinition
 from ecslab.ecs.images import Images, parse_image
+from ecslab.ecs.instances import ContainerInstances, describe_ec2
 from ecslab.ecs.lifecycle import ContainerState, Lifecycle, TaskState
 from ecslab.ecs.network import Network
 from ecslab.ecs.plan import TASK_ID, Plan
@@ -55,6 +56,8 @@ class ECSService:
         self._programs_by_definition: dict[str, dict[str, Program]] = {}
         self._caller: Principal | None = None
         self.network = Network(world.account.region)
+        self.instances = ContainerInstances(world, self)  # the EC2 launch type
+        self.course_cluster: str | None = None  # the cluster whose instance starts on demand
 
     @property
     def account(self) -> str:
@@ -144,6 +147,8 @@ class ECSService:
     ) -> dict[str, Any] | None:
         self._caller = principal
         handler = getattr(self, f"_{operation}", None)
+        if handler is None and hasattr(self.instances, f"_{operation}"):
+            return self.instances.answer(operation, params)
         if handler is None:
             # ECS is answered by the lab alone: what it does not simulate, it refuses.
             modelled = sorted(
@@ -324,9 +329,13 @@ class ECSService:
         count = int(params.get("count") or 1)
         if not 1 <= count <= 10:
             raise _error("InvalidParameterException", "Count must be between 1 and 10.")
+        instance = (
+            self.instances.place(cluster, self.course_cluster) if launch_type == "EC2" else None
+        )
         created = []
         for _ in range(count):
             task = self._new_task(definition, cluster, params, network or {})
+            task.instance = instance
             created.append(self.describe(task))
             Lifecycle(self.world, self, task).run()
         return {"tasks": created, "failures": []}
@@ -533,6 +542,8 @@ class ECSService:
             "taskDefinitionArn": definition.arn,
             "version": task.version,
         }
+        if task.instance is not None:
+            describe_ec2(out, task.instance)
         for key, value in (
             ("connectivity", "CONNECTED" if task.connectivity_at else None),
             ("connectivityAt", task.connectivity_at),

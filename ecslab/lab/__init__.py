@@ -22,6 +22,7 @@ from ecslab.cloud.world import World
 from ecslab.ecs.apps import orders_app
 from ecslab.ecs.definitions import Program
 from ecslab.ecs.network import Network
+from ecslab.ecs.instances import ContainerInstance
 from ecslab.ecs.service import ECRAnswers, ECSService
 from ecslab.i18n import N_, _
 from ecslab.lab.course import (
@@ -62,6 +63,7 @@ class Lab:
         self.terraform: Any = None  # the last Terraform applied (from_terraform, load_terraform)
         self.execution_role = RoleView(self._world, EXECUTION_ROLE)
         self.task_role = RoleView(self._world, TASK_ROLE)
+        self.ecs.course_cluster = self.resources.cluster  # its EC2 instance starts on demand
 
     # -- the account -----------------------------------------------------------------------------
 
@@ -100,6 +102,18 @@ class Lab:
         return RoleView(self._world, name)
 
     # -- ECS ---------------------------------------------------------------------------------------
+
+    @property
+    def container_instance(self) -> ContainerInstance:
+        """The cluster's EC2 container instance (for ``run_task(launch_type="EC2")``): its
+        ``hop_limit``, ``http_tokens`` and ``agent_config`` (see ecslab.ecs.instances)."""
+        self._require_open()
+        return self.ecs.instances.instance(self.resources.cluster)
+
+    @property
+    def instance_role(self) -> RoleView:
+        """The container instance's role, ``ecsInstanceRole`` (made on first use)."""
+        return RoleView(self._world, self.container_instance.role_name)
 
     @property
     def network_configuration(self) -> dict[str, Any]:
@@ -200,17 +214,25 @@ class Lab:
         overrides: dict[str, Any] | None = None,
         cluster: str | None = None,
         enable_execute_command: bool = False,
+        launch_type: str = "FARGATE",
     ) -> TaskView:
         """Run a task as you would with ``ecs.run_task``, and follow it to the end.
 
         ``task_definition``: ``family``, ``family:revision``, an ARN, or a task definition
         (RegisterTaskDefinition's fields) to register first; default: the course's ``orders``.
         ``app``: a program (Python callable) for the essential container instead of the
-        image's, or programs by container name.
+        image's, or programs by container name. ``launch_type``: ``"FARGATE"`` or ``"EC2"`` (on
+        the cluster's container instance, ``lab.container_instance``).
         ``enable_execute_command``: start ECS Exec's agent in every container (RunTask's
         ``enableExecuteCommand``); ``lab.client("ecs").execute_command(...)`` then opens a shell.
         """
         self._require_open()
+        if launch_type not in ("FARGATE", "EC2"):
+            raise ValueError(
+                _('launch_type is "FARGATE" or "EC2" (what ecslab simulates), not {value}').format(
+                    value=repr(launch_type)
+                )
+            )
         if not isinstance(enable_execute_command, bool):
             raise ArgumentTypeError(
                 _("enable_execute_command must be True or False, not {kind}").format(
@@ -237,9 +259,10 @@ class Lab:
         request: dict[str, Any] = {
             "cluster": cluster or self.resources.cluster,
             "taskDefinition": reference,
-            "launchType": "FARGATE",
-            "networkConfiguration": self.network_configuration,
+            "launchType": launch_type,
         }
+        if definition is None or definition.network_mode == "awsvpc":
+            request["networkConfiguration"] = self.network_configuration
         if overrides:
             request["overrides"] = overrides
         if enable_execute_command:

@@ -241,6 +241,34 @@ case(
 )
 
 
+# -- EC2 container instances (ecslab.ecs.instances) ------------------------------------------------
+case(
+    "ecs",
+    "RegisterContainerInstance",
+    lambda env: {"cluster": env.r.cluster, "instanceIdentityDocument": "{}"},
+    one("ecs:RegisterContainerInstance", lambda env: env.r.cluster_arn),
+    answer="ClientException",  # only the lab's own instance registers
+)
+case(
+    "ecs",
+    "DiscoverPollEndpoint",
+    lambda env: {"cluster": env.r.cluster},
+    star("ecs:DiscoverPollEndpoint"),
+)
+case(
+    "ecs",
+    "ListContainerInstances",
+    lambda env: {"cluster": env.r.cluster},
+    one("ecs:ListContainerInstances", lambda env: env.r.cluster_arn),
+)
+case(
+    "ecs",
+    "DescribeContainerInstances",
+    lambda env: {"cluster": env.r.cluster, "containerInstances": ["0123"]},
+    star("ecs:DescribeContainerInstances"),
+)
+
+
 @pytest.mark.parametrize(("c", "half"), CASES.params())
 def test_gate(c: Case, half: str):
     """Allowed with exactly the expected permission; refused, in the service's words, without."""

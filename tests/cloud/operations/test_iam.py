@@ -277,6 +277,34 @@ for _operation in ("ListRoles", "ListPolicies", "ListUsers", "GetAccountSummary"
     case("iam", _operation, nothing_params, star(f"iam:{_operation}"))
 
 
+# -- instance profiles (the EC2 launch type's ecsInstanceRole) -------------------------------------
+def _profile_arn(env: Env) -> str:
+    return f"arn:aws:iam::{env.r.account_id}:instance-profile/gate-profile"
+
+
+case(
+    "iam",
+    "GetInstanceProfile",
+    lambda env: {"InstanceProfileName": "gate-profile"},
+    one("iam:GetInstanceProfile", _profile_arn),
+    answer="NoSuchEntity",
+)
+case(
+    "iam",
+    "AddRoleToInstanceProfile",
+    lambda env: {"InstanceProfileName": "gate-profile", "RoleName": "ecs-task-role"},
+    one("iam:AddRoleToInstanceProfile", _profile_arn),
+    answer="NoSuchEntity",
+)
+case(
+    "iam",
+    "CreateInstanceProfile",
+    lambda env: {"InstanceProfileName": "gate-profile"},
+    one("iam:CreateInstanceProfile", _profile_arn),
+    own_lab=True,
+)
+
+
 @pytest.mark.parametrize(("c", "half"), CASES.params())
 def test_gate(c: Case, half: str):
     """Allowed with exactly the expected permission; refused, in the service's words, without."""
