@@ -21,8 +21,8 @@ from ecslab.cloud.mistakes import ArgumentTypeError, learner_facing
 from ecslab.cloud.world import World
 from ecslab.ecs.apps import orders_app
 from ecslab.ecs.definitions import Program
-from ecslab.ecs.network import Network
 from ecslab.ecs.instances import ContainerInstance
+from ecslab.ecs.network import Network
 from ecslab.ecs.service import ECRAnswers, ECSService
 from ecslab.i18n import N_, _
 from ecslab.lab.course import (
