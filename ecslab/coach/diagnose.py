@@ -14,6 +14,17 @@ app log lines and service events. The texts it recognises are the real ones coll
 ``tests/coach/corpus`` holds real messages with their sources, and ``benchmarks/diagnose.py``
 measures how often the top answer is right.
 
+The cast around a task (issue 14) answers with the same four roles: a network timeout at launch
+is ``"neither"`` (category ``network``); an EC2 container instance role answering for an app that
+has no task role (``assumed-role/<name>/i-0...``: the session name is an instance id) is
+``"neither"``, category ``instance-role``, and its explanation and fix point at the task role
+(give the task one, or block IMDS) — issue 15 will give it the role ``"instance"``, the
+category staying; the ECS agent's own calls as the instance role (registering, polling) are
+``instance-role`` too, fixed on the instance role; ECS Exec's ``TargetNotConnectedException`` and
+``ssmmessages`` refusals are ``"task"``, category ``ecs-exec``; RunTask's ``No Container
+Instances were found in your cluster.`` is ``"neither"``, category ``placement`` (issue 15:
+``"infrastructure"``), explained as an instance that never registered.
+
 Why rules and not a model: the signals are few and exact (a wrapper text, an IAM action, a
 session name), the answer must explain itself, and a learner must be able to read why.
 """
@@ -143,6 +154,11 @@ class Candidate:
     # What this case adds to its role's own explanation ("Note: ..."), in the learner's
     # language; a plain attribute, not a field: the answer's JSON stays as it is.
     note = ""
+    # Whole sentences that replace the role's own explanation (lead) or follow it (more), and a
+    # fix that replaces the category's: for cases the category's general words do not fit.
+    lead = ""
+    more = ""
+    fix = ""
 
 
 @dataclass
@@ -384,18 +400,25 @@ def _network(f: Facts) -> list[Candidate]:
         return []
     f.evidence.append(_("network trouble: '{text}'").format(text=found))
     phase = "launch" if f.has(*LAUNCH_WRAPPERS) else "run"
-    return [
-        Candidate(
-            "neither",
-            "network",
-            phase,
-            8,
-            _(
-                "the task could not reach the AWS endpoint (no route to the internet or to "
-                "VPC endpoints) — it never got an answer, allowed or denied"
-            ),
+    found = Candidate(
+        "neither",
+        "network",
+        phase,
+        8,
+        _(
+            "the task could not reach the AWS endpoint (no route to the internet or to "
+            "VPC endpoints) — it never got an answer, allowed or denied"
+        ),
+    )
+    if phase == "launch":
+        found.more = _(
+            "The message starts as the task execution role's refusals do (the same wrapper "
+            "words), but its end differs: a refusal names the action it denied ('is not "
+            "authorized to perform', AccessDenied) and comes back at once; a network failure "
+            "names none, retries ('retried 5 time(s)', 'i/o timeout', 'context deadline "
+            "exceeded', 'signal: killed') and stops the task minutes later."
         )
-    ]
+    return [found]
 
 
 @rule
@@ -542,18 +565,30 @@ def _exec_and_routers(f: Facts) -> list[Candidate]:
                 )
             )
         else:
-            out.append(
-                Candidate(
-                    "task",
-                    "ecs-exec",
-                    "run",
-                    7,
-                    _(
-                        "ECS Exec's agent in the container uses the task role: it needs "
-                        "ssmmessages:* channels"
-                    ),
-                )
+            found = Candidate(
+                "task",
+                "ecs-exec",
+                "run",
+                7,
+                _(
+                    "ECS Exec's agent in the container uses the task role: it needs "
+                    "ssmmessages:* channels"
+                ),
             )
+            found.lead = _(
+                "ECS Exec failed inside the task: the SSM agent that ECS runs in the container "
+                "opens its ssmmessages channels with the task role (taskRoleArn), never the task "
+                "execution role. When the task role may not, the agent never connects, and "
+                "ExecuteCommand answers TargetNotConnectedException ('The execute command "
+                "failed due to an internal error')."
+            )
+            found.fix = _(
+                "Allow ssmmessages:CreateControlChannel, CreateDataChannel, "
+                "OpenControlChannel and OpenDataChannel on the task role, and run the task with "
+                "execute-command enabled. Adding them to the task execution role changes "
+                "nothing: the SSM agent never uses it."
+            )
+            out.append(found)
     if f.has(
         "firelens",
         "fluent-bit",
@@ -591,16 +626,18 @@ def _runtime(f: Facts) -> list[Candidate]:
     if f.session and _INSTANCE.match(f.session):
         f.evidence.append(_("session {session} is an EC2 instance id").format(session=f.session))
         return [
-            Candidate(
-                "neither",
-                "instance-role",
-                "run",
-                8,
-                _(
-                    "the EC2 instance's role answered, not a task role: the container "
-                    "found no task role credentials and the SDK fell back to the instance "
-                    "profile — give the task definition a task role"
-                ),
+            _instance_answered(
+                Candidate(
+                    "neither",
+                    "instance-role",
+                    "run",
+                    8,
+                    _(
+                        "the EC2 instance's role answered, not a task role: the container "
+                        "found no task role credentials and the SDK fell back to the instance "
+                        "profile — give the task definition a task role"
+                    ),
+                )
             )
         ]
     if f.user and not f.principal_role:
@@ -666,18 +703,43 @@ def _container(f: Facts) -> list[Candidate]:
         "resources could not be found",
         "insufficient memory",
         "insufficient cpu",
+        "no container instances were found",
     ):
         if f.has(*LAUNCH_WRAPPERS):
             return []
-        return [
-            Candidate(
-                "neither",
-                "placement",
-                "deploy",
-                6,
-                _("the scheduler could not place the task (capacity, constraints)"),
+        found = Candidate(
+            "neither",
+            "placement",
+            "deploy",
+            6,
+            _("the scheduler could not place the task (capacity, constraints)"),
+        )
+        if f.has("no container instances were found"):
+            # RunTask's refusal ("InvalidParameterException: No Container Instances were found
+            # in your cluster.", https://github.com/jenkinsci/amazon-ecs-plugin/issues/217) and
+            # the service event that ends with it: no EC2 instance is registered.
+            found.why = _(
+                "no EC2 container instance is registered in the cluster: none was launched, or "
+                "its ECS agent could not register it"
             )
-        ]
+            found.more = _(
+                "The task's roles are not involved. Either no EC2 instance was launched (the "
+                "Auto Scaling group's capacity, an instance quota, an instance type the region "
+                "lacks), or the "
+                "instance's ECS agent could not register it: its instance role lacks "
+                "AmazonEC2ContainerServiceforEC2Role (ecs:RegisterContainerInstance), ECS_CLUSTER "
+                "in /etc/ecs/ecs.config names another cluster, or the instance cannot reach the "
+                "ECS endpoint."
+            )
+            found.fix = _(
+                "Look at the cluster's container instances: if there are none, check the Auto "
+                "Scaling group's activity, then the instance: its instance profile with "
+                "AmazonEC2ContainerServiceforEC2Role, ECS_CLUSTER in /etc/ecs/ecs.config, and "
+                "its route to the ECS endpoint. Or run the task on Fargate."
+            )
+            if not f.has("unable to place a task"):
+                f.evidence.append(_("RunTask found no container instance in the cluster"))
+        return [found]
     return []
 
 
@@ -834,18 +896,87 @@ def _instance_role_by_name(f: Facts) -> list[Candidate]:
     name = (f.principal_role or "").lower().replace("-", "")
     if not any(h in name for h in ("instancerole", "ec2role", "instanceprofile", "nodegroup")):
         return []
-    return [
-        Candidate(
-            "neither",
-            "instance-role",
-            "launch" if f.has(*LAUNCH_WRAPPERS) else "run",
-            10,
-            _(
-                "the EC2 container instance's role made this call: its instance "
-                "profile needs the permission (or the task needs a role of its own)"
-            ),
-        )
-    ]
+    found = Candidate(
+        "neither",
+        "instance-role",
+        "launch" if f.has(*LAUNCH_WRAPPERS) else "run",
+        10,
+        _(
+            "the EC2 container instance's role made this call: its instance "
+            "profile needs the permission (or the task needs a role of its own)"
+        ),
+    )
+    if found.phase == "run" and f.has(*DENIED):
+        _instance_answered(found)
+    return [found]
+
+
+def _instance_answered(found: Candidate) -> Candidate:
+    """An app's call answered by the container instance role: the task role is what to work on.
+
+    On EC2 the SDK's chain asks the container credentials endpoint first and IMDS after it: an app
+    whose task has no task role gets the instance role's credentials from IMDS, unless the agent
+    blocks it (ECS_AWSVPC_BLOCK_IMDS in awsvpc mode, an IMDSv2 hop limit of 1 in bridge mode;
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html, "Amazon EC2
+    container instance role" and "Considerations")."""
+    found.why = _(
+        "the EC2 instance's role answered, not a task role: the container "
+        "found no task role credentials and the SDK fell back to the instance "
+        "profile — give the task definition a task role"
+    )
+    found.more = _(
+        "The session name is an EC2 instance id: the credentials came from the instance "
+        "metadata service (IMDS). The role to work on is the task role, not the instance "
+        "role: whatever the instance role is given, every container on the instance gets."
+    )
+    found.fix = _(
+        "Give the task a task role (taskRoleArn) with the permission, so the container "
+        "credentials endpoint answers before IMDS; and block IMDS from tasks so that none "
+        "borrows the instance role: ECS_AWSVPC_BLOCK_IMDS=true in /etc/ecs/ecs.config (awsvpc "
+        "network mode), or an IMDSv2 hop limit of 1 (bridge network mode)."
+    )
+    return found
+
+
+# The ECS agent's own calls on an EC2 container instance, made with the instance role
+# (AmazonEC2ContainerServiceforEC2Role allows them: https://docs.aws.amazon.com/aws-managed-policy/
+# latest/reference/AmazonEC2ContainerServiceforEC2Role.html).
+INSTANCE_AGENT_ACTIONS = (
+    "ecs:registercontainerinstance",
+    "ecs:deregistercontainerinstance",
+    "ecs:discoverpollendpoint",
+    "ecs:poll",
+    "ecs:starttelemetrysession",
+    "ecs:submitcontainerstatechange",
+    "ecs:submittaskstatechange",
+    "ecs:submitattachmentstatechanges",
+    "ecs:updatecontainerinstancesstate",
+    "ecs:listtagsforresource",
+)
+
+
+@rule
+def _instance_agent(f: Facts) -> list[Candidate]:
+    """The ECS agent refused as the instance role: the instance role itself is at fault."""
+    if (f.action or "").lower() not in INSTANCE_AGENT_ACTIONS or not f.has(*DENIED):
+        return []
+    found = Candidate(
+        "neither",
+        "instance-role",
+        "deploy" if "registercontainerinstance" in f.action.lower() else "run",
+        11,
+        _(
+            "the ECS agent on the EC2 instance makes this call itself, with the container "
+            "instance role; neither task role is involved"
+        ),
+    )
+    found.fix = _(
+        "Attach AmazonEC2ContainerServiceforEC2Role to the container instance role "
+        "(ecsInstanceRole, through its instance profile): the agent registers the instance, "
+        "polls for tasks and reports their state with it; an instance that never registered "
+        "leaves RunTask no container instance."
+    )
+    return [found]
 
 
 @rule
@@ -1080,7 +1211,7 @@ def diagnose(message: str) -> Diagnosis:
             explanation = _trust_explanation(role, facts.assumed_role_arn)
         elif role in ("execution", "task"):
             # the role's own sentence says who calls; add only what this case adds
-            explanation = _(EXPLANATIONS[role])
+            explanation = best.lead or _(EXPLANATIONS[role])
             if best.note:
                 # TRANSLATORS: {explanation} is whole sentences; {note} a reason in lower case.
                 explanation = _("{explanation} Note: {note}.").format(
@@ -1092,6 +1223,10 @@ def diagnose(message: str) -> Diagnosis:
             explanation = _("{explanation} {why}.").format(
                 explanation=_(EXPLANATIONS[role]), why=best.why[:1].upper() + best.why[1:]
             )
+        if best.more:
+            # TRANSLATORS: {explanation} and {more} are whole sentences, the second adding to
+            # the first.
+            explanation = _("{explanation} {more}").format(explanation=explanation, more=best.more)
     else:
         role, category, phase = "unknown", "other", "unknown"
         explanation = _(
@@ -1113,7 +1248,7 @@ def diagnose(message: str) -> Diagnosis:
         category=category,
         phase=phase,
         explanation=explanation,
-        fix=_fix(role, category, role_name(facts.assumed_role_arn or ""))
+        fix=(best.fix or _fix(role, category, role_name(facts.assumed_role_arn or "")))
         if candidates
         else _("Read the message for the call and resource."),
         candidates=candidates,
