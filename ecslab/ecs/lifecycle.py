@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from ecslab.ecs import exec as ecs_exec
-from ecslab.ecs import network, reasons
+from ecslab.ecs import network, reasons, registries
 from ecslab.ecs.definitions import ContainerDefinition, Program, TaskDefinition
 from ecslab.ecs.images import ImageReference, parse_image
 
@@ -253,6 +253,7 @@ class Lifecycle:
         try:
             answer = self._agent("secretsmanager").get_secret_value(**request)
         except ClientError as error:
+            error = registries.as_secrets_manager_answers(error)
             raise LaunchFailed(reasons.asm_secret(secret_id, error)) from None
         text = answer.get("SecretString", "")
         if not json_key:
@@ -273,6 +274,10 @@ class Lifecycle:
         for container in task.containers:
             image = parse_image(container.definition.image)
             if not image.is_ecr:
+                try:  # a public registry: Docker Hub's quota (ecslab.ecs.registries)
+                    self.service.docker_hub.pull(container.definition.image)
+                except LookupError as refused:
+                    raise LaunchFailed(str(refused)) from None
                 continue
             total += self._pull(container, image)
         self.clock.advance(PULL_OVERHEAD + total / PULL_BYTES_PER_SECOND)
@@ -299,6 +304,11 @@ class Lifecycle:
         if not images:
             raise LaunchFailed(reasons.image_not_found(image.resolved))
         manifest = json.loads(images[0]["imageManifest"])
+        try:  # an image index: the descriptor for the task's platform (ecslab.ecs.registries)
+            platform = registries.task_platform(self.task.definition.raw)
+            manifest = registries.select_platform(manifest, platform)
+        except LookupError as mismatch:
+            raise LaunchFailed(str(mismatch)) from None
         container.image_digest = images[0]["imageId"]["imageDigest"]
         size = 0
         for layer in manifest.get("layers", []):

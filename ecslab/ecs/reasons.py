@@ -78,7 +78,11 @@ def ssm_invalid_parameters(names: list[str]) -> str:
 
 def asm_secret(secret_arn: str, error: ClientError) -> str:
     # https://github.com/GiamPy5/terraform-aws-directus/issues/10 (KMS) and the
-    # GetSecretValue denial quoted in docs/research/ecs_lifecycle.md §2.4
+    # GetSecretValue denial quoted in docs/research/ecs_lifecycle.md §2.4; a missing secret:
+    # "ResourceNotFoundException: Secrets Manager can't find the specified secret."
+    # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/resource-not-found-error.html);
+    # another account's secret without a resource policy: the IAM judge's "because no
+    # resource-based policy allows ..." (cross-account evaluation, ecslab.iam.evaluation)
     return (
         _RETRIEVAL + "unable to retrieve secret from asm: service call has been retried "
         f"1 time(s): failed to fetch secret {secret_arn} from secrets manager: " + sdk_v1(error)
@@ -145,4 +149,32 @@ def unable_to_assume(role_arn: str) -> str:
         f"ECS was unable to assume the role '{role_arn}' that was provided for this task. "
         "Please verify that the role being passed has the proper trust relationship and "
         "permissions and that your IAM user has permissions to pass this role."
+    )
+
+
+def platform_mismatch(platform: str) -> str:
+    # https://github.com/aviswerdlow/relay/issues/71 (service event quoting the stoppedReason:
+    # "CannotPullContainerError: pull image manifest has been retried 7 time(s): image Manifest
+    # does not contain descriptor matching platform 'linux/amd64'"); also quoted with 5 retries
+    # in several public READMEs. Fargate retries this one (7 times), unlike a 403 or a 404.
+    return (
+        "CannotPullContainerError: pull image manifest has been retried 7 time(s): image "
+        f"Manifest does not contain descriptor matching platform '{platform}'"
+    )
+
+
+def docker_hub_rate_limit(repository: str, digest: str) -> str:
+    # https://github.com/PrefectHQ/prefect/issues/12003 (a Fargate task, TaskFailedToStart):
+    # "CannotPullContainerError: ref pull has been retried 1 time(s): failed to copy:
+    # httpReadSeeker: failed open: unexpected status code https://registry-1.docker.io/v2/
+    # prefecthq/prefect/manifests/sha256:...: 429 Too Many Requests - Server message:
+    # toomanyrequests: You have reached your pull rate limit. You may increase the limit by
+    # authenticating and upgrading: https://www.docker.com/increase-rate-limit"
+    return (
+        "CannotPullContainerError: ref pull has been retried 1 time(s): failed to copy: "
+        "httpReadSeeker: failed open: unexpected status code "
+        f"https://registry-1.docker.io/v2/{repository}/manifests/{digest}: 429 Too Many "
+        "Requests - Server message: toomanyrequests: You have reached your pull rate limit. "
+        "You may increase the limit by authenticating and upgrading: "
+        "https://www.docker.com/increase-rate-limit"
     )

@@ -29,6 +29,7 @@ from ecslab.ecs.lifecycle import ContainerState, Lifecycle, TaskState
 from ecslab.ecs.network import Network
 from ecslab.ecs.plan import TASK_ID, Plan
 from ecslab.ecs.plan import plan as plan_calls
+from ecslab.ecs.registries import DockerHub
 
 if TYPE_CHECKING:
     from ecslab.cloud.identities import Principal
@@ -50,6 +51,7 @@ class ECSService:
     def __init__(self, world: World) -> None:
         self.world = world
         self.images = Images()
+        self.docker_hub = DockerHub()  # a simulation of its anonymous quota
         self.clusters: dict[str, dict[str, Any]] = {}
         self.definitions: dict[str, dict[int, TaskDefinition]] = {}
         self.tasks: dict[str, TaskState] = {}

@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 
 from ecslab.cloud.mistakes import ArgumentTypeError, learner_facing
 from ecslab.cloud.world import World
+from ecslab.ecs import registries
 from ecslab.ecs.apps import orders_app
 from ecslab.ecs.definitions import Program
 from ecslab.ecs.instances import ContainerInstance
@@ -166,8 +167,19 @@ class Lab:
         return f"{registered['family']}:{registered['revision']}"
 
     @learner_facing
-    def build_image(self, tag: str, program: Program, repository: str | None = None) -> str:
-        """Push a new image whose process is ``program`` to ECR (as you); returns its URI."""
+    def build_image(
+        self,
+        tag: str,
+        program: Program,
+        repository: str | None = None,
+        platform: str = "linux/amd64",
+    ) -> str:
+        """Push a new image whose process is ``program`` to ECR (as you); returns its URI.
+
+        ``repository``: an existing ECR repository (default: the course's). ``platform``:
+        ``"linux/amd64"`` (the default) or ``"linux/arm64"``, pushed as an image index holding
+        only that platform, as ``docker buildx build --platform linux/arm64`` does on an Apple
+        silicon Mac (see :mod:`ecslab.ecs.registries`)."""
         if not callable(program):
             raise ArgumentTypeError(
                 _(
@@ -176,6 +188,7 @@ class Lab:
                 ).format(kind=type(program).__name__)
             )
         repository = repository or self.resources.repository
+        registries.check_platform(platform)
         manifest = {
             "schemaVersion": 2,
             "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
@@ -194,12 +207,22 @@ class Lab:
         }
         import json
 
-        answer = self.client("ecr").put_image(
-            repositoryName=repository,
-            imageManifest=json.dumps(manifest),
-            imageManifestMediaType="application/vnd.docker.distribution.manifest.v2+json",
-            imageTag=tag,
-        )
+        media_type = "application/vnd.docker.distribution.manifest.v2+json"
+        if platform != "linux/amd64":
+            child = json.dumps(manifest)
+            manifest = registries.image_index(manifest, _digest(child), len(child), platform)
+            media_type = manifest["mediaType"]
+        try:
+            answer = self.client("ecr").put_image(
+                repositoryName=repository,
+                imageManifest=json.dumps(manifest),
+                imageManifestMediaType=media_type,
+                imageTag=tag,
+            )
+        except ClientError:
+            raise
+        except Exception:  # moto: a bare Exception for a repository that does not exist
+            raise registries.repository_not_found(str(repository), self.account_id) from None
         digest = answer["image"]["imageId"]["imageDigest"]
         self.ecs.images.register(repository, program, tag=tag, digest=digest)
         registry = self.resources.repository_uri.split("/", 1)[0]
