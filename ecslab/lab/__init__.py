@@ -25,6 +25,7 @@ from ecslab.ecs.deployer import DEPLOYER_ROLE, deployer_keys, ensure_deployer
 from ecslab.ecs.instances import ContainerInstance
 from ecslab.ecs.network import Network
 from ecslab.ecs.service import ECRAnswers, ECSService
+from ecslab.ecs.service_linked import ServiceLinkedRole
 from ecslab.i18n import N_, _
 from ecslab.lab.course import (
     ECS_TRUST,
@@ -93,9 +94,22 @@ class Lab:
     def is_open(self) -> bool:
         return self._world.is_open
 
-    def client(self, service: str) -> Any:
-        """A boto3 client acting as you, the account's administrator."""
-        return self._world.learner_client(service)
+    def client(self, service: str, *, as_deployer: bool = False) -> Any:
+        """A boto3 client acting as you, the account's administrator; with
+        ``as_deployer=True``, as ``lab.deployer`` (a session of role ecs-deployer)."""
+        if not isinstance(as_deployer, bool):
+            raise ArgumentTypeError(
+                _("as_deployer must be True or False, not {kind}").format(
+                    kind=type(as_deployer).__name__
+                )
+            )
+        if not as_deployer:
+            return self._world.learner_client(service)
+        self._require_open()
+        ensure_deployer(self._world, (EXECUTION_ROLE, TASK_ROLE))
+        assert self._world.learner_keys is not None
+        keys = deployer_keys(self._world, self._world.learner_keys)
+        return self._world.pooled_client("deployer", service, keys)
 
     def role(self, name: str) -> RoleView:
         """Any role in the account, by name."""
@@ -280,7 +294,7 @@ class Lab:
             request["enableExecuteCommand"] = True
         try:
             with self.ecs.programs(programs):
-                answer = self._ecs_client(as_deployer).run_task(**request)
+                answer = self.client("ecs", as_deployer=as_deployer).run_task(**request)
         except ClientError as error:
             info = error.response.get("Error", {})
             return TaskView(
@@ -311,13 +325,13 @@ class Lab:
         ensure_deployer(self._world, (EXECUTION_ROLE, TASK_ROLE))
         return RoleView(self._world, DEPLOYER_ROLE)
 
-    def _ecs_client(self, as_deployer: bool) -> Any:
-        if not as_deployer:
-            return self.client("ecs")
-        ensure_deployer(self._world, (EXECUTION_ROLE, TASK_ROLE))
-        assert self._world.learner_keys is not None
-        keys = deployer_keys(self._world, self._world.learner_keys)
-        return self._world.pooled_client("deployer", "ecs", keys)
+    @property
+    def service_linked_role(self) -> ServiceLinkedRole:
+        """ECS's own role, ``AWSServiceRoleForECS``, which manages an awsvpc task's network
+        interface. Not modelled until ``lab.service_linked_role.model()`` (then also
+        ``.exists``, ``.delete()``, ``model(exists=False)``: see ecslab.ecs.service_linked)."""
+        self._require_open()
+        return self.ecs.service_linked_role
 
     @learner_facing
     def plan(

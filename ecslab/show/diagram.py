@@ -458,6 +458,8 @@ def principal_name(name: str) -> str:
         return _("you (administrator)")
     if name == "deployer":
         return _("deployer")
+    if name == "Amazon ECS (service-linked role)":
+        return _("Amazon ECS (service-linked role)")
     if name.endswith(" app") and len(name) > len(" app"):
         return _("{container} app").format(container=name[: -len(" app")])
     return name

@@ -132,3 +132,136 @@ def test_the_deployer_lane_in_japanese(lab):
     text = task.diagram().describe()
     assert "デプロイ (deploy)" in text
     assert "デプロイ担当" in text
+
+
+# -- the service-linked role, AWSServiceRoleForECS ----------------------------------------------
+
+SLR = f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
+# InvalidParameterException, HTTP 400
+# (https://github.com/aws-solutions/cost-optimizer-for-amazon-workspaces/issues/13)
+UNABLE = (
+    "Unable to assume the service linked role. Please verify that the ECS service linked role "
+    "exists."
+)
+
+
+def test_the_service_linked_role_is_not_modelled_by_default(lab):
+    task = lab.run_task()
+    assert not lab.service_linked_role.modelled
+    assert not lab.service_linked_role.exists
+    assert all(e.principal != "Amazon ECS (service-linked role)" for e in lab.trace)
+    assert task.stop_code == "EssentialContainerExited"
+
+
+def test_ecs_makes_the_tasks_network_interface_as_its_service_linked_role(lab):
+    lab.service_linked_role.model()
+    assert lab.role("AWSServiceRoleForECS").policies == ["AmazonECSServiceRolePolicy"]
+    task = lab.run_task()
+    eni = task.trace[2]
+    assert (eni.phase, eni.principal, eni.role, eni.action, eni.decision) == (
+        "launch",
+        "Amazon ECS (service-linked role)",
+        "AWSServiceRoleForECS",
+        "ec2:CreateNetworkInterface",
+        "Allowed",
+    )
+    assert eni.principal_arn == f"arn:aws:sts::{ACCOUNT}:assumed-role/AWSServiceRoleForECS/ecs"
+    assert eni.sid == "ECSTaskManagement"
+    text = task.diagram().describe()
+    assert "Amazon ECS (service-linked role), as role AWSServiceRoleForECS, called " in text
+    assert "<svg" in task.diagram()._repr_html_()
+
+
+def test_on_ec2_it_also_attaches_the_interface(lab):
+    lab.service_linked_role.model()
+    task = lab.run_task(launch_type="EC2")
+    actions = [e.action for e in task.trace if e.role == "AWSServiceRoleForECS"]
+    assert actions == ["ec2:CreateNetworkInterface", "ec2:AttachNetworkInterface"]
+
+
+def test_without_the_role_run_task_is_refused(lab):
+    lab.service_linked_role.model(exists=False)
+    task = lab.run_task()
+    assert task.id is None
+    assert task.failure == f"InvalidParameterException: {UNABLE}"
+
+
+def test_create_cluster_makes_the_role_with_the_callers_permission(lab):
+    lab.service_linked_role.model(exists=False)
+    lab.client("ecs").create_cluster(clusterName="team")
+    assert lab.service_linked_role.exists
+    check = lab.trace[-3]
+    assert (check.principal, check.action, check.resource, check.decision, check.via) == (
+        "you (administrator)",
+        "iam:CreateServiceLinkedRole",
+        SLR,
+        "Allowed",
+        "ecs:CreateCluster",
+    )
+    assert lab.run_task().stop_code == "EssentialContainerExited"
+
+
+def test_a_deployer_who_may_not_create_it_gets_ecs_words(lab):
+    from botocore.exceptions import ClientError
+
+    lab.service_linked_role.model(exists=False)
+    lab.deployer.put_inline(
+        "deploy-tasks",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["ecs:RunTask", "ecs:CreateCluster", "iam:PassRole"],
+                    "Resource": "*",
+                }
+            ],
+        },
+    )
+    with pytest.raises(ClientError) as raised:
+        lab.client("ecs", as_deployer=True).create_cluster(clusterName="team")
+    assert raised.value.response["Error"] == {
+        "Code": "InvalidParameterException",
+        "Message": UNABLE,
+    }
+    assert not lab.service_linked_role.exists
+    refused = lab.trace[-1]
+    assert (refused.principal, refused.action, refused.decision) == (
+        "deployer",
+        "iam:CreateServiceLinkedRole",
+        "ImplicitlyDenied",
+    )
+    task = lab.run_task(as_deployer=True)
+    assert task.failure == f"InvalidParameterException: {UNABLE}"
+    assert [e.action for e in task.trace] == ["ecs:RunTask", "iam:PassRole", "iam:PassRole"]
+
+
+def test_the_condition_on_the_service_name_is_checked(lab):
+    lab.service_linked_role.model(exists=False)
+    lab.deployer.put_inline(
+        "deploy-tasks",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "ecs:CreateCluster", "Resource": "*"},
+                {
+                    "Effect": "Allow",
+                    "Action": "iam:CreateServiceLinkedRole",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"iam:AWSServiceName": "ecs.amazonaws.com"}},
+                },
+            ],
+        },
+    )
+    lab.client("ecs", as_deployer=True).create_cluster(clusterName="team")
+    assert lab.service_linked_role.exists
+
+
+def test_model_takes_a_bool(lab):
+    with pytest.raises(ArgumentTypeError, match="exists must be True or False, not str"):
+        lab.service_linked_role.model(exists="no")
+
+
+def test_a_deployer_client_signs_as_the_deployer(lab):
+    identity = lab.client("sts", as_deployer=True).get_caller_identity()
+    assert identity["Arn"] == DEPLOYER
