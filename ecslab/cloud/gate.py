@@ -265,6 +265,18 @@ class Gate:
             return error
         if label is not None:
             principal = dataclasses.replace(principal, label=label)
+        return self.authorize_principal(principal, service, operation, checks)
+
+    def authorize_principal(
+        self,
+        principal: Principal,
+        service: str,
+        operation: str,
+        checks: list[Authorization],
+    ) -> errors.ServiceError | None:
+        """As :meth:`authorize`, for a caller already known: the caller of the call a lab's own
+        service is answering (ECS creating its service-linked role for whoever calls it), or a
+        service's role session (ECS managing a task's network interface)."""
         for check in checks:
             decision = self._decide(principal, check)
             if decision.allowed:

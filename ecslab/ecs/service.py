@@ -30,6 +30,7 @@ from ecslab.ecs.network import Network
 from ecslab.ecs.plan import TASK_ID, Plan
 from ecslab.ecs.plan import plan as plan_calls
 from ecslab.ecs.registries import DockerHub
+from ecslab.ecs.service_linked import ServiceLinkedRole
 
 if TYPE_CHECKING:
     from ecslab.cloud.identities import Principal
@@ -60,6 +61,7 @@ class ECSService:
         self.network = Network(world.account.region)
         self.instances = ContainerInstances(world, self)  # the EC2 launch type
         self.course_cluster: str | None = None  # the cluster whose instance starts on demand
+        self.service_linked_role = ServiceLinkedRole(world)  # off unless a lab models it
 
     @property
     def account(self) -> str:
@@ -171,6 +173,7 @@ class ECSService:
         name = str(params.get("clusterName") or "default")
         cluster = self.clusters.get(name)
         if cluster is None or cluster["status"] != "ACTIVE":
+            self.service_linked_role.on_create_cluster(self._caller)
             cluster = {
                 "clusterArn": self._arn(f"cluster/{name}"),
                 "clusterName": name,
@@ -319,6 +322,7 @@ class ECSService:
                 "InvalidParameterException",
                 "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
             )
+        self.service_linked_role.on_run_task(definition.network_mode)
         names = {c.name for c in definition.containers}
         for override in (params.get("overrides") or {}).get("containerOverrides") or []:
             if override.get("name") not in names:
@@ -338,6 +342,7 @@ class ECSService:
         for _ in range(count):
             task = self._new_task(definition, cluster, params, network or {})
             task.instance = instance
+            self.service_linked_role.on_new_task(task, launch_type)
             created.append(self.describe(task))
             Lifecycle(self.world, self, task).run()
         return {"tasks": created, "failures": []}

@@ -22,9 +22,11 @@ from ecslab.cloud.world import World
 from ecslab.ecs import registries
 from ecslab.ecs.apps import orders_app
 from ecslab.ecs.definitions import Program
+from ecslab.ecs.deployer import DEPLOYER_ROLE, deployer_keys, ensure_deployer
 from ecslab.ecs.instances import ContainerInstance
 from ecslab.ecs.network import Network
 from ecslab.ecs.service import ECRAnswers, ECSService
+from ecslab.ecs.service_linked import ServiceLinkedRole
 from ecslab.i18n import N_, _
 from ecslab.lab.course import (
     ECS_TRUST,
@@ -93,9 +95,22 @@ class Lab:
     def is_open(self) -> bool:
         return self._world.is_open
 
-    def client(self, service: str) -> Any:
-        """A boto3 client acting as you, the account's administrator."""
-        return self._world.learner_client(service)
+    def client(self, service: str, *, as_deployer: bool = False) -> Any:
+        """A boto3 client acting as you, the account's administrator; with
+        ``as_deployer=True``, as ``lab.deployer`` (a session of role ecs-deployer)."""
+        if not isinstance(as_deployer, bool):
+            raise ArgumentTypeError(
+                _("as_deployer must be True or False, not {kind}").format(
+                    kind=type(as_deployer).__name__
+                )
+            )
+        if not as_deployer:
+            return self._world.learner_client(service)
+        self._require_open()
+        ensure_deployer(self._world, (EXECUTION_ROLE, TASK_ROLE))
+        assert self._world.learner_keys is not None
+        keys = deployer_keys(self._world, self._world.learner_keys)
+        return self._world.pooled_client("deployer", service, keys)
 
     def role(self, name: str) -> RoleView:
         """Any role in the account, by name."""
@@ -238,6 +253,7 @@ class Lab:
         cluster: str | None = None,
         enable_execute_command: bool = False,
         launch_type: str = "FARGATE",
+        as_deployer: bool = False,
     ) -> TaskView:
         """Run a task as you would with ``ecs.run_task``, and follow it to the end.
 
@@ -248,12 +264,21 @@ class Lab:
         the cluster's container instance, ``lab.container_instance``).
         ``enable_execute_command``: start ECS Exec's agent in every container (RunTask's
         ``enableExecuteCommand``); ``lab.client("ecs").execute_command(...)`` then opens a shell.
+        ``as_deployer``: call RunTask as ``lab.deployer`` (a role with only its own policy)
+        instead of as you; the task's trace and diagram then begin with that RunTask and the
+        ``iam:PassRole`` checks ECS made on it (see ecslab.ecs.deployer).
         """
         self._require_open()
         if launch_type not in ("FARGATE", "EC2"):
             raise ValueError(
                 _('launch_type is "FARGATE" or "EC2" (what ecslab simulates), not {value}').format(
                     value=repr(launch_type)
+                )
+            )
+        if not isinstance(as_deployer, bool):
+            raise ArgumentTypeError(
+                _("as_deployer must be True or False, not {kind}").format(
+                    kind=type(as_deployer).__name__
                 )
             )
         if not isinstance(enable_execute_command, bool):
@@ -292,7 +317,7 @@ class Lab:
             request["enableExecuteCommand"] = True
         try:
             with self.ecs.programs(programs):
-                answer = self.client("ecs").run_task(**request)
+                answer = self.client("ecs", as_deployer=as_deployer).run_task(**request)
         except ClientError as error:
             info = error.response.get("Error", {})
             return TaskView(
@@ -302,9 +327,34 @@ class Lab:
                 failure=f"{info.get('Code')}: {info.get('Message')}",
                 trace_from=start,
                 reference=str(reference),
+                deployer=as_deployer,
             )
         state = self.ecs.tasks[answer["tasks"][0]["taskArn"]]
-        return TaskView(self._world, self.ecs, state, trace_from=start, reference=str(reference))
+        return TaskView(
+            self._world,
+            self.ecs,
+            state,
+            trace_from=start,
+            reference=str(reference),
+            deployer=as_deployer,
+        )
+
+    @property
+    def deployer(self) -> RoleView:
+        """The deployer, ``ecs-deployer``: a role you assume to run tasks with only its policy
+        (``deploy-tasks``: ecs:RunTask, and iam:PassRole on the course's two roles); edit it like
+        any role, then ``lab.run_task(as_deployer=True)`` (made on first use)."""
+        self._require_open()
+        ensure_deployer(self._world, (EXECUTION_ROLE, TASK_ROLE))
+        return RoleView(self._world, DEPLOYER_ROLE)
+
+    @property
+    def service_linked_role(self) -> ServiceLinkedRole:
+        """ECS's own role, ``AWSServiceRoleForECS``, which manages an awsvpc task's network
+        interface. Not modelled until ``lab.service_linked_role.model()`` (then also
+        ``.exists``, ``.delete()``, ``model(exists=False)``: see ecslab.ecs.service_linked)."""
+        self._require_open()
+        return self.ecs.service_linked_role
 
     @learner_facing
     def plan(

@@ -67,7 +67,9 @@ from ecslab.i18n import N_, _, language, ngettext
 from ecslab.show import fonts
 
 # each phase's box title (translated where it is drawn: see phase_label)
+DEPLOY_PHASE = "deploy"  # the deployer's RunTask, drawn before launch (ecslab.ecs.deployer)
 PHASES = {
+    DEPLOY_PHASE: N_("deploy — the deployer calls RunTask and passes the task's roles"),
     "launch": N_("launch — the ECS agent starts the task"),
     "run": N_("run — the application works"),
     "setup": N_("setup — the lab builds the account"),
@@ -454,6 +456,10 @@ def principal_name(name: str) -> str:
         return _("ECS agent")
     if name == "you (administrator)":
         return _("you (administrator)")
+    if name == "deployer":
+        return _("deployer")
+    if name == "Amazon ECS (service-linked role)":
+        return _("Amazon ECS (service-linked role)")
     if name.endswith(" app") and len(name) > len(" app"):
         return _("{container} app").format(container=name[: -len(" app")])
     return name

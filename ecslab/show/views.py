@@ -5,6 +5,7 @@ changes how the simulation decides (data flows one way: ``show`` reads ``cloud``
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -13,10 +14,11 @@ from botocore.exceptions import ClientError
 
 from ecslab.cloud.roles import Role
 from ecslab.cloud.trace import Trace, TraceEvent
+from ecslab.ecs.deployer import run_task_events
 from ecslab.ecs.plan import Plan, PlannedCall
 from ecslab.ecs.task import Task
 from ecslab.i18n import _
-from ecslab.show.diagram import Call, Diagram, build
+from ecslab.show.diagram import DEPLOY_PHASE, Call, Diagram, build
 
 if TYPE_CHECKING:
     from ecslab.cloud.world import World
@@ -174,15 +176,33 @@ class TaskView(Task):
     """A task, with its diagram: what happened, and what never happened because it stopped."""
 
     def __init__(
-        self, world: World, ecs: ECSService, *args: Any, reference: str | None = None, **kwargs: Any
+        self,
+        world: World,
+        ecs: ECSService,
+        *args: Any,
+        reference: str | None = None,
+        deployer: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(world, *args, **kwargs)
         self._ecs = ecs
         self._reference = reference
+        self._deployer = deployer
+
+    @property
+    def deployer_calls(self) -> TraceView:
+        """The deployer's RunTask and the iam:PassRole checks ECS made on it (when the task was
+        run with ``as_deployer=True``; empty otherwise)."""
+        if not self._deployer:
+            return TraceView([], self._world, self._ecs)
+        start, end = self._trace_range
+        events = run_task_events(self._world.trace.events[start:end])
+        return TraceView(events, self._world, self._ecs)
 
     @property
     def trace(self) -> TraceView:
-        return TraceView(list(super().trace.events), self._world, self._ecs)
+        own = list(super().trace.events)
+        return TraceView(list(self.deployer_calls.events) + own, self._world, self._ecs)
 
     def plan(self) -> Plan | None:
         """The calls this task was going to make (its task definition's plan, with its id)."""
@@ -195,6 +215,11 @@ class TaskView(Task):
         plan = self.plan()
         events = [e for e in super().trace if e.phase in DIAGRAM_PHASES]
         calls = event_calls(events, _wearers(plan))
+        # the deployer's RunTask comes first, in a box of its own before launch
+        calls = [
+            dataclasses.replace(c, phase=DEPLOY_PHASE)
+            for c in event_calls(self.deployer_calls.events)
+        ] + calls
         # what a planned call is includes the call it comes through: a made kms:Decrypt for
         # Parameter Store does not mean the one for Secrets Manager was reached
         made = {(e.phase, e.principal, e.action, e.resource, e.via) for e in events}
