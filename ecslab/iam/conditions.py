@@ -342,7 +342,25 @@ def said(text: str, values: Mapping[str, Any] | None, translated: bool) -> str:
     return text.format_map(values) if values is not None else text
 
 
-class ConditionResult:
+class Explained:
+    """A part of an explanation (a condition, a check, a step) that equals another of its class
+    with the same ``_key()``: what it found, in English, whatever its words are shown in."""
+
+    __slots__ = ()
+
+    def _key(self) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+
+class ConditionResult(Explained):
     """Why one condition (operator + key) held or not, for explanations: ``why`` in English,
     ``str()`` in the learner's language."""
 
@@ -383,14 +401,6 @@ class ConditionResult:
             self.holds,
             self.why,
         )
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._key())
 
     def __repr__(self) -> str:
         return (

@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import Any
 
 from ecslab.i18n import N_, _
-from ecslab.iam.conditions import RequestContext
+from ecslab.iam.conditions import Explained, RequestContext
 from ecslab.iam.policy import KIND_WORDS, TRUST_ACTIONS, Policy, StatementResult, parse_policy
 from ecslab.iam.principals import ACCOUNT, DIRECT, ROLE, Caller, parse_caller
 
@@ -79,7 +79,7 @@ _VERDICTS = {
 }
 
 
-class Step:
+class Step(Explained):
     """One step of AWS's evaluation order and what it concluded.
 
     ``why`` is kept as an English message id and the values that fill its ``{placeholders}``
@@ -125,14 +125,6 @@ class Step:
 
     def _key(self) -> tuple[str, str, str]:
         return (self.name, self.verdict, self.why)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._key())
 
     def __repr__(self) -> str:
         return f"Step(name={self.name!r}, verdict={self.verdict!r}, why={self.why!r})"

@@ -24,6 +24,7 @@ from ecslab.i18n import N_, _
 from ecslab.iam.conditions import (
     Condition,
     ConditionResult,
+    Explained,
     RequestContext,
     has_variables,
     make_condition,
@@ -140,7 +141,7 @@ class _Patterns:
         return None
 
 
-class Check:
+class Check(Explained):
     """One element of a statement checked against the request, for explanations: ``detail`` in
     English, ``str()`` in the learner's language (the words are said only when shown)."""
 
@@ -171,14 +172,6 @@ class Check:
 
     def _key(self) -> tuple[str, bool, str]:
         return (self.element, self.matched, self.detail)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._key())
 
     def __repr__(self) -> str:
         return f"Check(element={self.element!r}, matched={self.matched!r}, detail={self.detail!r})"
