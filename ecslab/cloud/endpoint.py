@@ -25,40 +25,52 @@ from typing import Any
 CREDENTIAL_LIFETIME = timedelta(hours=6)
 
 
-class _Server:
-    """One loopback HTTP server per process, started on first use and left running (a daemon
-    thread): starting and shutting down a server per lab would cost each new lab half a second,
-    waiting for ``serve_forever``'s poll. It answers only paths a live lab has issued."""
+class LoopbackServer:
+    """One loopback HTTP server per process and subclass, started on first use and left running
+    (a daemon thread): starting and shutting down a server per lab would cost each new lab half a
+    second, waiting for ``serve_forever``'s poll. A subclass answers the ``METHODS`` it serves in
+    :meth:`answer`, and only paths a live lab has issued. Used by this module (the container
+    credentials endpoint) and :mod:`ecslab.cloud.imds` (the instance metadata service)."""
 
+    METHODS: tuple[str, ...] = ("GET",)
+    THREAD = "ecslab-loopback"
     _lock = threading.Lock()
-    _instance: _Server | None = None
+    _instance: Any = None  # each subclass's own, set by get()
 
     def __init__(self) -> None:
-        self.issued: dict[str, tuple[CredentialsEndpoint, str, dict[str, str]]] = {}
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.answer(self)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return  # nothing about requests (and their tokens) goes to stderr
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        handlers: dict[str, Any] = {f"do_{m}": self._handler(m) for m in self.METHODS}
+        # nothing about requests (and their tokens) goes to stderr
+        handlers["log_message"] = lambda request, format, *args: None
+        handler = type("Handler", (BaseHTTPRequestHandler,), handlers)
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.http.daemon_threads = True
         self.port = self.http.server_address[1]
-        threading.Thread(
-            target=self.http.serve_forever, name="ecslab-credentials", daemon=True
-        ).start()
+        threading.Thread(target=self.http.serve_forever, name=self.THREAD, daemon=True).start()
+
+    def _handler(self, method: str) -> Any:
+        return lambda request: self.answer(request, method)
 
     @classmethod
-    def get(cls) -> _Server:
+    def get(cls) -> Any:
         with cls._lock:
-            if cls._instance is None:
+            if cls.__dict__.get("_instance") is None:
                 cls._instance = cls()
             return cls._instance
 
-    def answer(self, request: BaseHTTPRequestHandler) -> None:
+    def answer(self, request: BaseHTTPRequestHandler, method: str) -> None:
+        raise NotImplementedError
+
+
+class _Server(LoopbackServer):
+    """The container credentials endpoint's server."""
+
+    THREAD = "ecslab-credentials"
+
+    def __init__(self) -> None:
+        self.issued: dict[str, tuple[CredentialsEndpoint, str, dict[str, str]]] = {}
+        super().__init__()
+
+    def answer(self, request: BaseHTTPRequestHandler, method: str) -> None:
         issued = self.issued.get(request.path)
         if issued is None:
             _send(request, 404, {"code": "NotFound", "message": "No credentials here."})

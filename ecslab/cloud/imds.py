@@ -42,11 +42,11 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import BaseHTTPRequestHandler
+
+from ecslab.cloud.endpoint import LoopbackServer
 
 CREDENTIAL_LIFETIME = timedelta(hours=6)
 _CREDENTIALS_PATH = "latest/meta-data/iam/security-credentials/"
@@ -67,37 +67,15 @@ class MetadataRoute:
     requests: list[tuple[str, str, int | None]] = field(default_factory=list)
 
 
-class _Server:
-    """One loopback server per process (a daemon thread), answering the routes a lab issued."""
+class _Server(LoopbackServer):
+    """The instance metadata service's server, answering the routes a lab issued."""
 
-    _lock = threading.Lock()
-    _instance: _Server | None = None
+    METHODS = ("GET", "PUT")
+    THREAD = "ecslab-imds"
 
     def __init__(self) -> None:
         self.routes: dict[str, MetadataRoute] = {}
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.answer(self, "GET")
-
-            def do_PUT(self) -> None:
-                server.answer(self, "PUT")
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return  # nothing about requests (and their tokens) goes to stderr
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.http.daemon_threads = True
-        self.port = self.http.server_address[1]
-        threading.Thread(target=self.http.serve_forever, name="ecslab-imds", daemon=True).start()
-
-    @classmethod
-    def get(cls) -> _Server:
-        with cls._lock:
-            if cls._instance is None:
-                cls._instance = cls()
-            return cls._instance
+        super().__init__()
 
     def answer(self, request: BaseHTTPRequestHandler, method: str) -> None:
         _empty, prefix, path = [*request.path.split("/", 2), "", ""][:3]
