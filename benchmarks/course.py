@@ -1,22 +1,30 @@
 """How long does the course take to run, and how much memory does its kernel need? Issue 7's
-targets:
+targets, which issue 14 keeps with three more notebooks and both editions:
 
-- the whole course, every notebook run top to bottom: < 90 s
-- the peak RSS of one kernel that ran every notebook, in order, as a workshop learner does:
-  < 350 MiB
+- the whole course, every notebook run top to bottom: < 90 s (issue 14: both editions, under
+  strict nbval, on 2 cores)
+- the peak RSS of one kernel that ran every notebook of an edition, in order, as a workshop
+  learner does: < 350 MiB
 
-Each notebook is run by nbclient in the same kernel, one after the other (the time of a notebook
-counts from its first cell to its last; the kernel's start is printed apart). The peak is the
-kernel's own ``ru_maxrss``, asked after each notebook, so it is the high-water mark so far. This
-is the figure the README's "Running a workshop" section quotes against Binder's memory limit.
+Each edition (``notebooks/`` in English, ``notebooks/ja/`` in Japanese) is run by nbclient in a
+kernel of its own, one notebook after the other, as one learner does (the time of a notebook counts
+from its first cell to its last; the kernel's start is printed apart). The peak is the kernel's
+own ``ru_maxrss``, asked after each notebook, so it is the high-water mark so far. This is the
+figure the README's "Running a workshop" section quotes against Binder's memory limit.
+``--nbval`` also times what CI runs: pytest's strict nbval over both editions' notebooks, with
+collection and pytest's own start included.
 
-    .venv/bin/python benchmarks/course.py            # every notebook
-    .venv/bin/python benchmarks/course.py 02 03      # only these (the peak is then theirs)
+    .venv/bin/python benchmarks/course.py                 # both editions
+    .venv/bin/python benchmarks/course.py --lang ja       # one edition
+    .venv/bin/python benchmarks/course.py 02 03           # only these (the peak is then theirs)
+    .venv/bin/python benchmarks/course.py --nbval         # and strict nbval's wall time
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,7 +32,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ROOT = Path(__file__).resolve().parents[1]
+EDITIONS = {"en": ROOT / "notebooks", "ja": ROOT / "notebooks" / "ja"}
 TARGET_SECONDS = 90.0
 TARGET_MIB = 350.0
 PER_NOTEBOOK_SECONDS = 15.0  # the issue's limit for one notebook
@@ -41,20 +50,22 @@ def _peak_mib(client: NotebookClient) -> float:
     return float(json.loads(cell.outputs[0]["text"]))
 
 
-def main(argv: list[str]) -> int:
-    paths = sorted(NOTEBOOKS.glob("*.ipynb"))
-    if argv:
-        paths = [p for p in paths if any(p.name.startswith(prefix) for prefix in argv)]
+def run_edition(folder: Path, prefixes: list[str]) -> tuple[float, float] | None:
+    """Run an edition's notebooks in one kernel; print a line each; return (seconds, peak MiB)."""
+    paths = sorted(folder.glob("*.ipynb"))
+    if prefixes:
+        paths = [p for p in paths if any(p.name.startswith(prefix) for prefix in prefixes)]
     if not paths:
-        print(f"no notebook in {NOTEBOOKS} starts with {' or '.join(argv)}")
-        return 2
+        print(f"no notebook in {folder} starts with {' or '.join(prefixes)}")
+        return None
     client = NotebookClient(
         nbformat.v4.new_notebook(),
         timeout=300,
         kernel_name="python3",
-        resources={"metadata": {"path": str(NOTEBOOKS)}},
+        resources={"metadata": {"path": str(folder)}},
     )
-    print(f"{'notebook':<40} {'seconds':>8} {'peak MiB':>9}")
+    heading = f"notebook ({folder.relative_to(ROOT).as_posix()})"
+    print(f"{heading:<40} {'seconds':>8} {'peak MiB':>9}")
     total = 0.0
     started = time.perf_counter()
     with client.setup_kernel():
@@ -71,7 +82,7 @@ def main(argv: list[str]) -> int:
                 failed = [o for o in cell.outputs if o["output_type"] == "error"]
                 if failed and "raises-exception" not in cell.metadata.get("tags", []):
                     print(f"{path.name}, cell {index} failed: {failed[0]['ename']}")
-                    return 1
+                    return None
             seconds = time.perf_counter() - began
             total += seconds
             slow = seconds >= PER_NOTEBOOK_SECONDS
@@ -79,10 +90,62 @@ def main(argv: list[str]) -> int:
             print(f"{path.name:<40} {seconds:8.2f} {_peak_mib(client):9.0f}{mark}")
         peak = _peak_mib(client)
     print()
-    ok_time = "met" if total < TARGET_SECONDS else "MISSED"
-    ok_peak = "met" if peak < TARGET_MIB else "MISSED"
-    print(f"whole course: {total:.1f} s (target < {TARGET_SECONDS:.0f} s: {ok_time})")
-    print(f"peak kernel RSS: {peak:.0f} MiB (target < {TARGET_MIB:.0f} MiB: {ok_peak})")
+    return total, peak
+
+
+def strict_nbval(folders: list[Path]) -> tuple[float, int]:
+    """Wall time of pytest's strict nbval over these folders' notebooks (as CI runs it)."""
+    paths = [str(p) for folder in folders for p in sorted(folder.glob("*.ipynb"))]
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *paths],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    print(f"  {done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr}")
+    return seconds, done.returncode
+
+
+def verdict(value: float, target: float) -> str:
+    return "met" if value < target else "MISSED"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("prefixes", nargs="*", help="only the notebooks whose names start so")
+    parser.add_argument("--lang", choices=["en", "ja", "both"], default="both")
+    parser.add_argument("--nbval", action="store_true", help="also time strict nbval")
+    args = parser.parse_args(argv)
+    languages = ["en", "ja"] if args.lang == "both" else [args.lang]
+    results = {}
+    for language in languages:
+        result = run_edition(EDITIONS[language], args.prefixes)
+        if result is None:
+            return 1
+        results[language] = result
+    for language, (seconds, peak) in results.items():
+        print(
+            f"{language}: whole course {seconds:.1f} s, peak kernel RSS {peak:.0f} MiB "
+            f"(target < {TARGET_MIB:.0f} MiB: {verdict(peak, TARGET_MIB)})"
+        )
+    total = sum(seconds for seconds, _peak in results.values())
+    editions = " + ".join(results)
+    print(
+        f"whole course, {editions}: {total:.1f} s "
+        f"(target < {TARGET_SECONDS:.0f} s: {verdict(total, TARGET_SECONDS)})"
+    )
+    if args.nbval and not args.prefixes:
+        print("strict nbval (pytest, collection included):")
+        seconds, status = strict_nbval([EDITIONS[language] for language in languages])
+        state = "passed" if status == 0 else f"FAILED (exit {status})"
+        print(
+            f"strict nbval, {editions}: {seconds:.1f} s, {state} "
+            f"(target < {TARGET_SECONDS:.0f} s: {verdict(seconds, TARGET_SECONDS)})"
+        )
+        if status != 0:
+            return 1
     return 0
 
 
