@@ -468,6 +468,28 @@ def _image_missing(f: Facts) -> list[Candidate]:
 
 
 @rule
+def _registry_limit(f: Facts) -> list[Candidate]:
+    # Docker Hub's 429 (https://docs.docker.com/docker-hub/download-rate-limit/), as Fargate
+    # words the refused pull (ecslab.ecs.reasons.docker_hub_rate_limit)
+    found = f.has("toomanyrequests", "pull rate limit", "429 too many requests")
+    if not found:
+        return []
+    f.evidence.append(_("the registry refused the pull: '{text}'").format(text=found))
+    return [
+        Candidate(
+            "neither",
+            "registry-rate-limit",
+            "launch",
+            10,
+            _(
+                "the registry (Docker Hub) refused the pull: its pull rate limit for anonymous "
+                "pulls was reached; no AWS permission was asked"
+            ),
+        )
+    ]
+
+
+@rule
 def _launch(f: Facts) -> list[Candidate]:
     wrapper = f.has(*LAUNCH_WRAPPERS)
     action = (f.action or "").lower()
@@ -1121,6 +1143,12 @@ FIXES = {
         "Give the task a route to the service: a NAT gateway or public IP for public "
         "subnets, or VPC endpoints (ECR api/dkr, S3, Logs, Secrets Manager, SSM); no IAM change "
         "helps."
+    ),
+    "registry-rate-limit": N_(
+        "Authenticate the pull: store the Docker Hub user name and password (or token) in "
+        "Secrets Manager, name the secret in the container's repositoryCredentials, and let the "
+        "task execution role read it (secretsmanager:GetSecretValue, and kms:Decrypt for a "
+        "customer managed key); or copy the image to Amazon ECR."
     ),
     "image-not-found": N_(
         "Check the image name, tag or digest and platform in the task definition "

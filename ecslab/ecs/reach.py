@@ -151,7 +151,7 @@ def _unreachable(
         decision=UNREACHABLE,
         error_code="ConnectTimeoutError",
         error=str(error),
-        task=(principal.task if principal else None) or task.arn,
+        task=(principal.task if principal else None) or task.id,
         via=check.via,
     )
     _attempts, seconds = sdk_wait(service, context.get("client_config"))
