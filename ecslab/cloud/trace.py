@@ -15,6 +15,7 @@ from typing import Any
 from ecslab.i18n import _
 
 ALLOWED = "Allowed"
+REGISTRY_REFUSED = "RegistryRefused"  # a container registry said no (Docker Hub's 429): not IAM
 UNREACHABLE = "Unreachable"  # no network path: the call timed out, no policy was evaluated
 
 COLUMNS = (
@@ -39,7 +40,7 @@ COLUMNS = (
 
 
 _DECISION_WORDS = frozenset(
-    {"allowed", "denied", "implicitlydenied", "explicitlydenied", "unreachable"}
+    {"allowed", "denied", "implicitlydenied", "explicitlydenied", "unreachable", "registryrefused"}
 )
 
 

@@ -110,6 +110,9 @@ NETWORK = (
     "could not connect",
     "unable to connect",
     "send request failed",
+    # botocore's ConnectTimeoutError (botocore/exceptions.py): an app's call with no path out
+    "connect timeout on endpoint url",
+    "connecttimeouterror",
 )
 DENIED = (
     "not authorized to perform",
@@ -418,6 +421,13 @@ def _network(f: Facts) -> list[Candidate]:
             "names none, retries ('retried 5 time(s)', 'i/o timeout', 'context deadline "
             "exceeded', 'signal: killed') and stops the task minutes later."
         )
+    else:
+        found.more = _(
+            "The app's SDK call never reached AWS, so no role was asked: botocore waited for a "
+            "connection, retried, and gave up minutes later. Give the task's subnet a route "
+            "out (a NAT gateway, or an internet gateway and a public IP) or a VPC endpoint for "
+            "the service; no policy change helps."
+        )
     return [found]
 
 
@@ -455,6 +465,28 @@ def _image_missing(f: Facts) -> list[Candidate]:
             )
         ]
     return []
+
+
+@rule
+def _registry_limit(f: Facts) -> list[Candidate]:
+    # Docker Hub's 429 (https://docs.docker.com/docker-hub/download-rate-limit/), as Fargate
+    # words the refused pull (ecslab.ecs.reasons.docker_hub_rate_limit)
+    found = f.has("toomanyrequests", "pull rate limit", "429 too many requests")
+    if not found:
+        return []
+    f.evidence.append(_("the registry refused the pull: '{text}'").format(text=found))
+    return [
+        Candidate(
+            "neither",
+            "registry-rate-limit",
+            "launch",
+            10,
+            _(
+                "the registry (Docker Hub) refused the pull: its pull rate limit for anonymous "
+                "pulls was reached; no AWS permission was asked"
+            ),
+        )
+    ]
 
 
 @rule
@@ -1111,6 +1143,12 @@ FIXES = {
         "Give the task a route to the service: a NAT gateway or public IP for public "
         "subnets, or VPC endpoints (ECR api/dkr, S3, Logs, Secrets Manager, SSM); no IAM change "
         "helps."
+    ),
+    "registry-rate-limit": N_(
+        "Authenticate the pull: store the Docker Hub user name and password (or token) in "
+        "Secrets Manager, name the secret in the container's repositoryCredentials, and let the "
+        "task execution role read it (secretsmanager:GetSecretValue, and kms:Decrypt for a "
+        "customer managed key); or copy the image to Amazon ECR."
     ),
     "image-not-found": N_(
         "Check the image name, tag or digest and platform in the task definition "

@@ -328,6 +328,14 @@ class ContainerInstance:
             aliases[key] = (access_key, credentials[1], credentials[2])
         return aliases[key]
 
+    def imds_reachable(self, network_mode: str) -> bool:
+        """Whether a container of a task in ``network_mode`` gets the instance role from IMDS
+        (as :meth:`container` serves it): not blocked, and the IMDSv2 token comes back over
+        the container's hops — or IMDSv1 is allowed."""
+        if network_mode == "awsvpc" and self.agent_config["ECS_AWSVPC_BLOCK_IMDS"] == "true":
+            return False
+        return _HOPS.get(network_mode, 2) <= self.hop_limit or self.http_tokens == "optional"
+
     @contextmanager
     def container(
         self,

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from ecslab.ecs import exec as ecs_exec
-from ecslab.ecs import network, reasons, registries
+from ecslab.ecs import network, reach, reasons, registries
 from ecslab.ecs.definitions import ContainerDefinition, Program, TaskDefinition
 from ecslab.ecs.images import ImageReference, parse_image
 
@@ -127,6 +127,7 @@ class Lifecycle:
         self.service = service
         self.task = task
         self.clock = world.clock
+        self.registry_auth: dict[str, str] = {}  # repositoryCredentials' users, by container
 
     # -- the whole life ----------------------------------------------------------------------------
 
@@ -207,6 +208,8 @@ class Lifecycle:
                 self._agent("ecr").get_authorization_token()
             except ClientError as error:
                 raise LaunchFailed(reasons.registry_auth(error)) from None
+        # private registry auth from Secrets Manager (ecslab.ecs.registries)
+        self.registry_auth = registries.private_registry_auth(task, self._agent, LaunchFailed)
         values: dict[str, dict[str, str]] = {c.name: {} for c in task.containers}
         ssm_names = [
             (c.name, s) for c in task.containers for s in c.definition.secrets if s.source == "ssm"
@@ -275,7 +278,7 @@ class Lifecycle:
             image = parse_image(container.definition.image)
             if not image.is_ecr:
                 try:  # a public registry: Docker Hub's quota (ecslab.ecs.registries)
-                    self.service.docker_hub.pull(container.definition.image)
+                    registries.pull_public(self, container, self.registry_auth)
                 except LookupError as refused:
                     raise LaunchFailed(str(refused)) from None
                 continue
@@ -392,6 +395,7 @@ class Lifecycle:
             if instance is not None
             else contextlib.nullcontext(),
             self.world.container_environment(task.task_credentials, role_arn, variables),
+            reach.run_phase(self.world, self.service.network, task),
             contextlib.redirect_stdout(writer),
             contextlib.redirect_stderr(writer),
         ):

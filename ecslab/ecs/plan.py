@@ -12,6 +12,15 @@ Each planned call is turned into IAM actions and resources by the same operation
 uses (:mod:`ecslab.cloud.operations`), so the plan cannot disagree with what the gate will ask
 the judge. It follows the lifecycle's order (:mod:`ecslab.ecs.lifecycle`); a test runs healthy
 tasks and compares.
+
+The rest of the cast (:class:`Cast`, from ``lab.plan(launch_type=..., enable_execute_command=...,
+as_deployer=...)``): the deployer's ``ecs:RunTask`` and the ``iam:PassRole`` checks ECS makes on
+it, before launch (:mod:`ecslab.ecs.deployer`); on EC2, the agent's image pull and log calls as
+the **instance role** when the task has no execution role, and the app's calls as the instance
+role when it has no task role and the instance metadata service answers it
+(:mod:`ecslab.ecs.instances`); with ECS Exec, each container's SSM agent opening its control
+channel with the **task role** (:mod:`ecslab.ecs.exec`). The plan does not predict decisions:
+a call after a refused one is in the plan but never made.
 """
 
 from __future__ import annotations
@@ -70,6 +79,37 @@ class Plan:
 
 # A program may carry ``ecslab_calls(environment, account) -> [(service, operation, params, why)]``
 # to say what it will call at run time; PLANNED_CALLS maps programs that cannot carry attributes.
+@dataclass(frozen=True)
+class Cast:
+    """Who else takes part in a task, beyond the definition's two roles."""
+
+    deployer: str | None = None  # the role that calls RunTask (as_deployer): its name
+    deployer_label: str = "deployer"
+    cluster: str | None = None
+    instance_role: str | None = None  # EC2: the container instance's role
+    imds_reachable: bool = False  # EC2: an app with no task role gets the instance role
+    exec_agent: str | None = None  # ECS Exec: the trace's name for the SSM agent
+
+
+def cast_of(
+    definition: TaskDefinition,
+    instance: Any = None,
+    exec_agent: str | None = None,
+    deployer: tuple[str, str] | None = None,
+    cluster: str | None = None,
+) -> Cast:
+    """The cast of a task: ``instance`` its EC2 container instance (None on Fargate),
+    ``exec_agent`` the SSM agent's name with ECS Exec, ``deployer`` (role, label)."""
+    return Cast(
+        deployer=deployer[0] if deployer else None,
+        deployer_label=deployer[1] if deployer else "deployer",
+        cluster=cluster,
+        instance_role=instance.role_name if instance is not None else None,
+        imds_reachable=instance is not None and instance.imds_reachable(definition.network_mode),
+        exec_agent=exec_agent,
+    )
+
+
 AppCalls = Callable[[Mapping[str, str], "Account"], list[tuple[str, str, dict[str, Any], str]]]
 PLANNED_CALLS: dict[Any, AppCalls] = {}
 
@@ -90,9 +130,12 @@ def plan(
     programs: Mapping[str, Any],
     task_id: str = TASK_ID,
     overrides: Mapping[str, Any] | None = None,
+    cast: Cast | None = None,
 ) -> Plan:
-    """The calls a task of ``definition`` will make; ``programs`` by container name."""
+    """The calls a task of ``definition`` will make; ``programs`` by container name; ``cast``:
+    the deployer, the EC2 instance, ECS Exec."""
     overrides = overrides or {}
+    cast = cast or Cast()
     execution_arn = overrides.get("executionRoleArn") or definition.execution_role_arn
     task_arn = overrides.get("taskRoleArn") or definition.task_role_arn
     execution = _role_name(execution_arn)
@@ -130,6 +173,20 @@ def plan(
                 )
             )
 
+    if cast.deployer:
+        # the deployer's RunTask, and the iam:PassRole checks ECS makes on it (operations._run)
+        request = {"taskDefinition": definition.family_revision, "cluster": cast.cluster}
+        if overrides:
+            request["overrides"] = dict(overrides)
+        ask(
+            "admin",
+            cast.deployer_label,
+            cast.deployer,
+            "ecs",
+            "RunTask",
+            request,
+            _("run the task, handing ECS the task definition's roles (iam:PassRole)"),
+        )
     # RunTask: ECS assumes both roles (service.ECSService._assume_roles).
     if execution_arn:
         ask(
@@ -155,10 +212,13 @@ def plan(
         )
 
     agent = ("launch", "ECS agent", execution)
+    # On EC2 without an execution role, the agent pulls and logs as the instance role
+    # (instances.ContainerInstance.agent_credentials); secrets still need the execution role.
+    puller = ("launch", "ECS agent", execution or cast.instance_role)
     images = [(c, parse_image(c.image)) for c in definition.containers]
     if any(image.is_ecr for _container, image in images):
         why = _("get a registry token for the image pull")
-        ask(*agent, "ecr", "GetAuthorizationToken", {}, why)
+        ask(*puller, "ecr", "GetAuthorizationToken", {}, why)
     ssm = [(c.name, s) for c in definition.containers for s in c.secrets if s.source == "ssm"]
     if ssm:
         names = list(dict.fromkeys(s.value_from for _container, s in ssm))
@@ -185,14 +245,14 @@ def plan(
             continue
         where = {"registryId": image.account, "repositoryName": image.repository}
         ask(
-            *agent,
+            *puller,
             "ecr",
             "BatchGetImage",
             {**where, "imageIds": [image.image_id]},
             _("pull the image manifest of {container}").format(container=container.name),
         )
         ask(
-            *agent,
+            *puller,
             "ecr",
             "GetDownloadUrlForLayer",
             {**where, "layerDigest": "sha256:"},
@@ -209,7 +269,7 @@ def plan(
             # moby's awslogs driver tries the stream first; on ResourceNotFound it creates the
             # group and tries again (lifecycle._create_group_then_stream).
             ask(
-                *agent,
+                *puller,
                 "logs",
                 "CreateLogStream",
                 {"logGroupName": group, "logStreamName": stream},
@@ -218,7 +278,7 @@ def plan(
                 ),
             )
             ask(
-                *agent,
+                *puller,
                 "logs",
                 "CreateLogGroup",
                 {"logGroupName": group},
@@ -227,7 +287,7 @@ def plan(
                 ),
             )
         ask(
-            *agent,
+            *puller,
             "logs",
             "CreateLogStream",
             {"logGroupName": group, "logStreamName": stream},
@@ -235,6 +295,28 @@ def plan(
         )
         streams.append((container.name, group, stream))
 
+    if cast.exec_agent and task_arn:
+        # ECS Exec: each container's SSM agent opens its control channel with the task role
+        # (exec.start_agents); ssmmessages has no resource types
+        for container in definition.containers:
+            for operation in ("CreateControlChannel", "OpenControlChannel"):
+                calls.append(
+                    PlannedCall(
+                        "run",
+                        cast.exec_agent,
+                        task_role,
+                        "ssmmessages",
+                        operation,
+                        f"ssmmessages:{operation}",
+                        "*",
+                        _("open ECS Exec's control channel in {container}").format(
+                            container=container.name
+                        ),
+                    )
+                )
+    app_role = task_role
+    if app_role is None and cast.imds_reachable:
+        app_role = cast.instance_role  # the SDK's chain falls through to IMDS
     known = True
     environment = _environment(definition, overrides)
     for container in definition.containers:
@@ -244,7 +326,7 @@ def plan(
             known = False
             continue
         for service, operation, params, why in planned(environment, account) if planned else ():
-            ask("run", app, task_role, service, operation, params, why)
+            ask("run", app, app_role, service, operation, params, why)
     printing = {name for name, program in programs.items() if program is not None}
     for name, group, stream in streams:
         if name not in printing:
@@ -252,7 +334,7 @@ def plan(
         ask(
             "run",
             "ECS agent",
-            execution,
+            execution or cast.instance_role,
             "logs",
             "PutLogEvents",
             {"logGroupName": group, "logStreamName": stream},

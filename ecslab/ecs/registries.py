@@ -23,12 +23,14 @@ the difference is in the rest of the text (:mod:`ecslab.ecs.reasons` cites each)
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from ecslab.cloud.account import random_uuid
+from ecslab.cloud.trace import REGISTRY_REFUSED
 from ecslab.ecs import reasons
 from ecslab.i18n import _
 from ecslab.iam.mistakes import LearnerMistake
@@ -158,3 +160,100 @@ def as_secrets_manager_answers(error: ClientError) -> ClientError:
     meta["HTTPStatusCode"] = 400
     meta["RequestId"] = random_uuid()
     return ClientError({**response, "ResponseMetadata": meta}, error.operation_name)
+
+
+# -- the pull from Docker Hub, in the trace --------------------------------------------------------
+
+DOCKER_HUB = "registry-1.docker.io"
+
+
+def repository_credentials(container_raw: Any) -> str | None:
+    """The secret a container's ``repositoryCredentials.credentialsParameter`` names, if any."""
+    found = (container_raw or {}).get("repositoryCredentials") if container_raw else None
+    parameter = found.get("credentialsParameter") if isinstance(found, dict) else None
+    return str(parameter) if parameter else None
+
+
+def private_registry_auth(task: Any, agent: Any, fail: Any) -> dict[str, str]:
+    """The agent reads each ``repositoryCredentials`` secret with the **execution role**
+    (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/private-auth.html: the task
+    execution role needs ``secretsmanager:GetSecretValue``, and ``kms:Decrypt`` when the secret
+    is encrypted with a customer managed key); ``agent(service)`` is the agent's client, as the
+    execution role. Returns the user name by container name.
+
+    A refusal stops the task with the agent's wording (agent/asm/asm.go
+    ``GetDockerAuthFromASM``: ``asm fetching secret from the service for <secret>: <error>``,
+    quoted from a Fargate task's stoppedReason in https://mosuke5.hatenablog.com (2019,
+    "Amazon ECSを使った際のFargateの仕組みとそのデプロイフローを学ぶ"), Go SDK v1 error). Not
+    verified: whether platform 1.4 puts its ``ResourceInitializationError`` prefix before it."""
+    found: dict[str, str] = {}
+    for container in task.containers:
+        secret = repository_credentials(container.definition.raw)
+        if secret is None:
+            continue
+        try:
+            answer = agent("secretsmanager").get_secret_value(SecretId=secret)
+        except ClientError as error:
+            error = as_secrets_manager_answers(error)
+            raise fail(
+                f"asm fetching secret from the service for {secret}: " + reasons.sdk_v1(error)
+            ) from None
+        try:  # {"username": ..., "password": ...} (the same documentation page)
+            document = json.loads(answer.get("SecretString") or "")
+            username = document["username"]
+            document["password"]
+        except (ValueError, KeyError, TypeError):
+            # agent/asm/asm.go extractASMValue
+            raise fail("asm fetching authorization data: missing username or password") from None
+        found[container.name] = str(username)
+    return found
+
+
+def pull_public(lifecycle: Any, container: Any, auth: dict[str, str]) -> None:
+    """A pull from Docker Hub: refused with HTTP 429 ``toomanyrequests`` when anonymous and the
+    (simulated) quota is used up; authenticated with ``repositoryCredentials``. The pull is a
+    call to the registry, not to AWS: it is traced (principal the ECS agent, no role, decision
+    ``RegistryRefused`` or ``Allowed``) only when refused or authenticated, so a task that
+    pulls anonymously within the quota has the trace it had before."""
+    image_text = container.definition.image
+    repository = docker_hub_repository(image_text)
+    if repository is None:
+        return
+    hub: DockerHub = lifecycle.service.docker_hub
+    user = auth.get(container.name)
+    refused = user is None and hub.anonymous_quota_used_up
+    if user is None and not refused:
+        return
+    reference = image_text.split("@", 1)[-1] if "@" in image_text else None
+    tag = reference or (
+        image_text.rsplit(":", 1)[-1] if ":" in image_text.rsplit("/", 1)[-1] else "latest"
+    )
+    world = lifecycle.world
+    reason = ""
+    if refused:
+        try:
+            hub.pull(image_text)
+        except LookupError as refusal:
+            reason = str(refusal)
+    from ecslab.cloud.gate import current_phase
+
+    world.trace.record(
+        time=world.clock.iso(),
+        phase=current_phase() or "launch",
+        principal="ECS agent",
+        principal_arn="",
+        role=None,
+        service="docker.io",
+        operation="GetManifest",
+        action=f"docker.io: GET /v2/{repository}/manifests/{tag}",
+        resource=f"{DOCKER_HUB}/{repository}:{tag}"
+        if not reference
+        else f"{DOCKER_HUB}/{repository}@{tag}",
+        decision=REGISTRY_REFUSED if refused else "Allowed",
+        error_code="toomanyrequests" if refused else None,
+        error=reason.split("failed open: unexpected status code ", 1)[-1] if refused else None,
+        task=lifecycle.task.id,
+        via=None,
+    )
+    if refused:
+        raise LookupError(reason)

@@ -27,7 +27,7 @@ from ecslab.ecs.images import Images, parse_image
 from ecslab.ecs.instances import ContainerInstances, describe_ec2
 from ecslab.ecs.lifecycle import ContainerState, Lifecycle, TaskState
 from ecslab.ecs.network import Network
-from ecslab.ecs.plan import TASK_ID, Plan
+from ecslab.ecs.plan import TASK_ID, Cast, Plan, cast_of
 from ecslab.ecs.plan import plan as plan_calls
 from ecslab.ecs.registries import DockerHub
 from ecslab.ecs.service_linked import ServiceLinkedRole
@@ -122,6 +122,8 @@ class ECSService:
         reference: str,
         programs: Mapping[str, Program] | None = None,
         task: TaskState | None = None,
+        cast: Cast | None = None,
+        overrides: Mapping[str, Any] | None = None,
     ) -> Plan | None:
         """What a task of this task definition will ask AWS for (``None``: no such definition).
         With ``task``, the plan of that task: its id, overrides and programs."""
@@ -130,12 +132,15 @@ class ECSService:
             return None
         if task is not None:
             programs = task.program_overrides
+            agent = ecs_exec.AGENT if task.enable_execute_command else None
+            cast = cast_of(definition, task.instance, agent)
         return plan_calls(
             definition,
             self.world.account,
             self.programs_of(definition, programs),
             task.id if task is not None else TASK_ID,
-            task.overrides if task is not None else None,
+            task.overrides if task is not None else overrides,
+            cast,
         )
 
     def definition_roles(self, reference: str) -> list[str]:

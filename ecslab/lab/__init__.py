@@ -22,9 +22,11 @@ from ecslab.cloud.world import World
 from ecslab.ecs import registries
 from ecslab.ecs.apps import orders_app
 from ecslab.ecs.definitions import Program
-from ecslab.ecs.deployer import DEPLOYER_ROLE, deployer_keys, ensure_deployer
+from ecslab.ecs.deployer import DEPLOYER_LABEL, DEPLOYER_ROLE, deployer_keys, ensure_deployer
+from ecslab.ecs.exec import AGENT as EXEC_AGENT
 from ecslab.ecs.instances import ContainerInstance
 from ecslab.ecs.network import Network
+from ecslab.ecs.plan import cast_of
 from ecslab.ecs.service import ECRAnswers, ECSService
 from ecslab.ecs.service_linked import ServiceLinkedRole
 from ecslab.i18n import N_, _
@@ -39,6 +41,7 @@ from ecslab.lab.course import (
     course_roles,
     default_task_definition,
 )
+from ecslab.lab.options import run_options
 from ecslab.show.views import PlanView, RoleView, TaskView, TraceView
 
 
@@ -361,13 +364,22 @@ class Lab:
         self,
         task_definition: str | dict[str, Any] | None = None,
         app: Program | dict[str, Program] | None = None,
+        *,
+        overrides: dict[str, Any] | None = None,
+        cluster: str | None = None,
+        enable_execute_command: bool = False,
+        launch_type: str = "FARGATE",
+        as_deployer: bool = False,
     ) -> PlanView:
         """What a task will ask AWS for, who will ask and why — before you run it.
 
-        ``task_definition``: as for :meth:`run_task` (a dict is registered first); ``app``: the
-        program(s) the task would run instead of the image's.
+        The arguments are :meth:`run_task`'s: ``task_definition`` (a dict is registered first),
+        ``app`` the program(s) the task would run instead of the image's, ``launch_type="EC2"``
+        (the instance role where it answers), ``enable_execute_command`` (ECS Exec's channels,
+        with the task role), ``as_deployer`` (the deployer's RunTask and iam:PassRole first).
         """
         self._require_open()
+        options = run_options(launch_type, enable_execute_command, as_deployer)
         if isinstance(task_definition, dict):
             task_definition = self.register_task_definition(task_definition)
         reference = str(task_definition or self.resources.family)
@@ -387,7 +399,17 @@ class Lab:
             programs = {essential: app}
         elif app is not None:
             programs = _programs(app, "app", [c.name for c in definition.containers])
-        found = self.ecs.plan(reference, programs)
+        instance = None
+        if options.launch_type == "EC2":
+            instance = self.ecs.instances.instance(cluster or self.resources.cluster)
+        cast = cast_of(
+            definition,
+            instance,
+            EXEC_AGENT if options.enable_execute_command else None,
+            (DEPLOYER_ROLE, DEPLOYER_LABEL) if options.as_deployer else None,
+            cluster or self.resources.cluster,
+        )
+        found = self.ecs.plan(reference, programs, cast=cast, overrides=overrides)
         assert found is not None
         return PlanView(self._world, found)
 

@@ -126,6 +126,7 @@ SERVICE_NAMES = {
     "dynamodb": "Amazon DynamoDB",
     "sqs": "Amazon SQS",
     "sns": "Amazon SNS",
+    "docker.io": "Docker Hub",
 }
 FONT = "Helvetica,Arial,sans-serif"
 # a numbered line of the text equivalent: "  7. ✓ ..." for a call made, "  (7) ○ ..." for one
@@ -701,6 +702,8 @@ def _short_reason(error: str | None) -> str:
     kind of policy, stay as AWS wrote them)."""
     if not error:
         return _("denied")
+    if _registry_refusal(error):
+        return _("refused by the registry:\n429 toomanyrequests")
     if "explicit deny" in error:
         found = re.search(r"with an explicit deny in an? ([\w -]+?policy)", error)
         if found:
@@ -712,6 +715,11 @@ def _short_reason(error: str | None) -> str:
         policy = error.split("because no", 1)[1].strip().split(" allows")[0]
         return _("no {policy} allows it").format(policy=policy)
     return _("denied")
+
+
+def _registry_refusal(error: str | None) -> bool:
+    """A container registry's refusal (Docker Hub's 429 ``toomanyrequests``), not IAM's."""
+    return bool(error) and "Server message: toomanyrequests" in str(error)
 
 
 # -- the text equivalent ---------------------------------------------------------------------------
@@ -739,6 +747,9 @@ def describe(
             what = _what(first, len(group), tense)
             if outcome == "allowed":
                 lines.append(f"  {number}. ✓ " + _("{what}: allowed.").format(what=what))
+            elif outcome == "denied" and _registry_refusal(first.error):
+                said = _("{what}: REFUSED by the registry (not an IAM decision).").format(what=what)
+                lines.append(f"  {number}. ✗ {said} {first.error or ''}".rstrip())
             elif outcome == "denied":
                 said = _("{what}: DENIED.").format(what=what)
                 lines.append(f"  {number}. ✗ {said} {first.error or ''}".rstrip())

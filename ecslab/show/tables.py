@@ -51,7 +51,7 @@ from functools import cache
 from html import escape
 from typing import Any
 
-from ecslab.cloud.trace import COLUMNS, Trace, TraceEvent
+from ecslab.cloud.trace import COLUMNS, REGISTRY_REFUSED, Trace, TraceEvent
 from ecslab.i18n import N_, _, ngettext
 
 #: Column order for learners: when, which phase, who (and with which role), did what to what,
@@ -283,6 +283,10 @@ def _decision_text(event: TraceEvent) -> str:
         return "✓ " + _("allowed")
     if event.unreachable:
         return "⊘ " + _("unreachable (no network path; not an IAM decision)")
+    if event.decision == REGISTRY_REFUSED:
+        return "✗ " + _("refused by the registry ({code}; not an IAM decision)").format(
+            code=event.error_code
+        )
     return "✗ " + _("denied ({decision})").format(decision=event.decision)
 
 

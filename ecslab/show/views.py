@@ -279,8 +279,13 @@ class PlanView:
         status = None
         if not self.plan.run_phase_known:
             status = _("the app's own calls are not known until it runs")
+        # the deployer's RunTask, in the box before launch as in a task's diagram
+        calls = [
+            dataclasses.replace(c, phase=DEPLOY_PHASE) if c.phase == "admin" else c
+            for c in planned_calls(self.plan)
+        ]
         return build(
-            planned_calls(self.plan),
+            calls,
             _("Plan of {definition}: what a task will ask AWS for").format(
                 definition=self.plan.family_revision
             ),
