@@ -69,8 +69,8 @@ def ask_the_instance():
 lab.container_instance
 
 # %% [markdown]
-# `lab.container_instance` is the cluster's one EC2 instance. It starts as an instance of the
-# Amazon Linux 2023 ECS-optimized Amazon Machine Image (AMI) does: IMDSv2 required
+# `lab.container_instance` is the cluster's one EC2 instance. It starts the way an instance
+# launched from the Amazon Linux 2023 ECS-optimized Amazon Machine Image (AMI) starts: IMDSv2 required
 # (`http_tokens='required'`), hop limit 2, and the ECS agent's settings in `agent_config` (the file
 # `/etc/ecs/ecs.config` on a real instance).
 
