@@ -42,7 +42,7 @@ import boto3
 import botocore.session
 from botocore.exceptions import ClientError, NoCredentialsError
 
-from ecslab import Lab
+from ecslab import Lab, diagnose
 from ecslab.coach.lessons.nb08 import fresh_instance, register_without_task_role
 
 lab = Lab()  # a fresh simulated AWS account: run this cell again to start over
@@ -148,7 +148,7 @@ print(mystery.logs[-1])
 
 # %% [markdown]
 # The trace says the same: in the run phase, the caller is the orders app wearing
-# `ecsInstanceRole`.
+# `ecsInstanceRole`. And `diagnose`, the coach of notebook 05, reads the message the same way.
 
 # %%
 fresh_instance(lab)
@@ -156,6 +156,7 @@ lab.reset_roles()
 mystery = lab.run_task("orders-ec2", launch_type="EC2")
 for event in mystery.trace.filter(phase="run"):
     print(event)
+diagnose(mystery.logs[-1])
 
 # %% [markdown]
 # <details><summary>The SDK's credential chain, and what the lab serves</summary>

@@ -28,7 +28,7 @@ import boto3
 import botocore.session
 from botocore.exceptions import ClientError, NoCredentialsError
 
-from ecslab import Lab, set_language
+from ecslab import Lab, diagnose, set_language
 from ecslab.coach.lessons.nb08 import fresh_instance, register_without_task_role
 
 set_language("ja")  # ecslab が表示する文章を日本語にします
@@ -108,7 +108,7 @@ print(mystery.logs[-1])
 # アプリはこの認証情報をどこで得たのでしょうか。SDK は決まった順番で認証情報を探します。これを「デフォルトの認証情報チェーン」と呼びます。タスクロールのあるタスクでは、ECS がコンテナに認証情報の取得先を渡します (コンテナ認証情報プロバイダー)。タスクロールがなければ取得先もないので、チェーンは先へ進みます。最後のステップで `169.254.169.254` の**インスタンスメタデータサービス**に問い合わせると、インスタンスのロールの認証情報が返ってきます。AWS も、タスクがタスクロールを見つけられないとインスタンスロールが使われる、とはっきり書いています ([AWS re:Post](https://repost.aws/ja/knowledge-center/ecs-iam-task-roles-config-errors))。
 
 # %% [markdown]
-# トレースも同じことを示します。実行フェーズの呼び出し元は、`ecsInstanceRole` を使う orders アプリです。
+# トレースも同じことを示します。実行フェーズの呼び出し元は、`ecsInstanceRole` を使う orders アプリです。ノートブック 05 のコーチ `diagnose` も、メッセージを同じように読みます。
 
 # %%
 fresh_instance(lab)
@@ -116,6 +116,7 @@ lab.reset_roles()
 mystery = lab.run_task("orders-ec2", launch_type="EC2")
 for event in mystery.trace.filter(phase="run"):
     print(event)
+diagnose(mystery.logs[-1])
 
 # %% [markdown]
 # <details><summary>SDK の認証情報チェーンと、ラボが提供するもの</summary>
@@ -256,7 +257,7 @@ for label, agent_config, hop_limit, http_tokens in settings:
     lab.container_instance.http_tokens = http_tokens
     task = lab.run_task("orders-bridge", launch_type="EC2")
     answer = "インスタンスロール" if "assumed-role/ecsInstanceRole/" in task.logs[-1] else "認証情報なし"
-    print(f"{label:24} -> {answer}")
+    print(f"{label}: {answer}")
 
 # %% [markdown]
 # 塞げたのは最後の行だけです。ホップ制限が 1 だと IMDSv2 のトークンはコンテナに届かず、SDK は IMDSv1 にフォールバックします。IMDSv1 は、トークンが**必須**でない限り応答します。2 つの設定が両方とも必要です。
