@@ -109,13 +109,14 @@ print("roles the app used:", {e.role for e in task.trace.filter(phase="run")
                               if e.principal == "orders app"})
 
 # %% [markdown]
-# The session is `assumed-role/ecsInstanceRole/i-0...`: the session name is the **instance id**.
-# With a task role, nothing else changes: the app still answers as `ecs-task-role`, exactly as on
+# The agent works as a session of `ecsInstanceRole` named after the **instance id**:
+# `assumed-role/ecsInstanceRole/i-0...`. With a task role, nothing else changes: the app still answers as `ecs-task-role`, exactly as on
 # Fargate, and the execution role still pulls the image and ships the logs.
 #
-# One more job: on EC2 the execution role is optional. Without one, the agent pulls images from
-# Amazon Elastic Container Registry (ECR) with the instance role, which is why its managed policy
-# allows `ecr:` reads ([Amazon ECR on Amazon
+# One more job: on EC2, a task that injects no secrets can do without an execution role. Then the
+# agent pulls its image from Amazon Elastic Container Registry (ECR) with the instance role, and
+# Docker ships its `awslogs` logs with it: that is why the managed policy allows `ecr:` reads and
+# `logs:` writes ([Amazon ECR on Amazon
 # ECS](https://docs.aws.amazon.com/AmazonECR/latest/userguide/ECR_on_ECS.html)).
 
 # %% [markdown]

@@ -86,9 +86,9 @@ print("アプリが使ったロール:", {e.role for e in task.trace.filter(phas
                               if e.principal == "orders app"})
 
 # %% [markdown]
-# セッションは `assumed-role/ecsInstanceRole/i-0...` です。セッション名は**インスタンス ID** です。タスクロールがあれば、ほかは何も変わりません。アプリは Fargate と同じく `ecs-task-role` として応答し、イメージのプルとログの送信はタスク実行ロールが行います。
+# エージェントは、**インスタンス ID** を名前にした `ecsInstanceRole` のセッション (`assumed-role/ecsInstanceRole/i-0...`) として動きます。タスクロールがあれば、ほかは何も変わりません。アプリは Fargate と同じく `ecs-task-role` として応答し、イメージのプルとログの送信はタスク実行ロールが行います。
 #
-# もう 1 つの仕事があります。EC2 ではタスク実行ロールは必須ではありません。タスク実行ロールがないと、エージェントは Amazon Elastic Container Registry (Amazon ECR) からのイメージのプルにインスタンスロールを使います。管理ポリシーが `ecr:` の読み取りを許可しているのはそのためです ([Amazon ECS で Amazon ECR を使う](https://docs.aws.amazon.com/ja_jp/AmazonECR/latest/userguide/ECR_on_ECS.html))。
+# もう 1 つの仕事があります。EC2 では、シークレットを注入しないタスクならタスク実行ロールなしでも動きます。そのときエージェントは Amazon Elastic Container Registry (Amazon ECR) からのイメージのプルにインスタンスロールを使い、Docker も `awslogs` のログをこのロールで送ります。管理ポリシーが `ecr:` の読み取りと `logs:` の書き込みを許可しているのはそのためです ([Amazon ECS で Amazon ECR を使う](https://docs.aws.amazon.com/ja_jp/AmazonECR/latest/userguide/ECR_on_ECS.html))。
 
 # %% [markdown]
 # ## なぞ 1: 誰が応答したのか
