@@ -91,7 +91,7 @@ print("アプリが使ったロール:", {e.role for e in task.trace.filter(phas
 # もう 1 つの仕事があります。EC2 では、シークレットを注入しないタスクならタスク実行ロールなしでも動きます。そのときエージェントは Amazon Elastic Container Registry (Amazon ECR) からのイメージのプルにインスタンスロールを使い、Docker も `awslogs` のログをこのロールで送ります。管理ポリシーが `ecr:` の読み取りと `logs:` の書き込みを許可しているのはそのためです ([Amazon ECS で Amazon ECR を使う](https://docs.aws.amazon.com/ja_jp/AmazonECR/latest/userguide/ECR_on_ECS.html))。
 
 # %% [markdown]
-# ## なぞ 1: 誰が応答したのか
+# ## ミステリー 1: 誰が応答したのか
 #
 # 同僚が orders サービスを EC2 に移し、タスク定義 `orders-ec2` を書きました。タスク実行ロールはありますが、**タスクロールがありません** (`taskRoleArn` が抜けています)。タスクは起動し、アプリが止まります。実行して、最後のログ行を読んでください。**先を読む前に**考えましょう。Amazon リソースネーム (ARN) に出ているのはどのロールで、最後の部分は何でしょうか。
 
@@ -128,7 +128,7 @@ diagnose(mystery.logs[-1])
 # </details>
 
 # %% [markdown]
-# ### なぞ 2: 同じタスクを Fargate で
+# ### ミステリー 2: 同じタスクを Fargate で
 #
 # まったく同じ `orders-ec2` を Fargate で実行します (両方の起動タイプ用に登録してあります)。セルを実行する前に、最後のログ行を予想してください。
 
