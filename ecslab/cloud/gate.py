@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from ecslab.cloud.world import World
 
 _PHASE: contextvars.ContextVar[str | None] = contextvars.ContextVar("ecslab_phase", default=None)
+# While a container runs: its network's check (ecslab.ecs.reach), which raises when no path.
+_ROUTE: contextvars.ContextVar[Any] = contextvars.ContextVar("ecslab_route", default=None)
 _ACTIVE: list[Gate] = []  # at most one: the open lab's gate
 CALL_LATENCY = 0.01  # simulated seconds each call takes
 
@@ -104,6 +106,17 @@ class Gate:
         finally:
             _PHASE.reset(token)
 
+    @staticmethod
+    @contextmanager
+    def route(check: Any) -> Iterator[None]:
+        """Calls made inside this block first ask ``check`` for a network path; it raises
+        (botocore's ConnectTimeoutError) when there is none: nothing is authorized or sent."""
+        token = _ROUTE.set(check)
+        try:
+            yield
+        finally:
+            _ROUTE.reset(token)
+
     # -- the events -------------------------------------------------------------------------------
 
     def keep_params(
@@ -129,6 +142,9 @@ class Gate:
             # No credentials at all: botocore refuses to sign and sends nothing, as on a task
             # without a task role.
             raise NoCredentialsError()
+        route = _ROUTE.get()
+        if route is not None:
+            route(service, operation, api_params, params, context, access_key)
         principal = world.identities.resolve(access_key)
         resolver = OPERATIONS.get((service, operation))
         if principal is None:

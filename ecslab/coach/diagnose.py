@@ -110,6 +110,9 @@ NETWORK = (
     "could not connect",
     "unable to connect",
     "send request failed",
+    # botocore's ConnectTimeoutError (botocore/exceptions.py): an app's call with no path out
+    "connect timeout on endpoint url",
+    "connecttimeouterror",
 )
 DENIED = (
     "not authorized to perform",
@@ -417,6 +420,13 @@ def _network(f: Facts) -> list[Candidate]:
             "authorized to perform', AccessDenied) and comes back at once; a network failure "
             "names none, retries ('retried 5 time(s)', 'i/o timeout', 'context deadline "
             "exceeded', 'signal: killed') and stops the task minutes later."
+        )
+    else:
+        found.more = _(
+            "The app's SDK call never reached AWS, so no role was asked: botocore waited for a "
+            "connection, retried, and gave up minutes later. Give the task's subnet a route "
+            "out (a NAT gateway, or an internet gateway and a public IP) or a VPC endpoint for "
+            "the service; no policy change helps."
         )
     return [found]
 

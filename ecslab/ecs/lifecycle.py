@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from ecslab.ecs import exec as ecs_exec
-from ecslab.ecs import network, reasons, registries
+from ecslab.ecs import network, reach, reasons, registries
 from ecslab.ecs.definitions import ContainerDefinition, Program, TaskDefinition
 from ecslab.ecs.images import ImageReference, parse_image
 
@@ -392,6 +392,7 @@ class Lifecycle:
             if instance is not None
             else contextlib.nullcontext(),
             self.world.container_environment(task.task_credentials, role_arn, variables),
+            reach.run_phase(self.world, self.service.network, task),
             contextlib.redirect_stdout(writer),
             contextlib.redirect_stderr(writer),
         ):

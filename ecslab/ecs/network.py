@@ -17,7 +17,8 @@ the few milliseconds of an IAM refusal. The trace records the attempt with the d
 Where the simulation is not faithful: the lab's own subnets, and any subnet id :class:`Network`
 did not make, are private subnets with a NAT gateway (so the default lab is reachable, as
 before); security groups, network ACLs and DNS are always open; interface endpoints have private
-DNS enabled; only the agent's launch calls are checked (the app's calls at run time are not);
+DNS enabled; this module checks the agent's launch calls (the app's calls at run time:
+:mod:`ecslab.ecs.reach`);
 the IP addresses and the S3 layer URL's path in the texts are stand-ins; the waits are of the
 order public reports give (a few minutes, https://github.com/aws/amazon-ecs-agent/issues/1680),
 not measured.
