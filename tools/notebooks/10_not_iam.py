@@ -114,7 +114,7 @@ lab.reset_roles()
 # |---|---|
 # | registry token (`ecr:GetAuthorizationToken`) | `ecr.api` (interface) |
 # | image manifest | `ecr.dkr` (interface) |
-# | image layers, kept by ECR in Amazon S3 | `s3` (gateway) |
+# | image layers, kept by ECR in Amazon Simple Storage Service (S3) | `s3` (gateway) |
 # | injected parameters and secrets | `ssm`, `secretsmanager` (interface) |
 # | log stream and log events | `logs` (interface) |
 #
@@ -173,22 +173,63 @@ lab.network.reset()
 #
 # Not simulated: security groups, network ACLs and DNS are always open; interface endpoints have
 # private DNS on; the waits are of the order public reports give (a few minutes), not measured;
-# the IP addresses in the texts are stand-ins. Only the agent's launch calls go through the
-# network; the application's calls at run time always get through.
+# the IP addresses in the texts are stand-ins.
 #
 # </details>
 #
-# ## What the coach says
+# ## The app needs a path too
 #
-# `diagnose` (notebook 05) reads the text the same way: a timeout is "neither role: network".
+# Once the container runs, the app's own calls leave through the same network interface: to S3
+# for its configuration, to Amazon DynamoDB, Amazon Simple Queue Service (SQS), Amazon Simple
+# Notification Service (SNS) and Secrets Manager. The next cell gives the task every endpoint the
+# launch needs, and no more. **Predict**: does the task start? Does the app finish?
 
 # %%
 lab.reset_roles()
 lab.network.reset()
 lab.network.private_subnet(nat=False)
-timeout = lab.run_task().stopped_reason
+for endpoint in ("ecr.api", "ecr.dkr", "s3", "ssm", "secretsmanager", "logs"):
+    lab.network.add_endpoint(endpoint)
+task = lab.run_task()
+read(task)
+print("exit code:", task.exit_code)
+print("last log line:", task.logs[-1])
 lab.network.reset()
-print(diagnose(timeout))
+
+# %% [markdown]
+# The task started and the app failed, so the article's rule would now suspect the task role.
+# But the app's last log line is botocore's `ConnectTimeoutError: Connect timeout on endpoint
+# URL`, for DynamoDB: no refusal, no role. The S3 call went through, because the `s3` gateway
+# endpoint serves the app as well as the image layers; DynamoDB has no endpoint. In the run
+# phase too, read whether the text names a refusal before you touch the task role.
+#
+# <details><summary>How long the app waited, and sources</summary>
+#
+# botocore waits 60 seconds for a connection by default and retries; the lab counts that time on
+# its clock (see `ecslab/ecs/reach.py`), replacing the retries' random jitter by its mean.
+# Endpoints per service: [AWS services that integrate with AWS PrivateLink](https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html);
+# S3 and DynamoDB also have gateway endpoints
+# ([gateway endpoints](https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html)).
+#
+# </details>
+#
+# ## What the coach says
+#
+# `diagnose` (notebook 05) reads both texts the same way: "neither role: network".
+
+# %%
+lab.reset_roles()
+lab.network.reset()
+lab.network.private_subnet(nat=False)
+launch_timeout = lab.run_task().stopped_reason
+for endpoint in ("ecr.api", "ecr.dkr", "s3", "ssm", "secretsmanager", "logs"):
+    lab.network.add_endpoint(endpoint)
+app_timeout = lab.run_task().logs[-1]
+lab.network.reset()
+print(diagnose(launch_timeout))
+print()
+found = diagnose(app_timeout)
+print("The app's log line:", found.role, f"({found.category}, {found.phase} phase)")
 
 # %% [markdown]
 # ## Four stop texts: which one is IAM?
@@ -361,16 +402,16 @@ ex2.check()
 #
 # - `ResourceInitializationError` and `CannotPullContainerError` say *when* (at launch), not
 #   *why*. Read the text to its end.
-# - A refusal names who was refused what (`not authorized`, `AccessDenied`) or says `403
-#   Forbidden`, and comes back at once. A timeout (`i/o timeout`, `context deadline exceeded`)
-#   names neither and takes minutes: the network, not IAM.
-# - With no NAT gateway, a Fargate task needs VPC endpoints: `ecr.api`, `ecr.dkr`, the `s3`
-#   gateway for the layers, `logs`, and `secretsmanager` or `ssm` for what it injects. In a
-#   public subnet it needs a public IP.
-# - `not found`, a platform mismatch and `429 Too Many Requests` are about the image or the
-#   registry: fix the task definition, the build or the credentials.
-# - A refusal on an ARN you never meant is a wrong reference; a `ResourceNotFoundException` is a
-#   resource that does not exist. Fix the reference, not the role.
+# - A refusal names who was refused what, or says `403 Forbidden`, and comes back at once. A
+#   timeout names neither and takes minutes: the network, not IAM. So does an app's
+#   `ConnectTimeoutError`, although the task started.
+# - With no NAT gateway, the launch needs the endpoints `ecr.api`, `ecr.dkr`, `s3`, `logs`, and
+#   `secretsmanager` or `ssm` for injected values; the app needs one per service it calls. In a
+#   public subnet the task needs a public IP.
+# - `not found`, a platform mismatch and `429 Too Many Requests` are the image's or the
+#   registry's: fix the task definition, the build or the credentials.
+# - A refusal on an ARN you never meant is a wrong reference; `ResourceNotFoundException` is a
+#   missing resource. Fix the reference, not the role.
 
 # %% [markdown]
 # ## What's next

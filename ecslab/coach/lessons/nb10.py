@@ -1,8 +1,9 @@
 """Notebook 10 (when it is not IAM): failures that begin like the execution role's refusals.
 
 - ``10-private-subnet``: the task runs in a private subnet with no NAT gateway and no VPC
-  endpoints, so the agent's launch calls time out. The fix is the endpoints it needs; a change to
-  either role, a NAT gateway or a public IP is not the exercise.
+  endpoints, so the agent's launch calls time out, then the app's. The fix is the endpoints the
+  launch and the app need; a change to either role, a NAT gateway or a public IP is not the
+  exercise.
 - ``10-nightly-secret``: a nightly job's task definition injects a secret by an ARN copied from
   staging. The execution role refuses it (its policy names the right secret), and widening the
   role only turns the refusal into ``ResourceNotFoundException``: the fix is the reference.
@@ -113,10 +114,13 @@ EXERCISES.update(
                 ),
                 N_(
                     "The launch needs ecr.api and ecr.dkr (the registry), s3 (the image layers), "
-                    "ssm and secretsmanager (the injected values) and logs (the log stream)."
+                    "ssm and secretsmanager (the injected values) and logs (the log stream). Then "
+                    "the app needs dynamodb, sqs and sns; it reaches S3 and Secrets Manager "
+                    "through the endpoints the launch uses."
                 ),
             ),
-            'for endpoint in ("ecr.api", "ecr.dkr", "s3", "ssm", "secretsmanager", "logs"):\n'
+            'for endpoint in ("ecr.api", "ecr.dkr", "s3", "ssm", "secretsmanager", "logs",\n'
+            '                 "dynamodb", "sqs", "sns"):\n'
             "    lab.network.add_endpoint(endpoint)\n"
             "lab.run_task()",
             N_(
