@@ -108,9 +108,10 @@ EXERCISES.update(
                     "long after createdAt did the task give up (task.describe())?"
                 ),
                 N_(
-                    "Each time-out names the service the agent could not reach. Give the VPC an "
-                    "endpoint for it (lab.network.add_endpoint(...)), run the task again and read "
-                    "the next text."
+                    "Each time-out names the service that could not be reached: in the stop text "
+                    "at launch, in the app's last log line (task.logs) at run time. Give the VPC "
+                    "an endpoint for it (lab.network.add_endpoint(...)), run the task again and "
+                    "read the next text."
                 ),
                 N_(
                     "The launch needs ecr.api and ecr.dkr (the registry), s3 (the image layers), "
