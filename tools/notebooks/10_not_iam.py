@@ -171,7 +171,8 @@ lab.network.reset()
 # [Fargate task networking](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html).
 # The texts come from public task-failure reports, cited in `ecslab/ecs/network.py`.
 #
-# Not simulated: security groups, network ACLs and DNS are always open; interface endpoints have
+# Not simulated: security groups, network access control lists and DNS (the Domain Name System)
+# are always open; interface endpoints have
 # private DNS on; the waits are of the order public reports give (a few minutes), not measured;
 # the IP addresses in the texts are stand-ins.
 #
@@ -328,7 +329,7 @@ lab.reset_roles()
 # %% [markdown]
 # The permission is checked before the secret is looked up. So the first run reads as a refusal,
 # `AccessDeniedException ... is not authorized to perform: secretsmanager:GetSecretValue`, on an
-# ARN that exists nowhere. Only once the role allowed the call did Secrets Manager answer
+# Amazon Resource Name (ARN) that exists nowhere. Only once the role allowed the call did Secrets Manager answer
 # `ResourceNotFoundException: Secrets Manager can't find the specified secret`.
 #
 # So read the resource in a refusal too. If the role's policy names the secret you meant and the

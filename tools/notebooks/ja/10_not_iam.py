@@ -135,7 +135,7 @@ lab.network.reset()
 #
 # パブリックサブネットのタスクがイメージをプルするにはパブリック IP が必要です: [Fargate タスクのネットワーク](https://docs.aws.amazon.com/ja_jp/AmazonECS/latest/developerguide/fargate-task-networking.html)。停止理由の文言は公開されたタスク失敗の報告から取っており、出典は `ecslab/ecs/network.py` にあります。
 #
-# シミュレーションしないもの: セキュリティグループ、ネットワーク ACL、DNS は常に通します。インターフェイスエンドポイントはプライベート DNS が有効です。待ち時間は公開された報告と同じくらい (数分) にしてあり、測ったものではありません。停止理由の IP アドレスは仮のものです。
+# シミュレーションしないもの: セキュリティグループ、ネットワークアクセスコントロールリスト (ネットワーク ACL)、ドメインネームシステム (DNS) は常に通します。インターフェイスエンドポイントはプライベート DNS が有効です。待ち時間は公開された報告と同じくらい (数分) にしてあり、測ったものではありません。停止理由の IP アドレスは仮のものです。
 #
 # </details>
 #
@@ -260,7 +260,7 @@ read(lab.run_task(definition))
 lab.reset_roles()
 
 # %% [markdown]
-# 権限の確認は、シークレットを探すより先に行われます。そのため 1 回目は、どこにも存在しない ARN に対する拒否 (`AccessDeniedException ... is not authorized to perform: secretsmanager:GetSecretValue`) として読めます。ロールが呼び出しを許可して初めて、Secrets Manager は `ResourceNotFoundException: Secrets Manager can't find the specified secret` と答えました。
+# 権限の確認は、シークレットを探すより先に行われます。そのため 1 回目は、どこにも存在しない Amazon リソースネーム (ARN) に対する拒否 (`AccessDeniedException ... is not authorized to perform: secretsmanager:GetSecretValue`) として読めます。ロールが呼び出しを許可して初めて、Secrets Manager は `ResourceNotFoundException: Secrets Manager can't find the specified secret` と答えました。
 #
 # ですから、拒否の中のリソースも読みましょう。ロールのポリシーが意図したシークレットを指していて、拒否が別の ARN を指しているなら、直すのはロールではなくタスク定義の ARN です。ロールを広げても、拒否が「見つからない」に変わるだけです ([ResourceNotFoundException エラー](https://docs.aws.amazon.com/ja_jp/AmazonECS/latest/developerguide/resource-not-found-error.html))。
 
