@@ -309,6 +309,22 @@ class Account:
             return None
         return StoredSession(found.arn, found.role_arn, found.session_name, found.policy)
 
+    def alias_session(self, access_key_id: str, alias_key_id: str) -> None:
+        """Let STS know ``alias_key_id`` as the same session as ``access_key_id`` (so that
+        ``sts:GetCallerIdentity`` with the alias names the session, as it would on AWS, where
+        every caller on an instance holds the instance role's one session)."""
+        import copy
+
+        sts = _backend("sts", PARTITION, self.account_id)
+        if sts.get_assumed_role_from_access_key(alias_key_id) is not None:
+            return
+        found = sts.get_assumed_role_from_access_key(access_key_id)
+        if found is None:
+            return
+        alias = copy.copy(found)
+        alias.access_key_id = alias_key_id
+        sts.assumed_roles.append(alias)
+
     # -- resource policies -------------------------------------------------------------------------
 
     def _bucket(self, name: str) -> Any | None:

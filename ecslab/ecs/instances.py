@@ -325,6 +325,7 @@ class ContainerInstance:
             world.identities.register(
                 access_key, replace(principal, label=label, phase=phase, task=task_id)
             )
+            world.account.alias_session(credentials[0], access_key)
             aliases[key] = (access_key, credentials[1], credentials[2])
         return aliases[key]
 

@@ -80,6 +80,19 @@ def test_ec2_task_without_task_role_answers_as_the_instance_role(lab):
     assert "ecsInstanceRole" in dot
 
 
+def test_get_caller_identity_names_the_instance_role_session(lab):
+    """Every caller on the instance holds the instance role's one session, and STS says so."""
+    _reset(lab)
+    family = _without_task_role(lab, "who-am-i-ec2")
+
+    def app():
+        print(boto3.client("sts").get_caller_identity()["Arn"])
+
+    task = lab.run_task(family, app=app, launch_type="EC2")
+    instance_id = lab.container_instance.instance_id
+    assert task.logs == [f"arn:aws:sts::123456789012:assumed-role/ecsInstanceRole/{instance_id}"]
+
+
 def test_the_agent_registers_with_the_instance_role(lab):
     lab.run_task(launch_type="EC2")
     calls = [
