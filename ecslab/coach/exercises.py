@@ -436,6 +436,8 @@ class Exercise:
         self.named: str | None = None
         #: the exercise's name in its notebook (ex1, ex2, ...)
         self.variable = "ex"
+        #: whether the goal includes the task running to the end (see Spec.goal_is_a_run)
+        self.goal_is_a_run = True
         if scenario is not None:
             from ecslab.coach.scenarios import load
 
@@ -566,7 +568,7 @@ class Exercise:
         result = self.check()
         if result.status != NOT_YET:
             return ""
-        if not ran_to_the_end(self):
+        if self.goal_is_a_run and not ran_to_the_end(self):
             if language() == "en":  # the problems as sentences of their own
                 said = " ".join(p[:1].upper() + p[1:] for p in result.problems)
             else:
@@ -694,6 +696,10 @@ class Spec:
     # The name the notebook gives the exercise, which the solution may use (suspect(ex1, ...)):
     # by default ex1, ex2, ... in the order its lesson module defines its notebook's exercises.
     variable: str = ""
+    # Whether the goal includes the task running to the end (False where the goal is a task that
+    # stops, e.g. one left with no credentials): the hint about where the learner stands then
+    # never says "keep what made the task run".
+    goal_is_a_run: bool = True
 
 
 # Every exercise of the course, by key ("NN-slug": the notebook it belongs to, then what it is
@@ -726,6 +732,7 @@ def exercise(lab: Lab, key: str) -> Exercise:
     )
     ex.run_hint = spec.run_hint
     ex.variable = variable_of(key)
+    ex.goal_is_a_run = spec.goal_is_a_run
     if spec.setup is not None:
         spec.setup(lab)
     if spec.creates:

@@ -111,3 +111,15 @@ def test_in_japanese_an_exercise_says_everything_in_japanese(lab, key):
         japanese(ex.check().describe())
     finally:
         set_language(None)
+
+
+@pytest.mark.parametrize("key", ["08-block-awsvpc", "08-block-bridge"])
+def test_a_task_that_ran_is_not_praised_where_the_goal_is_a_refusal(lab, key):
+    """Giving the task a task role makes it run, but the goal is one that stops: the hint about
+    where the learner stands must not say "keep what made the task run"."""
+    ex = lab.exercise(key)
+    family = "orders-ec2" if key.endswith("awsvpc") else "orders-bridge"
+    task = lab.run_task(family, launch_type="EC2", overrides={"taskRoleArn": lab.task_role.arn})
+    assert task.exit_code == 0
+    assert ex.check().status != "correct"
+    assert "Keep what made the task run" not in repr(ex.hint())

@@ -313,6 +313,7 @@ EXERCISES.update(
             setup=_setup_awsvpc,
             wrong='lab.instance_role.detach("AmazonEC2ContainerServiceforEC2Role")\n' + _RUN_AWSVPC,
             run_hint=_RUN_AWSVPC,
+            goal_is_a_run=False,
         ),
         "08-block-bridge": Spec(
             N_(
@@ -347,6 +348,7 @@ EXERCISES.update(
             setup=_setup_bridge,
             wrong="lab.container_instance.hop_limit = 1\n" + _RUN_BRIDGE,
             run_hint=_RUN_BRIDGE,
+            goal_is_a_run=False,
         ),
     }
 )
