@@ -183,8 +183,8 @@ print(inside.trace)
 # | Two apps on one host | share one role | each task has its own role |
 #
 # The last row is the point: services can share a cluster, each with only its own permissions;
-# you will build that at the end. (The EC2 side is not simulated: see [IAM roles for Amazon
-# EC2](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html).)
+# you will build that at the end. (Notebook 08 runs the EC2 side: see also [IAM roles for
+# Amazon EC2](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html).)
 
 # %% [markdown]
 # ## Break the task role, one statement at a time

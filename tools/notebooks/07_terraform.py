@@ -280,6 +280,8 @@ ex1.check()
 # %% [markdown]
 # ## What's next
 #
-# This is the last notebook. Go back to the workbench (notebook 04) or the mystery tasks
-# (notebook 05) and try your own broken setups; `ecslab explain "<message>"` reads errors from
-# your real account.
+# The two roles are done. The next three notebooks meet the rest of the cast: the EC2 instance
+# role ([08_ec2_instance_role.ipynb](08_ec2_instance_role.ipynb)), the task role's other jobs
+# (09) and the failures that are not IAM at all (10). Or go back to the workbench (notebook 04)
+# and try your own broken setups; `ecslab explain "<message>"` reads errors from your real
+# account.

@@ -145,7 +145,7 @@ print(inside.trace)
 # | ロールを決めるもの | インスタンスプロファイル | タスク定義の `taskRoleArn` |
 # | 1 台のホストに 2 つのアプリ | 1 つのロールを共有 | タスクごとに別のロール |
 #
-# 大事なのは最後の行です。同じクラスターを共有するサービスでも、それぞれ自分の権限だけを持てます。このノートブックの最後で、実際に組み立てます。(EC2 側はシミュレートしていません。[Amazon EC2 の IAM ロール](https://docs.aws.amazon.com/ja_jp/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html) を参照してください。)
+# 大事なのは最後の行です。同じクラスターを共有するサービスでも、それぞれ自分の権限だけを持てます。このノートブックの最後で、実際に組み立てます。(EC2 側はノートブック 08 で動かします。[Amazon EC2 の IAM ロール](https://docs.aws.amazon.com/ja_jp/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html) も参照してください。)
 
 # %% [markdown]
 # ## タスクロールを、ステートメント 1 つずつ壊す
