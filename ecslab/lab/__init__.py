@@ -23,7 +23,7 @@ from ecslab.ecs import registries
 from ecslab.ecs.apps import orders_app
 from ecslab.ecs.definitions import Program
 from ecslab.ecs.deployer import DEPLOYER_ROLE, deployer_keys, ensure_deployer
-from ecslab.ecs.efs import FileSystem, course_file_system
+from ecslab.ecs.efs import FileSystem, course_file_system, file_systems
 from ecslab.ecs.instances import ContainerInstance
 from ecslab.ecs.network import Network
 from ecslab.ecs.service import ECRAnswers, ECSService
@@ -50,6 +50,7 @@ class Lab:
         self._world = World().open()
         self.ecs = ECSService(self._world)
         self._world.answerers.update({"ecs": self.ecs, "ecr": ECRAnswers(self._world)})
+        file_systems(self._world)  # EFS's API, answered by the lab (ecslab.ecs.efs)
         self._world.account.ecs_catalog = self.ecs
         try:
             self._world.add_learner()
