@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from ecslab.ecs import efs, firelens, network, reach, reasons, registries
 from ecslab.ecs import exec as ecs_exec
-from ecslab.ecs import network, reach, reasons, registries
 from ecslab.ecs.definitions import ContainerDefinition, Program, TaskDefinition
 from ecslab.ecs.images import ImageReference, parse_image
 
@@ -117,6 +117,8 @@ class TaskState:
     exec_agents: dict[str, Any] = field(default_factory=dict)  # ecslab.ecs.exec.ExecAgent
     assign_public_ip: str = "DISABLED"
     instance: Any = None  # the EC2 container instance (ecslab.ecs.instances); None on Fargate
+    # where a container's lines went other than its awslogs stream (FireLens): name → group, stream
+    log_destinations: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 class Lifecycle:
@@ -142,6 +144,7 @@ class Lifecycle:
                 secrets = self._retrieve_execution_resources()
                 self._pull_images()
                 self._start_log_drivers()
+                efs.mount(self)  # EFS volumes, with the task role (ecslab.ecs.efs)
         except LaunchFailed as failure:
             self._stop("TaskFailedToStart", failure.reason, launched=False)
             return task
@@ -154,6 +157,7 @@ class Lifecycle:
             ecs_exec.start_agents(self.world, task)
             for container in task.containers:
                 self._run_container(container, secrets.get(container.name, {}))
+            firelens.ship(self)  # a log router's lines, with the task role (ecslab.ecs.firelens)
             self._ship_logs()
         self._stop("EssentialContainerExited", reasons.ESSENTIAL_EXITED, launched=True)
         return task
@@ -276,6 +280,9 @@ class Lifecycle:
         total = 0
         for container in task.containers:
             image = parse_image(container.definition.image)
+            if firelens.is_aws_image(image):  # AWS's Fluent Bit image, from AWS's registry
+                total += firelens.pull(self, container, image)
+                continue
             if not image.is_ecr:
                 try:  # a public registry: Docker Hub's quota (ecslab.ecs.registries)
                     registries.pull_public(self, container, self.registry_auth)

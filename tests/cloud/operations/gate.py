@@ -173,7 +173,7 @@ def events_of(env: Env, mark: int, caller: str, operation: str) -> list[Any]:
 
 # -- what real AWS answers (research notes), computed here -----------------------------------------
 
-JSON_SERVICES = {"dynamodb", "secretsmanager", "ssm", "kms", "ecr", "logs", "ecs"}
+JSON_SERVICES = {"dynamodb", "secretsmanager", "ssm", "kms", "ecr", "logs", "ecs", "efs"}
 
 
 def said_action(service: str, action: str) -> str:
@@ -399,8 +399,12 @@ def course_topic_arn(env: Env) -> str:
 
 
 def lab_answered(c: Case) -> bool:
-    """ECS is simulated by ecslab itself (ecslab.ecs.service), and so is ECR's layer download."""
-    return c.service == "ecs" or (c.service, c.operation) == ("ecr", "GetDownloadUrlForLayer")
+    """ECS is simulated by ecslab itself (ecslab.ecs.service), and so are EFS's API
+    (ecslab.ecs.efs) and ECR's layer download."""
+    return c.service in ("ecs", "efs") or (c.service, c.operation) == (
+        "ecr",
+        "GetDownloadUrlForLayer",
+    )
 
 
 def call(session: Any, c: Case) -> tuple[Any, list[str]]:
