@@ -164,10 +164,63 @@ def prepare_moto() -> None:
     with mock.patch.object(boto3.session.Session, "get_available_regions", available_regions):
         for name in MOTO_MODULES:
             importlib.import_module(name)
+    _cache_moto_method_names()
+    _cache_moto_s3_urls()
     # moto's modules leave ~1.5 million long-lived objects behind; moving them out of the
     # collector's way keeps later garbage collections (and the first lab) fast.
     gc.freeze()
     _SHARED["moto_ready"] = True
+
+
+def _cache_moto_method_names() -> None:
+    """moto answers every request by looking its action up among the function names of the
+    service's response class, listed afresh each time with ``inspect.getmembers`` (~0.2 ms, a
+    dozen times per task). The list is kept per class instead: a class's functions are fixed
+    once moto has defined it (nothing adds or removes methods of moto's response classes), so
+    nothing ever invalidates an entry. Callers only test membership in the list."""
+    from moto.core import responses
+
+    original = responses.method_names_from_class
+    if getattr(original, "ecslab_cached", False):
+        return
+    names: dict[Any, list[str]] = {}
+
+    def method_names_from_class(clazz: Any) -> list[str]:
+        listed = names.get(clazz)
+        if listed is None:
+            listed = names[clazz] = original(clazz)
+        return listed
+
+    method_names_from_class.ecslab_cached = True  # type: ignore[attr-defined]
+    responses.method_names_from_class = method_names_from_class
+
+
+def _cache_moto_s3_urls() -> None:
+    """moto's S3 backend re-imports its URL module (``importlib.reload``, ~0.6 ms) each time it
+    is asked for its URLs — twice per S3 request — because the module's ``url_bases`` depend on
+    the ``MOTO_S3_CUSTOM_ENDPOINTS`` environment variable. Here the module is reloaded only when
+    that variable's value differs from the one it was last loaded with: the module reads nothing
+    else that can change, so the same value gives the same URLs."""
+    from importlib import reload
+
+    from moto.s3.models import S3Backend
+
+    if getattr(S3Backend.__dict__["_url_module"].fget, "ecslab_cached", False):
+        return
+    loaded: dict[str, Any] = {}
+
+    def _url_module(self: Any) -> Any:
+        import moto.s3.urls as backend_urls_module
+
+        value = os.environ.get("MOTO_S3_CUSTOM_ENDPOINTS")
+        if loaded.get("value", ()) != value or loaded.get("module") is not backend_urls_module:
+            reload(backend_urls_module)
+            loaded.update(value=value, module=backend_urls_module)
+        return backend_urls_module
+
+    cached = property(_url_module)
+    cached.fget.ecslab_cached = True  # type: ignore[union-attr]
+    S3Backend._url_module = cached  # type: ignore[method-assign,assignment]
 
 
 class World:
