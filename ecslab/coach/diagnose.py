@@ -504,7 +504,9 @@ def _launch(f: Facts) -> list[Candidate]:
     denied = f.has(*DENIED)
     category = agent_category or SECRET_ACTIONS.get(action)
     if category is None:
-        if f.has("registry auth", "getauthorizationtoken"):
+        # Fargate's wrapper "unable to pull secrets or registry auth" names both: what failed is
+        # in the rest of the text, so the registry is only the answer when nothing else is named.
+        if f.has("getauthorizationtoken", "ecr registry auth"):
             category = "ecr-auth"
         elif f.has("kms", "ciphertext"):
             category = "kms"
@@ -512,6 +514,8 @@ def _launch(f: Facts) -> list[Candidate]:
             category = "secrets-manager"
         elif f.has("from ssm", "parameter store", "ssm"):
             category = "ssm"
+        elif f.has("registry auth"):
+            category = "ecr-auth"
         elif f.has("logger", "log stream", "log group", "logging driver"):
             category = "logs"
         elif f.has("cannotpullcontainererror", "pull the image", "pull image"):
@@ -1016,7 +1020,8 @@ def _instance_answered(found: Candidate) -> Candidate:
 
     On EC2 the SDK's chain asks the container credentials endpoint first and IMDS after it: an app
     whose task has no task role gets the instance role's credentials from IMDS, unless the agent
-    blocks it (ECS_AWSVPC_BLOCK_IMDS in awsvpc mode, an IMDSv2 hop limit of 1 in bridge mode;
+    blocks it (ECS_AWSVPC_BLOCK_IMDS in awsvpc mode; in bridge mode IMDSv2 required with a hop
+    limit of 1, since IMDSv1 answers whatever the hop limit;
     https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html, "Amazon EC2
     container instance role" and "Considerations")."""
     found.why = _(
@@ -1033,7 +1038,7 @@ def _instance_answered(found: Candidate) -> Candidate:
         "Give the task a task role (taskRoleArn) with the permission, so the container "
         "credentials endpoint answers before IMDS; and block IMDS from tasks so that none "
         "borrows the instance role: ECS_AWSVPC_BLOCK_IMDS=true in /etc/ecs/ecs.config (awsvpc "
-        "network mode), or an IMDSv2 hop limit of 1 (bridge network mode)."
+        "network mode), or IMDSv2 required with a hop limit of 1 (bridge network mode)."
     )
     return found
 

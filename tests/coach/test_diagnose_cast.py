@@ -98,7 +98,7 @@ def test_the_instance_role_answering_points_at_the_task_role(lab):
     assert "The role to work on is the task role, not the instance role" in found.explanation
     assert "task role (taskRoleArn)" in found.fix
     assert "ECS_AWSVPC_BLOCK_IMDS=true" in found.fix
-    assert "hop limit of 1" in found.fix
+    assert "IMDSv2 required with a hop limit of 1" in found.fix
     assert lab.container_instance.instance_id in " ".join(found.evidence)
 
 
@@ -257,3 +257,16 @@ def test_passing_the_task_instead_of_its_text_is_a_clear_error(lab):
     task = lab.run_task(launch_type="EC2")
     with pytest.raises(TypeError, match="takes the error message as text, not Task"):
         diagnose(task)  # type: ignore[arg-type]
+
+
+def test_a_missing_secret_behind_fargates_generic_wrapper_is_not_the_registry():
+    """Fargate's wrapper "unable to pull secrets or registry auth" names both: a secret that does
+    not exist is a Secrets Manager problem, not ECR's authorization token."""
+    text = (
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource "
+        "retrieval failed: unable to retrieve secret from asm: service call has been retried 1 "
+        "time(s): failed to fetch secret arn:aws:secretsmanager:ap-northeast-1:123456789012:"
+        "secret:orders/nightly-AbCdEf from secrets manager: ResourceNotFoundException: Secrets "
+        "Manager can't find the specified secret."
+    )
+    assert diagnose(text).category == "secrets-manager"
