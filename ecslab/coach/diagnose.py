@@ -189,6 +189,14 @@ class Facts:
                 return needle
         return None
 
+    def quote(self, needle: str) -> str:
+        """A needle found by :meth:`has`, as the message wrote it (its own capitals), for the
+        evidence a learner reads."""
+        at = self.lower.find(needle)
+        if at < 0 or len(self.lower) != len(self.text):
+            return needle
+        return self.text[at : at + len(needle)]
+
 
 @dataclass
 class Diagnosis:
@@ -232,11 +240,13 @@ class Diagnosis:
             self.explanation,
             _("Fix: {fix}").format(fix=self.fix),
         ]
+        # TRANSLATORS: between two pieces of evidence, or two other possible causes, on one line.
+        between = _("; ")
         if self.evidence:
-            lines.append(_("Evidence: {evidence}").format(evidence="; ".join(self.evidence)))
+            lines.append(_("Evidence: {evidence}").format(evidence=between.join(self.evidence)))
         others = [c for c in self.candidates[1:] if c.role != self.role]
         if others:
-            possible = "; ".join(
+            possible = between.join(
                 _("{suspect} ({category}): {why}").format(
                     suspect=names[c.role], category=c.category, why=c.why
                 )
@@ -404,7 +414,7 @@ def _network(f: Facts) -> list[Candidate]:
         return []
     if f.has(*DENIED) and not f.has("context deadline exceeded", "i/o timeout"):
         return []
-    f.evidence.append(_("network trouble: '{text}'").format(text=found))
+    f.evidence.append(_("network trouble: '{text}'").format(text=f.quote(found)))
     phase = "launch" if f.has(*LAUNCH_WRAPPERS) else "run"
     found = Candidate(
         "neither",
@@ -431,6 +441,15 @@ def _network(f: Facts) -> list[Candidate]:
             "out (a NAT gateway, or an internet gateway and a public IP) or a VPC endpoint for "
             "the service; no policy change helps."
         )
+        host = re.search(r"https?://(?P<service>[a-z0-9-]+)\.[a-z0-9.-]*amazonaws\.com", f.lower)
+        if host:
+            # botocore's ConnectTimeoutError names the endpoint URL, so the service is known
+            found.fix = _(
+                "Give the task's subnet a path to {service}: a VPC endpoint for it (a gateway "
+                "endpoint for S3 and DynamoDB, an interface endpoint for the others), or a route "
+                "out (a NAT gateway in a private subnet; an internet gateway and a public IP in a "
+                "public one); no IAM change helps."
+            ).format(service=host.group("service"))
     return [found]
 
 
@@ -454,7 +473,7 @@ def _image_missing(f: Facts) -> list[Candidate]:
         "requested access to the resource is denied",
     )
     if pull and missing and not f.has("not authorized to perform", "403 forbidden"):
-        f.evidence.append(_("the image could not be found: '{text}'").format(text=missing))
+        f.evidence.append(_("the image could not be found: '{text}'").format(text=f.quote(missing)))
         return [
             Candidate(
                 "neither",
@@ -477,7 +496,7 @@ def _registry_limit(f: Facts) -> list[Candidate]:
     found = f.has("toomanyrequests", "pull rate limit", "429 too many requests")
     if not found:
         return []
-    f.evidence.append(_("the registry refused the pull: '{text}'").format(text=found))
+    f.evidence.append(_("the registry refused the pull: '{text}'").format(text=f.quote(found)))
     return [
         Candidate(
             "neither",
@@ -500,7 +519,7 @@ def _launch(f: Facts) -> list[Candidate]:
     if not wrapper and not agent_category:
         return []
     if wrapper:
-        f.evidence.append(_("a launch failure: '{text}'").format(text=wrapper))
+        f.evidence.append(_("a launch failure: '{text}'").format(text=f.quote(wrapper)))
     denied = f.has(*DENIED)
     category = agent_category or SECRET_ACTIONS.get(action)
     if category is None:
@@ -957,7 +976,7 @@ def _no_credentials(f: Facts) -> list[Candidate]:
     found = f.has(*NO_CREDENTIALS)
     if not found or f.has(*LAUNCH_WRAPPERS):
         return []
-    f.evidence.append(_("the SDK found no credentials: '{text}'").format(text=found))
+    f.evidence.append(_("the SDK found no credentials: '{text}'").format(text=f.quote(found)))
     return [
         Candidate(
             "task",
@@ -1213,9 +1232,9 @@ FIXES = {
         "the task execution role (with iam:PassedToService ecs-tasks.amazonaws.com)."
     ),
     "network": N_(
-        "Give the task a route to the service: a NAT gateway or public IP for public "
-        "subnets, or VPC endpoints (ECR api/dkr, S3, Logs, Secrets Manager, SSM); no IAM change "
-        "helps."
+        "Give the task a route to the service: a NAT gateway (private subnet) or a public IP "
+        "(public subnet), or VPC endpoints (ECR api/dkr, S3, Logs, Secrets Manager, SSM); no IAM "
+        "change helps."
     ),
     "registry-rate-limit": N_(
         "Authenticate the pull: store the Docker Hub user name and password (or token) in "

@@ -270,3 +270,14 @@ def test_a_missing_secret_behind_fargates_generic_wrapper_is_not_the_registry():
         "Manager can't find the specified secret."
     )
     assert diagnose(text).category == "secrets-manager"
+
+
+def test_an_app_timeout_names_the_service_to_reach_and_quotes_the_message():
+    text = (
+        "botocore.exceptions.ConnectTimeoutError: Connect timeout on endpoint URL: "
+        '"https://dynamodb.ap-northeast-1.amazonaws.com/"'
+    )
+    found = diagnose(text)
+    assert (found.role, found.category, found.phase) == ("neither", "network", "run")
+    assert "a path to dynamodb" in found.fix
+    assert "network trouble: 'Connect timeout on endpoint URL'" in found.evidence
