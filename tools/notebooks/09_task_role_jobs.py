@@ -1,0 +1,184 @@
+# %% [markdown]
+# # The task role's other jobs: ECS Exec, FireLens and EFS
+#
+# The article's rule of thumb sorts an Amazon Elastic Container Service (ECS) task's calls in two:
+# what ECS does to *launch* the task uses the **task execution role**; what *your application*
+# does uses the **task role**. Three features look like they belong to the first group, because
+# you switch them on in the task definition and never write a line of code for them. They all
+# sign with the task role:
+#
+# - **ECS Exec**, a shell in a running container;
+# - **FireLens**, a log router container that ships your app's logs;
+# - **Amazon Elastic File System (EFS) volumes with IAM authorization**, a shared file system
+#   mounted into the task.
+
+# %% [markdown]
+# ## What you will learn
+#
+# - Who signs each of these features' calls, and when: a process *inside* the task, with the task
+#   role's credentials.
+# - What each failure looks like: ECS Exec's `TargetNotConnectedException`, logs that never
+#   arrive, a task that stops with `ResourceInitializationError` while it mounts a volume.
+# - Why granting the same permissions to the execution role changes nothing.
+# - The one exception to the article's rule of thumb: a launch failure that is fixed on the task
+#   role.
+
+# %% [markdown]
+# ## Before you start
+#
+# You know the two roles (notebooks 01 to 03) and how to read a failed task (notebook 05).
+# Everything runs in a simulated AWS account on your computer, and AWS Identity and Access
+# Management (IAM) judges every call. Allow about 20 minutes.
+#
+# The next cell builds a fresh lab (run it again to start over) and defines two things the ECS
+# Exec experiments use: `ECS_EXEC`, the policy the AWS documentation asks for, and
+# `open_shell(task)`, which asks ECS for a shell in the task's container, as
+# `aws ecs execute-command` does, then prints the task's ECS Exec calls from the trace.
+
+# %%
+from botocore.exceptions import ClientError
+
+from ecslab import Lab
+
+lab = Lab()  # a fresh simulated AWS account: run this cell again to start over
+
+ECS_EXEC = {"Version": "2012-10-17", "Statement": [{
+    "Sid": "EcsExecChannels", "Effect": "Allow", "Resource": "*",
+    "Action": ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+               "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]}]}
+
+
+def open_shell(task):
+    """ECS Exec's ExecuteCommand on the task's container, then the task's ssmmessages calls."""
+    try:
+        answer = lab.client("ecs").execute_command(
+            cluster=lab.resources.cluster, task=task.arn, interactive=True, command="/bin/sh")
+        print("ExecuteCommand: a session,", answer["session"]["sessionId"])
+    except ClientError as error:
+        print("ExecuteCommand:", error.response["Error"]["Code"], "-",
+              error.response["Error"]["Message"])
+    for call in task.trace:
+        if call.service == "ssmmessages":
+            print(" ", call)
+            if call.error:
+                print("   ", call.error)
+
+
+lab
+
+# %% [markdown]
+# ## ECS Exec: a shell in your container
+#
+# ECS Exec opens a shell (or runs one command) in a running container, without SSH. You run the
+# task with `enableExecuteCommand`, and ECS starts an AWS Systems Manager (SSM) agent in each
+# container. When the container starts, that agent opens a *control channel* to Systems Manager's
+# message service, `ssmmessages`. Later, `aws ecs execute-command` asks ECS for a session, and the
+# agent opens a *data channel* for it.
+#
+# The agent runs inside your task, so it signs with the credentials your app gets: the task
+# role's. The AWS documentation says so: "The ECS Exec feature requires a task IAM role to grant
+# containers the permissions needed for communication between the managed SSM agent
+# (execute-command agent) and the SSM service."
+# ([Monitor Amazon ECS containers with ECS Exec](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html#ecs-exec-required-iam-permissions))
+#
+# **Predict**: the course's task role has no `ssmmessages` permission. Will the task start? Will
+# the shell open?
+
+# %%
+lab.reset_roles()  # the course's roles, as they start
+task = lab.run_task(enable_execute_command=True)
+print(task.summary())
+print()
+open_shell(task)
+
+# %% [markdown]
+# The task ran to the end, as it always does: the app never noticed. The refusal came at run time,
+# from a new caller, `SSM agent (ECS Exec)`, wearing `ecs-task-role`. With no control channel, ECS
+# has no agent to connect your session to, and answers `TargetNotConnectedException` with a
+# message that says nothing about permissions: "an internal error. Try again later."
+#
+# That message sends people looking everywhere. Because ECS Exec feels like infrastructure, the
+# usual first try is the execution role. Try it: give the execution role the whole `ECS_EXEC`
+# policy, and nothing to the task role.
+
+# %%
+lab.reset_roles()
+lab.execution_role.put_inline("ecs-exec", ECS_EXEC)  # the classic wrong fix
+task = lab.run_task(enable_execute_command=True)
+open_shell(task)
+
+# %% [markdown]
+# Nothing changed: the refused session is still `assumed-role/ecs-task-role/<task id>`. The
+# execution role is for the ECS agent at launch; the SSM agent never wears it. Now the same
+# policy on the task role:
+
+# %%
+lab.reset_roles()
+lab.task_role.put_inline("ecs-exec", ECS_EXEC)
+task = lab.run_task(enable_execute_command=True)
+open_shell(task)
+
+# %% [markdown]
+# Four calls, all as the task role: the control channel when the container started, the data
+# channel when you asked for a session. `ssmmessages` has no resource types, so the statement's
+# `Resource` is `"*"`
+# ([actions of the message gateway service](https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmessagegatewayservice.html)).
+#
+# Two more conditions make ECS Exec work, and neither is a role: the task must be *run* with
+# `enableExecuteCommand` (else ECS answers `InvalidParameterException`, "execute command was not
+# enabled when the task was run"), and you need `ecs:ExecuteCommand` yourself.
+#
+# <details><summary>What the simulation does not do (ECS Exec)</summary>
+#
+# - A task's whole life runs inside `RunTask`, so every task is already STOPPED when you call
+#   `execute_command`; the lab answers as ECS did while the task ran. AWS refuses a stopped task.
+# - There is no shell: the session's id, stream URL and token have AWS's form, and nothing
+#   listens on them.
+# - On AWS a refused *data* channel still creates the session, and the Session Manager plugin then
+#   fails to connect; the lab shows that refusal only in the trace.
+# - The exec session's logging and encryption (the cluster's `executeCommandConfiguration`:
+#   AWS Key Management Service, S3, CloudWatch Logs), which also use the task role, are not
+#   modelled.
+#
+# </details>
+
+# %% [markdown]
+# ## Your turn
+#
+# Each exercise's first cell loads its setup into your lab: it puts the course's roles back as they
+# start. Do the exercises one at a time; to come back to one, run its first cell again. `exN.check()`
+# says whether the feature works in the last task you ran, and whether you changed only the right
+# role; `exN.hint()` gives hints, more specific each time; `exN.solution()` shows an answer.
+#
+# ### Exercise 1: a shell in the orders container
+
+# %%
+ex1 = lab.exercise("09-ecs-exec")
+ex1
+
+# %%
+# Your code here: run the task with ECS Exec, read who was refused, fix that role, run it again.
+
+# %%
+ex1.check()
+
+# %%
+# ex1.hint()
+# ex1.solution()
+
+# %% [markdown]
+# ## Key points
+#
+# - ECS Exec's SSM agent runs inside your task and opens its `ssmmessages` channels with the
+#   **task role**. Without them, the task runs normally and `execute_command` answers
+#   `TargetNotConnectedException`, "an internal error".
+# - The same permissions on the execution role change nothing: the execution role is only the ECS
+#   agent's, at launch.
+# - Ask *who makes the call*, not *does it feel like infrastructure*: a process in the task signs
+#   with the task role.
+
+# %% [markdown]
+# ## What's next
+#
+# Notebook 10 ([10_not_iam.ipynb](10_not_iam.ipynb)) looks at failures that are not about either
+# role: a network with no route to AWS, an image that does not exist, a resource that is missing.
