@@ -433,6 +433,21 @@ class Account:
         stored = found.keys.get(key) if found is not None else None
         return bytes(stored.value) if stored is not None else None
 
+    def deliver_log_events(
+        self, group: str, stream: str | None = None, events: list[dict[str, Any]] | None = None
+    ) -> None:
+        """Write to CloudWatch Logs for a caller the gate already authorized (a log router's
+        calls, which no SDK client makes in the lab): the group, the stream, the events."""
+        logs = _backend("logs", self.region, self.account_id)
+        if group not in logs.groups:
+            logs.create_log_group(group, {})
+        if stream is None:
+            return
+        if stream not in logs.groups[group].streams:
+            logs.create_log_stream(group, stream)
+        if events:
+            logs.put_log_events(group, stream, events)
+
     def log_messages(self, group: str, stream: str) -> list[str]:
         """The messages of a log stream, oldest first ([] when there is no such stream)."""
         logs = _backend("logs", self.region, self.account_id)

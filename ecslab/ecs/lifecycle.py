@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from ecslab.ecs import exec as ecs_exec
-from ecslab.ecs import network, reasons, registries
+from ecslab.ecs import firelens, network, reasons, registries
 from ecslab.ecs.definitions import ContainerDefinition, Program, TaskDefinition
 from ecslab.ecs.images import ImageReference, parse_image
 
@@ -117,6 +117,8 @@ class TaskState:
     exec_agents: dict[str, Any] = field(default_factory=dict)  # ecslab.ecs.exec.ExecAgent
     assign_public_ip: str = "DISABLED"
     instance: Any = None  # the EC2 container instance (ecslab.ecs.instances); None on Fargate
+    # where a container's lines went other than its awslogs stream (FireLens): name → group, stream
+    log_destinations: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 class Lifecycle:
@@ -153,6 +155,7 @@ class Lifecycle:
             ecs_exec.start_agents(self.world, task)
             for container in task.containers:
                 self._run_container(container, secrets.get(container.name, {}))
+            firelens.ship(self)  # a log router's lines, with the task role (ecslab.ecs.firelens)
             self._ship_logs()
         self._stop("EssentialContainerExited", reasons.ESSENTIAL_EXITED, launched=True)
         return task
@@ -273,6 +276,9 @@ class Lifecycle:
         total = 0
         for container in task.containers:
             image = parse_image(container.definition.image)
+            if firelens.is_aws_image(image):  # AWS's Fluent Bit image, from AWS's registry
+                total += firelens.pull(self, container, image)
+                continue
             if not image.is_ecr:
                 try:  # a public registry: Docker Hub's quota (ecslab.ecs.registries)
                     self.service.docker_hub.pull(container.definition.image)

@@ -139,15 +139,36 @@ class Task:
 
     @property
     def logs(self) -> list[str]:
-        """The task's CloudWatch Logs lines, as the awslogs driver delivered them."""
+        """The task's CloudWatch Logs lines, as the awslogs driver delivered them (or a FireLens
+        log router: the app's lines it shipped; the router's own output is in
+        ``container_logs("log_router")``)."""
         if self._state is None:
             return []
         lines: list[str] = []
         account = self._world.account
         for container in self._state.containers:
+            if container.definition.raw.get("firelensConfiguration"):
+                continue
             if container.log_group and container.log_stream:
                 lines += account.log_messages(container.log_group, container.log_stream)
+            elif container.name in self._state.log_destinations:
+                lines += account.log_messages(*self._state.log_destinations[container.name])
         return lines
+
+    def container_logs(self, name: str) -> list[str]:
+        """What container ``name`` printed (its stdout and stderr, as ``docker logs`` shows it),
+        whether or not it reached CloudWatch Logs: e.g. a FireLens router's error lines."""
+        if self._state is None:
+            return []
+        names = [c.name for c in self._state.containers]
+        if name not in names:
+            raise ValueError(
+                _("This task has no container {name}; its containers are: {names}").format(
+                    name=repr(name), names=", ".join(repr(n) for n in names)
+                )
+            )
+        container = next(c for c in self._state.containers if c.name == name)
+        return [line for _stamp, line in container.log_lines if line]
 
     @property
     def log_stream(self) -> str | None:
