@@ -28,7 +28,7 @@
 #
 # You know the two roles (notebooks 01 to 03) and how to read a failed task (notebook 05).
 # Everything runs in a simulated AWS account on your computer, and AWS Identity and Access
-# Management (IAM) judges every call. Allow about 20 minutes.
+# Management (IAM) judges every call. Allow about 35 minutes.
 #
 # The next cell builds a fresh lab (run it again to start over) and defines two things the ECS
 # Exec experiments use: `ECS_EXEC`, the policy the AWS documentation asks for, and
@@ -143,6 +143,90 @@ open_shell(task)
 # </details>
 
 # %% [markdown]
+# ## FireLens: a log router that ships your app's logs
+#
+# With the `awslogs` log driver, as in the course's task so far, the ECS agent ships the app's
+# output to CloudWatch Logs with the execution role. FireLens hands that job to a *log router*:
+# a second container (Fluent Bit, from AWS's `aws-for-fluent-bit` image) that receives the app's
+# output and sends it on. The app's `logConfiguration` names the `awsfirelens` log driver.
+#
+# The router is a process in your task, so it sends with the task role. AWS's example task
+# definition asks for "a task IAM role Amazon Resource Name (ARN) that contains the permissions
+# needed for the task to route the logs"
+# ([Route logs to FireLens](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/firelens-taskdef.html)).
+# The execution role keeps its launch work: it pulls the router's image.
+#
+# `with_log_router(definition)` adds a router to a copy of a task definition. **Predict**: will the task start? Will its log lines arrive?
+
+# %%
+from ecslab.ecs.firelens import with_log_router
+
+lab.reset_roles()
+task = lab.run_task(with_log_router(lab.task_definition()))
+print(task.summary())
+print("The app's lines in CloudWatch Logs:", len(task.logs))
+print("The router's own output:")
+for line in task.container_logs("log_router"):
+    print("  ", line)
+
+# %% [markdown]
+# The task started and ran to the end, both containers exited with 0, and there is no error in
+# `stoppedReason`. Yet not one of the app's lines arrived. The only trace of the failure is in
+# the router's own output: Fluent Bit's `cloudwatch_logs` plugin was refused
+# `logs:CreateLogStream` as `assumed-role/ecs-task-role/<task id>`.
+#
+# Now look at who did what. The cell prints the calls about the router: its image and its logs.
+
+# %%
+from ecslab.ecs.firelens import with_log_router
+
+lab.reset_roles()
+task = lab.run_task(with_log_router(lab.task_definition()))
+for call in task.trace:
+    if "fluent-bit" in call.resource or "firelens" in call.resource:
+        print(call)
+
+# %% [markdown]
+# Two roles, two jobs:
+#
+# - At launch, the **ECS agent**, as the execution role, pulled `aws-for-fluent-bit` (from AWS's
+#   own registry account) and created the stream for the router's *own* output, which still goes
+#   through `awslogs`.
+# - At run time, the **log router**, as the task role, was refused the stream for the *app's*
+#   lines.
+#
+# Notice that the execution role already allows `logs:CreateLogStream` and `logs:PutLogEvents` on
+# every log group (`AmazonECSTaskExecutionRolePolicy` does). It did not help: the router never
+# wears it. The fix is on the task role, narrowed to the app's log group:
+
+# %%
+from ecslab.ecs.firelens import with_log_router
+
+lab.reset_roles()
+r = lab.resources
+lab.task_role.put_inline("ship-logs", {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+    "Resource": f"arn:aws:logs:{r.region}:{r.account_id}:log-group:{r.log_group}:log-stream:*"}]})
+task = lab.run_task(with_log_router(lab.task_definition()))
+print("The app's lines in CloudWatch Logs:", len(task.logs))
+for line in task.logs[:3]:
+    print("  ", line)
+
+# %% [markdown]
+# <details><summary>What the simulation does not do (FireLens)</summary>
+#
+# - The router ships each container's lines once, after the containers ran; a real Fluent Bit
+#   flushes every few seconds and retries a failed chunk.
+# - Only Fluent Bit's `cloudwatch_logs` output is modelled; with another output (Amazon Data
+#   Firehose, Amazon S3...) the router ships nothing, and says so.
+# - With `auto_create_group` set to `true`, the router also calls `logs:CreateLogGroup`, with the
+#   task role; a custom configuration file kept in S3 is fetched by the agent with the execution
+#   role ([FireLens](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html)).
+#   The lab models the first, not the second.
+#
+# </details>
+
+# %% [markdown]
 # ## Your turn
 #
 # Each exercise's first cell loads its setup into your lab: it puts the course's roles back as they
@@ -167,6 +251,24 @@ ex1.check()
 # ex1.solution()
 
 # %% [markdown]
+# ### Exercise 2: the logs that never arrive
+
+# %%
+ex2 = lab.exercise("09-firelens")
+ex2
+
+# %%
+# Your code here: from ecslab.ecs.firelens import with_log_router, run the task with the router,
+# read the router's output, fix the role it wears, run it again.
+
+# %%
+ex2.check()
+
+# %%
+# ex2.hint()
+# ex2.solution()
+
+# %% [markdown]
 # ## Key points
 #
 # - ECS Exec's SSM agent runs inside your task and opens its `ssmmessages` channels with the
@@ -174,6 +276,9 @@ ex1.check()
 #   `TargetNotConnectedException`, "an internal error".
 # - The same permissions on the execution role change nothing: the execution role is only the ECS
 #   agent's, at launch.
+# - A FireLens log router ships the app's logs with the **task role**; the execution role only
+#   pulls its image. Refused, the task runs normally, the logs never arrive, and only the
+#   router's own output says why.
 # - Ask *who makes the call*, not *does it feel like infrastructure*: a process in the task signs
 #   with the task role.
 

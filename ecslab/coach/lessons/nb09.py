@@ -18,6 +18,7 @@ from ecslab.coach.exercises import (
     untouched,
     wider_than_needed,
 )
+from ecslab.ecs import firelens
 from ecslab.i18n import N_, _
 
 EXEC_ACTIONS = (
@@ -64,7 +65,59 @@ def _check_exec(ex: Exercise) -> list[str]:
             ).format(actions=", ".join(missing))
         )
     problems += wider_than_needed(
-        ex, role, EXEC_ACTIONS, N_("the orders app and ECS Exec's SSM agent")
+        ex, role, EXEC_ACTIONS, N_("the task (its app and its SSM agent)")
+    )
+    return problems
+
+
+SHIP_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+
+
+def _check_firelens(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    last = ex.last_task()
+    problems = untouched(
+        ex,
+        lab.execution_role.name,
+        N_("the log router runs inside the task and ships the app's lines with the task role."),
+    )
+    if not any(firelens.is_router(c) for c in last.containers):
+        problems.insert(
+            0,
+            _(
+                "the last task had no log router: run it with "
+                "lab.run_task(with_log_router(lab.task_definition()))."
+            ),
+        )
+        return problems
+    problems = ran_to_the_end(ex) + problems
+    shipped = [
+        e
+        for e in lab.trace.events[ex.first_event :]
+        if e.task == last.id
+        and e.principal == firelens.LABEL
+        and e.action == "logs:PutLogEvents"
+        and e.allowed
+    ]
+    if not shipped:
+        problems.insert(
+            0,
+            _(
+                "the app's lines in the last task never reached CloudWatch Logs: read the "
+                'router\'s own output (task.container_logs("log_router")).'
+            ),
+        )
+    role = lab.task_role.name
+    r = lab.resources
+    other = f"arn:aws:logs:{r.region}:{r.account_id}:log-group:someone-else:log-stream:x"
+    if grants(lab, role, "logs:PutLogEvents", other):
+        problems.append(
+            _("the task role may now write to any log group, not only {group}.").format(
+                group=r.log_group
+            )
+        )
+    problems += wider_than_needed(
+        ex, role, SHIP_ACTIONS, N_("the task (its app and its log router)")
     )
     return problems
 
@@ -115,6 +168,54 @@ EXERCISES.update(
             '    "Statement": [{"Effect": "Allow", "Action": "ssmmessages:*", "Resource": "*"}]})\n'
             "lab.run_task(enable_execute_command=True)",
             run_hint="lab.run_task(enable_execute_command=True)",
+        ),
+        "09-firelens": Spec(
+            N_(
+                "Ship the orders app's logs through a FireLens log router: run the task with "
+                "with_log_router(lab.task_definition()) and make the app's lines reach CloudWatch "
+                "Logs, changing only the role that the router uses and allowing only the course's "
+                "log group."
+            ),
+            "healthy",
+            _check_firelens,
+            (
+                N_(
+                    "Run the task with the router (from ecslab.ecs.firelens import "
+                    "with_log_router), then compare len(task.logs) with what the router printed: "
+                    'task.container_logs("log_router").'
+                ),
+                N_(
+                    "The router's error names the refused action and the session that asked for "
+                    "it: assumed-role/<role>/<task id>. The router runs inside the task: which "
+                    "role does it wear?"
+                ),
+                N_(
+                    "Allow logs:CreateLogStream and logs:PutLogEvents on the task role, on the "
+                    "streams of lab.resources.log_group only: "
+                    "arn:aws:logs:<region>:<account>:log-group:/ecs/orders:log-stream:*."
+                ),
+            ),
+            N_(
+                "from ecslab.ecs.firelens import with_log_router\n\n"
+                "r = lab.resources\n"
+                'lab.task_role.put_inline("ship-logs", {"Version": "2012-10-17", "Statement": [{\n'
+                '    "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],\n'
+                '    "Resource": f"arn:aws:logs:{r.region}:{r.account_id}:log-group:{r.log_group}'
+                ':log-stream:*"}]})\n'
+                "task = lab.run_task(with_log_router(lab.task_definition()))\n"
+                "len(task.logs)  # the app's lines arrived"
+            ),
+            N_(
+                "Logging looks like infrastructure, but a FireLens router is a container of your "
+                "task: it ships with the task role, while the execution role only pulls its image."
+            ),
+            wrong="from ecslab.ecs.firelens import with_log_router\n\n"
+            'lab.execution_role.attach("CloudWatchLogsFullAccess")\n'
+            "lab.run_task(with_log_router(lab.task_definition()))",
+            run_hint=(
+                "from ecslab.ecs.firelens import with_log_router; "
+                "lab.run_task(with_log_router(lab.task_definition()))"
+            ),
         ),
     }
 )

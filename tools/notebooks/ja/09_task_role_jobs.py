@@ -18,7 +18,7 @@
 # %% [markdown]
 # ## 始める前に
 #
-# 2 つのロールの違い (ノートブック 01〜03) と、失敗したタスクの読み方 (ノートブック 05) を知っていることを前提にします。すべてはあなたのコンピューター上の模擬 AWS アカウントで動き、AWS Identity and Access Management (IAM) がすべての呼び出しを判定します。所要時間は約 20 分です。
+# 2 つのロールの違い (ノートブック 01〜03) と、失敗したタスクの読み方 (ノートブック 05) を知っていることを前提にします。すべてはあなたのコンピューター上の模擬 AWS アカウントで動き、AWS Identity and Access Management (IAM) がすべての呼び出しを判定します。所要時間は約 35 分です。
 #
 # 次のセルは新しいラボを作ります (もう一度実行すると最初からやり直せます)。また、次の節の実験で使うものを 2 つ定義します。AWS のドキュメントが求めるポリシー `ECS_EXEC` と、`open_shell(task)` です。`open_shell` は `aws ecs execute-command` と同じように、タスクのコンテナでシェルを開くよう ECS に頼み、そのタスクのチャネルの呼び出しをトレースから表示します。
 
@@ -105,6 +105,70 @@ open_shell(task)
 # </details>
 
 # %% [markdown]
+# ## FireLens: アプリのログを送るログルーター
+#
+# これまでのコースのタスクは `awslogs` ログドライバーを使っていました。このときアプリの出力を CloudWatch Logs に送るのは ECS エージェントで、使うのはタスク実行ロールです。FireLens では、代わりに*ログルーター*が送ります。ログルーターは 2 つ目のコンテナで、AWS の `aws-for-fluent-bit` イメージに入った Fluent Bit です。アプリの出力を受け取り、設定された送り先へ送ります。アプリの `logConfiguration` には、`awslogs` ではなく `awsfirelens` ログドライバーを指定します。
+#
+# ルーターはタスクの中のプロセスなので、タスクロールで送ります。AWS のタスク定義の例でも、ログをルーティングするのに必要な権限を持つタスクの IAM ロールの Amazon リソースネーム (ARN) を指定するよう求めています ([FireLens へのログのルーティング](https://docs.aws.amazon.com/ja_jp/AmazonECS/latest/developerguide/firelens-taskdef.html))。タスク実行ロールの仕事は起動時のまま変わらず、ルーターのイメージをプルします。
+#
+# `with_log_router(definition)` は、タスク定義にルーターを加え、アプリのログがルーターを通るようにしたコピーを返します。**予想してください**: タスクは起動するでしょうか。ログは届くでしょうか。
+
+# %%
+from ecslab.ecs.firelens import with_log_router
+
+lab.reset_roles()
+task = lab.run_task(with_log_router(lab.task_definition()))
+print(task.summary())
+print("CloudWatch Logs に届いたアプリのログの行数:", len(task.logs))
+print("ルーター自身の出力:")
+for line in task.container_logs("log_router"):
+    print("  ", line)
+
+# %% [markdown]
+# タスクは起動して最後まで動き、2 つのコンテナはどちらも終了コード 0 で終わりました。`stoppedReason` にもエラーはありません。それなのに、アプリのログは 1 行も届いていません。失敗の手がかりは、ルーター自身の出力にしかありません。Fluent Bit の `cloudwatch_logs` プラグインが、`assumed-role/ecs-task-role/<タスク ID>` として `logs:CreateLogStream` を拒否されています。
+#
+# 誰が何をしたかを見てみましょう。次のセルは、ルーターに関わる呼び出し (イメージとログ) を表示します。
+
+# %%
+from ecslab.ecs.firelens import with_log_router
+
+lab.reset_roles()
+task = lab.run_task(with_log_router(lab.task_definition()))
+for call in task.trace:
+    if "fluent-bit" in call.resource or "firelens" in call.resource:
+        print(call)
+
+# %% [markdown]
+# 2 つのロールが、それぞれ別の仕事をしています。
+#
+# - 起動フェーズでは、**ECS エージェント**がタスク実行ロールで `aws-for-fluent-bit` を (AWS 自身のレジストリのアカウントから) プルし、ルーター*自身*の出力用のログストリームを作りました。ルーター自身の出力は、今も `awslogs` を通ります。
+# - 実行フェーズでは、**ログルーター**がタスクロールで、*アプリ*のログ用のログストリームの作成を拒否されました。
+#
+# タスク実行ロールは、すでにすべてのロググループで `logs:CreateLogStream` と `logs:PutLogEvents` を許可しています (`AmazonECSTaskExecutionRolePolicy` が許可します)。それでも役に立ちませんでした。ルーターはこのロールを使わないからです。直すのはタスクロールで、アプリのロググループだけに絞ります。
+
+# %%
+from ecslab.ecs.firelens import with_log_router
+
+lab.reset_roles()
+r = lab.resources
+lab.task_role.put_inline("ship-logs", {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+    "Resource": f"arn:aws:logs:{r.region}:{r.account_id}:log-group:{r.log_group}:log-stream:*"}]})
+task = lab.run_task(with_log_router(lab.task_definition()))
+print("CloudWatch Logs に届いたアプリのログの行数:", len(task.logs))
+for line in task.logs[:3]:
+    print("  ", line)
+
+# %% [markdown]
+# <details><summary>シミュレーションがしないこと (FireLens)</summary>
+#
+# - ルーターは、コンテナが動き終わったあとで、各コンテナのログを一度だけ送ります。本物の Fluent Bit は数秒ごとに送り、失敗したまとまりは再送します。
+# - 模擬しているのは Fluent Bit の `cloudwatch_logs` 出力だけです。ほかの出力 (Amazon Data Firehose、Amazon S3 など) では、ルーターは何も送らず、そう表示します。
+# - `auto_create_group` を `true` にすると、ルーターはタスクロールで `logs:CreateLogGroup` も呼び出します。S3 に置いた独自の設定ファイルは、エージェントがタスク実行ロールで取得します ([FireLens](https://docs.aws.amazon.com/ja_jp/AmazonECS/latest/developerguide/using_firelens.html))。ラボは前者を模擬し、後者は模擬していません。
+#
+# </details>
+
+# %% [markdown]
 # ## 演習
 #
 # 各演習の最初のセルは、その演習の準備をラボに読み込みます (コースのロールを開始時の状態に戻します)。演習は 1 つずつ進めてください。前の演習に戻るときは、その最初のセルをもう一度実行します。`exN.check()` は、最後に実行したタスクで機能が動くか、正しいロールだけを変更したかを判定します。`exN.hint()` は実行するたびに具体的になるヒントを、`exN.solution()` は解答例を表示します。
@@ -126,10 +190,29 @@ ex1.check()
 # ex1.solution()
 
 # %% [markdown]
+# ### 演習 2: 届かないログ
+
+# %%
+ex2 = lab.exercise("09-firelens")
+ex2
+
+# %%
+# ここにコードを書きます: from ecslab.ecs.firelens import with_log_router でルーター付きのタスクを実行し、
+# ルーターの出力を読み、ルーターが使うロールを直して、もう一度実行します。
+
+# %%
+ex2.check()
+
+# %%
+# ex2.hint()
+# ex2.solution()
+
+# %% [markdown]
 # ## まとめ
 #
 # - ECS Exec のエージェントはタスクの中で動き、**タスクロール**で `ssmmessages` のチャネルを開きます。権限がなくてもタスクは普通に動き、`execute_command` が `TargetNotConnectedException` (「内部エラー」) を返します。
 # - 同じ権限をタスク実行ロールに付けても何も変わりません。タスク実行ロールは、起動時の ECS エージェントだけのものです。
+# - FireLens のログルーターは、アプリのログを**タスクロール**で送ります。タスク実行ロールは、ルーターのイメージをプルするだけです。拒否されてもタスクは普通に動き、ログだけが届きません。理由はルーター自身の出力にしか出ません。
 # - 「インフラっぽいか」ではなく、「誰が呼び出すか」を考えましょう。タスクの中のプロセスは、タスクロールで署名します。
 
 # %% [markdown]
