@@ -23,7 +23,10 @@ category staying; the ECS agent's own calls as the instance role (registering, p
 ``instance-role`` too, fixed on the instance role; ECS Exec's ``TargetNotConnectedException`` and
 ``ssmmessages`` refusals are ``"task"``, category ``ecs-exec``; RunTask's ``No Container
 Instances were found in your cluster.`` is ``"neither"``, category ``placement`` (issue 15:
-``"infrastructure"``), explained as an instance that never registered.
+``"infrastructure"``), explained as an instance that never registered. A FireLens log router's
+refused call (Fluent Bit's own error line) is ``"task"``, category ``log-router``, phase run;
+an EFS mount refused at launch (``access denied by server``) is ``"task"``, category ``efs``,
+phase launch, and an EFS name that does not resolve is ``"neither"``, category ``efs``.
 
 Why rules and not a model: the signals are few and exact (a wrapper text, an IAM action, a
 session name), the answer must explain itself, and a learner must be able to read why.
@@ -598,17 +601,82 @@ def _exec_and_routers(f: Facts) -> list[Candidate]:
         "log router",
         "cloudwatch_logs",
         "aws-for-fluent-bit",
+        "[output:cloudwatch",
     ):
-        out.append(
-            Candidate(
-                "task",
-                "log-router",
-                "run",
-                7,
-                _("a FireLens log router ships logs itself, with the task role"),
-            )
+        found = Candidate(
+            "task",
+            "log-router",
+            "run",
+            7,
+            _("a FireLens log router ships logs itself, with the task role"),
         )
+        # A refusal the router printed (Fluent Bit's cloudwatch_logs: "<API> API responded with
+        # error='AccessDeniedException'", https://github.com/aws/aws-for-fluent-bit/issues/177;
+        # its Go cloudwatch plugin: "level=error msg=\"AccessDeniedException: User: ...\"",
+        # https://github.com/aws/aws-for-fluent-bit/issues/835) is the router's own call, made
+        # with the task role while the task runs, not the agent's at launch.
+        if f.has(*DENIED) and not f.has(*LAUNCH_WRAPPERS):
+            found.score = 10
+            found.lead = _(
+                "The FireLens log router (Fluent Bit) was refused while the task ran: the "
+                "router is a container of the task and sends the app's logs itself, with the "
+                "task role (taskRoleArn). The app keeps running, but its lines never reach the "
+                "destination; the router's own log shows the refusal."
+            )
+            found.fix = _(
+                "Allow logs:CreateLogStream and logs:PutLogEvents (and logs:CreateLogGroup when "
+                "auto_create_group is true) on the destination log group for the task role. "
+                "Adding them to the task execution role changes nothing: it only pulls the "
+                "router's image and writes the router's own awslogs stream."
+            )
+        out.append(found)
     return out
+
+
+@rule
+def _efs_mount(f: Facts) -> list[Candidate]:
+    """An EFS volume's mount at launch (efs-utils): with IAM authorization it signs with the
+    task role (https://github.com/aws/copilot-cli/issues/3350 for the refusal's text)."""
+    if not f.has("failed to invoke efs utils commands"):
+        return []
+    if f.has("access denied by server"):
+        found = Candidate(
+            "task",
+            "efs",
+            "launch",
+            11,
+            _("an EFS mount with IAM authorization signs with the task role"),
+        )
+        found.lead = _(
+            "EFS refused to mount the task's volume while the task started. With IAM "
+            "authorization (authorizationConfig iam ENABLED), the mount helper identifies the "
+            "client with the task role (taskRoleArn), although the mount happens at launch; EFS "
+            "decides from the task role's policies and the file system policy (an allow in "
+            "either is enough, an explicit deny in either wins)."
+        )
+        found.fix = _(
+            "Allow elasticfilesystem:ClientMount (and elasticfilesystem:ClientWrite unless the "
+            "volume is read-only) on the file system's ARN for the task role, or grant them to "
+            "the task role in the file system policy; check the file system policy for a "
+            "deny. Adding them to the task execution role changes nothing: the mount never "
+            "uses it."
+        )
+        return [found]
+    if f.has("failed to resolve"):
+        found = Candidate(
+            "neither",
+            "efs",
+            "launch",
+            11,
+            _("the file system id, or its mount target in the task's VPC, is not there"),
+        )
+        found.fix = _(
+            "Check the file system id in the task definition, and give the file system a "
+            "mount target in the VPC (and Availability Zone) of the task's subnets; no IAM "
+            "change helps."
+        )
+        return [found]
+    return []
 
 
 @rule

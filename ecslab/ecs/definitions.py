@@ -173,9 +173,10 @@ def build(
         # https://github.com/fabfuel/ecs-deploy/issues/231
         if role and (not _ROLE_ARN.match(str(role)) or not role_exists(str(role))):
             raise client_exception("Role is not valid")
-    from ecslab.ecs import firelens
+    from ecslab.ecs import efs, firelens
 
     firelens.check_definition(raw_containers)
+    efs.check_definition(request)
     containers = tuple(
         _container(raw, (programs or {}).get(str(raw.get("name"))), execution_role, fargate)
         for raw in raw_containers

@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from ecslab.ecs import efs, firelens, network, reasons, registries
 from ecslab.ecs import exec as ecs_exec
-from ecslab.ecs import firelens, network, reasons, registries
 from ecslab.ecs.definitions import ContainerDefinition, Program, TaskDefinition
 from ecslab.ecs.images import ImageReference, parse_image
 
@@ -143,6 +143,7 @@ class Lifecycle:
                 secrets = self._retrieve_execution_resources()
                 self._pull_images()
                 self._start_log_drivers()
+                efs.mount(self)  # EFS volumes, with the task role (ecslab.ecs.efs)
         except LaunchFailed as failure:
             self._stop("TaskFailedToStart", failure.reason, launched=False)
             return task

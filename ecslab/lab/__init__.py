@@ -23,6 +23,7 @@ from ecslab.ecs import registries
 from ecslab.ecs.apps import orders_app
 from ecslab.ecs.definitions import Program
 from ecslab.ecs.deployer import DEPLOYER_ROLE, deployer_keys, ensure_deployer
+from ecslab.ecs.efs import FileSystem, course_file_system
 from ecslab.ecs.instances import ContainerInstance
 from ecslab.ecs.network import Network
 from ecslab.ecs.service import ECRAnswers, ECSService
@@ -338,6 +339,14 @@ class Lab:
             reference=str(reference),
             deployer=as_deployer,
         )
+
+    @property
+    def file_system(self) -> FileSystem:
+        """The lab's EFS file system (made on first use, with a mount target in each of the
+        lab's subnets and a file system policy that grants nothing: see ecslab.ecs.efs); use it
+        with ``ecslab.ecs.efs.with_efs_volume``."""
+        self._require_open()
+        return course_file_system(self._world, tuple(self.resources.subnets))
 
     @property
     def deployer(self) -> RoleView:

@@ -180,3 +180,14 @@ def test_the_default_task_is_unchanged(lab):
 def test_the_diagram_draws_the_router(lab):
     task = lab.run_task(with_log_router(lab.task_definition()))
     assert firelens.LABEL in task.diagram()._repr_html_()
+
+
+def test_diagnose_points_the_routers_refusal_at_the_task_role(lab):
+    from ecslab.coach.diagnose import diagnose
+
+    task = lab.run_task(with_log_router(lab.task_definition()))
+    line = next(line for line in task.container_logs("log_router") if "AccessDenied" in line)
+    answer = diagnose(line)
+    assert (answer.role, answer.category, answer.phase) == ("task", "log-router", "run")
+    assert "task execution role changes nothing" in answer.fix
+    assert "ecs-task-role" in " ".join(answer.evidence)
