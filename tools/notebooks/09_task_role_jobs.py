@@ -28,7 +28,7 @@
 #
 # You know the two roles (notebooks 01 to 03) and how to read a failed task (notebook 05).
 # Everything runs in a simulated AWS account on your computer, and AWS Identity and Access
-# Management (IAM) judges every call. Allow about 35 minutes.
+# Management (IAM) judges every call. Allow about 50 minutes.
 #
 # The next cell builds a fresh lab (run it again to start over) and defines two things the ECS
 # Exec experiments use: `ECS_EXEC`, the policy the AWS documentation asks for, and
@@ -227,6 +227,95 @@ for line in task.logs[:3]:
 # </details>
 
 # %% [markdown]
+# ## EFS with IAM authorization: a launch failure fixed on the task role
+#
+# An Amazon EFS volume in a task definition is mounted while the task starts, before the app
+# runs: that is the launch phase, the execution role's territory by the rule of thumb. With
+# `authorizationConfig.iam` set to `ENABLED`, though, the mount helper identifies the task to
+# EFS with the **task role**. The ECS API reference says what the setting does: "Determines
+# whether to use the Amazon ECS task role defined in a task definition when mounting the Amazon
+# EFS file system"
+# ([EFSAuthorizationConfig](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_EFSAuthorizationConfig.html)).
+# EFS then wants `elasticfilesystem:ClientMount` to mount, and `elasticfilesystem:ClientWrite` to
+# write ([IAM for Network File System (NFS) clients](https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html)).
+#
+# `lab.file_system` is an EFS file system whose policy grants nothing, so the task role's own
+# policy decides. **Predict**: the course's task role has no `elasticfilesystem` permission.
+# When will the task fail, and what will `stoppedReason` name?
+
+# %%
+from ecslab.ecs.efs import with_efs_volume
+
+lab.reset_roles()
+fs = lab.file_system
+task = lab.run_task(with_efs_volume(lab.task_definition(), fs.id, iam=True, read_only=False))
+print(task.summary())
+print("log lines:", len(task.logs))
+for call in task.trace:
+    if call.action.startswith("elasticfilesystem:"):
+        print(call)
+        print("   ", call.error)
+
+# %% [markdown]
+# Everything here says *launch*: `TaskFailedToStart`, `ResourceInitializationError`, no log line.
+# By the rule of thumb you would suspect the execution role, and the message does not argue: it
+# names no role at all, only `mount.nfs4: access denied by server`. The trace does. The mount
+# helper, `EFS mount (efs-utils)`, was refused `ClientMount` as `ecs-task-role`.
+#
+# Try the rule of thumb's fix anyway: give the execution role both permissions.
+
+# %%
+from ecslab.ecs.efs import with_efs_volume
+
+lab.reset_roles()
+fs = lab.file_system
+lab.execution_role.put_inline("efs", {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Resource": fs.arn,
+    "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]}]})
+task = lab.run_task(with_efs_volume(lab.task_definition(), fs.id, iam=True, read_only=False))
+print(task.stop_code)
+print(task.stopped_reason)
+
+# %% [markdown]
+# The same failure. Now the same policy on the task role:
+
+# %%
+from ecslab.ecs.efs import with_efs_volume
+
+lab.reset_roles()
+fs = lab.file_system
+lab.task_role.put_inline("efs", {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Resource": fs.arn,
+    "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]}]})
+task = lab.run_task(with_efs_volume(lab.task_definition(), fs.id, iam=True, read_only=False))
+print(task.summary())
+for call in task.trace:
+    if call.action.startswith("elasticfilesystem:"):
+        print(call)
+
+# %% [markdown]
+# So here the article's rule of thumb is wrong, and it is worth saying plainly: **a launch
+# failure is not always the execution role's.** The better question is the one this notebook
+# keeps asking: *who made the refused call, wearing which role?* `diagnose` reads this
+# `stoppedReason` the same way, and names the task role.
+#
+# Two more things decide the mount. EFS also reads the **file system policy**: in the same
+# account, an allow there for the task role is enough, and an explicit deny there wins. And a
+# volume mounted read-only needs only `ClientMount`.
+#
+# <details><summary>What the simulation does not do (EFS)</summary>
+#
+# - The app sees no files: only the mount and its permissions are simulated.
+# - Access points, `rootDirectory` and `elasticfilesystem:ClientRootAccess` are not modelled.
+# - A file system with *no* policy gets EFS's default one, which grants every client that can
+#   reach a mount target full access: the task role would not matter. That is why the lab's file
+#   system has a policy (it only refuses clients without Transport Layer Security, TLS); `fs.delete_policy()` removes it.
+# - A writable volume without `ClientWrite` is mounted read-only, and the task starts; the lab
+#   shows the refused `ClientWrite` only in the trace.
+#
+# </details>
+
+# %% [markdown]
 # ## Your turn
 #
 # Each exercise's first cell loads its setup into your lab: it puts the course's roles back as they
@@ -269,6 +358,24 @@ ex2.check()
 # ex2.solution()
 
 # %% [markdown]
+# ### Exercise 3: the volume that will not mount
+
+# %%
+ex3 = lab.exercise("09-efs")
+ex3
+
+# %%
+# Your code here: from ecslab.ecs.efs import with_efs_volume, run the task with the volume,
+# find who was refused, fix that role (or the file system policy), run it again.
+
+# %%
+ex3.check()
+
+# %%
+# ex3.hint()
+# ex3.solution()
+
+# %% [markdown]
 # ## Key points
 #
 # - ECS Exec's SSM agent runs inside your task and opens its `ssmmessages` channels with the
@@ -279,6 +386,9 @@ ex2.check()
 # - A FireLens log router ships the app's logs with the **task role**; the execution role only
 #   pulls its image. Refused, the task runs normally, the logs never arrive, and only the
 #   router's own output says why.
+# - An EFS volume with IAM authorization is mounted at launch, but with the **task role**
+#   (`ClientMount`, `ClientWrite`): the one launch failure that the execution role cannot fix.
+#   Its `stoppedReason` names no role; the trace does.
 # - Ask *who makes the call*, not *does it feel like infrastructure*: a process in the task signs
 #   with the task role.
 

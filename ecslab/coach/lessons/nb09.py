@@ -9,6 +9,8 @@ role widened no further than the feature needs.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ecslab.coach.exercises import (
     EXERCISES,
     Exercise,
@@ -18,8 +20,12 @@ from ecslab.coach.exercises import (
     untouched,
     wider_than_needed,
 )
-from ecslab.ecs import firelens
+from ecslab.ecs import efs, firelens
 from ecslab.i18n import N_, _
+from ecslab.iam import evaluate
+
+if TYPE_CHECKING:
+    from ecslab.lab import Lab
 
 EXEC_ACTIONS = (
     "ssmmessages:CreateControlChannel",
@@ -122,6 +128,93 @@ def _check_firelens(ex: Exercise) -> list[str]:
     return problems
 
 
+MOUNT_ACTIONS = ("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite")
+
+
+def _setup_efs(lab: Lab) -> None:
+    """The course's roles as they start, and the file system's policy as the lab creates it
+    (it grants nothing: the task role's own policy decides)."""
+    fs = lab.file_system
+    fs.set_policy(efs.enforce_tls_policy(fs.arn))
+
+
+def _file_system_problems(ex: Exercise) -> list[str]:
+    """The file system policy may grant the task role, not everyone."""
+    lab = ex.lab
+    fs = lab.file_system
+    if fs.policy is None:
+        return [
+            _(
+                "the file system has no policy any more: EFS's default policy lets every client "
+                "that reaches a mount target mount and write, whatever its role."
+            )
+        ]
+    someone = f"arn:aws:sts::{lab.account_id}:assumed-role/someone-else/session"
+    allowed = evaluate(
+        someone,
+        "elasticfilesystem:ClientWrite",
+        fs.arn,
+        identity_policies=[],
+        resource_policy=fs.policy,
+        context={"aws:SecureTransport": True},
+    ).allowed
+    if allowed:
+        return [
+            _("the file system policy now lets any principal mount and write, not only the task.")
+        ]
+    return []
+
+
+def _check_efs(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    last = ex.last_task()
+    problems = untouched(
+        ex,
+        lab.execution_role.name,
+        N_("the EFS mount helper identifies the task with the task role, even at launch."),
+    )
+    mounts = [
+        e
+        for e in lab.trace.events[ex.first_event :]
+        if e.task == last.id and e.principal == efs.LABEL
+    ]
+    if not mounts:
+        problems.insert(
+            0,
+            _(
+                "the last task mounted no EFS volume with IAM authorization: run it with "
+                "lab.run_task(with_efs_volume(lab.task_definition(), lab.file_system.id))."
+            ),
+        )
+        return problems
+    problems = ran_to_the_end(ex) + problems
+    if ran_to_the_end(ex) == [] and any(
+        e.action == "elasticfilesystem:ClientWrite" and not e.allowed for e in mounts
+    ):
+        problems.insert(
+            0,
+            _(
+                "the volume was mounted read-only: the task may mount the file system but not "
+                "write to it (elasticfilesystem:ClientWrite)."
+            ),
+        )
+    role = lab.task_role.name
+    other = (
+        f"arn:aws:elasticfilesystem:{lab.region}:{lab.account_id}:file-system/fs-0123456789abcdef0"
+    )
+    if grants(lab, role, "elasticfilesystem:ClientMount", other):
+        problems.append(
+            _("the task role may now mount any file system, not only {id}.").format(
+                id=lab.file_system.id
+            )
+        )
+    problems += _file_system_problems(ex)
+    problems += wider_than_needed(
+        ex, role, MOUNT_ACTIONS, N_("the task (its app and its EFS mount)")
+    )
+    return problems
+
+
 EXERCISES.update(
     {
         "09-ecs-exec": Spec(
@@ -215,6 +308,59 @@ EXERCISES.update(
             run_hint=(
                 "from ecslab.ecs.firelens import with_log_router; "
                 "lab.run_task(with_log_router(lab.task_definition()))"
+            ),
+        ),
+        "09-efs": Spec(
+            N_(
+                "Mount the EFS file system lab.file_system into the orders container, with IAM "
+                "authorization and write access: run the task with "
+                "with_efs_volume(lab.task_definition(), lab.file_system.id) and make it run to the "
+                "end, changing only the role that the mount uses, for this file system only."
+            ),
+            "healthy",
+            _check_efs,
+            (
+                N_(
+                    "Run the task with the volume (from ecslab.ecs.efs import with_efs_volume). "
+                    "It stops at launch, and stoppedReason names no role: look for the "
+                    "elasticfilesystem calls in task.trace. Who made them, wearing which role?"
+                ),
+                N_(
+                    "With IAM authorization, the mount helper identifies the task with the task "
+                    "role, although the mount happens at launch. It needs "
+                    "elasticfilesystem:ClientMount to mount and elasticfilesystem:ClientWrite to "
+                    "write."
+                ),
+                N_(
+                    "Allow elasticfilesystem:ClientMount and elasticfilesystem:ClientWrite on the "
+                    "file system's ARN (lab.file_system.arn) in an inline policy of the task role, "
+                    "then run the task again with the volume."
+                ),
+            ),
+            N_(
+                "from ecslab.ecs.efs import with_efs_volume\n\n"
+                "fs = lab.file_system\n"
+                'lab.task_role.put_inline("efs", {"Version": "2012-10-17", "Statement": [{\n'
+                '    "Effect": "Allow", "Resource": fs.arn,\n'
+                '    "Action": ["elasticfilesystem:ClientMount", '
+                '"elasticfilesystem:ClientWrite"]}]})\n'
+                "task = lab.run_task(with_efs_volume(lab.task_definition(), fs.id))\n"
+                "task.stop_code  # EssentialContainerExited: the task started"
+            ),
+            N_(
+                "The exception to the rule of thumb: a launch failure, fixed on the task role — "
+                "because the caller that was refused wears the task role."
+            ),
+            setup=_setup_efs,
+            wrong="from ecslab.ecs.efs import with_efs_volume\n\n"
+            'lab.execution_role.put_inline("efs", {"Version": "2012-10-17", "Statement": [{\n'
+            '    "Effect": "Allow", "Resource": lab.file_system.arn,\n'
+            '    "Action": ["elasticfilesystem:ClientMount", '
+            '"elasticfilesystem:ClientWrite"]}]})\n'
+            "lab.run_task(with_efs_volume(lab.task_definition(), lab.file_system.id))",
+            run_hint=(
+                "from ecslab.ecs.efs import with_efs_volume; "
+                "lab.run_task(with_efs_volume(lab.task_definition(), lab.file_system.id))"
             ),
         ),
     }
