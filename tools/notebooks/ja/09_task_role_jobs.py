@@ -18,7 +18,7 @@
 # %% [markdown]
 # ## 始める前に
 #
-# 2 つのロールの違い (ノートブック 01〜03) と、失敗したタスクの読み方 (ノートブック 05) を知っていることを前提にします。すべてはあなたのコンピューター上の模擬 AWS アカウントで動き、AWS Identity and Access Management (IAM) がすべての呼び出しを判定します。所要時間は約 35 分です。
+# 2 つのロールの違い (ノートブック 01〜03) と、失敗したタスクの読み方 (ノートブック 05) を知っていることを前提にします。すべてはあなたのコンピューター上の模擬 AWS アカウントで動き、AWS Identity and Access Management (IAM) がすべての呼び出しを判定します。所要時間は約 45 分です。
 #
 # 次のセルは新しいラボを作ります (もう一度実行すると最初からやり直せます)。また、次の節の実験で使うものを 2 つ定義します。AWS のドキュメントが求めるポリシー `ECS_EXEC` と、`open_shell(task)` です。`open_shell` は `aws ecs execute-command` と同じように、タスクのコンテナでシェルを開くよう ECS に頼み、そのタスクのチャネルの呼び出しをトレースから表示します。
 
@@ -169,6 +169,74 @@ for line in task.logs[:3]:
 # </details>
 
 # %% [markdown]
+# ## IAM 認可を使う EFS: タスクロールで直す起動時の失敗
+#
+# タスク定義の Amazon EFS ボリュームは、タスクの起動中、アプリが動き出す前にマウントされます。判断基準でいえば起動フェーズで、タスク実行ロールの担当です。ところが `authorizationConfig.iam` を `ENABLED` にすると、マウントヘルパーは EFS に対して、**タスクロール**でタスクを識別します。ECS の API リファレンスにも、この設定は EFS ファイルシステムをマウントするときにタスク定義のタスクロールを使うかどうかを決める、と書かれています ([EFSAuthorizationConfig](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_EFSAuthorizationConfig.html))。EFS は、マウントに `elasticfilesystem:ClientMount`、書き込みに `elasticfilesystem:ClientWrite` を求めます ([NFS クライアントの IAM によるアクセス制御](https://docs.aws.amazon.com/ja_jp/efs/latest/ug/iam-access-control-nfs-efs.html))。
+#
+# `lab.file_system` は、ポリシーで誰にも何も許可していない EFS ファイルシステムです。そのため、タスクロール自身のポリシーで結果が決まります。**予想してください**: コースのタスクロールには `elasticfilesystem` の権限がありません。タスクはいつ失敗し、`stoppedReason` には何が出るでしょうか。
+
+# %%
+from ecslab.ecs.efs import with_efs_volume
+
+lab.reset_roles()
+fs = lab.file_system
+task = lab.run_task(with_efs_volume(lab.task_definition(), fs.id, iam=True, read_only=False))
+print(task.summary())
+print("ログの行数:", len(task.logs))
+for call in task.trace:
+    if call.action.startswith("elasticfilesystem:"):
+        print(call)
+        print("   ", call.error)
+
+# %% [markdown]
+# どれも*起動時*の失敗を示しています。`TaskFailedToStart`、`ResourceInitializationError`、ログは 0 行です。判断基準に従えばタスク実行ロールを疑うところですし、メッセージもそれを否定しません。メッセージにはロールがまったく出てこず、`mount.nfs4: access denied by server` とあるだけです。ロールを教えてくれるのはトレースです。マウントヘルパー `EFS mount (efs-utils)` が、`ecs-task-role` として `ClientMount` を拒否されています。
+#
+# それでも判断基準どおりに直してみましょう。タスク実行ロールに 2 つの権限を付けます。
+
+# %%
+from ecslab.ecs.efs import with_efs_volume
+
+lab.reset_roles()
+fs = lab.file_system
+lab.execution_role.put_inline("efs", {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Resource": fs.arn,
+    "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]}]})
+task = lab.run_task(with_efs_volume(lab.task_definition(), fs.id, iam=True, read_only=False))
+print(task.stop_code)
+print(task.stopped_reason)
+
+# %% [markdown]
+# 同じ失敗です。では、同じポリシーをタスクロールに付けます。
+
+# %%
+from ecslab.ecs.efs import with_efs_volume
+
+lab.reset_roles()
+fs = lab.file_system
+lab.task_role.put_inline("efs", {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Resource": fs.arn,
+    "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]}]})
+task = lab.run_task(with_efs_volume(lab.task_definition(), fs.id, iam=True, read_only=False))
+print(task.summary())
+for call in task.trace:
+    if call.action.startswith("elasticfilesystem:"):
+        print(call)
+
+# %% [markdown]
+# つまり、ここでは記事の判断基準が当てはまりません。はっきり言っておく価値があります。**起動時の失敗が、いつもタスク実行ロールのせいとは限りません。** より確かなのは、このノートブックで繰り返してきた問いです。*拒否された呼び出しを、誰が、どのロールで行ったか。* `diagnose` もこの `stoppedReason` を同じように読み、タスクロールを挙げます。
+#
+# マウントの可否を決めるものは、ほかに 2 つあります。EFS は**ファイルシステムポリシー**も読みます。同じアカウントなら、そこでタスクロールを許可するだけでもマウントでき、そこにある明示的な拒否が優先されます。また、読み取り専用でマウントするボリュームに必要なのは `ClientMount` だけです。
+#
+# <details><summary>シミュレーションがしないこと (EFS)</summary>
+#
+# - アプリからファイルは見えません。模擬しているのは、マウントとその権限だけです。
+# - アクセスポイント、`rootDirectory`、`elasticfilesystem:ClientRootAccess` は模擬していません。
+# - ポリシーが*ない*ファイルシステムには EFS のデフォルトポリシーが適用され、マウントターゲットに届くすべてのクライアントにフルアクセスを許可します。これではタスクロールが意味を持ちません。そのため、ラボのファイルシステムにはポリシーがあります (Transport Layer Security (TLS) を使わないクライアントを拒否するだけのポリシーです)。`fs.delete_policy()` で削除できます。
+# - 書き込み可能なボリュームで `ClientWrite` がないと、読み取り専用でマウントされ、タスクは起動します。ラボでは、拒否された `ClientWrite` はトレースにだけ現れます。
+#
+# </details>
+
+# %% [markdown]
 # ## 演習
 #
 # 各演習の最初のセルは、その演習の準備をラボに読み込みます (コースのロールを開始時の状態に戻します)。演習は 1 つずつ進めてください。前の演習に戻るときは、その最初のセルをもう一度実行します。`exN.check()` は、最後に実行したタスクで機能が動くか、正しいロールだけを変更したかを判定します。`exN.hint()` は実行するたびに具体的になるヒントを、`exN.solution()` は解答例を表示します。
@@ -208,11 +276,30 @@ ex2.check()
 # ex2.solution()
 
 # %% [markdown]
+# ### 演習 3: マウントできないボリューム
+
+# %%
+ex3 = lab.exercise("09-efs")
+ex3
+
+# %%
+# ここにコードを書きます: from ecslab.ecs.efs import with_efs_volume でボリューム付きのタスクを実行し、
+# 誰が拒否されたかを調べ、そのロール (またはファイルシステムポリシー) を直して、もう一度実行します。
+
+# %%
+ex3.check()
+
+# %%
+# ex3.hint()
+# ex3.solution()
+
+# %% [markdown]
 # ## まとめ
 #
 # - ECS Exec のエージェントはタスクの中で動き、**タスクロール**で `ssmmessages` のチャネルを開きます。権限がなくてもタスクは普通に動き、`execute_command` が `TargetNotConnectedException` (「内部エラー」) を返します。
 # - 同じ権限をタスク実行ロールに付けても何も変わりません。タスク実行ロールは、起動時の ECS エージェントだけのものです。
 # - FireLens のログルーターは、アプリのログを**タスクロール**で送ります。タスク実行ロールは、ルーターのイメージをプルするだけです。拒否されてもタスクは普通に動き、ログだけが届きません。理由はルーター自身の出力にしか出ません。
+# - IAM 認可を使う EFS ボリュームは起動時にマウントされますが、使うのは**タスクロール**です (`ClientMount`、`ClientWrite`)。タスク実行ロールでは直せない、唯一の起動時の失敗です。`stoppedReason` にロールは出ず、トレースに出ます。
 # - 「インフラっぽいか」ではなく、「誰が呼び出すか」を考えましょう。タスクの中のプロセスは、タスクロールで署名します。
 
 # %% [markdown]
