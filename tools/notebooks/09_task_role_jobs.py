@@ -316,6 +316,42 @@ for call in task.trace:
 # </details>
 
 # %% [markdown]
+# ## The rule of thumb, revisited
+#
+# Sort the calls by *who makes them*, and the roles fall into place:
+#
+# | Job | When | Caller | Role | Refused: what you see |
+# |---|---|---|---|---|
+# | image pull, `awslogs` stream, injected secrets | launch | ECS agent | execution | `TaskFailedToStart`; the error names the execution role |
+# | the FireLens router's image | launch | ECS agent | execution | `TaskFailedToStart` |
+# | EFS mount with IAM authorization | launch | mount helper | **task** | `TaskFailedToStart`; the error names no role |
+# | FireLens shipping the app's logs | run | log router | **task** | the task runs; logs missing; the router's output says why |
+# | ECS Exec channels | run | SSM agent | **task** | the task runs; `TargetNotConnectedException` |
+# | your app's calls | run | your app | **task** | AccessDenied in the app's log |
+#
+# `diagnose` knows these too. The cell gives it the three failures of this notebook, as they
+# were printed above.
+
+# %%
+from ecslab import diagnose
+
+failures = {
+    "ECS Exec": "An error occurred (TargetNotConnectedException) when calling the ExecuteCommand "
+                "operation: The execute command failed due to an internal error. Try again later.",
+    "FireLens": "[error] [output:cloudwatch_logs:cloudwatch_logs.0] CreateLogStream API responded "
+                "with error='AccessDeniedException', message='User: arn:aws:sts::123456789012:"
+                "assumed-role/ecs-task-role/0123456789abcdef0123456789abcdef is not authorized to "
+                "perform: logs:CreateLogStream on resource: arn:aws:logs:ap-northeast-1:"
+                "123456789012:log-group:/ecs/orders:log-stream:firelens-orders'",
+    "EFS": "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS "
+           "volumes: stderr: b'mount.nfs4: access denied by server while mounting 127.0.0.1:/' "
+           ": unsuccessful EFS utils command execution; code: 32",
+}
+for job, message in failures.items():
+    found = diagnose(message)
+    print(f"{job:<10} suspect: {found.role:<10} phase: {found.phase:<7} category: {found.category}")
+
+# %% [markdown]
 # ## Your turn
 #
 # Each exercise's first cell loads its setup into your lab: it puts the course's roles back as they

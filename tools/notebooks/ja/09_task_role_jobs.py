@@ -18,7 +18,7 @@
 # %% [markdown]
 # ## 始める前に
 #
-# 2 つのロールの違い (ノートブック 01〜03) と、失敗したタスクの読み方 (ノートブック 05) を知っていることを前提にします。すべてはあなたのコンピューター上の模擬 AWS アカウントで動き、AWS Identity and Access Management (IAM) がすべての呼び出しを判定します。所要時間は約 45 分です。
+# 2 つのロールの違い (ノートブック 01〜03) と、失敗したタスクの読み方 (ノートブック 05) を知っていることを前提にします。すべてはあなたのコンピューター上の模擬 AWS アカウントで動き、AWS Identity and Access Management (IAM) がすべての呼び出しを判定します。所要時間は約 50 分です。
 #
 # 次のセルは新しいラボを作ります (もう一度実行すると最初からやり直せます)。また、次の節の実験で使うものを 2 つ定義します。AWS のドキュメントが求めるポリシー `ECS_EXEC` と、`open_shell(task)` です。`open_shell` は `aws ecs execute-command` と同じように、タスクのコンテナでシェルを開くよう ECS に頼み、そのタスクのチャネルの呼び出しをトレースから表示します。
 
@@ -235,6 +235,41 @@ for call in task.trace:
 # - 書き込み可能なボリュームで `ClientWrite` がないと、読み取り専用でマウントされ、タスクは起動します。ラボでは、拒否された `ClientWrite` はトレースにだけ現れます。
 #
 # </details>
+
+# %% [markdown]
+# ## 判断基準をもう一度
+#
+# 呼び出しを*誰が行うか*で分けると、ロールは自然に決まります。
+#
+# | 仕事 | いつ | 呼び出し元 | ロール | 拒否されたときの見え方 |
+# |---|---|---|---|---|
+# | イメージのプル、`awslogs` のログストリーム、シークレットの注入 | 起動フェーズ | ECS エージェント | タスク実行ロール | `TaskFailedToStart`。エラーにタスク実行ロールが出る |
+# | FireLens ルーターのイメージ | 起動フェーズ | ECS エージェント | タスク実行ロール | `TaskFailedToStart` |
+# | IAM 認可を使う EFS のマウント | 起動フェーズ | マウントヘルパー | **タスクロール** | `TaskFailedToStart`。エラーにロールが出ない |
+# | FireLens によるアプリのログ送信 | 実行フェーズ | ログルーター | **タスクロール** | タスクは動く。ログが届かず、理由はルーターの出力にある |
+# | ECS Exec のチャネル | 実行フェーズ | SSM エージェント | **タスクロール** | タスクは動く。`TargetNotConnectedException` |
+# | アプリの呼び出し | 実行フェーズ | アプリ | **タスクロール** | アプリのログに AccessDenied |
+#
+# `diagnose` もこれらを知っています。次のセルは、このノートブックで見た 3 つの失敗を、上に表示されたとおりの文面で渡します。
+
+# %%
+from ecslab import diagnose
+
+failures = {
+    "ECS Exec": "An error occurred (TargetNotConnectedException) when calling the ExecuteCommand "
+                "operation: The execute command failed due to an internal error. Try again later.",
+    "FireLens": "[error] [output:cloudwatch_logs:cloudwatch_logs.0] CreateLogStream API responded "
+                "with error='AccessDeniedException', message='User: arn:aws:sts::123456789012:"
+                "assumed-role/ecs-task-role/0123456789abcdef0123456789abcdef is not authorized to "
+                "perform: logs:CreateLogStream on resource: arn:aws:logs:ap-northeast-1:"
+                "123456789012:log-group:/ecs/orders:log-stream:firelens-orders'",
+    "EFS": "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS "
+           "volumes: stderr: b'mount.nfs4: access denied by server while mounting 127.0.0.1:/' "
+           ": unsuccessful EFS utils command execution; code: 32",
+}
+for job, message in failures.items():
+    found = diagnose(message)
+    print(f"{job:<10} 容疑: {found.role:<10} フェーズ: {found.phase:<7} 分類: {found.category}")
 
 # %% [markdown]
 # ## 演習
