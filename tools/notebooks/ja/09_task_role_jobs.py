@@ -269,7 +269,7 @@ failures = {
 }
 for job, message in failures.items():
     found = diagnose(message)
-    print(f"{job:<10} 容疑: {found.role:<10} フェーズ: {found.phase:<7} 分類: {found.category}")
+    print(f"{job:<10} 疑うべきロール: {found.role:<10} フェーズ: {found.phase:<7} 分類: {found.category}")
 
 # %% [markdown]
 # ## 演習
