@@ -28,7 +28,7 @@
 #
 # You know the two roles (notebooks 01 to 03) and how to read a failed task (notebook 05).
 # Everything runs in a simulated AWS account on your computer, and AWS Identity and Access
-# Management (IAM) judges every call. Allow about 50 minutes.
+# Management (IAM) judges every call. Allow about 60 minutes.
 #
 # The next cell builds a fresh lab (run it again to start over) and defines two things the ECS
 # Exec experiments use: `ECS_EXEC`, the policy the AWS documentation asks for, and
@@ -410,6 +410,23 @@ ex3.check()
 # %%
 # ex3.hint()
 # ex3.solution()
+
+# %% [markdown]
+# ### Exercise 4 (a mystery): all three jobs at once
+
+# %%
+ex4 = lab.exercise("09-mystery")
+ex4
+
+# %%
+# Your code here: run the task with all three jobs, find the job and the role at fault, fix it.
+
+# %%
+ex4.check()
+
+# %%
+# ex4.hint()
+# ex4.solution()
 
 # %% [markdown]
 # ## Key points

@@ -215,6 +215,73 @@ def _check_efs(ex: Exercise) -> list[str]:
     return problems
 
 
+ALL_THREE = (
+    "from ecslab.ecs.efs import with_efs_volume\n"
+    "from ecslab.ecs.firelens import with_log_router\n\n"
+    "everything = with_efs_volume(with_log_router(lab.task_definition()), lab.file_system.id)\n"
+    "task = lab.run_task(everything, enable_execute_command=True)"
+)
+
+
+def _document(actions: tuple[str, ...], resource: str) -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": resource}],
+    }
+
+
+def _setup_mystery(lab: Lab) -> None:
+    """A teammate's setup for the three jobs: ECS Exec and FireLens right, EFS on the wrong role."""
+    _setup_efs(lab)
+    r = lab.resources
+    streams = f"arn:aws:logs:{r.region}:{r.account_id}:log-group:{r.log_group}:log-stream:*"
+    lab.task_role.put_inline("ecs-exec", _document(EXEC_ACTIONS, "*"))
+    lab.task_role.put_inline("ship-logs", _document(SHIP_ACTIONS, streams))
+    lab.execution_role.put_inline("efs", _document(MOUNT_ACTIONS, lab.file_system.arn))
+
+
+def _check_mystery(ex: Exercise) -> list[str]:
+    lab = ex.lab
+    last = ex.last_task()
+    uses_all = (
+        last.enable_execute_command
+        and any(firelens.is_router(c) for c in last.containers)
+        and any(
+            e.task == last.id and e.principal == efs.LABEL
+            for e in lab.trace.events[ex.first_event :]
+        )
+    )
+    if not uses_all:
+        return [
+            _(
+                "the last task did not use all three jobs (ECS Exec, a log router, an EFS volume): "
+                "run it as the exercise shows ({variable}.hint(1))."
+            ).format(variable=ex.variable)
+        ]
+    problems = ran_to_the_end(ex)
+    if last.started_at is not None and not any(
+        agent.connected for agent in last.exec_agents.values()
+    ):
+        problems.append(_("ECS Exec's agent in the last task could not connect."))
+    for action in MOUNT_ACTIONS:
+        if grants(lab, lab.execution_role.name, action, lab.file_system.arn):
+            problems.append(
+                _(
+                    "the execution role still allows {action}: the mount never uses it, so it is "
+                    "a permission nobody needs there."
+                ).format(action=action)
+            )
+            break
+    problems += wider_than_needed(
+        ex, lab.execution_role.name, (), N_("the launch"), judged={"elasticfilesystem"}
+    )
+    problems += _file_system_problems(ex)
+    problems += wider_than_needed(
+        ex, lab.task_role.name, MOUNT_ACTIONS, N_("the task (its app and its EFS mount)")
+    )
+    return problems
+
+
 EXERCISES.update(
     {
         "09-ecs-exec": Spec(
@@ -362,6 +429,59 @@ EXERCISES.update(
                 "from ecslab.ecs.efs import with_efs_volume; "
                 "lab.run_task(with_efs_volume(lab.task_definition(), lab.file_system.id))"
             ),
+        ),
+        "09-mystery": Spec(
+            N_(
+                "Mystery: a teammate set up all three jobs for the orders task, and it does not "
+                "start. Run it with all three (ex4.hint(1) shows how), find the job and the role "
+                "at fault, and make the task run to the end with ECS Exec connected — leaving no "
+                "permission on a role that does not use it."
+            ),
+            "healthy",
+            _check_mystery,
+            (
+                N_(
+                    "Run the task with all three jobs:\n"
+                    "from ecslab.ecs.efs import with_efs_volume\n"
+                    "from ecslab.ecs.firelens import with_log_router\n"
+                    "everything = with_efs_volume(with_log_router(lab.task_definition()), "
+                    "lab.file_system.id)\n"
+                    "task = lab.run_task(everything, enable_execute_command=True)\n"
+                    "Then read task.stopped_reason: in which phase did it stop?"
+                ),
+                N_(
+                    "The stoppedReason names no role. Look in task.trace for the refused call: who "
+                    "made it, wearing which role? Then read both roles' inline policies "
+                    "(lab.task_role, lab.execution_role): where did the teammate put that "
+                    "permission?"
+                ),
+                N_(
+                    "The EFS permissions are on the execution role, which the mount never uses: "
+                    'move the inline policy "efs" to the task role (put it there, delete it from '
+                    "the execution role), then run the task with all three jobs again."
+                ),
+            ),
+            N_(
+                'lab.task_role.put_inline("efs", {"Version": "2012-10-17", "Statement": [{\n'
+                '    "Effect": "Allow", "Resource": lab.file_system.arn,\n'
+                '    "Action": ["elasticfilesystem:ClientMount", '
+                '"elasticfilesystem:ClientWrite"]}]})\n'
+                'if "efs" in lab.execution_role.inline_policy_names:  # (the cell can be re-run)\n'
+                '    lab.execution_role.remove_inline("efs")\n'
+                "from ecslab.ecs.efs import with_efs_volume\n"
+                "from ecslab.ecs.firelens import with_log_router\n\n"
+                "everything = with_efs_volume(with_log_router(lab.task_definition()), "
+                "lab.file_system.id)\n"
+                "task = lab.run_task(everything, enable_execute_command=True)"
+            ),
+            N_(
+                "Three jobs, one question: who makes the call? All three sign with the task role, "
+                "even the mount at launch."
+            ),
+            setup=_setup_mystery,
+            wrong='lab.execution_role.attach("AmazonElasticFileSystemClientReadWriteAccess")\n'
+            + ALL_THREE,
+            run_hint=ALL_THREE.replace("\n\n", "\n").replace("\n", "; "),
         ),
     }
 )
