@@ -570,7 +570,7 @@ class Exercise:
             return ""
         if self.goal_is_a_run and not ran_to_the_end(self):
             if language() == "en":  # the problems as sentences of their own
-                said = " ".join(p[:1].upper() + p[1:] for p in result.problems)
+                said = " ".join(_sentence(p) for p in result.problems)
             else:
                 said = "".join(result.problems)
             return _(
@@ -648,6 +648,15 @@ def started(ex: Exercise) -> list[str]:
     return []
 
 
+def _sentence(problem: str) -> str:
+    """A problem as a sentence of its own: its first letter capitalised, unless it begins with a
+    name that is written as it is (ecs-task-role, orders/nightly, s3:GetObject)."""
+    first = problem.split(" ", 1)[0]
+    if any(mark in first for mark in "-_:/.") or not first.isalpha():
+        return problem
+    return problem[:1].upper() + problem[1:]
+
+
 def ran_to_the_end(ex: Exercise) -> list[str]:
     """A problem unless the last task started and its essential container exited with 0."""
     last = ex.last_task()
@@ -696,9 +705,10 @@ class Spec:
     # The name the notebook gives the exercise, which the solution may use (suspect(ex1, ...)):
     # by default ex1, ex2, ... in the order its lesson module defines its notebook's exercises.
     variable: str = ""
-    # Whether the goal includes the task running to the end (False where the goal is a task that
-    # stops, e.g. one left with no credentials): the hint about where the learner stands then
-    # never says "keep what made the task run".
+    # Whether a task running to the end shows the learner is on the way (False where the goal is
+    # a task that stops, e.g. one left with no credentials, or where the task runs to the end
+    # whatever the learner did, e.g. ECS Exec or a log router): the hint about where the learner
+    # stands then never says "keep what made the task run".
     goal_is_a_run: bool = True
 
 

@@ -328,6 +328,7 @@ EXERCISES.update(
             '    "Statement": [{"Effect": "Allow", "Action": "ssmmessages:*", "Resource": "*"}]})\n'
             "lab.run_task(enable_execute_command=True)",
             run_hint="lab.run_task(enable_execute_command=True)",
+            goal_is_a_run=False,  # the task runs to the end whatever the task role holds
         ),
         "09-firelens": Spec(
             N_(
@@ -376,6 +377,7 @@ EXERCISES.update(
                 "from ecslab.ecs.firelens import with_log_router; "
                 "lab.run_task(with_log_router(lab.task_definition()))"
             ),
+            goal_is_a_run=False,  # the task runs to the end whatever the task role holds
         ),
         "09-efs": Spec(
             N_(
