@@ -56,7 +56,7 @@ from ecslab.cloud.account import random_hex
 from ecslab.cloud.errors import Refusal, ServiceError
 from ecslab.cloud.mistakes import ArgumentTypeError
 from ecslab.cloud.operations import OPERATIONS, Authorization
-from ecslab.ecs.definitions import client_exception
+from ecslab.ecs.definitions import TaskDefinition, client_exception
 from ecslab.i18n import _
 from ecslab.iam import MalformedPolicyDocument, evaluate, parse_policy
 
@@ -521,3 +521,54 @@ def _record(
         task=task.id,
         via=None,
     )
+
+
+# -- the plan: what the mount will ask for (ecslab.ecs.plan) ---------------------------------------
+
+
+def planned_mounts(
+    definition: TaskDefinition, account: Account
+) -> list[tuple[str, str, bool, str]]:
+    """The mount's questions as :func:`mount` asks them, in order — ``(action, file system
+    ARN, iam, why)``, ``why`` in the learner's language: ClientMount for each EFS volume, then
+    ClientWrite when a mount point of it is not read-only; ``iam`` False: an anonymous client."""
+    out: list[tuple[str, str, bool, str]] = []
+    for volume in definition.raw.get("volumes") or []:
+        configuration = (
+            volume.get("efsVolumeConfiguration") if isinstance(volume, Mapping) else None
+        )
+        if not isinstance(configuration, Mapping):
+            continue
+        file_system_id = str(configuration.get("fileSystemId", ""))
+        arn = _file_system_arn({"FileSystemId": file_system_id}, account)
+        iam = (configuration.get("authorizationConfig") or {}).get("iam") == "ENABLED"
+        points = [
+            p
+            for c in definition.containers
+            for p in c.raw.get("mountPoints") or []
+            if isinstance(p, Mapping) and p.get("sourceVolume") == volume.get("name")
+        ]
+        actions = ["elasticfilesystem:ClientMount"]
+        if any(not p.get("readOnly", False) for p in points):
+            actions.append("elasticfilesystem:ClientWrite")
+        for action in actions:
+            if action == "elasticfilesystem:ClientMount":
+                why = (
+                    _("mount EFS file system {file_system} (read access)")
+                    if iam
+                    else _(
+                        "mount EFS file system {file_system} as an anonymous client (no IAM "
+                        "authorization: only the file system policy decides)"
+                    )
+                )
+            else:
+                why = (
+                    _("write to EFS file system {file_system} (a mount point is not read-only)")
+                    if iam
+                    else _(
+                        "write to EFS file system {file_system} as an anonymous client (no "
+                        "IAM authorization: only the file system policy decides)"
+                    )
+                )
+            out.append((action, arn, iam, why.format(file_system=file_system_id)))
+    return out

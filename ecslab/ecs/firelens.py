@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ecslab.cloud.mistakes import ArgumentTypeError
 from ecslab.cloud.operations import OPERATIONS, Authorization
 from ecslab.ecs import network, reasons
-from ecslab.ecs.definitions import client_exception
+from ecslab.ecs.definitions import ContainerDefinition, TaskDefinition, client_exception
 from ecslab.ecs.images import ImageReference
 from ecslab.i18n import _
 
@@ -220,7 +220,11 @@ def check_definition(containers: list[Mapping[str, Any]]) -> None:
 
 
 def is_router(container: ContainerState) -> bool:
-    return bool(container.definition.raw.get("firelensConfiguration"))
+    return is_router_definition(container.definition)
+
+
+def is_router_definition(container: ContainerDefinition) -> bool:
+    return bool(container.raw.get("firelensConfiguration"))
 
 
 # -- the launch: the execution role pulls the router's image ---------------------------------------
@@ -447,3 +451,64 @@ def _send(
         return True  # the stream exists; the lines did not arrive
     account.deliver_log_events(group, stream, events)
     return True
+
+
+# -- the plan: what the router will ask for (ecslab.ecs.plan) --------------------------------------
+
+
+def planned_shipping(
+    definition: TaskDefinition, printing: set[str], task_id: str
+) -> tuple[list[tuple[str, str, dict[str, Any], str]], bool]:
+    """The router's calls as :func:`ship` makes them, in order — ``(container, operation,
+    params, why)``, ``why`` in the learner's language — for the ``awsfirelens`` containers in
+    ``printing`` (those that print something); and whether the router prints lines of its own
+    (which the agent then delivers to the router's awslogs stream)."""
+    if not any(is_router_definition(c) for c in definition.containers):
+        return [], False
+    calls: list[tuple[str, str, dict[str, Any], str]] = []
+    router_prints = False
+    for container in definition.containers:
+        logging = container.log_configuration
+        if logging is None or logging.driver != "awsfirelens" or container.name not in printing:
+            continue
+        router_prints = True  # "Creating log stream ..." or "not modelled by ecslab"
+        options = dict(logging.options)
+        if str(options.get("Name", "")) != OUTPUT:
+            continue
+        group = str(options.get("log_group_name", ""))
+        stream = str(
+            options.get("log_stream_name")
+            or f"{options.get('log_stream_prefix', '')}{container.name}-firelens-{task_id}"
+        )
+        if str(options.get("auto_create_group", "false")).lower() == "true":
+            calls.append(
+                (
+                    container.name,
+                    "CreateLogGroup",
+                    {"logGroupName": group},
+                    _(
+                        "create log group {group} for the lines of {container} (auto_create_group)"
+                    ).format(group=group, container=container.name),
+                )
+            )
+        calls.append(
+            (
+                container.name,
+                "CreateLogStream",
+                {"logGroupName": group, "logStreamName": stream},
+                _("create the log stream for the lines of {container} (FireLens)").format(
+                    container=container.name
+                ),
+            )
+        )
+        calls.append(
+            (
+                container.name,
+                "PutLogEvents",
+                {"logGroupName": group, "logStreamName": stream},
+                _("ship what {container} prints to CloudWatch Logs (FireLens)").format(
+                    container=container.name
+                ),
+            )
+        )
+    return calls, router_prints

@@ -19,7 +19,14 @@ it, before launch (:mod:`ecslab.ecs.deployer`); on EC2, the agent's image pull a
 the **instance role** when the task has no execution role, and the app's calls as the instance
 role when it has no task role and the instance metadata service answers it
 (:mod:`ecslab.ecs.instances`); with ECS Exec, each container's SSM agent opening its control
-channel with the **task role** (:mod:`ecslab.ecs.exec`). The plan does not predict decisions:
+channel with the **task role** (:mod:`ecslab.ecs.exec`). From the definition itself: an EFS
+volume's mount at launch, "EFS mount (efs-utils)" asking elasticfilesystem:ClientMount (and
+ClientWrite unless every mount point is read-only) with the **task role**, or as an anonymous
+client without IAM authorization (:mod:`ecslab.ecs.efs`); a FireLens log router, "log router
+(Fluent Bit)", shipping the app's lines after it ran with the **task role** (logs:CreateLogGroup
+with auto_create_group, CreateLogStream, PutLogEvents), while the execution role pulls the
+router's image and delivers the router's own output (:mod:`ecslab.ecs.firelens`). The plan does
+not predict decisions:
 a call after a refused one is in the plan but never made.
 """
 
@@ -30,6 +37,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ecslab.cloud.operations import OPERATIONS
+from ecslab.ecs import efs, firelens
 from ecslab.ecs.definitions import TaskDefinition
 from ecslab.ecs.images import parse_image
 from ecslab.i18n import _
@@ -294,6 +302,22 @@ def plan(
             _("create the log stream of {container}").format(container=container.name),
         )
         streams.append((container.name, group, stream))
+    # EFS volumes: efs-utils mounts each with the task role (or anonymously), after the log
+    # streams (lifecycle.run: efs.mount)
+    for action, resource, iam, why in efs.planned_mounts(definition, account):
+        operation = action.split(":")[1]
+        calls.append(
+            PlannedCall(
+                "launch",
+                efs.LABEL,
+                task_role if iam else None,
+                "efs",
+                operation,
+                action,
+                resource,
+                why,
+            )
+        )
 
     if cast.exec_agent and task_arn:
         # ECS Exec: each container's SSM agent opens its control channel with the task role
@@ -328,6 +352,13 @@ def plan(
         for service, operation, params, why in planned(environment, account) if planned else ():
             ask("run", app, app_role, service, operation, params, why)
     printing = {name for name, program in programs.items() if program is not None}
+    # FireLens: after the containers ran, the router ships their lines with the task role
+    # (firelens.ship; with no task role its SDK finds no credentials and asks nothing)
+    shipping, router_prints = firelens.planned_shipping(definition, printing, task_id)
+    for _container, operation, params, why in shipping if task_arn else ():
+        ask("run", firelens.LABEL, task_role, "logs", operation, params, why)
+    if router_prints:
+        printing |= {c.name for c in definition.containers if firelens.is_router_definition(c)}
     for name, group, stream in streams:
         if name not in printing:
             continue  # a container with nothing to run prints nothing to deliver

@@ -461,6 +461,13 @@ def principal_name(name: str) -> str:
         return _("deployer")
     if name == "Amazon ECS (service-linked role)":
         return _("Amazon ECS (service-linked role)")
+    # the rest of the cast (ecslab.ecs.exec, firelens, efs)
+    if name == "SSM agent (ECS Exec)":
+        return _("SSM agent (ECS Exec)")
+    if name == "log router (Fluent Bit)":
+        return _("log router (Fluent Bit)")
+    if name == "EFS mount (efs-utils)":
+        return _("EFS mount (efs-utils)")
     if name.endswith(" app") and len(name) > len(" app"):
         return _("{container} app").format(container=name[: -len(" app")])
     return name
@@ -829,7 +836,7 @@ def _who(principal: str) -> str:
         return _("The ECS agent")
     if principal.endswith(" app") and len(principal) > len(" app"):
         return _("The {container} app").format(container=principal[: -len(" app")])
-    return _("The {principal}").format(principal=principal)
+    return _("The {principal}").format(principal=principal_name(principal))
 
 
 # -- rendering ---------------------------------------------------------------------------------
