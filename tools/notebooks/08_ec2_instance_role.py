@@ -243,8 +243,8 @@ print("instance role now has:", lab.instance_role.policies)
 #
 # Give a task its task role and its SDK uses the task role only. But the metadata service is still
 # there, one address away. `ask_the_instance()`, in the first cell, skips the chain and asks the
-# metadata service directly, as any code in the container could. Read it, then run it in the
-# course's task, which **has** a task role, on the same widened instance.
+# metadata service directly, as any code in the container could. Read it, then widen the instance
+# role the same way and run it in the course's task, which **has** a task role.
 
 # %%
 fresh_instance(lab)
@@ -325,7 +325,7 @@ print("asking IMDS:      ", direct.logs[-1])
 # %%
 settings = [
     ("as the instance starts", {}, 2, "required"),
-    ("ECS_AWSVPC_BLOCK_IMDS", {"ECS_AWSVPC_BLOCK_IMDS": "true"}, 2, "required"),
+    ("ECS_AWSVPC_BLOCK_IMDS=true", {"ECS_AWSVPC_BLOCK_IMDS": "true"}, 2, "required"),
     ("hop limit 1, IMDSv1 allowed", {}, 1, "optional"),
     ("hop limit 1, IMDSv2 required", {}, 1, "required"),
 ]
@@ -389,7 +389,8 @@ for label, agent_config, hop_limit, http_tokens in settings:
 # Each exercise's first cell loads its setup into this lab: it puts the course's roles, the
 # container instance and its role back as they start (the third exercise then lets IMDSv1
 # answer), and registers the task definition it is about. So to come back to an exercise, run its
-# first cell again. Make your change, run the task on EC2 (`ex1` shows how), then check.
+# first cell again. Make your change, run the task on EC2 (the comment in each exercise's code
+# cell shows how), then check.
 # `ex1.hint()` gives hints, more specific each time; `ex1.solution()` shows an answer.
 #
 # ### Exercise 1: the app answers as the instance role

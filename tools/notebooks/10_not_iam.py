@@ -53,7 +53,7 @@ def read(task):
     seconds = (end - times["createdAt"]).total_seconds()
     named = [word for word in REFUSAL_WORDS if word in task.stopped_reason]
     print(f"stopCode {task.stop_code}, {seconds:.1f} s after createdAt")
-    print("Names an IAM refusal:", ", ".join(named) or "no")
+    print("IAM refusal words:", ", ".join(named) or "none found")
     text = re.sub(r"(?i)(request ?id: )[0-9a-f-]+", r"\1…", task.stopped_reason)
     print(textwrap.fill(text, 100, break_long_words=False, break_on_hyphens=False))
 
@@ -201,7 +201,7 @@ lab.network.reset()
 # The task started and the app failed, so the article's rule would now suspect the task role.
 # But the app's last log line is botocore's `ConnectTimeoutError: Connect timeout on endpoint
 # URL`, for DynamoDB: no refusal, no role. The S3 call went through, because the `s3` gateway
-# endpoint serves the app as well as the image layers; DynamoDB has no endpoint. In the run
+# endpoint serves the app as well as the image layers; the cell added none for DynamoDB. In the run
 # phase too, read whether the text names a refusal before you touch the task role.
 #
 # <details><summary>How long the app waited, and sources</summary>
@@ -230,7 +230,7 @@ lab.network.reset()
 print(diagnose(launch_timeout))
 print()
 found = diagnose(app_timeout)
-print("The app's log line:", found.role, f"({found.category}, {found.phase} phase)")
+print("The app's log line:", found.describe().splitlines()[0])
 
 # %% [markdown]
 # ## Four stop texts: which one is IAM?
@@ -284,8 +284,8 @@ lab.reset_roles()
 #    (ECR answered 404). Fix the task definition's image, or push the tag.
 # 2. `image Manifest does not contain descriptor matching platform 'linux/amd64'` — the image was
 #    built only for ARM processors, for example with `docker buildx build --platform linux/arm64`
-#    on an Apple silicon Mac. Build it for `linux/amd64`, or set the task definition's
-#    `runtimePlatform` to `ARM64`.
+#    on an Apple silicon Mac. Build it for `linux/amd64`, or set `cpuArchitecture` to `ARM64` in
+#    the task definition's `runtimePlatform`.
 # 3. `429 Too Many Requests ... toomanyrequests` — Docker Hub's pull rate limit for anonymous
 #    pulls. Pull with credentials (`repositoryCredentials`), or copy the image to ECR.
 #

@@ -3,7 +3,7 @@
 #
 # AWS Fargate では、Amazon Elastic Container Service (Amazon ECS) のタスクが使う AWS Identity and Access Management (IAM) ロールは 2 つでした。起動時に ECS エージェントが使う**タスク実行ロール**と、実行中にアプリが使う**タスクロール**です。同じタスクを自分の Amazon Elastic Compute Cloud (Amazon EC2) インスタンスで動かす (EC2 起動タイプ) と、3 つ目のロールが加わります。EC2 インスタンス自身のロール、**コンテナインスタンスの IAM ロール** (以下、インスタンスロール) です。
 #
-# このロールは、タスクにタスクロールがないときに表に出てきます。アプリのソフトウェア開発キット (SDK) は代わりにインスタンスの認証情報を見つけ、アプリはインスタンスとして応答します。このノートブックでは、そのしくみ、「インスタンスロールに権限を足せばいい」という対処が危ない理由、そしてフォールバックの塞ぎ方を見ていきます。
+# このロールは、タスクにタスクロールがないときに表に出てきます。アプリが使う AWS SDK (ソフトウェア開発キット) は、代わりにインスタンスロールの認証情報を見つけます。こうしてアプリは、インスタンスロールとして AWS を呼び出します。このノートブックでは、タスクロールの代わりにインスタンスロールが使われるしくみ (フォールバック)、「インスタンスロールに権限を足せばいい」という対処が危ない理由、そしてフォールバックの塞ぎ方を見ていきます。
 
 # %% [markdown]
 # ## このノートブックで学ぶこと
@@ -19,7 +19,7 @@
 #
 # タスクの 2 つのロール (ノートブック 01〜03) と、誰が拒否されたかの読み方 (ノートブック 05) を知っていることを前提にします。所要時間は約 50 分です。
 #
-# 次のセルは、新しい模擬アカウントを作ります (もう一度実行すると最初からやり直せます)。また、タスク定義を 2 つ登録します。コースの `orders` タスクからタスクロールを**除いた** EC2 用のもので、`awsvpc` ネットワークモードの `orders-ec2` と、`bridge` ネットワークモードの `orders-bridge` です。さらに、コンテナインスタンスとそのロールを開始時の状態に戻す `fresh_instance(lab)` を読み込みます。以下の実験はどれもこの関数から始まります。`ask_the_instance()` は後で使うプログラムです。そのときに読んでください。
+# 次のセルは、新しい模擬アカウントを作ります (もう一度実行すると最初からやり直せます)。また、タスク定義を 2 つ登録します。コースの `orders` タスクからタスクロールを**除いた** EC2 用のもので、`awsvpc` ネットワークモードの `orders-ec2` と、`bridge` ネットワークモードの `orders-bridge` です。さらに、コンテナインスタンスとそのロールを初期状態に戻す `fresh_instance(lab)` を読み込みます。以下の実験はどれもこの関数から始まります。`ask_the_instance()` は後で使うプログラムです。そのときに読んでください。
 
 # %%
 import os
@@ -56,12 +56,12 @@ def ask_the_instance():
 lab.container_instance
 
 # %% [markdown]
-# `lab.container_instance` は、クラスターにある 1 台の EC2 インスタンスです。Amazon Linux 2023 の ECS 最適化 Amazon マシンイメージ (AMI) から起動したインスタンスと同じ状態で始まります。IMDSv2 が必須 (`http_tokens='required'`)、ホップ制限は 2、`agent_config` には ECS エージェントの設定が入っています (実際のインスタンスでは `/etc/ecs/ecs.config` ファイルです)。
+# `lab.container_instance` は、クラスターにある 1 台の EC2 インスタンスです。Amazon Linux 2023 ベースの Amazon ECS 最適化 AMI (Amazon マシンイメージ) から起動したインスタンスと同じ状態で始まります。IMDSv2 が必須 (`http_tokens='required'`)、ホップ制限は 2、`agent_config` には ECS エージェントの設定が入っています (実際のインスタンスでは `/etc/ecs/ecs.config` ファイルです)。
 
 # %% [markdown]
 # ## 3 つ目のロール: インスタンスロール
 #
-# ECS デベロッパーガイドによると、インスタンスロールは、ECS コンテナエージェントと Docker デーモンがあなたに代わって AWS の API を呼び出すのに必要な権限を与えるロールです ([Amazon ECS コンテナインスタンスの IAM ロール](https://docs.aws.amazon.com/ja_jp/AmazonECS/latest/developerguide/instance_IAM_role.html))。ECS コンソールが作るときの名前は `ecsInstanceRole` です。`ec2.amazonaws.com` を信頼し、**インスタンスプロファイル**を通じてインスタンスに渡され、AWS 管理ポリシー `AmazonEC2ContainerServiceforEC2Role` を持ちます。
+# ECS デベロッパーガイドによると、インスタンスロールは、ECS コンテナエージェントと Docker デーモンがあなたに代わって AWS の API を呼び出すのに必要な権限を与えるロールです ([Amazon ECS コンテナインスタンスの IAM ロール](https://docs.aws.amazon.com/ja_jp/AmazonECS/latest/developerguide/instance_IAM_role.html))。ECS コンソールが作るときの名前は `ecsInstanceRole` です。信頼ポリシーで `ec2.amazonaws.com` (EC2 サービス) を信頼し、**インスタンスプロファイル** (IAM ロールを EC2 インスタンスに渡すための入れ物) を通じてインスタンスに渡され、AWS 管理ポリシー `AmazonEC2ContainerServiceforEC2Role` を持ちます。
 
 # %%
 fresh_instance(lab)
@@ -86,14 +86,14 @@ print("アプリが使ったロール:", {e.role for e in task.trace.filter(phas
                               if e.principal == "orders app"})
 
 # %% [markdown]
-# エージェントは、**インスタンス ID** を名前にした `ecsInstanceRole` のセッション (`assumed-role/ecsInstanceRole/i-0...`) として動きます。タスクロールがあれば、ほかは何も変わりません。アプリは Fargate と同じく `ecs-task-role` として応答し、イメージのプルとログの送信はタスク実行ロールが行います。
+# エージェントは `ecsInstanceRole` のセッションとして動きます。セッション名は**インスタンス ID** です (`assumed-role/ecsInstanceRole/i-0...`)。タスクロールがある限り、それ以外は Fargate と変わりません。アプリは `ecs-task-role` として AWS を呼び出し、イメージのプルとログの送信はタスク実行ロールが行います。
 #
-# もう 1 つの仕事があります。EC2 では、シークレットを注入しないタスクならタスク実行ロールなしでも動きます。そのときエージェントは Amazon Elastic Container Registry (Amazon ECR) からのイメージのプルにインスタンスロールを使い、Docker も `awslogs` のログをこのロールで送ります。管理ポリシーが `ecr:` の読み取りと `logs:` の書き込みを許可しているのはそのためです ([Amazon ECS で Amazon ECR を使う](https://docs.aws.amazon.com/ja_jp/AmazonECR/latest/userguide/ECR_on_ECS.html))。
+# インスタンスロールには、もう 1 つ仕事があります。EC2 では、シークレットを注入しないタスクならタスク実行ロールなしでも動きます。そのときエージェントは Amazon Elastic Container Registry (Amazon ECR) からのイメージのプルにインスタンスロールを使い、Docker も `awslogs` のログをこのロールで送ります。管理ポリシーが `ecr:` の読み取りと `logs:` の書き込みを許可しているのはそのためです ([Amazon ECS で Amazon ECR を使う](https://docs.aws.amazon.com/ja_jp/AmazonECR/latest/userguide/ECR_on_ECS.html))。
 
 # %% [markdown]
-# ## ミステリー 1: 誰が応答したのか
+# ## ミステリー 1: AWS を呼び出したのは誰か
 #
-# 同僚が orders サービスを EC2 に移し、タスク定義 `orders-ec2` を書きました。タスク実行ロールはありますが、**タスクロールがありません** (`taskRoleArn` が抜けています)。タスクは起動し、アプリが止まります。実行して、最後のログ行を読んでください。**先を読む前に**考えましょう。Amazon リソースネーム (ARN) に出ているのはどのロールで、最後の部分は何でしょうか。
+# 同僚が orders サービスを EC2 に移し、タスク定義 `orders-ec2` を書きました。タスク実行ロールはありますが、**タスクロールがありません** (`taskRoleArn` が抜けています)。タスクは起動しますが、アプリは途中でエラーになって止まります。実行して、最後のログ行を読んでください。**先を読む前に**考えましょう。Amazon リソースネーム (ARN) に出ているのはどのロールで、最後の部分は何でしょうか。
 
 # %%
 fresh_instance(lab)
@@ -108,7 +108,7 @@ print(mystery.logs[-1])
 # アプリはこの認証情報をどこで得たのでしょうか。SDK は決まった順番で認証情報を探します。これを「デフォルトの認証情報チェーン」と呼びます。タスクロールのあるタスクでは、ECS がコンテナに認証情報の取得先を渡します (コンテナ認証情報プロバイダー)。タスクロールがなければ取得先もないので、チェーンは先へ進みます。最後のステップで `169.254.169.254` の**インスタンスメタデータサービス**に問い合わせると、インスタンスのロールの認証情報が返ってきます。AWS も、タスクがタスクロールを見つけられないとインスタンスロールが使われる、とはっきり書いています ([AWS re:Post](https://repost.aws/ja/knowledge-center/ecs-iam-task-roles-config-errors))。
 
 # %% [markdown]
-# トレースも同じことを示します。実行フェーズの呼び出し元は、`ecsInstanceRole` を使う orders アプリです。ノートブック 05 のコーチ `diagnose` も、メッセージを同じように読みます。
+# トレースも同じことを示します。実行フェーズ (`[run]`) の呼び出し元は、`ecsInstanceRole` を使う orders アプリです。ノートブック 05 のコーチ `diagnose` も、メッセージを同じように読みます。
 
 # %%
 fresh_instance(lab)
@@ -121,7 +121,7 @@ diagnose(mystery.logs[-1])
 # %% [markdown]
 # <details><summary>SDK の認証情報チェーンと、ラボが提供するもの</summary>
 #
-# botocore (boto3 の下にある SDK) は、明示したキー、環境変数、共有ファイル、…、コンテナ認証情報プロバイダー (`AWS_CONTAINER_CREDENTIALS_*`) の順に試し、最後にインスタンスメタデータサービスに問い合わせます ([IMDS 認証情報プロバイダー](https://docs.aws.amazon.com/ja_jp/sdkref/latest/guide/feature-imds-credentials.html))。IMDSv2 では、まずトークンを要求し (`PUT /latest/api/token`)、そのトークンで `/latest/meta-data/iam/security-credentials/<role>` を読みます ([インスタンスメタデータからセキュリティ認証情報を取得する](https://docs.aws.amazon.com/ja_jp/AWSEC2/latest/UserGuide/instance-metadata-security-credentials.html))。
+# botocore (boto3 の下にある SDK) は、コードで明示したキー、環境変数、共有ファイル (`~/.aws/credentials` と `~/.aws/config`)、…、コンテナ認証情報プロバイダー (`AWS_CONTAINER_CREDENTIALS_*`) の順に試し、最後にインスタンスメタデータサービスに問い合わせます ([IMDS 認証情報プロバイダー](https://docs.aws.amazon.com/ja_jp/sdkref/latest/guide/feature-imds-credentials.html))。IMDSv2 では、まずトークンを要求し (`PUT /latest/api/token`)、そのトークンで `/latest/meta-data/iam/security-credentials/<role>` を読みます ([インスタンスメタデータからセキュリティ認証情報を取得する](https://docs.aws.amazon.com/ja_jp/AWSEC2/latest/UserGuide/instance-metadata-security-credentials.html))。
 #
 # ラボは、インスタンス上のコンテナごとに、このメタデータサービスを `127.0.0.1` で提供します (botocore の `AWS_EC2_METADATA_SERVICE_ENDPOINT`)。取得するのは EC2 と同じく botocore 自身のコードです。
 #
@@ -140,9 +140,9 @@ print(on_fargate.logs[-1])
 
 
 # %% [markdown]
-# `Unable to locate credentials` は botocore の `NoCredentialsError` です。チェーンは**何も**見つけられませんでした。Fargate のタスクはあなたのインスタンスの上では動かず、コンテナからインスタンスロールに届かないので、タスクロールのないタスクは AWS の認証情報をまったく持ちません。
+# `Unable to locate credentials` は botocore の `NoCredentialsError` です。チェーンは**何も**見つけられませんでした。Fargate のタスクは、自分で管理する EC2 インスタンスの上では動きません。コンテナから使えるインスタンスロールがないため、タスクロールのないタスクは AWS の認証情報をまったく持ちません。
 #
-# これは移行でよくある驚きです。EC2 でタスクロールなしに「何年も動いていた」サービスは、ずっとインスタンスロールの権限で動いていたのです。Fargate ではその権限がなくなります。どちらの場合も、直し方は同じです。タスクロールを与えます。
+# これは EC2 から Fargate への移行でよくある落とし穴です。EC2 でタスクロールなしに「何年も動いていた」サービスは、ずっとインスタンスロールの権限で動いていたのです。Fargate ではその権限がなくなります。どちらの場合も、直し方は同じです。タスクロールを与えます。
 
 # %% [markdown]
 # ## やりたくなる対処: インスタンスロールを広げる
@@ -173,12 +173,12 @@ print("インスタンスロールのポリシー:", lab.instance_role.policies)
 # %% [markdown]
 # orders アプリは動きました。そして別のプログラムも、決済 API キーを読めてしまいました。インスタンスロールのセッションはインスタンス全体で**1 つ**で、メタデータサービスに届くコンテナはすべてそれを受け取ります。ホスト上のすべてのプロセスと ECS エージェントも同じです。
 #
-# これは最小権限を二重に壊します。どのサービスもほかのサービスの権限をすべて持ち、しかもすべて `assumed-role/ecsInstanceRole/i-0...` なので、AWS CloudTrail でも見分けがつきません。AWS の推奨はその逆で、インスタンスロールは `AmazonEC2ContainerServiceforEC2Role` が許可する範囲にとどめます ([Amazon ECS タスクの IAM ロール](https://docs.aws.amazon.com/ja_jp/AmazonECS/latest/developerguide/task-iam-roles.html))。
+# これは 2 つの点で最小権限の原則に反します。どのサービスもほかのサービスの権限をすべて持ち、しかもすべて `assumed-role/ecsInstanceRole/i-0...` なので、AWS CloudTrail でも見分けがつきません。AWS の推奨はその逆で、インスタンスロールは `AmazonEC2ContainerServiceforEC2Role` が許可する範囲にとどめます ([Amazon ECS タスクの IAM ロール](https://docs.aws.amazon.com/ja_jp/AmazonECS/latest/developerguide/task-iam-roles.html))。
 
 # %% [markdown]
-# ### タスクロールがあっても扉は閉じない
+# ### タスクロールがあってもメタデータサービスには届く
 #
-# タスクにタスクロールを与えれば、SDK はタスクロールだけを使います。それでもメタデータサービスは、すぐそこにあります。最初のセルの `ask_the_instance()` はチェーンを使わず、メタデータサービスに直接問い合わせます。コンテナ内のコードなら、どれでも同じことができます。コードを読んでから、タスクロールの**ある**コースのタスクで、広げたままのインスタンス上で実行してみましょう。
+# タスクにタスクロールを与えれば、SDK はタスクロールだけを使います。それでも、コンテナからメタデータサービスには今までどおりアクセスできます。最初のセルの `ask_the_instance()` はチェーンを使わず、メタデータサービスに直接問い合わせます。コンテナ内のコードなら、どれでも同じことができます。コードを読んでから、インスタンスロールを同じように広げたうえで、タスクロールの**ある**コースのタスクとして実行してみましょう。
 
 # %%
 fresh_instance(lab)
@@ -190,12 +190,12 @@ for event in with_role.trace.filter(phase="run", where=lambda e: e.principal != 
     print(event)
 
 # %% [markdown]
-# タスクロールがあるのに、シークレットを **`ecsInstanceRole` として**読めました。インスタンスロールに付けたものは、どのコンテナでも取り出せます。ここから 2 つのルールが出てきます。インスタンスロールは狭く保つこと。そして、コンテナからメタデータサービスへの道を塞ぐことです。
+# タスクロールがあるのに、シークレットを **`ecsInstanceRole` として**読めました。インスタンスロールに付けたものは、どのコンテナでも取り出せます。ここから 2 つの原則が導けます。インスタンスロールの権限は最小限にとどめること、そしてコンテナからメタデータサービスへの経路を塞ぐことです。
 
 # %% [markdown]
 # ## 正しい直し方: 専用のタスクロール
 #
-# orders アプリの権限は、タスクロールに置くものです。コースの `ecs-task-role` はアプリが呼び出すものをちょうど許可しているので、これを付けて `orders-ec2` を実行します (`overrides` はこの実行だけ `taskRoleArn` を設定します。長く使うならタスク定義の新しいリビジョンにします)。インスタンスロールは開始時のままです。
+# orders アプリの権限は、タスクロールに置くものです。コースの `ecs-task-role` はアプリが呼び出すものを過不足なく許可しているので、これを付けて `orders-ec2` を実行します (`overrides` はこの実行だけ `taskRoleArn` を設定します。恒久的に直すには、`taskRoleArn` を設定したタスク定義の新しいリビジョンを登録します)。インスタンスロールには手を加えません。
 
 # %%
 fresh_instance(lab)
@@ -210,7 +210,7 @@ print("インスタンスロール:", lab.instance_role.policies)
 # %% [markdown]
 # ## フォールバックを塞ぐ
 #
-# タスクロールで直るのは、そのタスクだけです。どのコンテナもインスタンスロールに届かないようにするには、メタデータサービスへの道を閉じます。方法はタスクのネットワークモードによって違います。
+# タスクロールで直るのは、そのタスクだけです。どのコンテナもインスタンスロールに届かないようにするには、メタデータサービスへの経路を塞ぎます。方法はタスクのネットワークモードによって違います。
 #
 # ### `awsvpc` モード: `ECS_AWSVPC_BLOCK_IMDS`
 #
@@ -240,12 +240,12 @@ print("IMDS に直接問い合わせ:", direct.logs[-1])
 # - `http_tokens`: `"required"` (IMDSv2 のみ: 先にトークンが要る) か `"optional"` (トークンなしの IMDSv1 にも応答する)。
 # - `hop_limit`: IMDSv2 のトークン応答が通れるネットワークホップの数。コンテナまでは 2 ホップかかるので、ホップ制限が 1 ならトークンは届きません。
 #
-# セルは、タスクロールのない `orders-bridge` を 4 つの設定で実行し、誰が応答したかを表示します。
+# 次のセルは、タスクロールのない `orders-bridge` を 4 つの設定で実行し、アプリがインスタンスロールの認証情報を得たかどうかを表示します。
 
 # %%
 settings = [
-    ("開始時の状態", {}, 2, "required"),
-    ("ECS_AWSVPC_BLOCK_IMDS", {"ECS_AWSVPC_BLOCK_IMDS": "true"}, 2, "required"),
+    ("初期設定 (ホップ制限 2、IMDSv2 必須)", {}, 2, "required"),
+    ("ECS_AWSVPC_BLOCK_IMDS=true", {"ECS_AWSVPC_BLOCK_IMDS": "true"}, 2, "required"),
     ("ホップ制限 1、IMDSv1 も可", {}, 1, "optional"),
     ("ホップ制限 1、IMDSv2 必須", {}, 1, "required"),
 ]
@@ -262,7 +262,7 @@ for label, agent_config, hop_limit, http_tokens in settings:
 # %% [markdown]
 # 塞げたのは最後の行だけです。ホップ制限が 1 だと IMDSv2 のトークンはコンテナに届かず、SDK は IMDSv1 にフォールバックします。IMDSv1 は、トークンが**必須**でない限り応答します。2 つの設定が両方とも必要です。
 #
-# この方法の限界も正直に書いておきます。塞がれるのは認証情報だけでなく、*すべての*コンテナのメタデータです。インスタンスのネットワークを共有する `host` モードのタスク (余分なホップがない) は塞げません。そして ECS のガイドが `bridge` モード向けに示しているのは、ホップ制限ではなく、インスタンス上のファイアウォールのルールです。次の注記を見てください。
+# ただし、この方法には限界があります。塞がれるのは認証情報だけでなく、*すべての*コンテナのメタデータです。インスタンスのネットワークを共有する `host` モードのタスク (余分なホップがない) は塞げません。そして ECS のガイドが `bridge` モード向けに示しているのは、ホップ制限ではなく、インスタンス上のファイアウォールのルールです。次の注記を見てください。
 
 # %% [markdown]
 # <details><summary>ネットワークモードごとに AWS のドキュメントが述べていること</summary>
@@ -289,16 +289,16 @@ for label, agent_config, hop_limit, http_tokens in settings:
 # %% [markdown]
 # ## 演習
 #
-# 各演習の最初のセルが、その演習の設定をこのラボに読み込みます。コースのロール、コンテナインスタンスとそのロールを開始時の状態に戻し (演習 3 ではそのあと IMDSv1 も応答するようにします)、対象のタスク定義を登録します。演習に戻るときは、その演習の最初のセルをもう一度実行してください。ラボを変更し、タスクを EC2 で実行してから (実行方法は `ex1` が表示します)、チェックを実行します。`ex1.hint()` は呼ぶたびに具体的なヒントを出し、`ex1.solution()` は解答例を表示します。
+# 各演習の最初のセルが、その演習の設定をこのラボに読み込みます。コースのロール、コンテナインスタンスとそのロールを初期状態に戻し (演習 3 ではそのあと IMDSv1 も応答するようにします)、対象のタスク定義を登録します。演習に戻るときは、その演習の最初のセルをもう一度実行してください。ラボを変更し、タスクを EC2 で実行してから (実行するコードは、各演習のコード用セルのコメントにあります)、チェックを実行します。`ex1.hint()` は、呼ぶたびにより具体的なヒントを出し、`ex1.solution()` は解答例を表示します。
 #
-# ### 演習 1: アプリがインスタンスロールとして応答する
+# ### 演習 1: アプリがインスタンスロールとして AWS を呼び出している
 
 # %%
 ex1 = lab.exercise("08-own-task-role")
 ex1
 
 # %%
-# ここにコードを書きます(その後、実行: lab.run_task("orders-ec2", launch_type="EC2"))
+# ここにコードを書きます (そのあと lab.run_task("orders-ec2", launch_type="EC2") で実行します)
 
 # %%
 ex1.check()
@@ -315,7 +315,7 @@ ex2 = lab.exercise("08-block-awsvpc")
 ex2
 
 # %%
-# ここにコードを書きます(その後、実行: lab.run_task("orders-ec2", launch_type="EC2"))
+# ここにコードを書きます (そのあと lab.run_task("orders-ec2", launch_type="EC2") で実行します)
 
 # %%
 ex2.check()
@@ -332,7 +332,7 @@ ex3 = lab.exercise("08-block-bridge")
 ex3
 
 # %%
-# ここにコードを書きます(その後、実行: lab.run_task("orders-bridge", launch_type="EC2"))
+# ここにコードを書きます (そのあと lab.run_task("orders-bridge", launch_type="EC2") で実行します)
 
 # %%
 ex3.check()
@@ -345,7 +345,7 @@ ex3.check()
 # ## まとめ
 #
 # - EC2 では 3 つ目のロールが働きます。**インスタンスロール** (`ecsInstanceRole`、`AmazonEC2ContainerServiceforEC2Role` 付き) です。ECS エージェントはこれでインスタンスを登録し、タスク実行ロールがなければイメージもプルします。
-# - **タスクロールのない**タスクのアプリは、SDK の認証情報チェーンをたどってインスタンスメタデータサービスに行き着き、`assumed-role/ecsInstanceRole/i-0...` として応答します。セッション名はタスク ID ではなく**インスタンス ID** です。Fargate では同じタスクが `NoCredentialsError` になります。
+# - **タスクロールのない**タスクのアプリは、SDK の認証情報チェーンをたどってインスタンスメタデータサービスに行き着き、`assumed-role/ecsInstanceRole/i-0...` として AWS を呼び出します。セッション名はタスク ID ではなく**インスタンス ID** です。Fargate では同じタスクが `NoCredentialsError` になります。
 # - これをインスタンスロールを広げて直してはいけません。インスタンス上のすべてのコンテナ (とホスト上のすべてのプロセス) が同じ権限を持ちます。
 # - タスクには、アプリが呼び出すものだけを許可した専用の**タスクロール**を与えます。
 # - フォールバックを塞ぎます。`awsvpc` のタスクには `ECS_AWSVPC_BLOCK_IMDS=true`。`bridge` のタスクには ECS のガイドの `iptables` のルール、または IMDSv2 必須とホップ制限 1。`host` モードは塞げません。

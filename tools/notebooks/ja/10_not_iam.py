@@ -1,15 +1,15 @@
 # %% [markdown]
-# # IAM ではないとき: ネットワーク、イメージ、存在しないリソース
+# # 原因が IAM ではないとき: ネットワーク、イメージ、存在しないリソース
 #
-# Amazon Elastic Container Service (Amazon ECS) のタスクが起動せず、停止理由が `ResourceInitializationError` や `CannotPullContainerError` で始まっています。記事の判断基準では、タスクが起動しないならタスクロールではなくタスク実行ロールを疑います。たいていはそれで正解です。ところが同じ書き出しで、AWS Identity and Access Management (IAM) をどう変えても直らない失敗もあります。外に出る経路のないサブネット、存在しないイメージのタグ、別の CPU 向けにビルドしたイメージ、レジストリのレート制限、誰も作っていないシークレットです。
+# Amazon Elastic Container Service (Amazon ECS) のタスクが起動せず、停止理由が `ResourceInitializationError` や `CannotPullContainerError` で始まっています。記事の判断基準では、タスクが起動しないならタスクロールではなくタスク実行ロールを疑います。たいていはそれで正解です。ところが、停止理由の書き出しは同じでも、AWS Identity and Access Management (IAM) をどう変えても直らない失敗があります。外部への経路がないサブネット、存在しないイメージタグ、別の CPU アーキテクチャ向けにビルドしたイメージ、レジストリのレート制限、作成されていないシークレットです。
 #
-# このノートブックでは、それぞれを実際に壊し、停止理由と起動にかかった時間を読みます。そして記事の判断基準を正直に拡張します。まず、停止理由に拒否が書かれているかどうかを読むことです。
+# このノートブックでは、それぞれを実際に壊し、停止理由と、停止までにかかった時間を読みます。そして、記事の判断基準に 1 つ手順を足します。まず、停止理由に IAM の拒否が書かれているかを確かめることです。
 
 # %% [markdown]
 # ## このノートブックで学ぶこと
 #
 # - ネットワークの失敗と IAM の拒否を、文言 (`i/o timeout`、`context deadline exceeded`) と時間 (ミリ秒ではなく数分) で見分ける。
-# - ネットワークアドレス変換 (NAT) ゲートウェイのないプライベートサブネットのタスクに、どの仮想プライベートクラウド (VPC) エンドポイントが必要か。パブリックサブネットでは、なぜパブリック IP (インターネットプロトコル) アドレスが必要か。
+# - NAT ゲートウェイのないプライベートサブネットで動くタスクに、どの VPC エンドポイントが必要か。パブリックサブネットでは、なぜパブリック IP アドレスが必要か。
 # - イメージの失敗を読む。存在しないタグ、プラットフォームの不一致、Docker Hub のレート制限。
 # - 存在しないシークレットと、タスク実行ロールが読めないシークレットを見分ける。
 # - それぞれについて `diagnose` が何と言うか。
@@ -19,7 +19,7 @@
 #
 # 先に `02_execution_role.ipynb` と `05_troubleshooting.ipynb` を終えてください。所要時間は約 35 分です。
 #
-# 次のセルは新しいラボを作り、2 つの補助関数を定義します。`read(task)` は、停止したタスクについて次のことを表示します。停止コード、`createdAt` から起動 (またはあきらめる) までの秒数 (ラボの模擬時計)、停止理由に IAM の拒否が書かれているか、そして停止理由そのもの (リクエスト ID は `…` に省略) です。`editable(reference)` は、登録済みのタスク定義を、変更して登録し直せる形で返します。最初からやり直すときは、このセルをもう一度実行してください。ほかのセルは、このセルのあとならどれでも単独で実行できます。
+# 次のセルは新しいラボを作り、2 つの補助関数を定義します。`read(task)` は、停止したタスクについて次のことを表示します。停止コード、`createdAt` から起動まで (起動できなかった場合は停止まで) の秒数 (ラボの模擬時計)、停止理由に IAM の拒否が書かれているか、そして停止理由そのもの (リクエスト ID は `…` に省略) です。`editable(reference)` は、登録済みのタスク定義を、変更して登録し直せる形で返します。最初からやり直すときは、このセルをもう一度実行してください。ほかのセルは、このセルのあとならどれでも単独で実行できます。
 
 # %%
 import copy
@@ -29,7 +29,7 @@ import textwrap
 from ecslab import Lab, diagnose, set_language
 
 set_language("ja")  # ecslab が表示する文章を日本語にします
-lab = Lab()  # 新しいシミュレーション用 AWS アカウント: やり直すときはこのセルを再実行
+lab = Lab()  # 新しい模擬 AWS アカウント: このセルをもう一度実行すると最初からやり直せる
 REFUSAL_WORDS = ("not authorized", "AccessDenied", "403 Forbidden")
 
 
@@ -39,8 +39,8 @@ def read(task):
     end = times.get("startedAt") or times["executionStoppedAt"]
     seconds = (end - times["createdAt"]).total_seconds()
     named = [word for word in REFUSAL_WORDS if word in task.stopped_reason]
-    print(f"stopCode {task.stop_code}、createdAt から {seconds:.1f} 秒")
-    print("IAM の拒否の言葉:", "、".join(named) or "no")
+    print(f"stopCode: {task.stop_code}、createdAt から {seconds:.1f} 秒後")
+    print("IAM の拒否を示す語:", "、".join(named) or "なし")
     text = re.sub(r"(?i)(request ?id: )[0-9a-f-]+", r"\1…", task.stopped_reason)
     print(textwrap.fill(text, 100, break_long_words=False, break_on_hyphens=False))
 
@@ -76,8 +76,8 @@ lab.reset_roles()
 # %% [markdown]
 # どちらの停止理由も、同じ言葉で始まります。`ResourceInitializationError: unable to pull secrets or registry auth` です。最後まで読んでください。
 #
-# - 拒否のほうは、**誰が**、**何を**拒否されたかが書かれています。`assumed-role/ecs-execution-role/...` が `is not authorized to perform: ecr:GetAuthorizationToken` です。IAM がすぐに答えています。
-# - タイムアウトのほうには、アクションもロールも出てきません。`dial tcp ...:443: i/o timeout`、`retried 3 time(s)`、`Please check your task network configuration` とあるだけです。誰も答えていません。呼び出しは Amazon Elastic Container Registry (ECR) に届かず、ECS エージェントは待って再試行したあとにあきらめました。
+# - 拒否のほうは、**誰が**、**何を**拒否されたかが書かれています。`assumed-role/ecs-execution-role/...` が `ecr:GetAuthorizationToken` を拒否されています (`is not authorized to perform: …`)。IAM がすぐに答えています。
+# - タイムアウトのほうには、アクションもロールも出てきません。`dial tcp ...:443: i/o timeout`、`retried 3 time(s)`、`Please check your task network configuration` とあるだけです。誰も答えていません。呼び出しは Amazon Elastic Container Registry (Amazon ECR) に届かず、ECS エージェントは待って再試行したあとにあきらめました。
 #
 # 時間も同じことを示しています。拒否はタスクの作成から数秒で返り、タイムアウトは 1 分半ほどあとでした。実際の AWS でも、ネットワークの失敗ではタスクが数分間 `PENDING` のままになります。どちらのロールに権限を足しても、これは変わりません。
 
@@ -88,9 +88,9 @@ lab.reset_roles()
 #
 # | ECS エージェントの呼び出し | エンドポイント |
 # |---|---|
-# | レジストリのトークン (`ecr:GetAuthorizationToken`) | `ecr.api` (インターフェイス) |
+# | レジストリの認証トークン (`ecr:GetAuthorizationToken`) | `ecr.api` (インターフェイス) |
 # | イメージのマニフェスト | `ecr.dkr` (インターフェイス) |
-# | イメージのレイヤー (ECR が Amazon Simple Storage Service (S3) に保存) | `s3` (ゲートウェイ) |
+# | イメージのレイヤー (保存先は Amazon S3) | `s3` (ゲートウェイ) |
 # | 注入するパラメータとシークレット | `ssm`、`secretsmanager` (インターフェイス) |
 # | ログストリームとログイベント | `logs` (インターフェイス) |
 #
@@ -112,11 +112,11 @@ print(lab.network)
 read(lab.run_task())
 
 # %% [markdown]
-# マニフェストは `ecr.dkr` を通って届きましたが、レイヤーは届きませんでした。レイヤーの取得先は S3 バケット (`prod-<region>-starport-layer-bucket`) で、`s3` のゲートウェイエンドポイントがないため、リクエストはタイムアウトしました。`dial tcp ...: i/o timeout` とあり、ここでもアクションもロールも出てきません。(注入するパラメータの AWS Key Management Service (KMS) キーはパラメータストア自身が使うので、ECS エージェントに `kms` のエンドポイントは要りません。)
+# マニフェストは `ecr.dkr` を通って届きましたが、レイヤーは届きませんでした。レイヤーの取得先は S3 バケット (`prod-<region>-starport-layer-bucket`) で、`s3` のゲートウェイエンドポイントがないため、リクエストはタイムアウトしました。`dial tcp ...: i/o timeout` とあり、ここでもアクションもロールも出てきません。(注入するパラメータの AWS Key Management Service (AWS KMS) キーはパラメータストア自身が使うので、ECS エージェントに `kms` のエンドポイントは要りません。)
 #
 # ## パブリックサブネットにはパブリック IP が必要
 #
-# ルートテーブルがインターネットゲートウェイに向いているサブネットは**パブリック**です。ただしインターネットゲートウェイが通すのは、変換できるアドレスの通信だけです。タスクにはパブリック IP、つまり RunTask の `assignPublicIp: ENABLED` が必要です。次のセルは、パブリックサブネットでパブリック IP なし、次にありでタスクを実行します。
+# ルートテーブルにインターネットゲートウェイへのルートがあるサブネットは**パブリック**です。ただし、インターネットゲートウェイを通じてインターネットと通信できるのは、パブリック IP アドレスを持つリソースだけです。そのためタスクにはパブリック IP、つまり RunTask の `assignPublicIp: ENABLED` が必要です。次のセルは、パブリックサブネットで、まずパブリック IP なし、次にパブリック IP ありでタスクを実行します。
 
 # %%
 lab.reset_roles()
@@ -135,13 +135,13 @@ lab.network.reset()
 #
 # パブリックサブネットのタスクがイメージをプルするにはパブリック IP が必要です: [Fargate タスクのネットワーク](https://docs.aws.amazon.com/ja_jp/AmazonECS/latest/developerguide/fargate-task-networking.html)。停止理由の文言は公開されたタスク失敗の報告から取っており、出典は `ecslab/ecs/network.py` にあります。
 #
-# シミュレーションしないもの: セキュリティグループ、ネットワークアクセスコントロールリスト (ネットワーク ACL)、ドメインネームシステム (DNS) は常に通します。インターフェイスエンドポイントはプライベート DNS が有効です。待ち時間は公開された報告と同じくらい (数分) にしてあり、測ったものではありません。停止理由の IP アドレスは仮のものです。
+# シミュレーションしないこと: セキュリティグループ、ネットワークアクセスコントロールリスト (ネットワーク ACL)、DNS (ドメインネームシステム) は常に通信を許可する扱いです。インターフェイスエンドポイントのプライベート DNS は常に有効です。待ち時間は公開された報告と同じくらい (数分) にしてあり、測ったものではありません。停止理由の IP アドレスは架空のものです。
 #
 # </details>
 #
 # ## アプリにも経路が必要
 #
-# コンテナが動き出すと、アプリ自身の呼び出しも同じネットワークインターフェイスから出ていきます。設定を読む S3、Amazon DynamoDB、Amazon Simple Queue Service (SQS)、Amazon Simple Notification Service (SNS)、Secrets Manager です。次のセルは、起動に必要なエンドポイントだけを用意します。**予想してください**。タスクは起動するでしょうか。アプリは最後まで動くでしょうか。
+# コンテナが動き出すと、アプリ自身の呼び出しも同じネットワークインターフェイスから出ていきます。設定を読む S3、Amazon DynamoDB、Amazon Simple Queue Service (Amazon SQS)、Amazon Simple Notification Service (Amazon SNS)、Secrets Manager です。次のセルは、起動に必要なエンドポイントだけを用意します。**予想してください**。タスクは起動するでしょうか。アプリは最後まで動くでしょうか。
 
 # %%
 lab.reset_roles()
@@ -156,7 +156,7 @@ print("最後のログ行:", task.logs[-1])
 lab.network.reset()
 
 # %% [markdown]
-# タスクは起動し、アプリが失敗しました。記事の判断基準なら、ここでタスクロールを疑うところです。しかしアプリの最後のログ行は、DynamoDB への botocore の `ConnectTimeoutError: Connect timeout on endpoint URL` です。拒否もロールも出てきません。S3 への呼び出しは通りました。`s3` のゲートウェイエンドポイントは、イメージのレイヤーだけでなくアプリの呼び出しも通すからです。DynamoDB にはエンドポイントがありません。実行フェーズでも、タスクロールに手を付ける前に、拒否が書かれているかを読みましょう。
+# タスクは起動し、アプリが失敗しました。記事の判断基準なら、ここでタスクロールを疑うところです。しかしアプリの最後のログ行は、DynamoDB への接続で botocore が出した `ConnectTimeoutError: Connect timeout on endpoint URL` です。拒否もロールも出てきません。S3 への呼び出しは通りました。`s3` のゲートウェイエンドポイントは、イメージのレイヤーだけでなくアプリの呼び出しも通すからです。DynamoDB 用のエンドポイントは用意していません。実行フェーズでも、タスクロールに手を付ける前に、ログに IAM の拒否が書かれているかを確かめましょう。
 #
 # <details><summary>アプリが待った時間と出典</summary>
 #
@@ -180,12 +180,12 @@ lab.network.reset()
 print(diagnose(launch_timeout))
 print()
 found = diagnose(app_timeout)
-print("アプリのログ行:", found.role, f"({found.category}、{found.phase} フェーズ)")
+print("アプリのログ行:", found.describe().splitlines()[0])
 
 # %% [markdown]
-# ## 4 つの停止理由: IAM はどれ?
+# ## 4 つの停止理由: IAM が原因なのはどれ?
 #
-# 次のセルは 4 つのタスクを実行します。それぞれ専用のタスク定義を、別のファミリー名で登録して使います (コースの `orders` はそのまま残ります)。それぞれ違うものを壊してあります。停止理由ごとに**判断してください**。IAM が拒否したのか。何を直せばよいか。答えはセルのあとにあります。
+# 次のセルは 4 つのタスクを実行します。それぞれ専用のタスク定義を、別のファミリー名で登録して使います (コースの `orders` はそのまま残ります)。それぞれ違うものを壊してあります。停止理由ごとに**判断してください**。IAM が拒否したのでしょうか。何を直せばよいでしょうか。答えはセルのあとにあります。
 
 # %%
 lab.reset_roles()
@@ -228,7 +228,7 @@ lab.reset_roles()
 # IAM だったのはミステリー 4 だけで、その停止理由にはアクションさえ書かれていません。マニフェストのプル中の `403 Forbidden` です。直すのはタスク実行ロールです。残りは次のとおりです。
 #
 # 1. `failed to resolve ref ...:1.5.0: not found`: そのタグはリポジトリにありません (ECR は 404 を返しました)。タスク定義のイメージを直すか、そのタグをプッシュします。
-# 2. `image Manifest does not contain descriptor matching platform 'linux/amd64'`: イメージが ARM プロセッサー向けにしかビルドされていません。たとえば Apple シリコンの Mac で `docker buildx build --platform linux/arm64` を使った場合です。`linux/amd64` 向けにビルドし直すか、タスク定義の `runtimePlatform` を `ARM64` にします。
+# 2. `image Manifest does not contain descriptor matching platform 'linux/amd64'`: イメージが ARM プロセッサー向けにしかビルドされていません。たとえば Apple シリコンの Mac で `docker buildx build --platform linux/arm64` を使った場合です。`linux/amd64` 向けにビルドし直すか、タスク定義の `runtimePlatform` の `cpuArchitecture` を `ARM64` にします。
 # 3. `429 Too Many Requests ... toomanyrequests`: Docker Hub の匿名プルのレート制限です。認証情報付きでプルする (`repositoryCredentials`) か、イメージを ECR にコピーします。
 #
 # <details><summary>出典と、シミュレーションがしないこと</summary>
@@ -260,7 +260,7 @@ read(lab.run_task(definition))
 lab.reset_roles()
 
 # %% [markdown]
-# 権限の確認は、シークレットを探すより先に行われます。そのため 1 回目は、どこにも存在しない Amazon リソースネーム (ARN) に対する拒否 (`AccessDeniedException ... is not authorized to perform: secretsmanager:GetSecretValue`) として読めます。ロールが呼び出しを許可して初めて、Secrets Manager は `ResourceNotFoundException: Secrets Manager can't find the specified secret` と答えました。
+# 権限の確認は、シークレットを探すより先に行われます。そのため 1 回目は、どこにも存在しない Amazon リソースネーム (ARN) に対する拒否 (`AccessDeniedException ... is not authorized to perform: secretsmanager:GetSecretValue`) として返ります。ロールが呼び出しを許可して初めて、Secrets Manager は `ResourceNotFoundException: Secrets Manager can't find the specified secret` と答えました。
 #
 # ですから、拒否の中のリソースも読みましょう。ロールのポリシーが意図したシークレットを指していて、拒否が別の ARN を指しているなら、直すのはロールではなくタスク定義の ARN です。ロールを広げても、拒否が「見つからない」に変わるだけです ([ResourceNotFoundException エラー](https://docs.aws.amazon.com/ja_jp/AmazonECS/latest/developerguide/resource-not-found-error.html))。
 
@@ -269,14 +269,14 @@ lab.reset_roles()
 #
 # 記事の判断基準「タスクが起動しない → タスクロールではなくタスク実行ロールを見る」は、このノートブックのどの拒否にも当てはまります。その前に、停止理由を読みましょう。
 #
-# 1. 拒否の言葉 (`not authorized`、`AccessDenied`、`403 Forbidden`) はありますか。なければ (タイムアウト、`not found`、プラットフォーム、`429`)、ロールをどう変えても直りません。ネットワーク、イメージ、レジストリを直します。
+# 1. 拒否の言葉 (`not authorized`、`AccessDenied`、`403 Forbidden`) はありますか。なければ (タイムアウト、`not found`、プラットフォームの不一致、`429`)、ロールをどう変えても直りません。ネットワーク、イメージ、レジストリを直します。
 # 2. あれば、タスク実行ロールが拒否されています。判断基準どおりです。拒否されたリソースも読みましょう。意図したものですか。
 # 3. 時間が裏付けになります。拒否はすぐに返り、タイムアウトは数分かかります。
 
 # %% [markdown]
 # ## 演習
 #
-# 各演習の最初のセルが、その演習の壊れた設定を読み込みます (ロールとネットワークを初期状態に戻してから、1 か所を壊します)。前の演習に戻るときは、その演習の最初のセルをもう一度実行してください。間違っていると思うところを変更し、タスクを実行して、`ex1.check()` を実行します。チェックはラボを読み、まだ何が間違っているかを伝えますが、直し方は教えません。`ex1.hint()` は呼ぶたびに具体的なヒントを出し、`ex1.solution()` は解答例を表示します (まずは自分で挑戦してください)。
+# 各演習の最初のセルが、その演習の壊れた設定を読み込みます (ロールとネットワークを初期状態に戻してから、1 か所を壊します)。前の演習に戻るときは、その演習の最初のセルをもう一度実行してください。間違っていると思うところを変更し、タスクを実行して、`ex1.check()` を実行します。チェックはラボを読み、まだ何が間違っているかを伝えますが、直し方は教えません。`ex1.hint()` は、呼ぶたびにより具体的なヒントを出し、`ex1.solution()` は解答例を表示します (まずは自分で挑戦してください)。
 #
 # ### 演習 1: プライベートサブネット、パブリック IP なし
 #
@@ -319,7 +319,7 @@ ex2.check()
 # ## まとめ
 #
 # - `ResourceInitializationError` と `CannotPullContainerError` が伝えるのは**いつ** (起動時) で、**なぜ**ではありません。停止理由は最後まで読みます。
-# - 拒否には、誰が何を拒否されたか (または `403 Forbidden`) が書かれ、すぐに返ります。タイムアウトにはどちらも書かれず、数分かかります。原因はネットワークで、IAM ではありません。アプリの `ConnectTimeoutError` も同じです。タスクが起動していても、です。
+# - 拒否には、誰が何を拒否されたか (または `403 Forbidden`) が書かれ、すぐに返ります。タイムアウトにはどちらも書かれず、数分かかります。原因は IAM ではなくネットワークです。タスクの起動後にアプリが出す `ConnectTimeoutError` も同じです。
 # - NAT ゲートウェイがなければ、起動には `ecr.api`、`ecr.dkr`、`s3`、`logs` と、注入する値のための `secretsmanager` や `ssm` のエンドポイントが必要です。アプリには、呼び出すサービスごとにエンドポイントが必要です。パブリックサブネットでは、タスクにパブリック IP が必要です。
 # - `not found`、プラットフォームの不一致、`429 Too Many Requests` はイメージやレジストリの問題です。タスク定義、ビルド、認証情報を直します。
 # - 意図しない ARN に対する拒否は参照の誤りです。`ResourceNotFoundException` はリソースが存在しないことを示します。ロールではなく参照を直します。
@@ -327,4 +327,4 @@ ex2.check()
 # %% [markdown]
 # ## 次のステップ
 #
-# これで方法はひととおりそろいました。新しい目で [05_troubleshooting.ipynb](05_troubleshooting.ipynb) に戻ってみてください。そして `diagnose(message)` と `ecslab explain "<message>"` を手元に置いておきましょう。実際のアカウントから貼り付けた文言を、このノートブックで学んだのと同じやり方で読んでくれます。
+# これで、停止理由やエラーメッセージを読み解く方法がひととおりそろいました。新しい目で [05_troubleshooting.ipynb](05_troubleshooting.ipynb) に戻ってみてください。そして `diagnose(message)` と `ecslab explain "<message>"` を手元に置いておきましょう。実際のアカウントから貼り付けた文言を、このノートブックで学んだのと同じやり方で読んでくれます。
