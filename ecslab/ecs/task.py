@@ -217,7 +217,8 @@ class Task:
             if c.exit_code is not None
         ]
         if codes:
-            text += "\n" + _("containers: {exits}").format(exits=", ".join(codes))
+            # TRANSLATORS: between two items of a list on one line.
+            text += "\n" + _("containers: {exits}").format(exits=_(", ").join(codes))
         return text
 
     def __repr__(self) -> str:
