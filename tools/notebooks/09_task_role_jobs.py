@@ -20,7 +20,7 @@
 # - What each failure looks like: ECS Exec's `TargetNotConnectedException`, logs that never
 #   arrive, a task that stops with `ResourceInitializationError` while it mounts a volume.
 # - Why granting the same permissions to the execution role changes nothing.
-# - The one exception to the article's rule of thumb: a launch failure that is fixed on the task
+# - An exception to the article's rule of thumb: a launch failure that is fixed on the task
 #   role.
 
 # %% [markdown]
@@ -108,9 +108,9 @@ task = lab.run_task(enable_execute_command=True)
 open_shell(task)
 
 # %% [markdown]
-# Nothing changed: the refused session is still `assumed-role/ecs-task-role/<task id>`. The
-# execution role is for the ECS agent at launch; the SSM agent never wears it. Now the same
-# policy on the task role:
+# Nothing changed: the refused session is still `assumed-role/ecs-task-role/<task id>`. Only the
+# ECS agent wears the execution role (image pull, injected secrets, `awslogs` log shipping); the
+# SSM agent never does. Now the same policy on the task role:
 
 # %%
 lab.reset_roles()
@@ -220,8 +220,8 @@ for line in task.logs[:3]:
 # - Only Fluent Bit's `cloudwatch_logs` output is modelled; with another output (Amazon Data
 #   Firehose, Amazon S3...) the router ships nothing, and says so.
 # - With `auto_create_group` set to `true`, the router also calls `logs:CreateLogGroup`, with the
-#   task role; a custom configuration file kept in S3 is fetched by the agent with the execution
-#   role ([FireLens](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html)).
+#   task role; a custom configuration file kept in S3 (not on Fargate) is fetched by the agent with
+#   the execution role ([FireLens](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html)).
 #   The lab models the first, not the second.
 #
 # </details>
@@ -229,12 +229,12 @@ for line in task.logs[:3]:
 # %% [markdown]
 # ## EFS with IAM authorization: a launch failure fixed on the task role
 #
-# An Amazon EFS volume in a task definition is mounted while the task starts, before the app
-# runs: that is the launch phase, the execution role's territory by the rule of thumb. With
-# `authorizationConfig.iam` set to `ENABLED`, though, the mount helper identifies the task to
-# EFS with the **task role**. The ECS API reference says what the setting does: "Determines
-# whether to use the Amazon ECS task role defined in a task definition when mounting the Amazon
-# EFS file system"
+# An Amazon EFS volume in a task definition is mounted at launch, before the app runs: the
+# execution role's territory, by the rule of thumb. With `authorizationConfig.iam` set to
+# `ENABLED`, though, the mount helper identifies the task to EFS with the **task role** (IAM
+# authorization also needs `transitEncryption` `ENABLED`; `with_efs_volume` sets both). The ECS
+# API reference says what the setting does: "Determines whether to use the Amazon ECS task role
+# defined in a task definition when mounting the Amazon EFS file system"
 # ([EFSAuthorizationConfig](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_EFSAuthorizationConfig.html)).
 # EFS then wants `elasticfilesystem:ClientMount` to mount, and `elasticfilesystem:ClientWrite` to
 # write ([IAM for Network File System (NFS) clients](https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html)).
@@ -310,8 +310,8 @@ for call in task.trace:
 # - A file system with *no* policy gets EFS's default one, which grants every client that can
 #   reach a mount target full access: the task role would not matter. That is why the lab's file
 #   system has a policy (it only refuses clients without Transport Layer Security, TLS); `fs.delete_policy()` removes it.
-# - A writable volume without `ClientWrite` is mounted read-only, and the task starts; the lab
-#   shows the refused `ClientWrite` only in the trace.
+# - On AWS, a writable volume without `ClientWrite` is mounted read-only, and the task starts;
+#   the lab shows the refused `ClientWrite` only in the trace.
 #
 # </details>
 
@@ -431,17 +431,17 @@ ex4.check()
 # %% [markdown]
 # ## Key points
 #
-# - ECS Exec's SSM agent runs inside your task and opens its `ssmmessages` channels with the
-#   **task role**. Without them, the task runs normally and `execute_command` answers
+# - ECS Exec's SSM agent, inside your task, opens its `ssmmessages` channels with the
+#   **task role**. Without them the task runs, and `execute_command` answers
 #   `TargetNotConnectedException`, "an internal error".
-# - The same permissions on the execution role change nothing: the execution role is only the ECS
-#   agent's, at launch.
+# - The same permissions on the execution role change nothing: only the ECS agent wears it
+#   (image pull, injected secrets, `awslogs`).
 # - A FireLens log router ships the app's logs with the **task role**; the execution role only
-#   pulls its image. Refused, the task runs normally, the logs never arrive, and only the
-#   router's own output says why.
+#   pulls its image (and ships the router's own output with `awslogs`). Refused, the task runs,
+#   the logs never arrive, and only the router's output says why.
 # - An EFS volume with IAM authorization is mounted at launch, but with the **task role**
-#   (`ClientMount`, `ClientWrite`): the one launch failure that the execution role cannot fix.
-#   Its `stoppedReason` names no role; the trace does.
+#   (`ClientMount`, `ClientWrite`): of this notebook's launch failures, the one the execution role
+#   cannot fix. Its `stoppedReason` names no role; the trace does.
 # - Ask *who makes the call*, not *does it feel like infrastructure*: a process in the task signs
 #   with the task role.
 

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # タスクロールのもう 1 つの仕事: ECS Exec、FireLens、EFS
+# # タスクロールのほかの仕事: ECS Exec、FireLens、EFS
 #
 # 記事の判断基準では、Amazon Elastic Container Service (Amazon ECS) のタスクの呼び出しを 2 つに分けました。ECS がタスクを「起動する」ための呼び出しは**タスク実行ロール**、**あなたのアプリ**の呼び出しは**タスクロール**です。ところが、前者に属するように見える機能が 3 つあります。どれもタスク定義で有効にするだけで、コードは 1 行も書きません。それでも、3 つともタスクロールで署名します。
 #
@@ -13,14 +13,14 @@
 # - それぞれの機能の呼び出しを、誰が、いつ署名するか。タスクの**中**のプロセスが、タスクロールの認証情報で署名します。
 # - それぞれの失敗の見え方。ECS Exec の `TargetNotConnectedException`、届かないログ、ボリュームのマウント中に `ResourceInitializationError` で止まるタスク。
 # - 同じ権限をタスク実行ロールに付けても、何も変わらない理由。
-# - 記事の判断基準の唯一の例外。起動時の失敗なのに、直すのはタスクロールです。
+# - 記事の判断基準の例外。起動時の失敗なのに、直すのはタスクロールです。
 
 # %% [markdown]
 # ## 始める前に
 #
 # 2 つのロールの違い (ノートブック 01〜03) と、失敗したタスクの読み方 (ノートブック 05) を知っていることを前提にします。すべてはあなたのコンピューター上の模擬 AWS アカウントで動き、AWS Identity and Access Management (IAM) がすべての呼び出しを判定します。所要時間は約 60 分です。
 #
-# 次のセルは新しいラボを作ります (もう一度実行すると最初からやり直せます)。また、次の節の実験で使うものを 2 つ定義します。AWS のドキュメントが求めるポリシー `ECS_EXEC` と、`open_shell(task)` です。`open_shell` は `aws ecs execute-command` と同じように、タスクのコンテナでシェルを開くよう ECS に頼み、そのタスクのチャネルの呼び出しをトレースから表示します。
+# 次のセルは新しいラボを作ります (もう一度実行すると最初からやり直せます)。また、次の節の実験で使うものを 2 つ定義します。AWS のドキュメントが求めるポリシー `ECS_EXEC` と、`open_shell(task)` です。`open_shell` は `aws ecs execute-command` と同じように、タスクのコンテナでシェルを開くよう ECS に要求し、そのタスクの ECS Exec 関連の呼び出し (`ssmmessages`) をトレースから表示します。
 
 # %%
 from botocore.exceptions import ClientError
@@ -41,7 +41,7 @@ def open_shell(task):
     try:
         answer = lab.client("ecs").execute_command(
             cluster=lab.resources.cluster, task=task.arn, interactive=True, command="/bin/sh")
-        print("ExecuteCommand: セッションが開きました。", answer["session"]["sessionId"])
+        print("ExecuteCommand: セッションが開きました。セッション ID:", answer["session"]["sessionId"])
     except ClientError as error:
         print("ExecuteCommand:", error.response["Error"]["Code"], "-",
               error.response["Error"]["Message"])
@@ -71,9 +71,9 @@ print()
 open_shell(task)
 
 # %% [markdown]
-# タスクはいつもどおり最後まで動きました。アプリは何も気づいていません。拒否は実行フェーズで起きました。呼び出し元は新顔の `SSM agent (ECS Exec)` で、`ecs-task-role` を使っています。コントロールチャネルがないので、ECS にはセッションをつなぐ相手のエージェントがいません。そこで `TargetNotConnectedException` を返しますが、メッセージは権限に触れず、`internal error. Try again later.` と言うだけです。
+# タスクはいつもどおり最後まで動きました。アプリは何も気づいていません。拒否は実行フェーズで起きました。新しい呼び出し元 `SSM agent (ECS Exec)` が、`ecs-task-role` を使っています。コントロールチャネルがないので、ECS にはセッションをつなぐ相手のエージェントがいません。そこで `TargetNotConnectedException` を返しますが、メッセージは権限に触れず、`internal error. Try again later.` とあるだけです。
 #
-# このメッセージのせいで、あちこち探し回ることになりがちです。インフラの機能に見えるので、最初に試されやすいのはタスク実行ロールです。試してみましょう。`ECS_EXEC` ポリシーをまるごとタスク実行ロールに付け、タスクロールには何も付けません。
+# このメッセージのせいで、あちこち探し回ることになりがちです。インフラの機能に見えるので、まず疑われがちなのはタスク実行ロールです。試してみましょう。`ECS_EXEC` ポリシーをまるごとタスク実行ロールに付け、タスクロールには何も付けません。
 
 # %%
 lab.reset_roles()
@@ -82,7 +82,7 @@ task = lab.run_task(enable_execute_command=True)
 open_shell(task)
 
 # %% [markdown]
-# 何も変わりません。拒否されたセッションは、やはり `assumed-role/ecs-task-role/<タスク ID>` です。タスク実行ロールは起動時の ECS エージェントのためのロールで、SSM エージェントは一度も使いません。では、同じポリシーをタスクロールに付けます。
+# 何も変わりません。拒否されたセッションは、やはり `assumed-role/ecs-task-role/<タスク ID>` です。タスク実行ロールを使うのは ECS エージェントだけです (イメージのプル、シークレットの注入、`awslogs` によるログ送信)。SSM エージェントがこのロールを使うことはありません。では、同じポリシーをタスクロールに付けます。
 
 # %%
 lab.reset_roles()
@@ -93,11 +93,11 @@ open_shell(task)
 # %% [markdown]
 # 呼び出しは 4 つで、すべてタスクロールです。コンテナの起動時にコントロールチャネル、セッションを求めたときにデータチャネルを開いています。`ssmmessages` にはリソースタイプがないので、ステートメントの `Resource` は `"*"` です ([メッセージゲートウェイサービスのアクション](https://docs.aws.amazon.com/ja_jp/service-authorization/latest/reference/list_amazonmessagegatewayservice.html))。
 #
-# シェルが開くには、ロール以外にも条件が 2 つあります。タスクを `enableExecuteCommand` 付きで*実行*すること (付けないと ECS は `InvalidParameterException` を返し、`execute command was not enabled when the task was run` と言います)。そして、あなた自身に `ecs:ExecuteCommand` の権限があることです。
+# シェルが開くには、ロール以外にも条件が 2 つあります。タスクを `enableExecuteCommand` 付きで*実行*すること (付けないと ECS は `InvalidParameterException` を返し、メッセージは `execute command was not enabled when the task was run` です)。そして、あなた自身に `ecs:ExecuteCommand` の権限があることです。
 #
 # <details><summary>シミュレーションがしないこと (ECS Exec)</summary>
 #
-# - タスクの一生は `RunTask` の中で終わるので、`execute_command` を呼ぶときには、どのタスクもすでに STOPPED です。ラボは、タスクが動いていたときに ECS が返した答えを返します。AWS では停止したタスクは拒否されます。
+# - タスクのライフサイクル全体が `RunTask` の呼び出しの中で完結するので、`execute_command` を呼ぶときには、どのタスクもすでに STOPPED です。ラボは、タスクが動いていたときに ECS が返すはずの応答を返します。AWS では停止したタスクは拒否されます。
 # - シェルはありません。セッション ID、ストリーム URL、トークンは AWS と同じ形ですが、その先で待ち受けるものはありません。
 # - AWS では、*データ*チャネルが拒否されてもセッションは作られ、そのあと Session Manager プラグインが接続に失敗します。ラボでは、その拒否はトレースにだけ現れます。
 # - Exec セッションのログ記録と暗号化 (クラスターの `executeCommandConfiguration`: AWS Key Management Service、S3、CloudWatch Logs) もタスクロールを使いますが、模擬していません。
@@ -109,7 +109,7 @@ open_shell(task)
 #
 # これまでのコースのタスクは `awslogs` ログドライバーを使っていました。このときアプリの出力を CloudWatch Logs に送るのは ECS エージェントで、使うのはタスク実行ロールです。FireLens では、代わりに*ログルーター*が送ります。ログルーターは 2 つ目のコンテナで、AWS の `aws-for-fluent-bit` イメージに入った Fluent Bit です。アプリの出力を受け取り、設定された送り先へ送ります。アプリの `logConfiguration` には、`awslogs` ではなく `awsfirelens` ログドライバーを指定します。
 #
-# ルーターはタスクの中のプロセスなので、タスクロールで送ります。AWS のタスク定義の例でも、ログをルーティングするのに必要な権限を持つタスクの IAM ロールの Amazon リソースネーム (ARN) を指定するよう求めています ([FireLens へのログのルーティング](https://docs.aws.amazon.com/ja_jp/AmazonECS/latest/developerguide/firelens-taskdef.html))。タスク実行ロールの仕事は起動時のまま変わらず、ルーターのイメージをプルします。
+# ルーターはタスクの中のプロセスなので、タスクロールで送ります。AWS のタスク定義の例でも、ログをルーティングするのに必要な権限を持つタスクの IAM ロールの Amazon リソースネーム (ARN) を指定するよう求めています ([FireLens へのログのルーティング](https://docs.aws.amazon.com/ja_jp/AmazonECS/latest/developerguide/firelens-taskdef.html))。タスク実行ロールの仕事はこれまでどおりで、ルーターのイメージもこのロールでプルします。
 #
 # `with_log_router(definition)` は、タスク定義にルーターを加え、アプリのログがルーターを通るようにしたコピーを返します。**予想してください**: タスクは起動するでしょうか。ログは届くでしょうか。
 
@@ -141,10 +141,10 @@ for call in task.trace:
 # %% [markdown]
 # 2 つのロールが、それぞれ別の仕事をしています。
 #
-# - 起動フェーズでは、**ECS エージェント**がタスク実行ロールで `aws-for-fluent-bit` を (AWS 自身のレジストリのアカウントから) プルし、ルーター*自身*の出力用のログストリームを作りました。ルーター自身の出力は、今も `awslogs` を通ります。
-# - 実行フェーズでは、**ログルーター**がタスクロールで、*アプリ*のログ用のログストリームの作成を拒否されました。
+# - 起動フェーズでは、**ECS エージェント**がタスク実行ロールで `aws-for-fluent-bit` を (AWS が管理するレジストリのアカウント 906394416424 から) プルし、ルーター*自身*の出力用のログストリームを作りました。ルーター自身の出力は、今も `awslogs` を通ります。
+# - 実行フェーズでは、**ログルーター**がタスクロールで、*アプリ*のログ用のログストリームを作成しようとして拒否されました。
 #
-# タスク実行ロールは、すでにすべてのロググループで `logs:CreateLogStream` と `logs:PutLogEvents` を許可しています (`AmazonECSTaskExecutionRolePolicy` が許可します)。それでも役に立ちませんでした。ルーターはこのロールを使わないからです。直すのはタスクロールで、アプリのロググループだけに絞ります。
+# タスク実行ロールには、すでにすべてのロググループに対する `logs:CreateLogStream` と `logs:PutLogEvents` が許可されています (`AmazonECSTaskExecutionRolePolicy` による許可です)。それでも役に立ちませんでした。ルーターはこのロールを使わないからです。直すのはタスクロールで、アプリのロググループだけに絞ります。
 
 # %%
 from ecslab.ecs.firelens import with_log_router
@@ -162,18 +162,18 @@ for line in task.logs[:3]:
 # %% [markdown]
 # <details><summary>シミュレーションがしないこと (FireLens)</summary>
 #
-# - ルーターは、コンテナが動き終わったあとで、各コンテナのログを一度だけ送ります。本物の Fluent Bit は数秒ごとに送り、失敗したまとまりは再送します。
+# - ルーターは、コンテナが動き終わったあとで、各コンテナのログを一度だけ送ります。本物の Fluent Bit は数秒ごとに送り、送信に失敗したチャンクは再送します。
 # - 模擬しているのは Fluent Bit の `cloudwatch_logs` 出力だけです。ほかの出力 (Amazon Data Firehose、Amazon S3 など) では、ルーターは何も送らず、そう表示します。
-# - `auto_create_group` を `true` にすると、ルーターはタスクロールで `logs:CreateLogGroup` も呼び出します。S3 に置いた独自の設定ファイルは、エージェントがタスク実行ロールで取得します ([FireLens](https://docs.aws.amazon.com/ja_jp/AmazonECS/latest/developerguide/using_firelens.html))。ラボは前者を模擬し、後者は模擬していません。
+# - `auto_create_group` を `true` にすると、ルーターはタスクロールで `logs:CreateLogGroup` も呼び出します。S3 に置いたカスタム設定ファイル (Fargate では使えません) は、エージェントがタスク実行ロールで取得します ([FireLens](https://docs.aws.amazon.com/ja_jp/AmazonECS/latest/developerguide/using_firelens.html))。ラボは前者を模擬し、後者は模擬していません。
 #
 # </details>
 
 # %% [markdown]
 # ## IAM 認可を使う EFS: タスクロールで直す起動時の失敗
 #
-# タスク定義の Amazon EFS ボリュームは、タスクの起動中、アプリが動き出す前にマウントされます。判断基準でいえば起動フェーズで、タスク実行ロールの担当です。ところが `authorizationConfig.iam` を `ENABLED` にすると、マウントヘルパーは EFS に対して、**タスクロール**でタスクを識別します。ECS の API リファレンスにも、この設定は EFS ファイルシステムをマウントするときにタスク定義のタスクロールを使うかどうかを決める、と書かれています ([EFSAuthorizationConfig](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_EFSAuthorizationConfig.html))。EFS は、マウントに `elasticfilesystem:ClientMount`、書き込みに `elasticfilesystem:ClientWrite` を求めます ([NFS クライアントの IAM によるアクセス制御](https://docs.aws.amazon.com/ja_jp/efs/latest/ug/iam-access-control-nfs-efs.html))。
+# タスク定義の Amazon EFS ボリュームは、タスクの起動中、アプリが動き出す前にマウントされます。判断基準でいえば起動フェーズで、タスク実行ロールの担当です。ところが `authorizationConfig.iam` を `ENABLED` にすると、EFS マウントヘルパー (amazon-efs-utils) は、**タスクロール**の認証情報を使って EFS に接続します。なお、IAM 認可を使うには転送中の暗号化 (`transitEncryption`) も `ENABLED` にする必要があります (`with_efs_volume` は両方を設定します)。ECS のドキュメントにも、この設定は EFS ファイルシステムをマウントするときにタスク定義のタスクロールを使うかどうかを決める、と書かれています ([タスク定義内での Amazon EFS ファイルシステムの指定](https://docs.aws.amazon.com/ja_jp/AmazonECS/latest/developerguide/specify-efs-config.html))。EFS は、マウントに `elasticfilesystem:ClientMount`、書き込みに `elasticfilesystem:ClientWrite` を求めます ([NFS クライアントの IAM によるアクセス制御](https://docs.aws.amazon.com/ja_jp/efs/latest/ug/iam-access-control-nfs-efs.html))。
 #
-# `lab.file_system` は、ポリシーで誰にも何も許可していない EFS ファイルシステムです。そのため、タスクロール自身のポリシーで結果が決まります。**予想してください**: コースのタスクロールには `elasticfilesystem` の権限がありません。タスクはいつ失敗し、`stoppedReason` には何が出るでしょうか。
+# `lab.file_system` は、ファイルシステムポリシーで誰にも何も許可していない EFS ファイルシステムです。そのため、タスクロールに付けたポリシーで結果が決まります。**予想してください**: コースのタスクロールには `elasticfilesystem` の権限がありません。タスクはいつ失敗し、`stoppedReason` には何が出るでしょうか。
 
 # %%
 from ecslab.ecs.efs import with_efs_volume
@@ -223,16 +223,16 @@ for call in task.trace:
         print(call)
 
 # %% [markdown]
-# つまり、ここでは記事の判断基準が当てはまりません。はっきり言っておく価値があります。**起動時の失敗が、いつもタスク実行ロールのせいとは限りません。** より確かなのは、このノートブックで繰り返してきた問いです。*拒否された呼び出しを、誰が、どのロールで行ったか。* `diagnose` もこの `stoppedReason` を同じように読み、タスクロールを挙げます。
+# つまり、ここでは記事の判断基準が当てはまりません。大事なことなので、はっきり書いておきます。**起動時の失敗が、いつもタスク実行ロールのせいとは限りません。** より確かなのは、このノートブックで繰り返してきた問いです。*拒否された呼び出しを、誰が、どのロールで行ったか。* `diagnose` もこの `stoppedReason` を同じように読み、タスクロールを挙げます。
 #
-# マウントの可否を決めるものは、ほかに 2 つあります。EFS は**ファイルシステムポリシー**も読みます。同じアカウントなら、そこでタスクロールを許可するだけでもマウントでき、そこにある明示的な拒否が優先されます。また、読み取り専用でマウントするボリュームに必要なのは `ClientMount` だけです。
+# マウントの可否を決めるものは、ほかに 2 つあります。EFS は**ファイルシステムポリシー**も読みます。同じアカウントなら、ファイルシステムポリシーでタスクロールを許可するだけでもマウントできます。逆に、そこに明示的な拒否があれば、それが優先されます。また、読み取り専用でマウントするボリュームに必要なのは `ClientMount` だけです。
 #
 # <details><summary>シミュレーションがしないこと (EFS)</summary>
 #
 # - アプリからファイルは見えません。模擬しているのは、マウントとその権限だけです。
 # - アクセスポイント、`rootDirectory`、`elasticfilesystem:ClientRootAccess` は模擬していません。
-# - ポリシーが*ない*ファイルシステムには EFS のデフォルトポリシーが適用され、マウントターゲットに届くすべてのクライアントにフルアクセスを許可します。これではタスクロールが意味を持ちません。そのため、ラボのファイルシステムにはポリシーがあります (Transport Layer Security (TLS) を使わないクライアントを拒否するだけのポリシーです)。`fs.delete_policy()` で削除できます。
-# - 書き込み可能なボリュームで `ClientWrite` がないと、読み取り専用でマウントされ、タスクは起動します。ラボでは、拒否された `ClientWrite` はトレースにだけ現れます。
+# - ポリシーが*ない*ファイルシステムには EFS のデフォルトポリシーが適用され、マウントターゲットに届くすべてのクライアントにフルアクセスを許可します。これではタスクロールが意味を持ちません。そのため、ラボのファイルシステムにはファイルシステムポリシーがあります。中身は、Transport Layer Security (TLS) による転送中の暗号化を使わないクライアントを拒否するだけです。`fs.delete_policy()` で削除できます。
+# - AWS では、書き込み可能なボリュームでも `ClientWrite` がなければ読み取り専用でマウントされ、タスクは起動します。ラボでは、拒否された `ClientWrite` はトレースにだけ現れます。
 #
 # </details>
 
@@ -250,7 +250,7 @@ for call in task.trace:
 # | ECS Exec のチャネル | 実行フェーズ | SSM エージェント | **タスクロール** | タスクは動く。`TargetNotConnectedException` |
 # | アプリの呼び出し | 実行フェーズ | アプリ | **タスクロール** | アプリのログに AccessDenied |
 #
-# `diagnose` もこれらを知っています。次のセルは、このノートブックで見た 3 つの失敗を、上に表示されたとおりの文面で渡します。
+# `diagnose` もこれらの失敗を見分けられます (ロールとフェーズは、ノートブック 05 と同じく `task`・`run` のようなコードで返します)。次のセルは、このノートブックで見た 3 つの失敗を、上に表示されたとおりの文面で渡します。
 
 # %%
 from ecslab import diagnose
@@ -283,7 +283,7 @@ ex1 = lab.exercise("09-ecs-exec")
 ex1
 
 # %%
-# ここにコードを書きます: ECS Exec 付きでタスクを実行し、誰が拒否されたかを読み、そのロールを直して、もう一度実行します。
+# ここにコードを書きます: ECS Exec を有効にしてタスクを実行し、誰が拒否されたかを確かめ、そのロールを直して、もう一度実行します。
 
 # %%
 ex1.check()
@@ -300,7 +300,8 @@ ex2 = lab.exercise("09-firelens")
 ex2
 
 # %%
-# ここにコードを書きます: from ecslab.ecs.firelens import with_log_router でルーター付きのタスクを実行し、
+# ここにコードを書きます: with_log_router を import して (from ecslab.ecs.firelens import with_log_router)
+# ルーター付きのタスクを実行し、
 # ルーターの出力を読み、ルーターが使うロールを直して、もう一度実行します。
 
 # %%
@@ -318,7 +319,8 @@ ex3 = lab.exercise("09-efs")
 ex3
 
 # %%
-# ここにコードを書きます: from ecslab.ecs.efs import with_efs_volume でボリューム付きのタスクを実行し、
+# ここにコードを書きます: with_efs_volume を import して (from ecslab.ecs.efs import with_efs_volume)
+# ボリューム付きのタスクを実行し、
 # 誰が拒否されたかを調べ、そのロール (またはファイルシステムポリシー) を直して、もう一度実行します。
 
 # %%
@@ -329,14 +331,14 @@ ex3.check()
 # ex3.solution()
 
 # %% [markdown]
-# ### 演習 4 (ミステリー): 3 つの仕事をまとめて
+# ### 演習 4 (ミステリー): 3 つの機能をまとめて
 
 # %%
 ex4 = lab.exercise("09-mystery")
 ex4
 
 # %%
-# ここにコードを書きます: 3 つの仕事すべて付きでタスクを実行し、原因の仕事とロールを突き止めて直します。
+# ここにコードを書きます: 3 つの機能をすべて有効にしてタスクを実行し、原因の機能とロールを突き止めて直します。
 
 # %%
 ex4.check()
@@ -349,9 +351,9 @@ ex4.check()
 # ## まとめ
 #
 # - ECS Exec のエージェントはタスクの中で動き、**タスクロール**で `ssmmessages` のチャネルを開きます。権限がなくてもタスクは普通に動き、`execute_command` が `TargetNotConnectedException` (「内部エラー」) を返します。
-# - 同じ権限をタスク実行ロールに付けても何も変わりません。タスク実行ロールは、起動時の ECS エージェントだけのものです。
-# - FireLens のログルーターは、アプリのログを**タスクロール**で送ります。タスク実行ロールは、ルーターのイメージをプルするだけです。拒否されてもタスクは普通に動き、ログだけが届きません。理由はルーター自身の出力にしか出ません。
-# - IAM 認可を使う EFS ボリュームは起動時にマウントされますが、使うのは**タスクロール**です (`ClientMount`、`ClientWrite`)。タスク実行ロールでは直せない、唯一の起動時の失敗です。`stoppedReason` にロールは出ず、トレースに出ます。
+# - 同じ権限をタスク実行ロールに付けても何も変わりません。タスク実行ロールを使うのは ECS エージェントだけです (イメージのプル、シークレットの注入、`awslogs` によるログ送信)。
+# - FireLens のログルーターは、アプリのログを**タスクロール**で送ります。タスク実行ロールが担うのは、ルーターのイメージのプル (と、`awslogs` で送るルーター自身のログ) だけです。拒否されてもタスクは普通に動き、ログだけが届きません。理由はルーター自身の出力にしか出ません。
+# - IAM 認可を使う EFS ボリュームは起動時にマウントされますが、使うのは**タスクロール**です (`ClientMount`、`ClientWrite`)。このノートブックで見た起動時の失敗のうち、タスク実行ロールでは直せないのはこれです。`stoppedReason` にロールは出ず、トレースに出ます。
 # - 「インフラっぽいか」ではなく、「誰が呼び出すか」を考えましょう。タスクの中のプロセスは、タスクロールで署名します。
 
 # %% [markdown]
