@@ -368,7 +368,8 @@ EXERCISES.update(
             ),
             N_(
                 "Logging looks like infrastructure, but a FireLens router is a container of your "
-                "task: it ships with the task role, while the execution role only pulls its image."
+                "task: it ships with the task role, while the execution role pulls its image (and "
+                "ships the router's own output, with awslogs)."
             ),
             wrong="from ecslab.ecs.firelens import with_log_router\n\n"
             'lab.execution_role.attach("CloudWatchLogsFullAccess")\n'
