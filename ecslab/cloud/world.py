@@ -25,6 +25,7 @@ from botocore.credentials import Credentials
 from moto import mock_aws
 from moto.moto_api._internal import mock_random
 
+from ecslab.cloud import speedups
 from ecslab.cloud.account import ACCOUNT_ID, REGION, Account
 from ecslab.cloud.clock import LabClock
 from ecslab.cloud.endpoint import CredentialsEndpoint
@@ -166,6 +167,7 @@ def prepare_moto() -> None:
             importlib.import_module(name)
     _cache_moto_method_names()
     _cache_moto_s3_urls()
+    speedups.install()
     # moto's modules leave ~1.5 million long-lived objects behind; moving them out of the
     # collector's way keeps later garbage collections (and the first lab) fast.
     gc.freeze()
