@@ -19,7 +19,7 @@ _ROUTES_LIMIT = 4096  # S3 object URLs are many: the cache starts again rather t
 
 def install() -> None:
     _backend_lookup()
-    # _route_cache()
+    _route_cache()
 
 
 def clear_routes() -> None:

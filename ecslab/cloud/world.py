@@ -275,6 +275,7 @@ class World:
         )
         try:
             prepare_moto()
+            speedups.clear_routes()
             mock_random.seed(SEED)
             self._mock = mock_aws(
                 config={
