@@ -89,7 +89,7 @@ def container_session(region: str) -> ContainerSession:
     from the environment it runs in."""
     session = _SHARED.get("container")
     if session is None:
-        core = botocore.session.Session()
+        core = _ContainerCore()
         core.register_component("data_loader", shared_loader())
         session = _SHARED["container"] = ContainerSession(botocore_session=core, region_name=region)
     session._session._credentials = None  # botocore resolves again on first use
@@ -103,6 +103,29 @@ def container_session(region: str) -> ContainerSession:
 
 
 _IMDS_ENDPOINT = "AWS_EC2_METADATA_SERVICE_ENDPOINT"
+
+
+class _ContainerCore(botocore.session.Session):
+    """The container session's botocore session. A credential chain built again (each task on
+    an EC2 instance gets its own, see container_session) keeps the container provider's first
+    fetcher: the fetcher holds only its HTTP session (so its open connection to the credentials
+    endpoint, kept for the lab's life), nothing of the container's — the URL and token are read
+    from the environment on each load."""
+
+    def _create_credential_resolver(self) -> Any:
+        resolver = super()._create_credential_resolver()
+        provider = resolver.get_provider("container-role")
+        if provider is not None:
+            provider._fetcher = _SHARED.setdefault("container_fetcher", provider._fetcher)
+        return resolver
+
+
+def _close_container_connection() -> None:
+    """A lab's containers share one connection to the credentials endpoint: it closes with the
+    lab, and the next lab's first container connects anew."""
+    fetcher = _SHARED.get("container_fetcher")
+    if fetcher is not None:
+        fetcher._session.close()
 
 
 class ContainerSession(boto3.Session):
@@ -310,6 +333,7 @@ class World:
     def close(self) -> None:
         deactivate(self.gate)
         self.endpoint.stop()
+        _close_container_connection()
         self.imds.stop()
         for undo in reversed(self._undo):
             undo()
