@@ -1,4 +1,4 @@
-"""The shortcuts through moto (ecslab.cloud.speedups) and the kept-open connection to the
+"""The shortcuts through moto (ecslab.cloud.world.prepare_moto) and the kept-open connection to the
 credentials endpoint change how fast a task runs, never what it does."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from moto.backends import get_backend
 from moto.core import config as moto_config
 from moto.core.exceptions import ServiceNotWhitelisted
 
-from ecslab.cloud import speedups
+from ecslab.cloud import world as speedups
 from ecslab.cloud.account import _backend
 
 
