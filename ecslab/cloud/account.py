@@ -22,10 +22,18 @@ REGION = "ap-northeast-1"
 PARTITION = "aws"
 
 
-def _backend(name: str, region: str = REGION, account: str = ACCOUNT_ID) -> Any:
-    from moto.backends import get_backend
+# moto's backend dict per service: module-level objects in moto, the same for the process's life
+# (moto's reset empties them, never replaces them), so each is imported once.
+_BACKEND_DICTS: dict[str, Any] = {}
 
-    return get_backend(name)[account][region]
+
+def _backend(name: str, region: str = REGION, account: str = ACCOUNT_ID) -> Any:
+    backends = _BACKEND_DICTS.get(name)
+    if backends is None:
+        from moto.backends import get_backend
+
+        backends = _BACKEND_DICTS[name] = get_backend(name)
+    return backends[account][region]
 
 
 def random_hex(length: int) -> str:

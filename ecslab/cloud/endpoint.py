@@ -39,6 +39,13 @@ class LoopbackServer:
 
     def __init__(self) -> None:
         handlers: dict[str, Any] = {f"do_{m}": self._handler(m) for m in self.METHODS}
+        # HTTP/1.1 keeps a client's connection open between requests (every answer states its
+        # Content-Length): the SDK's fetcher, reused from task to task, asks again on the same
+        # connection instead of connecting anew and waiting for a new handler thread.
+        handlers["protocol_version"] = "HTTP/1.1"
+        # An answer is sent as headers, then body: without TCP_NODELAY the body would wait for
+        # the client's delayed acknowledgement of the headers (~40 ms) on a kept-open connection.
+        handlers["disable_nagle_algorithm"] = True
         # nothing about requests (and their tokens) goes to stderr
         handlers["log_message"] = lambda request, format, *args: None
         handler = type("Handler", (BaseHTTPRequestHandler,), handlers)
