@@ -209,6 +209,9 @@ NETWORK = (
     "could not connect",
     "unable to connect",
     "send request failed",
+    # aws-sdk-go's error code for a request that never got an answer ("RequestError: send
+    # request failed"), often all that is left of a truncated launch message
+    "requesterror",
     # botocore's ConnectTimeoutError (botocore/exceptions.py): an app's call with no path out
     "connect timeout on endpoint url",
     "connecttimeouterror",
@@ -261,6 +264,9 @@ class Candidate:
     lead = ""
     more = ""
     fix = ""
+    # False for an alternative kept for completeness (benchmarks, JSON) that describe() leaves
+    # out of "Also possible", so that the answers a learner already knew read as before
+    shown = True
 
 
 @dataclass
@@ -340,7 +346,7 @@ class Diagnosis:
         between = _("; ")
         if self.evidence:
             lines.append(_("Evidence: {evidence}").format(evidence=between.join(self.evidence)))
-        others = [c for c in self.candidates[1:] if c.role != self.role]
+        others = [c for c in self.candidates[1:] if c.role != self.role and c.shown]
         if others:
             possible = between.join(
                 _("{suspect} ({category}): {why}").format(
@@ -423,6 +429,11 @@ def rule(function: Rule) -> Rule:
     return function
 
 
+def _quiet(candidate: Candidate) -> Candidate:
+    candidate.shown = False
+    return candidate
+
+
 def role_name(arn: str) -> str | None:
     """The role's name in a role ARN (without its path); None when the ARN names no role."""
     if ":role/" not in arn:
@@ -464,6 +475,33 @@ def _trust(f: Facts) -> list[Candidate]:
             ),
         )
     ]
+    # the message names the role, not the slot it was given in: the other slot is possible
+    for other in ("execution", "task"):
+        if other != role:
+            out.append(
+                _quiet(
+                    Candidate(
+                        other,
+                        "trust-policy",
+                        "deploy",
+                        5,
+                        _("the message does not say which of the task's roles it was given as"),
+                    )
+                )
+            )
+    # a role created a moment before the task runs may not be visible to ECS yet (IAM's
+    # eventual consistency): the service retries and starts the task later
+    out.append(
+        _quiet(
+            Candidate(
+                "neither",
+                "trust-policy",
+                "deploy",
+                3,
+                _("or IAM had not caught up with a role created just before: retry"),
+            )
+        )
+    )
     if f.has("pass"):
         out.append(
             Candidate(
@@ -643,7 +681,7 @@ def _launch(f: Facts) -> list[Candidate]:
             )
         ]
     if denied or agent_category:
-        return [
+        out = [
             Candidate(
                 "execution",
                 category,
@@ -655,6 +693,20 @@ def _launch(f: Facts) -> list[Candidate]:
                 ),
             )
         ]
+        if category == "image-pull" and not f.has("not authorized to perform"):
+            # a registry answers 403 for an image it does not have as well as for a refusal
+            out.append(
+                _quiet(
+                    Candidate(
+                        "neither",
+                        "image-not-found",
+                        "launch",
+                        4,
+                        _("a registry's bare 403 may also mean the image is not there"),
+                    )
+                )
+            )
+        return out
     if f.has(
         "does not exist",
         "can't find",
@@ -692,7 +744,18 @@ def _launch(f: Facts) -> list[Candidate]:
             "launch",
             5,
             _("a launch failure: the execution role is the usual suspect"),
-        )
+        ),
+        # a message cut right after its wrapper, or a pull refused with a bare 403, does not
+        # rule out a network or an image cause
+        _quiet(
+            Candidate(
+                "neither",
+                "image-not-found" if category == "image-pull" else "network",
+                "launch",
+                3,
+                _("unless the rest of the message is a timeout or a missing image"),
+            )
+        ),
     ]
 
 
@@ -805,7 +868,7 @@ def _efs_mount(f: Facts) -> list[Candidate]:
             "uses it."
         )
         return [found]
-    if f.has("failed to resolve"):
+    if f.has("failed to resolve", "no such file or directory", "reason given by server"):
         found = Candidate(
             "neither",
             "efs",
@@ -1003,6 +1066,10 @@ NO_CREDENTIALS = (
     "unable to get iam security credentials",
     "could not find credentials",
     "nocredentialserror",
+    # the .NET SDK's and other SDKs' chains giving up, and an SDK falling back to the shared
+    # credentials file that a container does not have
+    "unable to retrieve credentials",
+    "/.aws/credentials",
 )
 
 
@@ -1035,6 +1102,21 @@ def _registration(f: Facts) -> list[Candidate]:
     if f.has("role is not valid", "invalid arn syntax", "invalid arn") and not f.has(
         *LAUNCH_WRAPPERS
     ):
+        # the ARN may name a role that exists in another account only, or a bare role name:
+        # which of the task's roles it was is in the request, not in the message
+        first = "task" if f.has("runtask") else "execution"
+        for score, which in ((5, first), (4, "task" if first == "execution" else "execution")):
+            out.append(
+                _quiet(
+                    Candidate(
+                        which,
+                        "other",
+                        "deploy",
+                        score,
+                        _("the role ARN given for the task may not exist in this account"),
+                    )
+                )
+            )
         out.append(
             Candidate(
                 "neither",
@@ -1126,12 +1208,14 @@ def _instance_role_by_name(f: Facts) -> list[Candidate]:
 def _task_alternative(score: float) -> Candidate:
     """The task role as the other answer to an instance role answering for an app: the role a
     learner gives the task so that the instance role stops answering."""
-    return Candidate(
-        "task",
-        "instance-role",
-        "run",
-        score - 2,
-        _("the task has no task role of its own (or its SDK skipped it): give it one"),
+    return _quiet(
+        Candidate(
+            "task",
+            "instance-role",
+            "run",
+            score - 2,
+            _("the task has no task role of its own (or its SDK skipped it): give it one"),
+        )
     )
 
 
@@ -1262,6 +1346,165 @@ def _app_decrypt(f: Facts) -> list[Candidate]:
             )
         ]
     return []
+
+
+# The roles ECS itself assumes for a service, not for a task: the legacy ECS service role that
+# registers tasks with a load balancer ("Unable to assume role and validate the listeners
+# configured on your load balancer", "... validate the specified targetGroupArn. Please verify
+# that the ECS service role being passed has the proper permissions": CreateService's
+# InvalidParameterException, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/
+# check-iam-role.html; the scheduler's own session "ecs-service-scheduler/..."), and the
+# infrastructure role (ecsInfrastructureRole, for EBS volumes and VPC Lattice).
+SERVICE_ROLE_WORDS = (
+    "validate the listeners",
+    "specified targetgrouparn",
+    "ecs service role",
+    "ecs-service-scheduler",
+    "ecsservicerole",
+    "infrastructure role",
+    "ecsinfrastructurerole",
+    "infrastructurerolearn",
+)
+
+
+@rule
+def _service_role(f: Facts) -> list[Candidate]:
+    found = f.has(*SERVICE_ROLE_WORDS)
+    if not found:
+        return []
+    f.evidence.append(_("a role ECS assumes for a service: '{text}'").format(text=f.quote(found)))
+    return [
+        Candidate(
+            "infrastructure",
+            "service-role",
+            "deploy",
+            11,
+            _(
+                "ECS assumes this role itself for the service (load balancer registration, "
+                "infrastructure), not for a task: its trust policy must allow the ECS service "
+                "and its policy the calls"
+            ),
+        ),
+        Candidate(
+            "neither",
+            "service-role",
+            "deploy",
+            3,
+            _("or IAM had not caught up with a role created just before: retry"),
+        ),
+    ]
+
+
+# An EC2 instance profile refused where instances are launched for ECS (AWS Batch's compute
+# environments: "Invalid IamInstanceProfile", a compute environment gone INVALID with
+# CLIENT_ERROR): the instances never join the cluster.
+@rule
+def _instance_profile(f: Facts) -> list[Candidate]:
+    found = f.has("iaminstanceprofile", "instance profile", "instanceprofile")
+    batch = f.has("client_error") and f.has("invalid")
+    if not (found and f.has("invalid", "not found", "does not exist", "not authorized")) and not (
+        batch
+    ):
+        return []
+    return [
+        Candidate(
+            "instance",
+            "instance-role",
+            "deploy",
+            8,
+            _(
+                "the instances ECS would run tasks on have no usable instance profile "
+                "(ecsInstanceRole): they never join the cluster"
+            ),
+        ),
+        Candidate(
+            "neither",
+            "configuration",
+            "deploy",
+            3,
+            _("or the compute environment's other settings are invalid"),
+        ),
+    ]
+
+
+# A request ECS (or the SDK in front of it) refuses as invalid, with no permission involved:
+# a parameter, an account setting, a resource's state.
+CONFIGURATION_WORDS = (
+    "invalidparameterexception",
+    "clientexception",
+    "unexpected key",
+    "must be specified",
+    "must be enabled",
+    "is not valid",
+    "containsservicesexception",
+    "cannot be deleted",
+    "validationexception",
+)
+
+
+@rule
+def _configuration(f: Facts) -> list[Candidate]:
+    found = f.has(*CONFIGURATION_WORDS)
+    if not found or f.has(*DENIED):
+        return []
+    return [
+        Candidate(
+            "neither",
+            "configuration",
+            "deploy",
+            4,
+            _("the request itself is invalid (a parameter, a setting, a state): not a permission"),
+        )
+    ]
+
+
+@rule
+def _image_platform(f: Facts) -> list[Candidate]:
+    """An image built for another CPU architecture: the kernel refuses to run its binary."""
+    if not f.has("exec format error"):
+        return []
+    return [
+        Candidate(
+            "neither",
+            "image-not-found",
+            "run",
+            8,
+            _("the image was built for another CPU architecture (arm64 and amd64)"),
+        )
+    ]
+
+
+# A pull from a registry outside AWS (Docker Hub, GHCR, Quay, GCR) that names no AWS refusal:
+# its status codes (404, 429, 401) are the registry's answer about the image or the caller's
+# quota, not an IAM decision.
+FOREIGN_REGISTRIES = ("docker.io", "ghcr.io", "quay.io", "gcr.io")
+
+
+@rule
+def _foreign_registry(f: Facts) -> list[Candidate]:
+    if not (f.has(*FOREIGN_REGISTRIES) and f.has("pull", "image")):
+        return []
+    if f.has("not authorized to perform", "asm", "secret"):
+        return []
+    return [
+        Candidate(
+            "neither",
+            "image-not-found",
+            "launch",
+            8,
+            _(
+                "a registry outside AWS answered the pull (a missing image, or its rate "
+                "limit); no AWS permission was asked"
+            ),
+        ),
+        Candidate(
+            "execution",
+            "image-pull",
+            "launch",
+            4,
+            _("unless the image is private and its repositoryCredentials cannot be read"),
+        ),
+    ]
 
 
 # -- the answer -----------------------------------------------------------------------------------
