@@ -3,9 +3,65 @@
 The article's rule of thumb, made precise: *the task does not start or goes STOPPED → suspect the
 execution role; it starts but the app gets AccessDenied → suspect the task role; read the error and
 when it happened.* :func:`diagnose` reads a message from a real account (or from the lab) and says
-which role is at fault — ``"execution"``, ``"task"``, ``"neither"`` (the network, the image, the
-caller's own permissions, the container itself) or ``"unknown"`` — with its category, phase, a
-plain explanation, the fix, and the evidence it used.
+which role to work on, with its category, phase, a plain explanation, the fix, the evidence it
+used, and the other plausible answers (:attr:`Diagnosis.candidates`, best first).
+
+``Diagnosis.role`` is one of (issue 15):
+
+================  =================================================================================
+role              the role to work on
+================  =================================================================================
+execution         the task execution role (the ECS agent at launch: image, logs, secrets)
+task              the task role (the app, FireLens, ECS Exec's agent, an EFS mount with IAM)
+instance          the EC2 container instance role: it answered for an app with no task role
+                  (``assumed-role/<name>/i-0...``), or the agent's own calls, or an instance
+                  profile refused (the task role is offered as the next candidate for an app)
+deployer          whoever registers, runs or deploys the task: ``iam:PassRole``, ``ecs:RunTask``,
+                  ``RegisterTaskDefinition`` refused to a user, a CI role or a pipeline
+service-linked    AWSServiceRoleForECS missing or not yet usable ("Unable to assume the service
+                  linked role")
+infrastructure    a role ECS itself assumes for a service: the legacy ECS service role for load
+                  balancers (ecsServiceRole: "Unable to assume role and validate the listeners",
+                  "... the specified targetGroupArn"), ecsInfrastructureRole
+neither           no role: the network, the image, the configuration, the container itself
+unknown           not recognised
+================  =================================================================================
+
+``Diagnosis.category`` is one of the closed set :data:`CATEGORIES` (README's Coach section has the
+same table):
+
+=======================  ========================================================================
+category                 meaning
+=======================  ========================================================================
+ecr-auth                 the agent's ecr:GetAuthorizationToken at launch
+image-pull               pulling the image's layers at launch (ECR BatchGetImage, a registry's 403)
+logs                     the awslogs driver's log group or stream at launch
+secrets-manager          a Secrets Manager secret injected at launch
+ssm                      an SSM parameter injected at launch
+kms                      the KMS key of an injected secret or parameter
+trust-policy             ECS could not assume a task's role (trust policy, missing, propagation)
+pass-role                the caller may not iam:PassRole the task's roles
+service-linked-role      AWSServiceRoleForECS missing or not yet usable
+service-role             a role ECS assumes for a service: ecsServiceRole, infrastructure role
+instance-role            the EC2 container instance role: the agent's calls, or answering for an app
+runtime-s3               the app's call to S3
+runtime-dynamodb         the app's call to DynamoDB
+runtime-sqs              the app's call to SQS
+runtime-sns              the app's call to SNS
+runtime-secrets-manager  the app's own call to Secrets Manager
+runtime-kms              the app's own call to KMS
+runtime-other            the app's call to another service, or its SDK finding no credentials
+ecs-exec                 ECS Exec: its agent's ssmmessages channels, its setting, its caller
+log-router               a FireLens log router (Fluent Bit): its calls or its configuration
+efs                      an EFS volume's mount at launch
+network                  no route to the endpoint: timeouts, DNS, connection resets
+registry-rate-limit      a registry's pull rate limit (Docker Hub's 429)
+image-not-found          the image's repository, tag, digest or platform is not in the registry
+configuration            a request ECS or the SDK refuses as invalid (parameter, setting, state)
+container-exit           the container stopped on its own (exit code, memory, health check)
+placement                the scheduler found no capacity (instances, resources, constraints)
+other                    anything else the message names
+=======================  ========================================================================
 
 It copes with messages as they are pasted: Fargate and EC2-agent wordings, console capitalisation
 (``Resourceinitializationerror``), hard-wrapped lines, ``...`` truncation, SDK and CLI error lines,
@@ -14,16 +70,15 @@ app log lines and service events. The texts it recognises are the real ones coll
 ``tests/coach/corpus`` holds real messages with their sources, and ``benchmarks/diagnose.py``
 measures how often the top answer is right.
 
-The cast around a task (issue 14) answers with the same four roles: a network timeout at launch
-is ``"neither"`` (category ``network``); an EC2 container instance role answering for an app that
-has no task role (``assumed-role/<name>/i-0...``: the session name is an instance id) is
-``"neither"``, category ``instance-role``, and its explanation and fix point at the task role
-(give the task one, or block IMDS) — issue 15 will give it the role ``"instance"``, the
-category staying; the ECS agent's own calls as the instance role (registering, polling) are
-``instance-role`` too, fixed on the instance role; ECS Exec's ``TargetNotConnectedException`` and
-``ssmmessages`` refusals are ``"task"``, category ``ecs-exec``; RunTask's ``No Container
-Instances were found in your cluster.`` is ``"neither"``, category ``placement`` (issue 15:
-``"infrastructure"``), explained as an instance that never registered. A FireLens log router's
+The cast around a task (issue 14): a network timeout at launch is ``"neither"`` (category
+``network``); an EC2 container instance role answering for an app that has no task role
+(``assumed-role/<name>/i-0...``: the session name is an instance id) is ``"instance"``, category
+``instance-role``, its explanation and fix pointing at the task role (give the task one, or block
+IMDS), and ``"task"`` its next candidate; the ECS agent's own calls as the instance role
+(registering, polling) are ``"instance"`` too, fixed on the instance role; ECS Exec's
+``TargetNotConnectedException`` and ``ssmmessages`` refusals are ``"task"``, category
+``ecs-exec``; RunTask's ``No Container Instances were found in your cluster.`` is ``"neither"``,
+category ``placement``, explained as an instance that never registered. A FireLens log router's
 refused call (Fluent Bit's own error line) is ``"task"``, category ``log-router``, phase run;
 an EFS mount refused at launch (``access denied by server``) is ``"task"``, category ``efs``,
 phase launch, and an EFS name that does not resolve is ``"neither"``, category ``efs``.
@@ -43,7 +98,48 @@ from typing import Any
 
 from ecslab.i18n import N_, _
 
-ROLES = ("execution", "task", "neither", "unknown")
+ROLES = (
+    "execution",
+    "task",
+    "instance",
+    "deployer",
+    "service-linked",
+    "infrastructure",
+    "neither",
+    "unknown",
+)
+
+# The closed set of Diagnosis.category: id → meaning (documentation, not shown to learners).
+CATEGORIES = {
+    "ecr-auth": "the agent's ecr:GetAuthorizationToken at launch",
+    "image-pull": "pulling the image's layers at launch (ECR BatchGetImage, a registry's 403)",
+    "logs": "the awslogs driver's log group or stream at launch",
+    "secrets-manager": "a Secrets Manager secret injected at launch",
+    "ssm": "an SSM parameter injected at launch",
+    "kms": "the KMS key of an injected secret or parameter",
+    "trust-policy": "ECS could not assume a task's role (trust policy, missing, propagation)",
+    "pass-role": "the caller may not iam:PassRole the task's roles",
+    "service-linked-role": "AWSServiceRoleForECS missing or not yet usable",
+    "service-role": "a role ECS assumes for a service: ecsServiceRole, infrastructure role",
+    "instance-role": "the EC2 container instance role: the agent's calls, or answering for an app",
+    "runtime-s3": "the app's call to S3",
+    "runtime-dynamodb": "the app's call to DynamoDB",
+    "runtime-sqs": "the app's call to SQS",
+    "runtime-sns": "the app's call to SNS",
+    "runtime-secrets-manager": "the app's own call to Secrets Manager",
+    "runtime-kms": "the app's own call to KMS",
+    "runtime-other": "the app's call to another service, or its SDK finding no credentials",
+    "ecs-exec": "ECS Exec: its agent's ssmmessages channels, its setting, its caller",
+    "log-router": "a FireLens log router (Fluent Bit): its calls or its configuration",
+    "efs": "an EFS volume's mount at launch",
+    "network": "no route to the endpoint: timeouts, DNS, connection resets",
+    "registry-rate-limit": "a registry's pull rate limit (Docker Hub's 429)",
+    "image-not-found": "the image's repository, tag, digest or platform is not in the registry",
+    "configuration": "a request ECS or the SDK refuses as invalid (parameter, setting, state)",
+    "container-exit": "the container stopped on its own (exit code, memory, health check)",
+    "placement": "the scheduler found no capacity (instances, resources, constraints)",
+    "other": "anything else the message names",
+}
 
 # What the ECS agent calls with the execution role while it launches a task.
 AGENT_ACTIONS = {
@@ -113,6 +209,9 @@ NETWORK = (
     "could not connect",
     "unable to connect",
     "send request failed",
+    # aws-sdk-go's error code for a request that never got an answer ("RequestError: send
+    # request failed"), often all that is left of a truncated launch message
+    "requesterror",
     # botocore's ConnectTimeoutError (botocore/exceptions.py): an app's call with no path out
     "connect timeout on endpoint url",
     "connecttimeouterror",
@@ -165,6 +264,9 @@ class Candidate:
     lead = ""
     more = ""
     fix = ""
+    # False for an alternative kept for completeness (benchmarks, JSON) that describe() leaves
+    # out of "Also possible", so that the answers a learner already knew read as before
+    shown = True
 
 
 @dataclass
@@ -244,7 +346,7 @@ class Diagnosis:
         between = _("; ")
         if self.evidence:
             lines.append(_("Evidence: {evidence}").format(evidence=between.join(self.evidence)))
-        others = [c for c in self.candidates[1:] if c.role != self.role]
+        others = [c for c in self.candidates[1:] if c.role != self.role and c.shown]
         if others:
             possible = between.join(
                 _("{suspect} ({category}): {why}").format(
@@ -327,6 +429,11 @@ def rule(function: Rule) -> Rule:
     return function
 
 
+def _quiet(candidate: Candidate) -> Candidate:
+    candidate.shown = False
+    return candidate
+
+
 def role_name(arn: str) -> str | None:
     """The role's name in a role ARN (without its path); None when the ARN names no role."""
     if ":role/" not in arn:
@@ -348,15 +455,7 @@ def _trust(f: Facts) -> list[Candidate]:
     if not (f.ecs_refused_assume or f.has("unable to assume the role", "unable to assume role")):
         return []
     if f.has("service linked role", "service-linked role"):
-        return [
-            Candidate(
-                "neither",
-                "trust-policy",
-                "deploy",
-                9,
-                _("the ECS service-linked role is missing, not a task's role"),
-            )
-        ]
+        return []  # _registration names the service-linked role
     arn = f.assumed_role_arn or ""
     role = _role_from_name(role_name(arn) or "") or "unknown"
     f.evidence.append(
@@ -376,10 +475,37 @@ def _trust(f: Facts) -> list[Candidate]:
             ),
         )
     ]
+    # the message names the role, not the slot it was given in: the other slot is possible
+    for other in ("execution", "task"):
+        if other != role:
+            out.append(
+                _quiet(
+                    Candidate(
+                        other,
+                        "trust-policy",
+                        "deploy",
+                        5,
+                        _("the message does not say which of the task's roles it was given as"),
+                    )
+                )
+            )
+    # a role created a moment before the task runs may not be visible to ECS yet (IAM's
+    # eventual consistency): the service retries and starts the task later
+    out.append(
+        _quiet(
+            Candidate(
+                "neither",
+                "trust-policy",
+                "deploy",
+                3,
+                _("or IAM had not caught up with a role created just before: retry"),
+            )
+        )
+    )
     if f.has("pass"):
         out.append(
             Candidate(
-                "neither",
+                "deployer",
                 "pass-role",
                 "deploy",
                 4,
@@ -394,7 +520,7 @@ def _pass_role(f: Facts) -> list[Candidate]:
     if (f.action or "").lower() == "iam:passrole" or f.has("iam:passrole"):
         return [
             Candidate(
-                "neither",
+                "deployer",
                 "pass-role",
                 "deploy",
                 10,
@@ -544,7 +670,7 @@ def _launch(f: Facts) -> list[Candidate]:
     if f.session and _INSTANCE.match(f.session):
         return [
             Candidate(
-                "neither",
+                "instance",
                 "instance-role",
                 "launch",
                 7,
@@ -555,7 +681,7 @@ def _launch(f: Facts) -> list[Candidate]:
             )
         ]
     if denied or agent_category:
-        return [
+        out = [
             Candidate(
                 "execution",
                 category,
@@ -567,6 +693,20 @@ def _launch(f: Facts) -> list[Candidate]:
                 ),
             )
         ]
+        if category == "image-pull" and not f.has("not authorized to perform"):
+            # a registry answers 403 for an image it does not have as well as for a refusal
+            out.append(
+                _quiet(
+                    Candidate(
+                        "neither",
+                        "image-not-found",
+                        "launch",
+                        4,
+                        _("a registry's bare 403 may also mean the image is not there"),
+                    )
+                )
+            )
+        return out
     if f.has(
         "does not exist",
         "can't find",
@@ -604,7 +744,18 @@ def _launch(f: Facts) -> list[Candidate]:
             "launch",
             5,
             _("a launch failure: the execution role is the usual suspect"),
-        )
+        ),
+        # a message cut right after its wrapper, or a pull refused with a bare 403, does not
+        # rule out a network or an image cause
+        _quiet(
+            Candidate(
+                "neither",
+                "image-not-found" if category == "image-pull" else "network",
+                "launch",
+                3,
+                _("unless the rest of the message is a timeout or a missing image"),
+            )
+        ),
     ]
 
 
@@ -615,7 +766,7 @@ def _exec_and_routers(f: Facts) -> list[Candidate]:
         if f.user or f.has("ecs:executecommand"):
             out.append(
                 Candidate(
-                    "neither",
+                    "deployer",
                     "ecs-exec",
                     "run",
                     7,
@@ -717,7 +868,7 @@ def _efs_mount(f: Facts) -> list[Candidate]:
             "uses it."
         )
         return [found]
-    if f.has("failed to resolve"):
+    if f.has("failed to resolve", "no such file or directory", "reason given by server"):
         found = Candidate(
             "neither",
             "efs",
@@ -751,7 +902,7 @@ def _runtime(f: Facts) -> list[Candidate]:
         return [
             _instance_answered(
                 Candidate(
-                    "neither",
+                    "instance",
                     "instance-role",
                     "run",
                     8,
@@ -761,12 +912,13 @@ def _runtime(f: Facts) -> list[Candidate]:
                         "profile — give the task definition a task role"
                     ),
                 )
-            )
+            ),
+            _task_alternative(8),
         ]
     if f.user and not f.principal_role:
         return [
             Candidate(
-                "neither",
+                "deployer",
                 "other",
                 "deploy",
                 5,
@@ -914,6 +1066,10 @@ NO_CREDENTIALS = (
     "unable to get iam security credentials",
     "could not find credentials",
     "nocredentialserror",
+    # the .NET SDK's and other SDKs' chains giving up, and an SDK falling back to the shared
+    # credentials file that a container does not have
+    "unable to retrieve credentials",
+    "/.aws/credentials",
 )
 
 
@@ -946,6 +1102,21 @@ def _registration(f: Facts) -> list[Candidate]:
     if f.has("role is not valid", "invalid arn syntax", "invalid arn") and not f.has(
         *LAUNCH_WRAPPERS
     ):
+        # the ARN may name a role that exists in another account only, or a bare role name:
+        # which of the task's roles it was is in the request, not in the message
+        first = "task" if f.has("runtask") else "execution"
+        for score, which in ((5, first), (4, "task" if first == "execution" else "execution")):
+            out.append(
+                _quiet(
+                    Candidate(
+                        which,
+                        "other",
+                        "deploy",
+                        score,
+                        _("the role ARN given for the task may not exist in this account"),
+                    )
+                )
+            )
         out.append(
             Candidate(
                 "neither",
@@ -958,11 +1129,11 @@ def _registration(f: Facts) -> list[Candidate]:
                 ),
             )
         )
-    if f.has("service linked role", "service-linked role"):
+    if f.has("service linked role", "service-linked role", "awsserviceroleforecs"):
         out.append(
             Candidate(
-                "neither",
-                "other",
+                "service-linked",
+                "service-linked-role",
                 "deploy",
                 10,
                 _("the ECS service-linked role is missing, not a task's role"),
@@ -1002,7 +1173,7 @@ def _ci_caller(f: Facts) -> list[Candidate]:
     )
     return [
         Candidate(
-            "neither",
+            "deployer",
             "other",
             "deploy",
             9,
@@ -1020,7 +1191,7 @@ def _instance_role_by_name(f: Facts) -> list[Candidate]:
     if not any(h in name for h in ("instancerole", "ec2role", "instanceprofile", "nodegroup")):
         return []
     found = Candidate(
-        "neither",
+        "instance",
         "instance-role",
         "launch" if f.has(*LAUNCH_WRAPPERS) else "run",
         10,
@@ -1030,8 +1201,22 @@ def _instance_role_by_name(f: Facts) -> list[Candidate]:
         ),
     )
     if found.phase == "run" and f.has(*DENIED):
-        _instance_answered(found)
+        return [_instance_answered(found), _task_alternative(found.score)]
     return [found]
+
+
+def _task_alternative(score: float) -> Candidate:
+    """The task role as the other answer to an instance role answering for an app: the role a
+    learner gives the task so that the instance role stops answering."""
+    return _quiet(
+        Candidate(
+            "task",
+            "instance-role",
+            "run",
+            score - 2,
+            _("the task has no task role of its own (or its SDK skipped it): give it one"),
+        )
+    )
 
 
 def _instance_answered(found: Candidate) -> Candidate:
@@ -1085,7 +1270,7 @@ def _instance_agent(f: Facts) -> list[Candidate]:
     if (f.action or "").lower() not in INSTANCE_AGENT_ACTIONS or not f.has(*DENIED):
         return []
     found = Candidate(
-        "neither",
+        "instance",
         "instance-role",
         "deploy" if "registercontainerinstance" in f.action.lower() else "run",
         11,
@@ -1163,6 +1348,165 @@ def _app_decrypt(f: Facts) -> list[Candidate]:
     return []
 
 
+# The roles ECS itself assumes for a service, not for a task: the legacy ECS service role that
+# registers tasks with a load balancer ("Unable to assume role and validate the listeners
+# configured on your load balancer", "... validate the specified targetGroupArn. Please verify
+# that the ECS service role being passed has the proper permissions": CreateService's
+# InvalidParameterException, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/
+# check-iam-role.html; the scheduler's own session "ecs-service-scheduler/..."), and the
+# infrastructure role (ecsInfrastructureRole, for EBS volumes and VPC Lattice).
+SERVICE_ROLE_WORDS = (
+    "validate the listeners",
+    "specified targetgrouparn",
+    "ecs service role",
+    "ecs-service-scheduler",
+    "ecsservicerole",
+    "infrastructure role",
+    "ecsinfrastructurerole",
+    "infrastructurerolearn",
+)
+
+
+@rule
+def _service_role(f: Facts) -> list[Candidate]:
+    found = f.has(*SERVICE_ROLE_WORDS)
+    if not found:
+        return []
+    f.evidence.append(_("a role ECS assumes for a service: '{text}'").format(text=f.quote(found)))
+    return [
+        Candidate(
+            "infrastructure",
+            "service-role",
+            "deploy",
+            11,
+            _(
+                "ECS assumes this role itself for the service (load balancer registration, "
+                "infrastructure), not for a task: its trust policy must allow the ECS service "
+                "and its policy the calls"
+            ),
+        ),
+        Candidate(
+            "neither",
+            "service-role",
+            "deploy",
+            3,
+            _("or IAM had not caught up with a role created just before: retry"),
+        ),
+    ]
+
+
+# An EC2 instance profile refused where instances are launched for ECS (AWS Batch's compute
+# environments: "Invalid IamInstanceProfile", a compute environment gone INVALID with
+# CLIENT_ERROR): the instances never join the cluster.
+@rule
+def _instance_profile(f: Facts) -> list[Candidate]:
+    found = f.has("iaminstanceprofile", "instance profile", "instanceprofile")
+    batch = f.has("client_error") and f.has("invalid")
+    if not (found and f.has("invalid", "not found", "does not exist", "not authorized")) and not (
+        batch
+    ):
+        return []
+    return [
+        Candidate(
+            "instance",
+            "instance-role",
+            "deploy",
+            8,
+            _(
+                "the instances ECS would run tasks on have no usable instance profile "
+                "(ecsInstanceRole): they never join the cluster"
+            ),
+        ),
+        Candidate(
+            "neither",
+            "configuration",
+            "deploy",
+            3,
+            _("or the compute environment's other settings are invalid"),
+        ),
+    ]
+
+
+# A request ECS (or the SDK in front of it) refuses as invalid, with no permission involved:
+# a parameter, an account setting, a resource's state.
+CONFIGURATION_WORDS = (
+    "invalidparameterexception",
+    "clientexception",
+    "unexpected key",
+    "must be specified",
+    "must be enabled",
+    "is not valid",
+    "containsservicesexception",
+    "cannot be deleted",
+    "validationexception",
+)
+
+
+@rule
+def _configuration(f: Facts) -> list[Candidate]:
+    found = f.has(*CONFIGURATION_WORDS)
+    if not found or f.has(*DENIED):
+        return []
+    return [
+        Candidate(
+            "neither",
+            "configuration",
+            "deploy",
+            4,
+            _("the request itself is invalid (a parameter, a setting, a state): not a permission"),
+        )
+    ]
+
+
+@rule
+def _image_platform(f: Facts) -> list[Candidate]:
+    """An image built for another CPU architecture: the kernel refuses to run its binary."""
+    if not f.has("exec format error"):
+        return []
+    return [
+        Candidate(
+            "neither",
+            "image-not-found",
+            "run",
+            8,
+            _("the image was built for another CPU architecture (arm64 and amd64)"),
+        )
+    ]
+
+
+# A pull from a registry outside AWS (Docker Hub, GHCR, Quay, GCR) that names no AWS refusal:
+# its status codes (404, 429, 401) are the registry's answer about the image or the caller's
+# quota, not an IAM decision.
+FOREIGN_REGISTRIES = ("docker.io", "ghcr.io", "quay.io", "gcr.io")
+
+
+@rule
+def _foreign_registry(f: Facts) -> list[Candidate]:
+    if not (f.has(*FOREIGN_REGISTRIES) and f.has("pull", "image")):
+        return []
+    if f.has("not authorized to perform", "asm", "secret"):
+        return []
+    return [
+        Candidate(
+            "neither",
+            "image-not-found",
+            "launch",
+            8,
+            _(
+                "a registry outside AWS answered the pull (a missing image, or its rate "
+                "limit); no AWS permission was asked"
+            ),
+        ),
+        Candidate(
+            "execution",
+            "image-pull",
+            "launch",
+            4,
+            _("unless the image is private and its repositoryCredentials cannot be read"),
+        ),
+    ]
+
+
 # -- the answer -----------------------------------------------------------------------------------
 
 # The texts below are marked with N_ and shown, translated, with _ (see ecslab.i18n); the keys
@@ -1170,6 +1514,10 @@ def _app_decrypt(f: Facts) -> list[Candidate]:
 SUSPECTS = {
     "execution": N_("the task execution role"),
     "task": N_("the task role"),
+    "instance": N_("the EC2 container instance role"),
+    "deployer": N_("the deployer's own permissions"),
+    "service-linked": N_("the ECS service-linked role"),
+    "infrastructure": N_("the role ECS assumes for the service"),
     "neither": N_("neither role"),
     "unknown": N_("not sure"),
 }
@@ -1192,6 +1540,23 @@ EXPLANATIONS = {
     "task": N_(
         "The task was running: your application made this call through the AWS SDK, which "
         "uses the task role (taskRoleArn) from the container credentials endpoint."
+    ),
+    "instance": N_(
+        "The EC2 container instance role (the instance profile of the instance the task runs on) "
+        "made or was refused this call, not one of the task's two roles."
+    ),
+    "deployer": N_(
+        "The caller that registers, runs or deploys the task was refused: its own permissions, "
+        "not the task's roles."
+    ),
+    "service-linked": N_(
+        "ECS's own service-linked role (AWSServiceRoleForECS) is missing or not usable yet; "
+        "the task's roles are not involved."
+    ),
+    "infrastructure": N_(
+        "A role that ECS itself assumes for a service (the legacy ECS service role for load "
+        "balancers, ecsServiceRole, or an infrastructure role) could not be used; the task's "
+        "roles are not involved."
     ),
     "neither": N_("This is not a missing permission on either ECS role."),
     "unknown": N_("ecslab does not recognise this message."),
@@ -1334,6 +1699,14 @@ def diagnose(message: str) -> Diagnosis:
     for check in RULES:
         candidates += check(facts)
     candidates.sort(key=lambda c: -c.score)
+    # one candidate per (role, category): two rules that agree make one answer, the stronger
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for candidate in candidates:
+        if (candidate.role, candidate.category) not in seen:
+            seen.add((candidate.role, candidate.category))
+            unique.append(candidate)
+    candidates = unique
     if candidates:
         best = candidates[0]
         role, category, phase = best.role, best.category, best.phase

@@ -90,7 +90,7 @@ def test_messages_as_people_paste_them(lab):
             "An error occurred (AccessDeniedException) when calling the RunTask operation: User: "
             "arn:aws:iam::123456789012:user/deployer is not authorized to perform: iam:PassRole "
             "on resource: arn:aws:iam::123456789012:role/ecs-task-role",
-            "neither",
+            "deployer",
             "pass-role",
         ),
         (
@@ -98,7 +98,7 @@ def test_messages_as_people_paste_them(lab):
             "arn:aws:sts::123456789012:assumed-role/my-ec2-role/i-0abcdef1234567890 is not "
             "authorized to perform: dynamodb:GetItem on resource: "
             "arn:aws:dynamodb:us-east-1:123456789012:table/orders",
-            "neither",
+            "instance",
             "instance-role",
         ),
         (
@@ -241,10 +241,10 @@ REPRESENTATIVE = {
     ("task", "runtime-dynamodb"): "task-dynamodb-createtable-java",
     ("task", "ecs-exec"): "task-ecs-exec-target-not-connected",
     ("task", "log-router"): "task-firelens-init-s3-config-403",
-    ("neither", "pass-role"): "neither-passrole-runtask-lambda",
+    ("deployer", "pass-role"): "neither-passrole-runtask-lambda",
     ("neither", "network"): "neither-net-asm-context-deadline",
     ("neither", "image-not-found"): "neither-img-digest-not-found",
-    ("neither", "instance-role"): "neither-instance-role-sqs-createqueue",
+    ("instance", "instance-role"): "neither-instance-role-sqs-createqueue",
     ("neither", "container-exit"): "neither-exit-oom-fargate",
     ("neither", "placement"): "neither-place-no-container-instances",
     ("neither", "ecs-exec"): "neither-ecs-exec-not-enabled",
@@ -387,9 +387,9 @@ def test_explain_lang_through_a_subprocess():
         return done.stdout
 
     english = explain(message)
-    assert english.startswith("Suspect: neither role (pass-role, deploy phase).")
+    assert english.startswith("Suspect: the deployer's own permissions (pass-role, deploy phase).")
     japanese = explain("--lang", "ja", message)
-    assert japanese.startswith("疑う対象: どちらのロールでもない (pass-role、デプロイフェーズ)")
+    assert japanese.startswith("疑う対象: デプロイする側自身の権限 (pass-role、デプロイフェーズ)")
     assert explain(message, lang="ja") == japanese  # ECSLAB_LANG when --lang is left out
     assert explain("--lang", "en", message, lang="ja") == english  # --lang wins
     assert "ECS / IAM のエラーメッセージを診断し" in explain("--lang", "ja", "--help")

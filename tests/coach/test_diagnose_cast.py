@@ -94,7 +94,7 @@ def test_the_instance_role_answering_points_at_the_task_role(lab):
     [line] = task.logs
     assert "assumed-role/ecsInstanceRole/i-0" in line
     found = diagnose(line)
-    assert (found.role, found.category, found.phase) == ("neither", "instance-role", "run")
+    assert (found.role, found.category, found.phase) == ("instance", "instance-role", "run")
     assert "The role to work on is the task role, not the instance role" in found.explanation
     assert "task role (taskRoleArn)" in found.fix
     assert "ECS_AWSVPC_BLOCK_IMDS=true" in found.fix
@@ -107,7 +107,7 @@ def test_the_same_over_imdsv1_in_bridge_mode(lab):
     lab.container_instance.http_tokens = "optional"
     task = lab.run_task(family, app=_who_am_i, launch_type="EC2")
     found = diagnose(task.logs[-1])
-    assert (found.role, found.category) == ("neither", "instance-role")
+    assert (found.role, found.category) == ("instance", "instance-role")
     assert "ECS_AWSVPC_BLOCK_IMDS" in found.fix
 
 
@@ -121,7 +121,7 @@ def test_the_same_over_imdsv1_in_bridge_mode(lab):
 )
 def test_real_instance_role_sessions_get_the_task_role_fix(ident):
     found = diagnose(CORPUS[ident]["message"])
-    assert (found.role, found.category, found.phase) == ("neither", "instance-role", "run")
+    assert (found.role, found.category, found.phase) == ("instance", "instance-role", "run")
     assert "task role (taskRoleArn)" in found.fix
 
 
@@ -130,7 +130,7 @@ def test_the_agents_own_calls_are_fixed_on_the_instance_role(lab):
     lab.run_task(launch_type="EC2")
     [register] = [e for e in lab.trace.events if e.action == "ecs:RegisterContainerInstance"]
     found = diagnose(register.error)
-    assert (found.role, found.category, found.phase) == ("neither", "instance-role", "deploy")
+    assert (found.role, found.category, found.phase) == ("instance", "instance-role", "deploy")
     assert found.fix.startswith("Attach AmazonEC2ContainerServiceforEC2Role")
     assert "taskRoleArn" not in found.fix
 
@@ -148,7 +148,7 @@ def test_a_pull_refused_to_the_instance_role_is_still_the_instance_role(lab):
     lab.instance_role.detach("AmazonEC2ContainerServiceforEC2Role")
     task = lab.run_task(family, app=lambda: None, launch_type="EC2")
     found = diagnose(task.stopped_reason)
-    assert (found.role, found.category, found.phase) == ("neither", "instance-role", "launch")
+    assert (found.role, found.category, found.phase) == ("instance", "instance-role", "launch")
 
 
 # -- (3) ECS Exec ----------------------------------------------------------------------------------

@@ -1,0 +1,69 @@
+"""Issue 15: the wider role set, the closed set of categories, and candidates that keep the
+plausible alternatives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ecslab import diagnose
+from ecslab.coach.diagnose import CATEGORIES, ROLES, SUSPECTS
+
+HERE = Path(__file__).parent / "corpus"
+FIRST = json.loads((HERE / "messages.json").read_text(encoding="utf-8"))
+DEVELOPMENT = json.loads((HERE / "second" / "development.json").read_text(encoding="utf-8"))
+
+
+def test_the_role_set_is_issue_15s():
+    assert set(ROLES) == {
+        "execution",
+        "task",
+        "instance",
+        "deployer",
+        "service-linked",
+        "infrastructure",
+        "neither",
+        "unknown",
+    }
+    assert set(SUSPECTS) == set(ROLES)
+
+
+def test_the_corpora_use_the_role_set():
+    for entry in FIRST + DEVELOPMENT:
+        assert entry["role"] in ROLES, entry["id"]
+    for entry in FIRST:
+        assert entry["category"] in CATEGORIES, entry["id"]
+
+
+@pytest.mark.parametrize("entry", FIRST + DEVELOPMENT, ids=lambda e: e["id"])
+def test_every_answer_stays_in_the_closed_sets(entry):
+    found = diagnose(entry["message"])
+    assert found.role in ROLES
+    assert found.category in CATEGORIES
+    for candidate in found.candidates:
+        assert (candidate.role, candidate.category) in {(r, c) for r in ROLES for c in CATEGORIES}
+    pairs = [(c.role, c.category) for c in found.candidates]
+    assert len(pairs) == len(set(pairs))  # one candidate per (role, category)
+
+
+@pytest.mark.parametrize(
+    ("ident", "role"),
+    [
+        ("neither-instance-role-sqs-createqueue", "instance"),
+        ("neither-passrole-runtask-lambda", "deployer"),
+        ("neither-service-linked-role-missing", "service-linked"),
+        ("neither-codebuild-ecr-batchgetimage", "deployer"),
+    ],
+)
+def test_the_migrated_labels(ident, role):
+    [entry] = [e for e in FIRST if e["id"] == ident]
+    assert entry["role"] == role
+    assert diagnose(entry["message"]).role == role
+
+
+def test_an_instance_role_answering_offers_the_task_role_next():
+    [entry] = [e for e in FIRST if e["id"] == "neither-instance-role-sqs-createqueue"]
+    found = diagnose(entry["message"])
+    assert [c.role for c in found.candidates][:2] == ["instance", "task"]
