@@ -902,7 +902,7 @@ def _runtime(f: Facts) -> list[Candidate]:
         return [
             _instance_answered(
                 Candidate(
-                    "instance",
+                    "task",
                     "instance-role",
                     "run",
                     8,
@@ -913,7 +913,7 @@ def _runtime(f: Facts) -> list[Candidate]:
                     ),
                 )
             ),
-            _task_alternative(8),
+            _instance_alternative(8),
         ]
     if f.user and not f.principal_role:
         return [
@@ -1201,26 +1201,32 @@ def _instance_role_by_name(f: Facts) -> list[Candidate]:
         ),
     )
     if found.phase == "run" and f.has(*DENIED):
-        return [_instance_answered(found), _task_alternative(found.score)]
+        found.role = "task"
+        return [_instance_answered(found), _instance_alternative(found.score)]
     return [found]
 
 
-def _task_alternative(score: float) -> Candidate:
-    """The task role as the other answer to an instance role answering for an app: the role a
-    learner gives the task so that the instance role stops answering."""
+def _instance_alternative(score: float) -> Candidate:
+    """The instance role as the other answer when it answered for an app: it made the call, but
+    widening it gives every container on the instance the permission (issue 15: the role to
+    work on is the task role)."""
     return _quiet(
         Candidate(
-            "task",
+            "instance",
             "instance-role",
             "run",
             score - 2,
-            _("the task has no task role of its own (or its SDK skipped it): give it one"),
+            _(
+                "the instance role made the call; widening it would work, but for every "
+                "container on the instance"
+            ),
         )
     )
 
 
 def _instance_answered(found: Candidate) -> Candidate:
-    """An app's call answered by the container instance role: the task role is what to work on.
+    """An app's call answered by the container instance role: the task role is what to work on
+    (``found.role`` is ``task``; the instance role follows among the candidates).
 
     On EC2 the SDK's chain asks the container credentials endpoint first and IMDS after it: an app
     whose task has no task role gets the instance role's credentials from IMDS, unless the agent
@@ -1232,6 +1238,11 @@ def _instance_answered(found: Candidate) -> Candidate:
         "the EC2 instance's role answered, not a task role: the container "
         "found no task role credentials and the SDK fell back to the instance "
         "profile — give the task definition a task role"
+    )
+    found.lead = _(
+        "The task was running: your application made this call through the AWS SDK, but with "
+        "the EC2 instance's role, not a task role: the container credentials endpoint had no "
+        "task role to give, so the SDK's credential chain went on to the instance."
     )
     found.more = _(
         "The session name is an EC2 instance id: the credentials came from the instance "

@@ -98,7 +98,7 @@ def test_messages_as_people_paste_them(lab):
             "arn:aws:sts::123456789012:assumed-role/my-ec2-role/i-0abcdef1234567890 is not "
             "authorized to perform: dynamodb:GetItem on resource: "
             "arn:aws:dynamodb:us-east-1:123456789012:table/orders",
-            "instance",
+            "task",
             "instance-role",
         ),
         (
@@ -244,7 +244,8 @@ REPRESENTATIVE = {
     ("deployer", "pass-role"): "neither-passrole-runtask-lambda",
     ("neither", "network"): "neither-net-asm-context-deadline",
     ("neither", "image-not-found"): "neither-img-digest-not-found",
-    ("instance", "instance-role"): "neither-instance-role-sqs-createqueue",
+    ("task", "instance-role"): "neither-instance-role-sqs-createqueue",
+    ("instance", "instance-role"): "neither-instance-role-logs-ecs-cli",
     ("neither", "container-exit"): "neither-exit-oom-fargate",
     ("neither", "placement"): "neither-place-no-container-instances",
     ("neither", "ecs-exec"): "neither-ecs-exec-not-enabled",

@@ -94,7 +94,7 @@ def test_the_instance_role_answering_points_at_the_task_role(lab):
     [line] = task.logs
     assert "assumed-role/ecsInstanceRole/i-0" in line
     found = diagnose(line)
-    assert (found.role, found.category, found.phase) == ("instance", "instance-role", "run")
+    assert (found.role, found.category, found.phase) == ("task", "instance-role", "run")
     assert "The role to work on is the task role, not the instance role" in found.explanation
     assert "task role (taskRoleArn)" in found.fix
     assert "ECS_AWSVPC_BLOCK_IMDS=true" in found.fix
@@ -107,7 +107,7 @@ def test_the_same_over_imdsv1_in_bridge_mode(lab):
     lab.container_instance.http_tokens = "optional"
     task = lab.run_task(family, app=_who_am_i, launch_type="EC2")
     found = diagnose(task.logs[-1])
-    assert (found.role, found.category) == ("instance", "instance-role")
+    assert (found.role, found.category) == ("task", "instance-role")
     assert "ECS_AWSVPC_BLOCK_IMDS" in found.fix
 
 
@@ -121,7 +121,7 @@ def test_the_same_over_imdsv1_in_bridge_mode(lab):
 )
 def test_real_instance_role_sessions_get_the_task_role_fix(ident):
     found = diagnose(CORPUS[ident]["message"])
-    assert (found.role, found.category, found.phase) == ("instance", "instance-role", "run")
+    assert (found.role, found.category, found.phase) == ("task", "instance-role", "run")
     assert "task role (taskRoleArn)" in found.fix
 
 

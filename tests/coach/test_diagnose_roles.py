@@ -51,7 +51,8 @@ def test_every_answer_stays_in_the_closed_sets(entry):
 @pytest.mark.parametrize(
     ("ident", "role"),
     [
-        ("neither-instance-role-sqs-createqueue", "instance"),
+        ("neither-instance-role-sqs-createqueue", "task"),
+        ("neither-instance-role-logs-ecs-cli", "instance"),
         ("neither-passrole-runtask-lambda", "deployer"),
         ("neither-service-linked-role-missing", "service-linked"),
         ("neither-codebuild-ecr-batchgetimage", "deployer"),
@@ -63,7 +64,8 @@ def test_the_migrated_labels(ident, role):
     assert diagnose(entry["message"]).role == role
 
 
-def test_an_instance_role_answering_offers_the_task_role_next():
+def test_an_instance_role_answering_names_the_task_role_and_offers_the_instance_role_next():
+    """Issue 15: the role to work on is the task role; the instance role made the call."""
     [entry] = [e for e in FIRST if e["id"] == "neither-instance-role-sqs-createqueue"]
     found = diagnose(entry["message"])
-    assert [c.role for c in found.candidates][:2] == ["instance", "task"]
+    assert [c.role for c in found.candidates][:2] == ["task", "instance"]
