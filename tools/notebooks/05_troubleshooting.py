@@ -283,7 +283,8 @@ case.reveal()
 #
 # `diagnose(message)` reads an error message the way you just did — the wrapper text, the refused
 # action, the session that made the call — and says which role to fix (`execution`, `task`,
-# `neither` or `unknown`), in which phase, why, and how. It only reads the text you give it.
+# `neither`, `unknown`, or the rest of the cast of notebooks 08–10), in which phase, why, and how.
+# It only reads the text you give it.
 #
 # ### On the lab's own messages
 #
