@@ -11,8 +11,10 @@ kernel of its own, one notebook after the other, as one learner does (the time o
 from its first cell to its last; the kernel's start is printed apart). The peak is the kernel's
 own ``ru_maxrss``, asked after each notebook, so it is the high-water mark so far. This is the
 figure the README's "Running a workshop" section quotes against Binder's memory limit.
-``--nbval`` also times what CI runs: pytest's strict nbval over both editions' notebooks, with
-collection and pytest's own start included.
+``--nbval`` also times pytest's strict nbval over both editions' notebooks, collection, pytest's
+own start and a kernel per notebook included: in one process, as the README's test command runs
+it, and on the machine's 2 cores (pytest-xdist, ``--dist loadfile``), which issue 14's target
+is about.
 
     .venv/bin/python benchmarks/course.py                 # both editions
     .venv/bin/python benchmarks/course.py --lang ja       # one edition
@@ -93,12 +95,15 @@ def run_edition(folder: Path, prefixes: list[str]) -> tuple[float, float] | None
     return total, peak
 
 
-def strict_nbval(folders: list[Path]) -> tuple[float, int]:
-    """Wall time of pytest's strict nbval over these folders' notebooks (as CI runs it)."""
+def strict_nbval(folders: list[Path], workers: int = 0) -> tuple[float, int]:
+    """Wall time of pytest's strict nbval over these folders' notebooks: in one process as the
+    README's test command runs it (``workers=0``), or spread over ``workers`` processes by
+    pytest-xdist with ``--dist loadfile`` (each notebook's cells stay in order in one kernel)."""
     paths = [str(p) for folder in folders for p in sorted(folder.glob("*.ipynb"))]
+    spread = ["-n", str(workers), "--dist", "loadfile"] if workers else []
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *paths],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *spread, *paths],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -137,14 +142,20 @@ def main(argv: list[str]) -> int:
         f"(target < {TARGET_SECONDS:.0f} s: {verdict(total, TARGET_SECONDS)})"
     )
     if args.nbval and not args.prefixes:
-        print("strict nbval (pytest, collection included):")
-        seconds, status = strict_nbval([EDITIONS[language] for language in languages])
-        state = "passed" if status == 0 else f"FAILED (exit {status})"
-        print(
-            f"strict nbval, {editions}: {seconds:.1f} s, {state} "
-            f"(target < {TARGET_SECONDS:.0f} s: {verdict(seconds, TARGET_SECONDS)})"
-        )
-        if status != 0:
+        folders = [EDITIONS[language] for language in languages]
+        print("strict nbval (pytest, collection and each notebook's own kernel start included):")
+        failed = False
+        # issue 14's target is "on 2 cores": judged with both used; one process is printed too,
+        # as the README's test command (and CI) runs it.
+        for workers, how in ((0, "one process"), (2, "2 cores, pytest-xdist")):
+            seconds, status = strict_nbval(folders, workers)
+            state = "passed" if status == 0 else f"FAILED (exit {status})"
+            target = ""
+            if workers:
+                target = f" (target < {TARGET_SECONDS:.0f} s: {verdict(seconds, TARGET_SECONDS)})"
+            print(f"strict nbval, {editions}, {how}: {seconds:.1f} s, {state}{target}")
+            failed = failed or status != 0
+        if failed:
             return 1
     return 0
 
