@@ -274,24 +274,7 @@ class Lab:
         ``iam:PassRole`` checks ECS made on it (see ecslab.ecs.deployer).
         """
         self._require_open()
-        if launch_type not in ("FARGATE", "EC2"):
-            raise ValueError(
-                _('launch_type is "FARGATE" or "EC2" (what ecslab simulates), not {value}').format(
-                    value=repr(launch_type)
-                )
-            )
-        if not isinstance(as_deployer, bool):
-            raise ArgumentTypeError(
-                _("as_deployer must be True or False, not {kind}").format(
-                    kind=type(as_deployer).__name__
-                )
-            )
-        if not isinstance(enable_execute_command, bool):
-            raise ArgumentTypeError(
-                _("enable_execute_command must be True or False, not {kind}").format(
-                    kind=type(enable_execute_command).__name__
-                )
-            )
+        run_options(launch_type, enable_execute_command, as_deployer)  # a learner's mistake: say so
         start = len(self.trace)
         if isinstance(task_definition, dict):
             task_definition = self.register_task_definition(task_definition)
