@@ -11,26 +11,9 @@ import json
 import pytest
 
 from ecslab import Lab
+from tests.ecs.plan_rows import planned, rows
 
 TASK_ROLE = "ecs-task-role"
-
-
-def rows(calls):
-    """(phase, principal, role, action, resource, via), consecutive repeats (one per image
-    layer) merged."""
-    out = []
-    for call in calls:
-        row = (call.phase, call.principal, call.role, call.action, call.resource, call.via)
-        if not out or out[-1] != row:
-            out.append(row)
-    return out
-
-
-def planned(plan, task_id):
-    return [
-        (p, who, role, action, resource.replace("<task-id>", task_id), via)
-        for p, who, role, action, resource, via in rows(plan.calls)
-    ]
 
 
 def assert_plan_is_what_ran(lab, **kwargs):

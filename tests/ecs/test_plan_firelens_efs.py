@@ -12,6 +12,7 @@ from ecslab.ecs import efs, firelens
 from ecslab.ecs.efs import with_efs_volume
 from ecslab.ecs.firelens import with_log_router
 from ecslab.i18n import set_language
+from tests.ecs.plan_rows import planned, rows
 
 SHIP = {
     "Version": "2012-10-17",
@@ -30,24 +31,6 @@ def _allow(*actions):
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}],
     }
-
-
-def rows(calls):
-    """(phase, principal, role, action, resource, via), consecutive repeats (one per image
-    layer) merged."""
-    out = []
-    for call in calls:
-        row = (call.phase, call.principal, call.role, call.action, call.resource, call.via)
-        if not out or out[-1] != row:
-            out.append(row)
-    return out
-
-
-def planned(plan, task_id):
-    return [
-        (p, who, role, action, resource.replace("<task-id>", task_id), via)
-        for p, who, role, action, resource, via in rows(plan.calls)
-    ]
 
 
 def assert_plan_is_what_ran(lab, definition):
