@@ -60,6 +60,9 @@ image-not-found          the image's repository, tag, digest or platform is not 
 configuration            a request ECS or the SDK refuses as invalid (parameter, setting, state)
 container-exit           the container stopped on its own (exit code, memory, health check)
 placement                the scheduler found no capacity (instances, resources, constraints)
+resource-policy          a resource's own policy refused (bucket, key, secret, VPC endpoint)
+organization-policy      an organization's SCP or RCP refused, whatever the role allows
+stopped-on-purpose       ECS stopped the task on purpose (scaling, deployment, user, Spot)
 other                    anything else the message names
 =======================  ========================================================================
 
@@ -82,6 +85,15 @@ category ``placement``, explained as an instance that never registered. A FireLe
 refused call (Fluent Bit's own error line) is ``"task"``, category ``log-router``, phase run;
 an EFS mount refused at launch (``access denied by server``) is ``"task"``, category ``efs``,
 phase launch, and an EFS name that does not resolve is ``"neither"``, category ``efs``.
+
+Rules are written over wording families, not messages (issue 15): an SDK's credential chain
+giving up in any SDK's words, AWS's refusals that name the kind of policy that decided (an SCP, a
+VPC endpoint policy or a resource's explicit deny is no role's to fix), the container runtime's own
+failures inside ECS's wrappers, a deployment's calls (changes to ECS, IAM, CloudFormation, pushed
+images) refused to whoever deploys. A failure that no rule knows gets a guess said to be one
+(neither first, the two task roles next: a failure that names no refusal is rarely a role's); a
+text with no failure word in it stays ``"unknown"``. ``tests/coach/test_diagnose_generalise.py``
+runs every rule against the corpora it was not written with.
 
 Why rules and not a model: the signals are few and exact (a wrapper text, an IAM action, a
 session name), the answer must explain itself, and a learner must be able to read why.
@@ -138,6 +150,9 @@ CATEGORIES = {
     "configuration": "a request ECS or the SDK refuses as invalid (parameter, setting, state)",
     "container-exit": "the container stopped on its own (exit code, memory, health check)",
     "placement": "the scheduler found no capacity (instances, resources, constraints)",
+    "resource-policy": "a resource's own policy refused (bucket, key, secret, VPC endpoint)",
+    "organization-policy": "an organization's SCP or RCP refused, whatever the role allows",
+    "stopped-on-purpose": "ECS stopped the task on purpose (scaling, deployment, user, Spot)",
     "other": "anything else the message names",
 }
 
@@ -215,6 +230,19 @@ NETWORK = (
     # botocore's ConnectTimeoutError (botocore/exceptions.py): an app's call with no path out
     "connect timeout on endpoint url",
     "connecttimeouterror",
+    # the same family as other runtimes and tools word it: a socket that never connected, a name
+    # that did not resolve, Fargate's ENI never attached
+    "connection timed out",
+    "connect timed out",
+    "read timed out",
+    "operation timed out",
+    "network is unreachable",
+    "no route to host",
+    "connection refused",
+    "temporary failure in name resolution",
+    "name or service not known",
+    "could not resolve host",
+    "network interface provisioning",
 )
 DENIED = (
     "not authorized to perform",
@@ -533,11 +561,20 @@ def _pass_role(f: Facts) -> list[Candidate]:
     return []
 
 
+# Node's and libc's socket error codes, whole words only ("enotfound" is also inside
+# "ResourceNotFoundException")
+_SOCKET_ERROR = re.compile(r"\b(?:econnrefused|etimedout|enotfound|econnreset|ehostunreach)\b")
+
+
 @rule
 def _network(f: Facts) -> list[Candidate]:
     found = f.has(*NETWORK)
-    if not found:
-        return []
+    if not found and f.has("failed to resolve") and not f.has("failed to resolve ref"):
+        found = "failed to resolve"  # a host name, not an image reference
+    if not found and (code := _SOCKET_ERROR.search(f.lower)):
+        found = code.group(0)
+    if not found or _credentials_missing(f):
+        return []  # an SDK that could not reach its credentials: _no_credentials
     if f.has(*DENIED) and not f.has("context deadline exceeded", "i/o timeout"):
         return []
     f.evidence.append(_("network trouble: '{text}'").format(text=f.quote(found)))
@@ -615,6 +652,15 @@ def _image_missing(f: Facts) -> list[Candidate]:
     return []
 
 
+def _registry_words_only(f: Facts) -> bool:
+    """Docker's daemon answers a pull it could not make with "pull access denied for <image>,
+    repository does not exist or may require 'docker login'" whatever the reason (a wrong name, a
+    private image): the registry's words, with no IAM action, user or 403 of AWS's in them."""
+    if f.action or f.has("is not authorized", "accessdenied", "403 forbidden", "(403)"):
+        return False
+    return bool(f.has("pull access denied", "requested access to the resource is denied"))
+
+
 @rule
 def _registry_limit(f: Facts) -> list[Candidate]:
     # Docker Hub's 429 (https://docs.docker.com/docker-hub/download-rate-limit/), as Fargate
@@ -637,6 +683,20 @@ def _registry_limit(f: Facts) -> list[Candidate]:
     ]
 
 
+# The error codes of AWS APIs that refuse a request as invalid, not as unauthorised, as the agent
+# quotes them inside its launch wrappers (the services' common errors: InvalidParameterException,
+# ValidationException, ResourceNotFoundException, LimitExceededException): the task definition
+# names something wrong, and no permission changes it.
+REFUSED_AS_INVALID = (
+    "invalidparameterexception",
+    "invalidparametervalue",
+    "validationexception",
+    "resourcenotfoundexception",
+    "limitexceededexception",
+    "are reserved for aws",
+)
+
+
 @rule
 def _launch(f: Facts) -> list[Candidate]:
     wrapper = f.has(*LAUNCH_WRAPPERS)
@@ -647,6 +707,8 @@ def _launch(f: Facts) -> list[Candidate]:
     if wrapper:
         f.evidence.append(_("a launch failure: '{text}'").format(text=f.quote(wrapper)))
     denied = f.has(*DENIED)
+    if denied and _registry_words_only(f):
+        denied = None  # Docker's own words for an image it could not get, not an IAM refusal
     category = agent_category or SECRET_ACTIONS.get(action)
     if category is None:
         # Fargate's wrapper "unable to pull secrets or registry auth" names both: what failed is
@@ -717,7 +779,7 @@ def _launch(f: Facts) -> list[Candidate]:
         "looking for beginning of value",
         "invalid arn",
         "not found",
-    ):
+    ) or f.has(*REFUSED_AS_INVALID):
         return [
             Candidate(
                 "neither",
@@ -725,8 +787,9 @@ def _launch(f: Facts) -> list[Candidate]:
                 "launch",
                 7,
                 _(
-                    "the task definition names something that is not there (a log group, "
-                    "secret, parameter or JSON key): a reference to fix, not a permission"
+                    "the task definition names something that is not there or not allowed (a "
+                    "log group, secret, parameter, JSON key, a reserved name): a reference to "
+                    "fix, not a permission"
                 ),
             ),
             Candidate(
@@ -735,6 +798,17 @@ def _launch(f: Facts) -> list[Candidate]:
                 "launch",
                 3,
                 _("unless the role lacks a permission the message hides"),
+            )
+            if not _registry_words_only(f)
+            else Candidate(
+                "execution",
+                category,
+                "launch",
+                5,
+                _(
+                    "or the image is private and the task execution role may not pull it (ECR) "
+                    "or read its repositoryCredentials (another registry)"
+                ),
             ),
         ]
     return [
@@ -941,6 +1015,21 @@ def _runtime(f: Facts) -> list[Candidate]:
         ).format(role=f.principal_role)
         # TRANSLATORS: two reasons for one answer, the second adding to the first.
         found.why = _("{why}; {note}").format(why=found.why, note=found.note)
+    if service in RESOURCE_POLICY_SERVICES and not f.has("identity-based policy"):
+        # the resource's own policy (a bucket policy, a key policy...) refuses with the same
+        # words unless the refusal names the identity-based policy (_policy_type)
+        return [
+            found,
+            _quiet(
+                Candidate(
+                    "neither",
+                    "resource-policy",
+                    "run",
+                    3,
+                    _("or the resource's own policy (bucket, key, secret) must allow it"),
+                )
+            ),
+        ]
     return [found]
 
 
@@ -957,7 +1046,7 @@ def _container(f: Facts) -> list[Candidate]:
         "exited with code",
         "healthcheck",
         "health check",
-    ):
+    ) or f.has(*CONTAINER_RUNTIME):
         if f.has(*DENIED):
             return []
         return [
@@ -965,7 +1054,8 @@ def _container(f: Facts) -> list[Candidate]:
                 "neither",
                 "container-exit",
                 "run",
-                5,
+                # the container runtime's own words outweigh the launch wrapper around them
+                8 if f.has(*CONTAINER_RUNTIME) else 5,
                 _(
                     "the container itself stopped (its own error, memory, health check): "
                     "read its logs"
@@ -1016,6 +1106,29 @@ def _container(f: Facts) -> list[Candidate]:
                 f.evidence.append(_("RunTask found no container instance in the cluster"))
         return [found]
     return []
+
+
+# The container runtime's own failures (Docker's daemon, containerd, runc): a file, a binary, a
+# disk or a process, wrapped by ECS as CannotStartContainerError or CannotPullContainerError but
+# never an AWS permission ("permission denied" here is the file system's).
+CONTAINER_RUNTIME = (
+    "oci runtime",
+    "runc create failed",
+    "failed to create shim",
+    "error during container init",
+    "unable to start container process",
+    "executable file not found",
+    "no space left on device",
+    "segmentation fault",
+    "error processing tar file",
+    "failed to register layer",
+)
+
+
+# Services whose resources carry their own policy, which can refuse a caller whatever its role
+# allows (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_aws-services-that-work-with-
+# iam.html, "Resource-based policies").
+RESOURCE_POLICY_SERVICES = ("s3", "kms", "secretsmanager", "sqs", "sns", "ecr", "lambda", "events")
 
 
 def _service_of_operation(f: Facts) -> str | None:
@@ -1129,6 +1242,28 @@ def _registration(f: Facts) -> list[Candidate]:
                 ),
             )
         )
+    if f.has("cannot specify an iam role"):
+        # CreateService refuses a service role (the legacy load balancer role, `role` /
+        # `iam_role`) for a service that must use the service-linked role: the fix is to stop
+        # passing that role (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/
+        # API_CreateService.html, "role": "If your account has already created the Amazon ECS
+        # service-linked role, that role is used for your service unless you specify a role here")
+        found = Candidate(
+            "infrastructure",
+            "service-role",
+            "deploy",
+            12,
+            _(
+                "the service was given a service role (the legacy load balancer role) that ECS "
+                "does not accept here: it uses its service-linked role instead"
+            ),
+        )
+        found.fix = _(
+            "Remove the service's role (CreateService's role, Terraform's iam_role, "
+            "CloudFormation's Role) and let ECS use its service-linked role AWSServiceRoleForECS; "
+            "the task's roles are not involved."
+        )
+        out.append(found)
     if f.has("service linked role", "service-linked role", "awsserviceroleforecs"):
         out.append(
             Candidate(
@@ -1142,13 +1277,38 @@ def _registration(f: Facts) -> list[Candidate]:
     return out
 
 
+# The family of an SDK's credential chain giving up, as each SDK words it: a verb of getting, then
+# (within a few words) "credentials" — botocore's "Unable to locate credentials", the Java SDK's
+# "Unable to load AWS credentials from any provider in the chain", the JavaScript SDK's "Could not
+# load credentials from any providers" and "Missing credentials in config", PHP's "Error retrieving
+# credentials from the instance profile metadata service", .NET's "Unable to get IAM security
+# credentials from EC2 Instance Metadata Service".
+_CREDENTIALS_MISSING = re.compile(
+    r"\b(?:unable to|could ?not|couldn't|cannot|can't|failed to|error)\s+(?:load|locate|find|get|"
+    r"retriev|fetch|obtain|resolv|refresh|sourc)\w*\s+(?:\w+\s+){0,3}?credentials"
+    r"|\bmissing credentials|\bno credentials\b|credentials ?provider ?error"
+    r"|any providers? in the chain"
+    # an SDK whose chain went on to the EC2 instance metadata service (IMDS) and failed there:
+    # on Fargate there is none, on EC2 a hop limit of 1 keeps containers from it
+    r"|(?:ec2|instance) metadata\b[^.]{0,60}?(?:error|fail|timed? ?out|unable)",
+    re.I,
+)
+
+
+def _credentials_missing(f: Facts) -> str | None:
+    found = f.has(*NO_CREDENTIALS)
+    if found is None and (match := _CREDENTIALS_MISSING.search(f.lower)):
+        found = match.group(0)
+    return found
+
+
 @rule
 def _no_credentials(f: Facts) -> list[Candidate]:
-    found = f.has(*NO_CREDENTIALS)
+    found = _credentials_missing(f)
     if not found or f.has(*LAUNCH_WRAPPERS):
         return []
     f.evidence.append(_("the SDK found no credentials: '{text}'").format(text=f.quote(found)))
-    return [
+    out = [
         Candidate(
             "task",
             "runtime-other",
@@ -1160,6 +1320,21 @@ def _no_credentials(f: Facts) -> list[Candidate]:
             ),
         )
     ]
+    if f.has(*NETWORK):
+        # the credential source did not answer in time: an SDK that asks IMDS (an old SDK, a
+        # chain without the container provider) times out behind a hop limit of 1
+        out.append(
+            _quiet(
+                Candidate(
+                    "neither",
+                    "network",
+                    "run",
+                    5,
+                    _("or the credential source could not be reached in time"),
+                )
+            )
+        )
+    return out
 
 
 @rule
@@ -1363,9 +1538,13 @@ def _app_decrypt(f: Facts) -> list[Candidate]:
 # registers tasks with a load balancer ("Unable to assume role and validate the listeners
 # configured on your load balancer", "... validate the specified targetGroupArn. Please verify
 # that the ECS service role being passed has the proper permissions": CreateService's
-# InvalidParameterException, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/
-# check-iam-role.html; the scheduler's own session "ecs-service-scheduler/..."), and the
-# infrastructure role (ecsInfrastructureRole, for EBS volumes and VPC Lattice).
+# InvalidParameterException, as https://github.com/hashicorp/terraform/issues/4609 and
+# https://github.com/TeliaSoneraNorge/divx-terraform-modules/issues/28 quote it; the scheduler's
+# own session "ecs-service-scheduler/..."), and the infrastructure roles (ecsInfrastructureRole,
+# for EBS volumes, Service Connect TLS, VPC Lattice and managed instances; the one for load
+# balancers in blue/green deployments, session ECSNetworkingWithELB:
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/
+# AmazonECSInfrastructureRolePolicyForLoadBalancers.html).
 SERVICE_ROLE_WORDS = (
     "validate the listeners",
     "specified targetgrouparn",
@@ -1375,6 +1554,14 @@ SERVICE_ROLE_WORDS = (
     "infrastructure role",
     "ecsinfrastructurerole",
     "infrastructurerolearn",
+    # the infrastructure role's session names in CloudTrail and in refusals
+    # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html)
+    "ecstaskvolumesforebs",
+    "ecsserviceconnectfortls",
+    "ecsnetworkingwithvpclattice",
+    "ecsmanagedinstancesforcompute",
+    "ecsnetworkingwithelb",
+    "amazonecsinfrastructurerolepolicy",
 )
 
 
@@ -1516,6 +1703,212 @@ def _foreign_registry(f: Facts) -> list[Candidate]:
             _("unless the image is private and its repositoryCredentials cannot be read"),
         ),
     ]
+
+
+# AWS's refusals name the kind of policy that decided ("... because no identity-based policy
+# allows the <action> action", "... with an explicit deny in a service control policy": the
+# access denied message examples of https://docs.aws.amazon.com/AmazonS3/latest/userguide/
+# troubleshoot-403-errors.html, and of IAM's troubleshoot_access-denied page). An organization's
+# policy, a VPC endpoint's policy or a resource's own explicit deny refuses whatever the caller's
+# role allows; a resource policy that "allows" nothing may still be the caller's role's fault
+# (a cross-account call says so when the identity policy lacks the allow too).
+_POLICY_TYPE = re.compile(
+    r"(?P<how>with an explicit deny in an?|because no)\s+(?P<type>service control|resource "
+    r"control|vpc endpoint|permissions boundary|session|identity-based|resource-based)\s+polic",
+    re.I,
+)
+GUARDRAILS = {
+    "service control": "organization-policy",
+    "resource control": "organization-policy",
+    "vpc endpoint": "resource-policy",
+}
+POLICY_KINDS = {
+    "service control": N_("a service control policy (SCP)"),
+    "resource control": N_("a resource control policy (RCP)"),
+    "vpc endpoint": N_("a VPC endpoint policy"),
+    "resource-based": N_("a resource-based policy"),
+}
+
+
+@rule
+def _policy_type(f: Facts) -> list[Candidate]:
+    found = _POLICY_TYPE.search(f.text)
+    if not found:
+        return []
+    kind = found.group("type").lower()
+    explicit = found.group("how").lower().startswith("with")
+    if kind not in POLICY_KINDS:
+        return []  # identity-based, session, boundary: the caller's role, as the other rules say
+    policy = _(POLICY_KINDS[kind])
+    f.evidence.append(_("the refusal names {policy}").format(policy=policy))
+    if kind == "resource-based" and not explicit:
+        # "no resource-based policy allows": the caller's own policy may lack it as well
+        return [
+            _quiet(
+                Candidate(
+                    "neither",
+                    "resource-policy",
+                    "run",
+                    5,
+                    _("or the resource's own policy (bucket, key, secret) must allow it"),
+                )
+            )
+        ]
+    refused = Candidate(
+        "neither",
+        GUARDRAILS.get(kind, "resource-policy"),
+        "run",
+        10,
+        _(
+            "{policy} refused the call, not the caller's role: no permission added to either "
+            "ECS role gets past it"
+        ).format(policy=policy),
+    )
+    refused.fix = _(
+        "Find the policy that refuses the call ({policy}) and ask whoever owns it (the "
+        "organization's administrators for an SCP or RCP, the VPC's or the resource's owner "
+        "otherwise) to allow the task's role there; the role's own policy is not the problem."
+    ).format(policy=policy)
+    return [refused]
+
+
+# ECS stopped the task itself, as it should: the stopped reason of a task that did not fail
+# (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-errors.html: "Scaling
+# activity initiated by (deployment ...)", "Task stopped by user", Spot's "Your Spot Task was
+# interrupted", an instance drained or terminated).
+STOPPED_ON_PURPOSE = (
+    "scaling activity initiated by",
+    "task stopped by user",
+    "stopped by user",
+    "spot task was interrupted",
+    "spotinterruption",
+    "instance draining",
+    "container instance is draining",
+    "service deployment",
+    "deployment completed",
+)
+
+
+@rule
+def _stopped_on_purpose(f: Facts) -> list[Candidate]:
+    found = f.has(*STOPPED_ON_PURPOSE)
+    if not found or f.has(*DENIED) or f.has(*LAUNCH_WRAPPERS):
+        return []
+    f.evidence.append(_("ECS stopped the task: '{text}'").format(text=f.quote(found)))
+    found = Candidate(
+        "neither",
+        "stopped-on-purpose",
+        "run",
+        6,
+        _(
+            "ECS stopped the task on purpose (a deployment replaced it, scaling, a user, a Spot "
+            "interruption): not a failure of either role"
+        ),
+    )
+    found.fix = _(
+        "Nothing to fix in IAM: look at the service's events and deployments for why it was "
+        "replaced, and at the task's containers if it keeps being replaced."
+    )
+    return [found]
+
+
+# The calls a deployment makes, not an app: changes to ECS's control plane, IAM, CloudFormation,
+# pushing an image, load balancers and auto scaling (reads — List*, Describe*, Get* — are an app's
+# as often, a monitor's or an exporter's) (the permissions AWS lists for deploying to ECS:
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security_iam_id-based-policy-
+# examples.html). A task may make them too (a scheduler that runs other tasks), so the task role
+# stays a candidate.
+DEPLOY_SERVICES = (
+    "ecs",
+    "iam",
+    "cloudformation",
+    "elasticloadbalancing",
+    "application-autoscaling",
+    "servicediscovery",
+    "codedeploy",
+)
+IMAGE_PUSH_ACTIONS = (
+    "ecr:putimage",
+    "ecr:initiatelayerupload",
+    "ecr:uploadlayerpart",
+    "ecr:completelayerupload",
+    "ecr:createrepository",
+)
+_TASK_SESSION = re.compile(r"^[0-9a-f]{32}$")
+
+
+@rule
+def _deploy_action(f: Facts) -> list[Candidate]:
+    action = (f.action or "").lower()
+    service = action.split(":", 1)[0]
+    if not action or not f.has(*DENIED):
+        return []
+    if service not in DEPLOY_SERVICES and action not in IMAGE_PUSH_ACTIONS:
+        return []
+    if action.split(":", 1)[-1].startswith(("list", "describe", "get")):
+        return []  # reading: apps and monitors observe ECS too (an exporter, a dashboard)
+    if action in INSTANCE_AGENT_ACTIONS or action in ("iam:passrole", "ecs:executecommand"):
+        return []  # the agent's own calls, and the two the other rules know better
+    if f.session and _INSTANCE.match(f.session):
+        return []
+    deployer = Candidate(
+        "deployer",
+        "other",
+        "deploy",
+        8,
+        _(
+            "{action} is a deployment's call (registering, running or updating tasks and "
+            "services, roles, stacks, images): the caller's own permissions, not the task's roles"
+        ).format(action=f.action),
+    )
+    task = Candidate(
+        "task",
+        "runtime-other",
+        "run",
+        5,
+        _("unless an app in a task makes this call (a scheduler that runs other tasks)"),
+    )
+    if f.session and _TASK_SESSION.match(f.session):
+        # the session name of a task's role is the task's id: an app in a task made the call
+        task.score, deployer.score = 9, 5
+    return [deployer, task]
+
+
+# What an error says about itself when no rule knows it: a failure word, an exception's name, an
+# HTTP error status.
+_FAILURE = re.compile(
+    r"error|exception|fail|unable|cannot|can't|couldn't|could not|invalid|refused|timeout|"
+    r"timed out|stopped|"
+    r"\b[45]\d\d\b",
+    re.I,
+)
+
+
+def _unrecognised(f: Facts) -> list[Candidate]:
+    """The answer when no rule knows the message: a guess from its kind, said to be one.
+
+    A refusal always meets a rule (an app's call, a launch, ECS's own); any other failure that no
+    rule knows is most often not a role's (a setting, a resource, the container), so neither
+    first and the two task roles next; a text with no failure word at all stays unknown."""
+    if not _FAILURE.search(f.text):
+        return []
+    lead = _(
+        "ecslab does not recognise this message. It names no refusal (no AccessDenied, no "
+        "'not authorized'), and a failure without one is most often not a role's: a setting, a "
+        "resource that is not there, or the container itself."
+    )
+    out = []
+    for role, category, phase, score in (
+        ("neither", "other", "unknown", 2),
+        ("execution", "other", "launch", 1),
+        ("task", "runtime-other", "run", 1),
+    ):
+        found = Candidate(
+            role, category, phase, score, _("a guess from the kind of message, not a rule")
+        )
+        found.lead = lead
+        out.append(found)
+    return out
 
 
 # -- the answer -----------------------------------------------------------------------------------
@@ -1709,6 +2102,8 @@ def diagnose(message: str) -> Diagnosis:
     candidates: list[Candidate] = []
     for check in RULES:
         candidates += check(facts)
+    if not candidates:
+        candidates = _unrecognised(facts)
     candidates.sort(key=lambda c: -c.score)
     # one candidate per (role, category): two rules that agree make one answer, the stronger
     seen: set[tuple[str, str]] = set()
@@ -1731,6 +2126,8 @@ def diagnose(message: str) -> Diagnosis:
                 explanation = _("{explanation} Note: {note}.").format(
                     explanation=explanation, note=best.note
                 )
+        elif best.lead:
+            explanation = best.lead
         else:
             # TRANSLATORS: {explanation} is a sentence; {why} a reason, its first letter made
             # upper case.
