@@ -35,6 +35,8 @@ PARTS = (
     ("corpus 2 held-out", "corpus2-held-out", CORPUS / "second" / "held_out.json.gz", True),
     ("corpus 3 development", "corpus3-development", CORPUS / "third" / "development.json", False),
     ("corpus 3 held-out", "corpus3-held-out", CORPUS / "third" / "held_out.json.gz", True),
+    ("corpus 4 development", "corpus4-development", CORPUS / "fourth" / "development.json", False),
+    ("corpus 4 held-out", "corpus4-held-out", CORPUS / "fourth" / "held_out.json.gz", True),
 )
 TOP1, AMONG = 0.90, 0.97
 
@@ -187,7 +189,7 @@ def main(argv: list[str]) -> int:
             print(
                 f"  drawn: {svg.relative_to(Path.cwd()) if svg.is_relative_to(Path.cwd()) else svg}"
             )
-    held = [figures[slug] for slug in ("corpus2-held-out", "corpus3-held-out") if slug in figures]
+    held = [figures[slug] for slug in figures if slug.endswith("held-out")]
     if held:
         # both held-out parts together, weighted by their sizes
         total = sum(n for _, _, n in held)
