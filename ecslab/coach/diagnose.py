@@ -688,9 +688,9 @@ def _registry_limit(f: Facts) -> list[Candidate]:
 # ValidationException, ResourceNotFoundException, LimitExceededException): the task definition
 # names something wrong, and no permission changes it.
 REFUSED_AS_INVALID = (
-    "invalidparameterexception",
-    "invalidparametervalue",
+    "invalidparameter",
     "validationexception",
+    "validation error",
     "resourcenotfoundexception",
     "limitexceededexception",
     "are reserved for aws",
@@ -755,6 +755,26 @@ def _launch(f: Facts) -> list[Candidate]:
                 ),
             )
         ]
+        if (
+            not wrapper
+            and not (f.principal_role or f.user)
+            and category
+            in (
+                "ecr-auth",
+                "image-pull",
+            )
+        ):
+            # a bare ECR refusal names no caller and no launch: a build that pulls or pushes
+            # the image (CodeBuild, a CI runner) asks the same actions with its own role
+            out.append(
+                Candidate(
+                    "deployer",
+                    "other",
+                    "deploy",
+                    4,
+                    _("or a build (CodeBuild, a CI runner) that pulls the image with its own role"),
+                )
+            )
         if category == "image-pull" and not f.has("not authorized to perform"):
             # a registry answers 403 for an image it does not have as well as for a refusal
             out.append(
@@ -1069,6 +1089,10 @@ def _container(f: Facts) -> list[Candidate]:
         "insufficient memory",
         "insufficient cpu",
         "no container instances were found",
+        # Fargate's capacity and the EC2 scheduler's other refusals (a host port already taken)
+        "capacity is unavailable",
+        "insufficient capacity",
+        "already using a port",
     ):
         if f.has(*LAUNCH_WRAPPERS):
             return []
@@ -1290,7 +1314,10 @@ _CREDENTIALS_MISSING = re.compile(
     r"|any providers? in the chain"
     # an SDK whose chain went on to the EC2 instance metadata service (IMDS) and failed there:
     # on Fargate there is none, on EC2 a hop limit of 1 keeps containers from it
-    r"|(?:ec2|instance) metadata\b[^.]{0,60}?(?:error|fail|timed? ?out|unable)",
+    r"|(?:ec2|instance) metadata\b[^.]{0,60}?(?:error|fail|timed? ?out|unable)"
+    # a named profile the container has no file for (botocore's ProfileNotFound: "The config
+    # profile (x) could not be found"; the other SDKs' "profile ... not found")
+    r"|\bprofile\b[^.]{0,40}?(?:could not be found|not found|does not exist)",
     re.I,
 )
 
@@ -1672,10 +1699,11 @@ def _image_platform(f: Facts) -> list[Candidate]:
     ]
 
 
-# A pull from a registry outside AWS (Docker Hub, GHCR, Quay, GCR) that names no AWS refusal:
-# its status codes (404, 429, 401) are the registry's answer about the image or the caller's
-# quota, not an IAM decision.
-FOREIGN_REGISTRIES = ("docker.io", "ghcr.io", "quay.io", "gcr.io")
+# A pull from a registry outside AWS (Docker Hub, GHCR, Quay, GCR), or from Amazon ECR Public
+# (public.ecr.aws, which serves anonymous pulls: https://docs.aws.amazon.com/AmazonECR/latest/
+# public/public-registries.html), that names no AWS refusal: its status codes (404, 429, 401) are
+# the registry's answer about the image or the caller's quota, not an IAM decision.
+FOREIGN_REGISTRIES = ("docker.io", "ghcr.io", "quay.io", "gcr.io", "public.ecr.aws")
 
 
 @rule
@@ -1812,6 +1840,47 @@ def _stopped_on_purpose(f: Facts) -> list[Candidate]:
     return [found]
 
 
+# The AWS console's own words when the signed-in user lacks a permission ("User is missing the
+# following permissions: ...", "You don't have permission to ..."): whoever clicks is deploying,
+# not a task. (EC2's API says "You are not authorized to perform this operation" to any caller,
+# an app's SDK included: not one of these.)
+CONSOLE_REFUSALS = (
+    "missing the following permissions",
+    "you don't have permission",
+    "you don’t have permission",
+    "you do not have permission",
+)
+
+
+@rule
+def _console_user(f: Facts) -> list[Candidate]:
+    found = f.has(*CONSOLE_REFUSALS)
+    if not found or f.principal_role or f.has(*LAUNCH_WRAPPERS):
+        return []
+    f.evidence.append(_("the console's refusal: '{text}'").format(text=f.quote(found)))
+    return [
+        Candidate(
+            "deployer",
+            "other",
+            "deploy",
+            8,
+            _(
+                "the person signed in to the console (or the CLI) lacks the permission: their "
+                "own, not the task's roles"
+            ),
+        ),
+        _quiet(
+            Candidate(
+                "task",
+                "runtime-other",
+                "run",
+                3,
+                _("unless an app in a task printed it"),
+            )
+        ),
+    ]
+
+
 # The calls a deployment makes, not an app: changes to ECS's control plane, IAM, CloudFormation,
 # pushing an image, load balancers and auto scaling (reads — List*, Describe*, Get* — are an app's
 # as often, a monitor's or an exporter's) (the permissions AWS lists for deploying to ECS:
@@ -1878,7 +1947,7 @@ def _deploy_action(f: Facts) -> list[Candidate]:
 # HTTP error status.
 _FAILURE = re.compile(
     r"error|exception|fail|unable|cannot|can't|couldn't|could not|invalid|refused|timeout|"
-    r"timed out|stopped|"
+    r"timed out|stopped|does not exist|not found|missing|unavailable|"
     r"\b[45]\d\d\b",
     re.I,
 )
