@@ -4,6 +4,8 @@
     pbcopy-or-whatever | ecslab explain            # the message from standard input
     ecslab explain --json "..."                     # the diagnosis as JSON
     ecslab explain --lang ja "..."                  # in Japanese (日本語)
+    ecslab preflight taskdef.json iam.json          # will this task start? (offline)
+    ecslab preflight template.yaml --expect s3:GetObject=arn:aws:s3:::b/k --sarif
 
 It only reads the message you give it: no AWS account, no network, no credentials. Without
 ``--lang`` it speaks the language ecslab.i18n chooses (``ECSLAB_LANG``, then JupyterLab's display
@@ -13,6 +15,7 @@ language, then English).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from ecslab.i18n import LANGUAGES, _, set_language
@@ -68,7 +71,71 @@ def _parser() -> argparse.ArgumentParser:
             "ECSLAB_LANG's, else JupyterLab's display language, else English"
         ),
     )
+    preflight = commands.add_parser(
+        "preflight",
+        help=_("predict whether a real task will start, from its task definition and roles"),
+        description=_(
+            "Read a task definition and its roles' policies (describe-task-definition output, "
+            "register-task-definition input, get-account-authorization-details, get-role / "
+            "list-attached-role-policies / get-role-policy outputs, a CloudFormation or cdk "
+            "synth template, Terraform files or terraform show -json output) and say, offline, "
+            "what ECS will do: every call in order, allowed or denied, the stoppedReason of "
+            "the first refusal, and the smallest fix. Exit status: 0 the task starts and runs, "
+            "1 it does not, 2 the input cannot be read."
+        ),
+        add_help=False,
+    )
+    _help(preflight)
+    preflight.add_argument(
+        "inputs", nargs="+", help=_("files (JSON, YAML, .tf) or directories of .tf files")
+    )
+    preflight.add_argument(
+        "--expect",
+        action="append",
+        default=[],
+        metavar="ACTION=RESOURCE",
+        help=_(
+            "a call the app makes with the task role, e.g. "
+            "s3:GetObject=arn:aws:s3:::my-bucket/config.json (repeat for each)"
+        ),
+    )
+    preflight.add_argument("--cluster", default="default", help=_("the cluster's name"))
+    formats = preflight.add_mutually_exclusive_group()
+    formats.add_argument("--json", action="store_true", help=_("print the result as JSON"))
+    formats.add_argument(
+        "--sarif", action="store_true", help=_("print the result as SARIF 2.1.0 (code scanning)")
+    )
+    preflight.add_argument(
+        "--lang", choices=LANGUAGES, help=_("the language of the report: en or ja")
+    )
     return parser
+
+
+def _preflight(arguments: argparse.Namespace) -> int:
+    from ecslab.coach.preflight import PreflightError, preflight
+
+    try:
+        result = preflight(*arguments.inputs, expect=arguments.expect, cluster=arguments.cluster)
+    except PreflightError as error:
+        print(_("ecslab preflight: {error}").format(error=error), file=sys.stderr)
+        return 2
+    except Exception as error:  # an ecslab bug: still no traceback, and a clear exit status
+        print(
+            _(
+                "ecslab preflight: could not read the inputs ({error}). This is a bug in "
+                "ecslab: please report it with the inputs"
+            ).format(error=f"{type(error).__name__}: {error}"),
+            file=sys.stderr,
+        )
+        return 2
+    if arguments.json:
+        print(result.to_json())
+    elif arguments.sarif:
+        print(result.to_sarif())
+    else:
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        print(result.describe(colour=colour))
+    return result.exit_status
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,8 +150,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(parser: argparse.ArgumentParser, argv: list[str]) -> int:
     arguments = parser.parse_args(argv)
-    if arguments.command == "explain" and arguments.lang:
+    if arguments.command in ("explain", "preflight") and arguments.lang:
         set_language(arguments.lang)  # also when it was abbreviated (--la ja)
+    if arguments.command == "preflight":
+        return _preflight(arguments)
     if arguments.command != "explain":
         parser.print_help()
         return 2

@@ -1,0 +1,201 @@
+"""Preflight: will a real task start? Predicted from its task definition and its roles' policies,
+offline, before anything is deployed (issue 16).
+
+    from ecslab import preflight
+    result = preflight("taskdef.json", "iam.json", expect=["s3:GetObject=arn:aws:s3:::b/k"])
+    print(result.describe())          # every call, in order, allowed or denied, and why
+    result.exit_status                # 0: starts and runs; 1: it will not
+
+    $ ecslab preflight taskdef.json iam.json --expect s3:GetObject=arn:aws:s3:::b/k
+    $ ecslab preflight template.yaml --sarif > preflight.sarif
+
+It reads what AWS and the tools emit (``inputs.py`` lists the formats: describe-task-definition
+output, register-task-definition input, get-account-authorization-details, get-role and friends,
+CloudFormation and ``cdk synth`` templates, Terraform), builds the calls a task of that definition
+makes with the lab's own plan (:mod:`ecslab.ecs.plan`: ECS assuming both roles, the agent's
+registry token, secrets, image pull and log stream, then the app's calls you name with
+``expect``), decides each with the IAM judge as the lab's gate does, and words the first refusal as
+ECS would (``stoppedReason``, or RunTask's own ClientException). It never calls AWS: no
+credentials are read, and nothing leaves the machine.
+
+Why our own: IAM policy simulators (AWS's, iam-simulate) answer one call for one principal and
+know nothing of an ECS task's two phases; linters (cfn-lint, tflint, checkov) read one file's
+syntax and know nothing of which role the agent uses. This is the lab's plan and judge, pointed
+at a real deployment.
+
+What it cannot know is said, not guessed: a role or a customer managed policy that is not among
+the inputs ("Not judged"), a resource policy it was not given (a secret's, a repository's:
+treated as absent), the network (``lab.network`` in a lab), an image that does not exist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ecslab.coach.preflight.engine import Expected, Result, run
+from ecslab.coach.preflight.inputs import (
+    Deployment,
+    PreflightError,
+    load_document,
+    parse_text,
+    problem,
+    read_iam_output,
+    read_other_outputs,
+)
+from ecslab.i18n import _
+
+__all__ = ["Preflight", "PreflightError", "preflight", "read_deployment"]
+
+_EXPECT = re.compile(r"^(?P<action>[A-Za-z0-9-]+:[A-Za-z0-9*]+)=(?P<resource>\S+)$")
+
+
+class Preflight:
+    """A preflight's result: :meth:`describe`, :meth:`to_json`, :meth:`to_sarif`,
+    :attr:`exit_status` (0: the task starts and runs; 1: it does not)."""
+
+    def __init__(self, result: Result) -> None:
+        self.result = result
+
+    @property
+    def exit_status(self) -> int:
+        return self.result.exit_status
+
+    @property
+    def starts(self) -> bool:
+        return self.result.starts
+
+    @property
+    def runs(self) -> bool:
+        return self.result.runs
+
+    @property
+    def stopped_reason(self) -> str | None:
+        return self.result.stopped_reason
+
+    @property
+    def calls(self) -> list[Any]:
+        return self.result.calls
+
+    @property
+    def fixes(self) -> list[Any]:
+        return self.result.fixes
+
+    @property
+    def lints(self) -> list[Any]:
+        return self.result.lints
+
+    def describe(self, colour: bool = False) -> str:
+        from ecslab.coach.preflight.report import describe
+
+        return describe(self.result, colour)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ecslab.coach.preflight.report import to_dict
+
+        return to_dict(self.result)
+
+    def to_json(self) -> str:
+        from ecslab.coach.preflight.report import to_json
+
+        return to_json(self.result)
+
+    def to_sarif(self) -> str:
+        from ecslab.coach.preflight.report import to_sarif
+
+        return to_sarif(self.result)
+
+    def __repr__(self) -> str:
+        return self.describe()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.describe())
+
+
+def expected(text: str) -> Expected:
+    """``ACTION=RESOURCE`` (``s3:GetObject=arn:aws:s3:::bucket/key``) as an expected app call."""
+    found = _EXPECT.match(text.strip())
+    if not found:
+        raise PreflightError(
+            _(
+                "--expect {text}: write ACTION=RESOURCE, e.g. "
+                "s3:GetObject=arn:aws:s3:::my-bucket/config.json"
+            ).format(text=repr(text))
+        )
+    return Expected(found.group("action"), found.group("resource"))
+
+
+def read_deployment(sources: Iterable[str | Path | dict[str, Any]]) -> Deployment:
+    """Read every source into one :class:`Deployment` (see ``inputs.py`` for the formats)."""
+    deployment = Deployment()
+    for number, source in enumerate(sources):
+        if isinstance(source, dict):
+            _read_document(source, f"<input {number + 1}>", deployment)
+            continue
+        path = Path(source)
+        name = str(source)
+        deployment.sources.append(name)
+        if path.is_dir() or path.suffix == ".tf":
+            _read_terraform(path, deployment)
+            continue
+        if not path.exists():
+            if isinstance(source, str) and source.lstrip().startswith(
+                ("{", "AWSTemplate", "Resources")
+            ):
+                deployment.sources[-1] = "<text>"
+                _read_document(parse_text(source, "<text>"), "<text>", deployment)
+                continue
+            raise PreflightError(_("{file}: no such file").format(file=name))
+        _read_document(load_document(path), name, deployment)
+    return deployment
+
+
+def _read_document(document: Any, source: str, deployment: Deployment) -> None:
+    from ecslab.coach.preflight import cfn, tfjson
+
+    if not isinstance(document, dict):
+        raise problem(source, "$", _("expected a JSON object (or a YAML mapping) at the top"))
+    if isinstance(document.get("taskDefinition"), dict):
+        deployment.add_task_definition(document["taskDefinition"], source)
+    elif "containerDefinitions" in document:
+        deployment.add_task_definition(document, source)
+    elif cfn.is_template(document):
+        cfn.read_template(document, source, deployment)
+    elif tfjson.is_plan(document):
+        tfjson.read_plan(document, source, deployment)
+    elif not (
+        read_iam_output(document, source, deployment)
+        or read_other_outputs(document, source, deployment)
+    ):
+        keys = ", ".join(sorted(map(str, document))[:6]) or _("nothing")
+        raise problem(
+            source,
+            "$",
+            _(
+                "not a format preflight reads (its top-level keys: {keys}); see "
+                "'ecslab preflight --help' for the formats"
+            ).format(keys=keys),
+        )
+
+
+def _read_terraform(path: Path, deployment: Deployment) -> None:
+    from ecslab.coach.preflight.terraform import read_terraform
+
+    read_terraform(path, deployment)
+
+
+def preflight(
+    *sources: str | Path | dict[str, Any],
+    expect: Iterable[str] = (),
+    cluster: str = "default",
+) -> Preflight:
+    """Predict what ECS will do with a deployment (see the module docstring)."""
+    if not sources:
+        raise PreflightError(
+            _("preflight needs at least one input: a task definition and its roles")
+        )
+    expects = [expected(text) for text in expect]
+    deployment = read_deployment(sources)
+    return Preflight(run(deployment, expects, cluster))
