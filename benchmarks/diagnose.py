@@ -37,6 +37,8 @@ PARTS = (
     ("corpus 3 held-out", "corpus3-held-out", CORPUS / "third" / "held_out.json.gz", True),
     ("corpus 4 development", "corpus4-development", CORPUS / "fourth" / "development.json", False),
     ("corpus 4 held-out", "corpus4-held-out", CORPUS / "fourth" / "held_out.json.gz", True),
+    ("corpus 5 development", "corpus5-development", CORPUS / "fifth" / "development.json", False),
+    ("corpus 5 held-out", "corpus5-held-out", CORPUS / "fifth" / "held_out.json.gz", True),
 )
 TOP1, AMONG = 0.90, 0.97
 

@@ -16,6 +16,7 @@ FIRST = json.loads((HERE / "messages.json").read_text(encoding="utf-8"))
 DEVELOPMENT = json.loads((HERE / "second" / "development.json").read_text(encoding="utf-8"))
 THIRD = json.loads((HERE / "third" / "development.json").read_text(encoding="utf-8"))
 FOURTH = json.loads((HERE / "fourth" / "development.json").read_text(encoding="utf-8"))
+FIFTH = json.loads((HERE / "fifth" / "development.json").read_text(encoding="utf-8"))
 
 
 def test_the_role_set_is_issue_15s():
@@ -33,13 +34,13 @@ def test_the_role_set_is_issue_15s():
 
 
 def test_the_corpora_use_the_role_set():
-    for entry in FIRST + DEVELOPMENT + THIRD + FOURTH:
+    for entry in FIRST + DEVELOPMENT + THIRD + FOURTH + FIFTH:
         assert entry["role"] in ROLES, entry["id"]
     for entry in FIRST:
         assert entry["category"] in CATEGORIES, entry["id"]
 
 
-@pytest.mark.parametrize("entry", FIRST + DEVELOPMENT + THIRD + FOURTH, ids=lambda e: e["id"])
+@pytest.mark.parametrize("entry", FIRST + DEVELOPMENT + THIRD + FOURTH + FIFTH, ids=lambda e: e["id"])
 def test_every_answer_stays_in_the_closed_sets(entry):
     found = diagnose(entry["message"])
     assert found.role in ROLES
@@ -73,7 +74,7 @@ def test_an_instance_role_answering_names_the_task_role_and_offers_the_instance_
     assert [c.role for c in found.candidates][:2] == ["task", "instance"]
 
 
-@pytest.mark.parametrize("part", ["second", "third", "fourth"])
+@pytest.mark.parametrize("part", ["second", "third", "fourth", "fifth"])
 def test_each_part_is_fixed_by_its_id_alone(part):
     """The split is sha256(id): even → held out. Only ids and roles of the held-out part are read
     here (never a message), to check that nothing moved between the parts."""
