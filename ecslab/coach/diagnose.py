@@ -729,6 +729,20 @@ def _launch(f: Facts) -> list[Candidate]:
             category = "image-pull"
         else:
             category = "other"
+    if f.user and not f.principal_role and not wrapper:
+        # the ECS agent never signs as an IAM user: a person or a build pushing or pulling
+        return [
+            Candidate(
+                "deployer",
+                "other",
+                "deploy",
+                8,
+                _(
+                    "the caller is an IAM user ({user}): a person or a build asking ECR or Logs "
+                    "directly, never the ECS agent"
+                ).format(user=f.user),
+            )
+        ]
     if f.session and _INSTANCE.match(f.session):
         return [
             Candidate(
@@ -1021,6 +1035,27 @@ def _runtime(f: Facts) -> list[Candidate]:
         ]
     category = RUNTIME_CATEGORIES.get(service or "", "runtime-other")
     score = 7 if (f.operation or f.principal_role) else 4
+    if action in SECRET_ACTIONS and not (f.operation or f.principal_role or f.user):
+        # a bare refusal of a secret's read names no caller and no SDK call: the agent injecting
+        # the task's secrets at launch (the execution role) asks exactly these, as an app does
+        injected = Candidate(
+            "execution",
+            SECRET_ACTIONS[action],
+            "launch",
+            5,
+            _(
+                "secrets injected into the container (the task definition's secrets) are read "
+                "at launch by the ECS agent with the task execution role"
+            ),
+        )
+        app = Candidate(
+            "task",
+            category,
+            "run",
+            4,
+            _("or the app reads the secret itself, with the task role"),
+        )
+        return [injected, app]
     found = Candidate(
         "task",
         category,
@@ -1589,6 +1624,9 @@ SERVICE_ROLE_WORDS = (
     "ecsmanagedinstancesforcompute",
     "ecsnetworkingwithelb",
     "amazonecsinfrastructurerolepolicy",
+    # AWS Batch's roles for the infrastructure it runs ECS tasks on (its Spot Fleet role)
+    "iamfleetrole",
+    "spot fleet role",
 )
 
 
@@ -1838,6 +1876,53 @@ def _stopped_on_purpose(f: Facts) -> list[Candidate]:
         "replaced, and at the task's containers if it keeps being replaced."
     )
     return [found]
+
+
+# The caller's own credentials are expired or wrong, not short of a permission: STS's and the
+# services' "The security token included in the request is expired" (ExpiredToken[Exception]),
+# "... is invalid" (InvalidClientTokenId, UnrecognizedClientException), SignatureDoesNotMatch. A
+# task's SDK refreshes the task role's credentials itself; these are a person's or a build's
+# (or an app's own static keys).
+CREDENTIALS_REFUSED = (
+    "security token included in the request is expired",
+    "security token included in the request is invalid",
+    "expiredtoken",
+    "invalidclienttokenid",
+    "unrecognizedclientexception",
+    "signaturedoesnotmatch",
+)
+
+
+@rule
+def _credentials_refused(f: Facts) -> list[Candidate]:
+    found = f.has(*CREDENTIALS_REFUSED)
+    if not found or f.has(*LAUNCH_WRAPPERS):
+        return []
+    f.evidence.append(
+        _("the caller's credentials were refused: '{text}'").format(text=f.quote(found))
+    )
+    return [
+        Candidate(
+            "deployer",
+            "other",
+            "deploy",
+            7,
+            _(
+                "the caller's own credentials are expired or invalid (a person's or a build's "
+                "session): sign in again; no permission is missing"
+            ),
+        ),
+        Candidate(
+            "task",
+            "runtime-other",
+            "run",
+            4,
+            _(
+                "or an app in a task uses keys of its own instead of the task role's credentials, "
+                "which its SDK would refresh"
+            ),
+        ),
+    ]
 
 
 # The AWS console's own words when the signed-in user lacks a permission ("User is missing the

@@ -134,6 +134,13 @@ def read_deployment(sources: Iterable[str | Path | dict[str, Any]]) -> Deploymen
         if isinstance(source, dict):
             _read_document(source, f"<input {number + 1}>", deployment)
             continue
+        if not isinstance(source, (str, Path)):
+            raise PreflightError(
+                _(
+                    "input {number}: give a file name, a path or a parsed JSON document (a "
+                    "dict), not {kind}"
+                ).format(number=number + 1, kind=type(source).__name__)
+            )
         path = Path(source)
         name = str(source)
         deployment.sources.append(name)
