@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 from ecslab.i18n import set_language
 
 __version__ = "0.1.0"
-__all__ = ["Lab", "diagnose", "evaluate", "set_language"]
+__all__ = ["Lab", "diagnose", "evaluate", "preflight", "set_language"]
 
 if TYPE_CHECKING:
     from ecslab.coach.diagnose import diagnose
+    from ecslab.coach.preflight import preflight
     from ecslab.iam import evaluate
     from ecslab.lab import Lab
 
@@ -36,4 +37,8 @@ def __getattr__(name: str) -> Any:
         from ecslab.iam import evaluate
 
         return evaluate
+    if name == "preflight":
+        from ecslab.coach.preflight import preflight
+
+        return preflight
     raise AttributeError(f"module 'ecslab' has no attribute {name!r}")
