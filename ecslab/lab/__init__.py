@@ -69,6 +69,7 @@ class Lab:
             self._world.close()
             raise
         self.terraform: Any = None  # the last Terraform applied (from_terraform, load_terraform)
+        self.preflight: Any = None  # what from_preflight predicted and made
         self.execution_role = RoleView(self._world, EXECUTION_ROLE)
         self.task_role = RoleView(self._world, TASK_ROLE)
         self.ecs.course_cluster = self.resources.cluster  # its EC2 instance starts on demand
@@ -459,6 +460,26 @@ class Lab:
         try:
             lab.terraform = load_terraform(lab, source, app)
         except TerraformError as error:
+            lab.close()
+            raise error.with_traceback(None) from None
+        except BaseException:
+            lab.close()
+            raise
+        return lab
+
+    @classmethod
+    def from_preflight(cls, *sources: Any) -> Lab:
+        """A fresh lab holding what ``ecslab.preflight(*sources)`` read: the same roles,
+        policies and task definition (rewritten to the lab's account and region), with the
+        repositories, images, log groups, secrets and parameters it needs, so that
+        ``lab.run_task(lab.preflight.task_definition)`` shows what the preflight predicted.
+        ``lab.preflight`` holds the prediction and what was made (``lab.preflight.notes``)."""
+        from ecslab.coach.preflight import PreflightError, from_preflight
+
+        lab = cls()
+        try:
+            lab.preflight = from_preflight(lab, sources)
+        except PreflightError as error:
             lab.close()
             raise error.with_traceback(None) from None
         except BaseException:

@@ -47,7 +47,7 @@ from ecslab.coach.preflight.inputs import (
 )
 from ecslab.i18n import _
 
-__all__ = ["Preflight", "PreflightError", "preflight", "read_deployment"]
+__all__ = ["Preflight", "PreflightError", "from_preflight", "preflight", "read_deployment"]
 
 _EXPECT = re.compile(r"^(?P<action>[A-Za-z0-9-]+:[A-Za-z0-9*]+)=(?P<resource>\S+)$")
 
@@ -58,6 +58,8 @@ class Preflight:
 
     def __init__(self, result: Result) -> None:
         self.result = result
+        self.task_definition: str | None = None  # family:revision, once applied to a lab
+        self.notes: list[str] = []  # what applying it to a lab changed or made
 
     @property
     def exit_status(self) -> int:
@@ -206,3 +208,19 @@ def preflight(
     expects = [expected(text) for text in expect]
     deployment = read_deployment(sources)
     return Preflight(run(deployment, expects, cluster))
+
+
+def from_preflight(lab: Any, sources: Iterable[str | Path | dict[str, Any]]) -> Preflight:
+    """The preflight of ``sources``, and the same deployment made in ``lab`` (see
+    ``Lab.from_preflight``)."""
+    from ecslab.coach.preflight.apply import apply_deployment
+
+    sources = list(sources)
+    if not sources:
+        raise PreflightError(
+            _("preflight needs at least one input: a task definition and its roles")
+        )
+    predicted = Preflight(run(read_deployment(sources), []))
+    applied = apply_deployment(lab, read_deployment(sources))
+    predicted.task_definition, predicted.notes = applied.task_definition, applied.notes
+    return predicted

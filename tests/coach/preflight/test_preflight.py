@@ -625,3 +625,75 @@ def test_the_prediction_comes_true_in_a_lab(tmp_path):
         return re.sub(r"/[0-9a-f]{32}\b", "/<task>", text)
 
     assert predicted and same(predicted) == same(task.stopped_reason)
+
+
+def _normalised(text):
+    text = re.sub(r"RequestID: [0-9a-f-]+", "RequestID: <id>", text or "")
+    text = re.sub(r"request id: [0-9a-f-]+", "request id: <id>", text)
+    return re.sub(r"/[0-9a-f]{32}\b", "/<task>", text)
+
+
+PULL_AND_LOG = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": [
+                "ecr:GetAuthorizationToken",
+                "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Effect": "Allow",
+            "Action": "logs:CreateLogStream",
+            "Resource": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/ecs/orders",
+        },
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "case", ["healthy", "no-execution-policy", "log-group-without-streams", "trust", "secret"]
+)
+def test_from_preflight_the_lab_does_what_was_predicted(tmp_path, case):
+    from ecslab import Lab
+
+    task = definition()
+    details = authorization_details()
+    if case == "no-execution-policy":
+        details = authorization_details(execution_attached=())
+    elif case == "log-group-without-streams":
+        details = authorization_details(execution_attached=())
+        details["RoleDetailList"][0]["RolePolicyList"] = [
+            {"PolicyName": "pull-and-log", "PolicyDocument": PULL_AND_LOG}
+        ]
+    elif case == "trust":
+        details = authorization_details(
+            trust={
+                **TRUST,
+                "Statement": [
+                    {**TRUST["Statement"][0], "Principal": {"Service": "ecs.amazonaws.com"}}
+                ],
+            }
+        )
+    elif case == "secret":
+        secret = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:orders/db"
+        task = definition(container={"secrets": [{"name": "DB", "valueFrom": secret}]})
+    sources = [
+        write(tmp_path, "taskdef.json", described(task)),
+        write(tmp_path, "iam.json", details),
+    ]
+    with Lab.from_preflight(*sources) as lab:
+        predicted = lab.preflight
+        ran = lab.run_task(predicted.task_definition)
+    if ran.failure:  # RunTask itself was refused: no task
+        assert predicted.result.run_task_error
+        assert _normalised(ran.failure) == _normalised(predicted.result.run_task_error), ran.failure
+        return
+    assert not predicted.result.run_task_error
+    assert _normalised(predicted.stopped_reason) == (
+        _normalised(ran.stopped_reason) if predicted.stopped_reason else ""
+    ), (predicted.stopped_reason, ran.stopped_reason)
+    assert predicted.starts == (case == "healthy")
