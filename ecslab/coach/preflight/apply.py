@@ -14,6 +14,7 @@ placeholder value, JSON when a JSON key is asked for), each customer managed pol
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +46,7 @@ def _rewrite(value: Any, old: tuple[str, str], new: tuple[str, str]) -> Any:
 
 
 def _app() -> None:
-    print("the image's process started and exited")  # noqa: T201 - the container's output
+    print("the image's process started and exited")
 
 
 def apply_deployment(lab: Lab, deployment: Deployment) -> Applied:
@@ -55,8 +56,8 @@ def apply_deployment(lab: Lab, deployment: Deployment) -> Applied:
     if old != new:
         notes.append(
             _(
-                "the deployment's account {account} and region {region} are the lab's {lab_account} "
-                "and {lab_region} here: every ARN and image URI was rewritten"
+                "the deployment's account {account} and region {region} are the lab's "
+                "{lab_account} and {lab_region} here: every ARN and image URI was rewritten"
             ).format(account=old[0], region=old[1], lab_account=new[0], lab_region=new[1])
         )
     iam = lab.client("iam")
@@ -99,18 +100,14 @@ def _resources(lab: Lab, request: dict[str, Any], notes: list[str]) -> None:
     for container in request.get("containerDefinitions") or []:
         image = parse_image(str(container.get("image") or ""))
         if image.is_ecr and image.account == lab.account_id:
-            try:
+            with suppress(ecr.exceptions.RepositoryAlreadyExistsException):
                 ecr.create_repository(repositoryName=image.repository)
-            except ecr.exceptions.RepositoryAlreadyExistsException:
-                pass
             lab.build_image(image.tag or "latest", _app, repository=image.repository)
         options = (container.get("logConfiguration") or {}).get("options") or {}
         group = options.get("awslogs-group")
         if group and str(options.get("awslogs-create-group")).lower() != "true":
-            try:
+            with suppress(logs.exceptions.ResourceAlreadyExistsException):
                 logs.create_log_group(logGroupName=group)
-            except logs.exceptions.ResourceAlreadyExistsException:
-                pass
         for secret in container.get("secrets") or []:
             value_from = str(secret.get("valueFrom") or "")
             if ":secretsmanager:" in value_from:
@@ -118,10 +115,8 @@ def _resources(lab: Lab, request: dict[str, Any], notes: list[str]) -> None:
                 json_key = rest.split(":", 1)[0] if rest else ""
                 base = name.rsplit("-", 1)[0] if len(name.rsplit("-", 1)[-1]) == 6 else name
                 value = json.dumps({json_key: "placeholder"}) if json_key else "placeholder"
-                try:
+                with suppress(secrets.exceptions.ResourceExistsException):
                     secrets.create_secret(Name=base, SecretString=value)
-                except secrets.exceptions.ResourceExistsException:
-                    pass
                 if base != name:
                     notes.append(
                         _(
@@ -131,18 +126,10 @@ def _resources(lab: Lab, request: dict[str, Any], notes: list[str]) -> None:
                     )
                     secret["valueFrom"] = value_from.replace(f":secret:{name}", f":secret:{base}")
             else:
-                name = (
-                    value_from.split(":parameter", 1)[-1]
-                    if value_from.startswith("arn:")
-                    else value_from
-                )
+                # a parameter by ARN (arn:...:parameter/name) or by name (name, /path/name)
+                name = value_from
+                if value_from.startswith("arn:"):
+                    name = value_from.split(":parameter", 1)[1]
                 ssm.put_parameter(
-                    Name=name
-                    if name.startswith("/")
-                    else "/" + name.lstrip("/")
-                    if value_from.startswith("arn:")
-                    else name,
-                    Value="placeholder",
-                    Type="SecureString",
-                    Overwrite=True,
+                    Name=name, Value="placeholder", Type="SecureString", Overwrite=True
                 )
