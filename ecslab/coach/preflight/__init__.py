@@ -132,8 +132,10 @@ def expected(text: str) -> Expected:
 def read_deployment(sources: Iterable[str | Path | dict[str, Any]]) -> Deployment:
     """Read every source into one :class:`Deployment` (see ``inputs.py`` for the formats)."""
     deployment = Deployment()
+    terraform: list[Path | str] = []  # read together, as Terraform reads a module's files
     for number, source in enumerate(sources):
         if isinstance(source, dict):
+            deployment.sources.append(f"<input {number + 1}>")
             _read_document(source, f"<input {number + 1}>", deployment)
             continue
         if not isinstance(source, (str, Path)):
@@ -143,21 +145,35 @@ def read_deployment(sources: Iterable[str | Path | dict[str, Any]]) -> Deploymen
                     "dict), not {kind}"
                 ).format(number=number + 1, kind=type(source).__name__)
             )
+        text = (
+            source
+            if isinstance(source, str) and ("\n" in source or source.lstrip().startswith("{"))
+            else None
+        )
+        if text is not None:
+            # the input itself, as text: Terraform (HCL), or JSON / YAML
+            label = f"<input {number + 1}>"
+            deployment.sources.append(label)
+            if re.search(r"^\s*(resource|data|variable|locals)\b", text, re.M) and not (
+                text.lstrip().startswith("{")
+            ):
+                terraform.append(text)
+            else:
+                _read_document(parse_text(text, label), label, deployment)
+            continue
         path = Path(source)
         name = str(source)
         deployment.sources.append(name)
         if path.is_dir() or path.suffix == ".tf":
-            _read_terraform(path, deployment)
+            terraform.append(path)
             continue
         if not path.exists():
-            if isinstance(source, str) and source.lstrip().startswith(
-                ("{", "AWSTemplate", "Resources")
-            ):
-                deployment.sources[-1] = "<text>"
-                _read_document(parse_text(source, "<text>"), "<text>", deployment)
-                continue
             raise PreflightError(_("{file}: no such file").format(file=name))
         _read_document(load_document(path), name, deployment)
+    if terraform:
+        from ecslab.coach.preflight.terraform import read_terraform
+
+        read_terraform(terraform, deployment)
     return deployment
 
 
@@ -187,12 +203,6 @@ def _read_document(document: Any, source: str, deployment: Deployment) -> None:
                 "'ecslab preflight --help' for the formats"
             ).format(keys=keys),
         )
-
-
-def _read_terraform(path: Path, deployment: Deployment) -> None:
-    from ecslab.coach.preflight.terraform import read_terraform
-
-    read_terraform(path, deployment)
 
 
 def preflight(

@@ -10,7 +10,8 @@ from ecslab.coach.preflight.account import OfflineAccount
 from ecslab.coach.preflight.inputs import Deployment, PreflightError, Role, where
 
 
-def read_terraform(path: Path, deployment: Deployment) -> None:
+def read_terraform(paths: list[Path | str], deployment: Deployment) -> None:
+    """``paths``: .tf files, folders of them, or HCL text, read together as one module."""
     from ecslab.coach.terraform.evaluate import Config
     from ecslab.coach.terraform.parse import TerraformError, parse, sources
     from ecslab.coach.terraform.plan import build_plan
@@ -18,7 +19,7 @@ def read_terraform(path: Path, deployment: Deployment) -> None:
 
     account = OfflineAccount(deployment)
     try:
-        files = sources(path)
+        files = [file for path in paths for file in sources(path)]
         blocks = [block for file, text in files for block in parse(text, file)]
         caller = f"arn:aws:iam::{account.account_id}:user/preflight"
         plan = build_plan(Config(blocks, AccountResolver(account, caller)), account, None)
@@ -30,7 +31,7 @@ def read_terraform(path: Path, deployment: Deployment) -> None:
             name,
             role.arn,
             trust=role.trust or None,
-            source=where(block.file, line=block.line) if block is not None else str(path),
+            source=where(block.file, line=block.line) if block is not None else "terraform",
         )
         found.identity += [(policy, document) for policy, document, _block in role.inline]
         found.attached += [arn for arn, _block in role.managed]
