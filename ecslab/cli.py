@@ -100,6 +100,14 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     preflight.add_argument("--cluster", default="default", help=_("the cluster's name"))
+    preflight.add_argument(
+        "--account",
+        help=_("the account it will be deployed in (default: what the inputs' ARNs say)"),
+    )
+    preflight.add_argument(
+        "--region",
+        help=_("the region it will be deployed in (default: what the inputs say, else us-east-1)"),
+    )
     formats = preflight.add_mutually_exclusive_group()
     formats.add_argument("--json", action="store_true", help=_("print the result as JSON"))
     formats.add_argument(
@@ -115,7 +123,13 @@ def _preflight(arguments: argparse.Namespace) -> int:
     from ecslab.coach.preflight import PreflightError, preflight
 
     try:
-        result = preflight(*arguments.inputs, expect=arguments.expect, cluster=arguments.cluster)
+        result = preflight(
+            *arguments.inputs,
+            expect=arguments.expect,
+            cluster=arguments.cluster,
+            account_id=arguments.account,
+            region=arguments.region,
+        )
     except PreflightError as error:
         print(_("ecslab preflight: {error}").format(error=error), file=sys.stderr)
         return 2

@@ -129,9 +129,24 @@ def expected(text: str) -> Expected:
     return Expected(found.group("action"), found.group("resource"))
 
 
-def read_deployment(sources: Iterable[str | Path | dict[str, Any]]) -> Deployment:
-    """Read every source into one :class:`Deployment` (see ``inputs.py`` for the formats)."""
-    deployment = Deployment()
+def read_deployment(
+    sources: Iterable[str | Path | dict[str, Any]],
+    account_id: str | None = None,
+    region: str | None = None,
+) -> Deployment:
+    """Read every source into one :class:`Deployment` (see ``inputs.py`` for the formats).
+    ``account_id`` and ``region``: where it will be deployed (a template's ``AWS::AccountId``
+    and ``AWS::Region``); by default what the inputs' ARNs say, else 123456789012 and
+    us-east-1."""
+    if account_id is not None and not re.fullmatch(r"\d{12}", str(account_id)):
+        raise PreflightError(
+            _("{value}: an account id is 12 digits").format(value=repr(account_id))
+        )
+    if region is not None and not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", str(region)):
+        raise PreflightError(
+            _("{value}: a region looks like ap-northeast-1").format(value=repr(region))
+        )
+    deployment = Deployment(account_id=account_id, region=region)
     terraform: list[Path | str] = []  # read together, as Terraform reads a module's files
     for number, source in enumerate(sources):
         if isinstance(source, dict):
@@ -209,6 +224,8 @@ def preflight(
     *sources: str | Path | dict[str, Any],
     expect: Iterable[str] = (),
     cluster: str = "default",
+    account_id: str | None = None,
+    region: str | None = None,
 ) -> Preflight:
     """Predict what ECS will do with a deployment (see the module docstring)."""
     if not sources:
@@ -216,7 +233,7 @@ def preflight(
             _("preflight needs at least one input: a task definition and its roles")
         )
     expects = [expected(text) for text in expect]
-    deployment = read_deployment(sources)
+    deployment = read_deployment(sources, account_id, region)
     return Preflight(run(deployment, expects, cluster))
 
 
