@@ -146,12 +146,15 @@ def read_deployment(
         raise PreflightError(
             _("{value}: a region looks like ap-northeast-1").format(value=repr(region))
         )
+    from ecslab.coach.preflight import cfn
+
     deployment = Deployment(account_id=account_id, region=region)
     terraform: list[Path | str] = []  # read together, as Terraform reads a module's files
+    documents: list[tuple[Any, str]] = []  # JSON and YAML, read once every file is loaded
     for number, source in enumerate(sources):
         if isinstance(source, dict):
             deployment.sources.append(f"<input {number + 1}>")
-            _read_document(source, f"<input {number + 1}>", deployment)
+            documents.append((source, f"<input {number + 1}>"))
             continue
         if not isinstance(source, (str, Path)):
             raise PreflightError(
@@ -174,7 +177,7 @@ def read_deployment(
             ):
                 terraform.append(text)
             else:
-                _read_document(parse_text(text, label), label, deployment)
+                documents.append((parse_text(text, label), label))
             continue
         path = Path(source)
         name = str(source)
@@ -184,7 +187,13 @@ def read_deployment(
             continue
         if not path.exists():
             raise PreflightError(_("{file}: no such file").format(file=name))
-        _read_document(load_document(path), name, deployment)
+        documents.append((load_document(path), name))
+    # CloudFormation exports first, so that a stack's Fn::ImportValue finds another's export
+    for document, name in documents:
+        if cfn.is_template(document):
+            cfn.read_exports(document, name, deployment)
+    for document, name in documents:
+        _read_document(document, name, deployment)
     if terraform:
         from ecslab.coach.preflight.terraform import read_terraform
 

@@ -23,6 +23,7 @@ class OfflineAccount:
         self.account_id = deployment.account_id or DEFAULT_ACCOUNT
         self.region = deployment.region or DEFAULT_REGION
         self.assumed: list[str] = []  # keys whose default key policy was assumed
+        self.missing_groups: list[str] = []  # log groups taken as missing (awslogs-create-group)
 
     # -- IAM ---------------------------------------------------------------------------------------
 
@@ -152,7 +153,12 @@ class OfflineAccount:
         return True
 
     def log_group_exists(self, group: str) -> bool:
-        return True
+        """Asked only when the task definition has awslogs-create-group: a group the inputs do not
+        create is taken as missing (so CreateLogGroup is judged), and said."""
+        if group in self.deployment.log_groups:
+            return True
+        self.missing_groups.append(group)
+        return False
 
     def bucket_policy(self, name: str) -> str | None:
         return None

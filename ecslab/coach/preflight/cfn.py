@@ -84,6 +84,8 @@ class Template:
         self.resources: dict[str, Any] = document["Resources"]
         self.parameters: dict[str, Any] = document.get("Parameters") or {}
         self.conditions: dict[str, Any] = document.get("Conditions") or {}
+        self.mappings: dict[str, Any] = document.get("Mappings") or {}
+        self.exports = deployment.exports
         self.source = source
         self.account = deployment.account_id or "123456789012"
         self.region = deployment.region or "us-east-1"
@@ -235,13 +237,31 @@ class Template:
                 name, yes, no = argument
                 return self.resolve(yes if self.condition(name, path) else no, path)
             if key == "Fn::ImportValue":
-                return f"IMPORTED-{_text(self.resolve(argument, path))}"
+                name = _text(self.resolve(argument, path))
+                if name in self.exports:
+                    return self.exports[name]
+                # an export named after its own stack (${AWS::StackName}:X) whose stack name
+                # preflight writes STACK: the one export with the same name after the stack's
+                tail = name.split(":", 1)[-1]
+                found = [v for k, v in self.exports.items() if k == f"{STACK}:{tail}"]
+                return found[0] if len(found) == 1 else f"IMPORTED-{name}"
             if key == "Fn::GetAZs":
                 return [f"{self.region}a", f"{self.region}b"]
             if key == "Fn::Base64":
                 return self.resolve(argument, path)
             if key == "Fn::FindInMap":
-                raise self.error(path, _("Fn::FindInMap is not read by preflight yet"))
+                if not (isinstance(argument, list) and len(argument) == 3):
+                    raise self.error(path, _("Fn::FindInMap takes [MapName, TopKey, SecondKey]"))
+                names = [str(self.resolve(a, path)) for a in argument]
+                try:
+                    return self.resolve(self.mappings[names[0]][names[1]][names[2]], path)
+                except (KeyError, TypeError):
+                    raise self.error(
+                        path,
+                        _("Fn::FindInMap {keys}: no such entry in the template's Mappings").format(
+                            keys=" / ".join(names)
+                        ),
+                    ) from None
         return {k: self.resolve(v, f"{path}.{k}") for k, v in value.items()}
 
     def condition(self, name: str, path: str) -> bool:
@@ -316,6 +336,34 @@ def _camel(value: Any, under_free_map: bool = False) -> Any:
     return out
 
 
+READ = (
+    "AWS::IAM::Role",
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::KMS::Key",
+    "AWS::SecretsManager::Secret",
+    "AWS::ECS::TaskDefinition",
+    "AWS::Logs::LogGroup",
+)
+
+
+def read_exports(document: dict[str, Any], source: str, deployment: Deployment) -> None:
+    """A template's ``Outputs`` with an ``Export``: what another stack's ``Fn::ImportValue``
+    gets (read before the templates that import them)."""
+    template = Template(document, source, deployment)
+    for name, output in (document.get("Outputs") or {}).items():
+        if not isinstance(output, dict) or not isinstance(output.get("Export"), dict):
+            continue
+        path = f"$.Outputs.{name}"
+        try:
+            exported = template.resolve(output["Export"].get("Name"), f"{path}.Export")
+            value = template.resolve(output.get("Value"), f"{path}.Value")
+        except PreflightError:
+            continue  # an output preflight cannot resolve is simply not known
+        if isinstance(exported, str):
+            deployment.exports[exported] = value
+
+
 def read_template(document: dict[str, Any], source: str, deployment: Deployment) -> None:
     template = Template(document, source, deployment)
     resources = template.resources
@@ -323,7 +371,11 @@ def read_template(document: dict[str, Any], source: str, deployment: Deployment)
     for logical, resource in resources.items():
         kind = resource.get("Type")
         path = f"$.Resources.{logical}.Properties"
+        if kind not in READ:
+            continue  # a VPC, a load balancer...: not preflight's, and never resolved
         properties = template.resolve(resource.get("Properties") or {}, path)
+        if kind == "AWS::Logs::LogGroup":
+            deployment.log_groups.add(template.physical_name(logical))
         if kind == "AWS::IAM::Role":
             role = Role(
                 template.physical_name(logical),

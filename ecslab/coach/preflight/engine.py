@@ -140,6 +140,12 @@ def resolve_policies(deployment: Deployment, result: Result) -> None:
         if role.boundary and not role.boundary[1]:
             text = _document(role.boundary[0], deployment, result, role.name)
             role.boundary = (role.boundary[0].rsplit("/", 1)[-1], text) if text else None
+        role.identity = [(n, _versioned(t, n, role, result)) for n, t in role.identity]
+        if role.boundary:
+            role.boundary = (
+                role.boundary[0],
+                _versioned(role.boundary[1], role.boundary[0], role, result),
+            )
         for name, text in [*role.identity, *([role.boundary] if role.boundary else [])]:
             try:
                 parse_policy(text, "identity", name)
@@ -152,6 +158,30 @@ def resolve_policies(deployment: Deployment, result: Result) -> None:
                 raise problem(
                     role.source, "", _("trust policy: {problem}").format(problem=malformed)
                 ) from None
+
+
+def _versioned(text: str, name: str, role: Any, result: Result) -> str:
+    """A role's policy without ``Version``, as IAM and CloudFormation accept it inline (IAM reads
+    it as version 2008-10-17, where ``${...}`` policy variables are plain text): judged as
+    2012-10-17, with a note."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(document, dict) or "Version" in document:
+        return text
+    result.lints.append(
+        Lint(
+            "note",
+            "policy-without-version",
+            _(
+                "{policy} of {role} has no Version: IAM reads it as 2008-10-17, where policy "
+                'variables are plain text; add "Version": "2012-10-17"'
+            ).format(policy=name, role=role.name),
+            role.source,
+        )
+    )
+    return json.dumps({"Version": "2012-10-17", **document})
 
 
 # -- judging ---------------------------------------------------------------------------------------
@@ -217,21 +247,34 @@ def run(deployment: Deployment, expects: list[Expected], cluster: str = "default
         )
     resolve_policies(deployment, result)
     request = dict(deployment.task_definition)
-    short = request.get("taskRoleArn")
-    if isinstance(short, str) and short and not short.startswith("arn:"):
+    for slot in ("taskRoleArn", "executionRoleArn"):
+        short = request.get(slot)
+        if not (isinstance(short, str) and short and not short.startswith("arn:")):
+            continue
         # RegisterTaskDefinition takes "the short name or full Amazon Resource Name (ARN)" of the
         # task role (API reference, taskRoleArn; CloudFormation's `TaskRoleArn: !Ref Role` gives
-        # the name); the execution role must be an ARN
+        # the name). For the execution role the reference says an ARN, yet public templates pass
+        # a name (newrelic/nri-ecs's CloudFormation install): read as the role's ARN, with a note.
         known = deployment.roles.get(short)
-        request["taskRoleArn"] = (
-            known.arn if known else (f"arn:aws:iam::{account.account_id}:role/{short}")
-        )
+        request[slot] = known.arn if known else f"arn:aws:iam::{account.account_id}:role/{short}"
+        if slot == "executionRoleArn":
+            result.lints.append(
+                Lint(
+                    "note",
+                    "execution-role-by-name",
+                    _(
+                        "executionRoleArn is the role's name, {name}: ECS's API reference asks "
+                        "for its ARN; preflight read it as {arn}"
+                    ).format(name=short, arn=request[slot]),
+                    deployment.task_definition_source,
+                )
+            )
     family = str(request.get("family") or "")
     revision = 1
     arn = f"arn:aws:ecs:{account.region}:{account.account_id}:task-definition/{family}:{revision}"
 
     def role_exists(role_arn: str) -> bool:
-        return not deployment.roles or deployment.role_by_arn(role_arn) is not None
+        return True  # a role not among the inputs is not known to be missing: "Not judged"
 
     try:
         definition = definitions.build(request, revision, arn, 0.0, role_exists)
@@ -295,6 +338,14 @@ def run(deployment: Deployment, expects: list[Expected], cluster: str = "default
                 result.app_refusals.append(judged)
                 result.fixes.append(fix_for(judged, deployment, account))
             break
+    for group in dict.fromkeys(account.missing_groups):
+        result.unknown.append(
+            _(
+                "the log group {group} is not among the inputs: with awslogs-create-group the "
+                "agent creates it, so preflight judged logs:CreateLogGroup (if the group already "
+                "exists, that call is not made)"
+            ).format(group=group)
+        )
     for key in dict.fromkeys(account.assumed):
         result.unknown.append(
             _(

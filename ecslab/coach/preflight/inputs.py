@@ -97,6 +97,8 @@ class Deployment:
     parameters: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # name → type, key
     sources: list[str] = field(default_factory=list)
     last_role: str | None = None  # the role of the last get-role output read
+    log_groups: set[str] = field(default_factory=set)  # log groups the inputs create
+    exports: dict[str, Any] = field(default_factory=dict)  # CloudFormation exports by name
 
     def role_by_arn(self, arn: str | None) -> Role | None:
         if not arn:
