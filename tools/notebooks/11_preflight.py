@@ -32,7 +32,8 @@
 #
 # The next cell imports what this notebook works with: `preflight`, the article's Terraform
 # (`article_terraform()`, its two roles), the course's task definition as Terraform
-# (`ORDERS_TERRAFORM`), a template written the way `cdk synth` writes it (`cdk_template()`), the
+# (`ORDERS_TERRAFORM`), a template written the way `cdk synth` writes it (`cdk_template()`), a
+# real deployment that failed (`REAL_WORLD`), the
 # orders app's two calls (`APP_CALLS`), the article's Terraform with one attachment moved to the
 # wrong role (`MOVED`), and `same_text()`, which cuts request and task ids from ECS's text. Then
 # it preflights the article's deployment: the two Terraform texts together, as Terraform reads a
@@ -44,7 +45,7 @@ import re
 
 from ecslab import Lab, preflight
 from ecslab.coach.lessons.nb07 import article_terraform
-from ecslab.coach.lessons.nb11 import ORDERS_TERRAFORM, cdk_template
+from ecslab.coach.lessons.nb11 import ORDERS_TERRAFORM, REAL_WORLD, cdk_template
 
 APP_CALLS = [
     "s3:GetObject=arn:aws:s3:::orders-config-123456789012/config/app.json",
@@ -162,6 +163,30 @@ print(synthesised.describe())
 
 # %%
 # your code here
+
+# %% [markdown]
+# ## A real deployment that failed
+#
+# `REAL_WORLD` is public: New Relic's example task definition for a Fargate sidecar, as it was
+# before a fix in their repository, and the execution role their CloudFormation install creates.
+# Users reported that the task never started. The example read its licence key through a Systems
+# Manager (SSM) parameter that points into Secrets Manager.
+#
+# **Predict**: which role is refused, and which call?
+
+# %%
+real = preflight(*REAL_WORLD)
+refused = next(call for call in real.calls if call.decision.endswith("Denied"))
+print(refused.principal, "/", refused.role)
+print(refused.action, refused.resource)
+print()
+print(real.stopped_reason)
+
+# %% [markdown]
+# The execution role allows `secretsmanager:GetSecretValue` on the secret, but the task
+# definition asked SSM for it, and the agent's `ssm:GetParameters` is refused: the text users
+# reported. New Relic's fix named the secret's own ARN in `valueFrom` instead; adding the
+# permission the preflight proposes would work as well.
 
 # %% [markdown]
 # ## In continuous integration

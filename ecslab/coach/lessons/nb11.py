@@ -8,12 +8,21 @@
   name, the awslogs driver), ``bucket.grantRead(taskDefinition.taskRole)``; the logical ids,
   ``Fn::Join``/``Fn::Select``/``Fn::Split`` image URI and ``DefaultPolicy`` resources are CDK's own
   shapes (aws-cdk-lib's ``aws-ecs`` ``TaskDefinition`` and ``ContainerImage.fromEcrRepository``).
+- ``REAL_WORLD``: a real, public deployment that failed: New Relic's Fargate sidecar example as it
+  was before commit f3f5735 of newrelic/nri-ecs (Apache-2.0), its licence key read through an SSM
+  ``/aws/reference/secretsmanager/...`` parameter, and the execution role its CloudFormation
+  install creates (``deploy/cloudformation/task/execution-role.yaml``); issue #10 of the repository
+  quotes the stoppedReason. Account id and names filled in as tests/coach/preflight/real/ says.
 """
 
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
+
+_REAL = Path(__file__).with_name("nri_ecs")
+REAL_WORLD = (_REAL / "fargate_sidecar_example.json", _REAL / "execution-role.yaml")
 
 ORDERS_TERRAFORM = """\
 resource "aws_ecs_task_definition" "orders" {
