@@ -16,6 +16,7 @@ HOOKS = {
     "ecslab.lab -> ecslab.coach.exercises",  # lab.exercise()
     "ecslab.lab -> ecslab.coach.workbench",  # lab.workbench()
     "ecslab.lab -> ecslab.coach.terraform",  # Lab.from_terraform(), lab.to_terraform()
+    "ecslab.lab -> ecslab.coach.preflight",  # Lab.from_preflight()
 }
 # moto is opened and seeded by the world; everything else it holds is read by the account.
 MOTO_MODULES = {"ecslab/cloud/account.py", "ecslab/cloud/world.py"}
