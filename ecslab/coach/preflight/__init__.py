@@ -202,7 +202,7 @@ def read_deployment(
 
 
 def _read_document(document: Any, source: str, deployment: Deployment) -> None:
-    from ecslab.coach.preflight import cfn, tfjson
+    from ecslab.coach.preflight import calls, cfn, tfjson
 
     if not isinstance(document, dict):
         raise problem(source, "$", _("expected a JSON object (or a YAML mapping) at the top"))
@@ -214,6 +214,10 @@ def _read_document(document: Any, source: str, deployment: Deployment) -> None:
         cfn.read_template(document, source, deployment)
     elif tfjson.is_plan(document):
         tfjson.read_plan(document, source, deployment)
+    elif calls.is_cloudtrail(document):
+        calls.read_cloudtrail(document, source, deployment)
+    elif calls.is_iamlive(document):
+        calls.read_iamlive(document, source, deployment)
     elif not (
         read_iam_output(document, source, deployment)
         or read_other_outputs(document, source, deployment)
@@ -243,7 +247,20 @@ def preflight(
         )
     expects = [expected(text) for text in expect]
     deployment = read_deployment(sources, account_id, region)
-    return Preflight(run(deployment, expects, cluster))
+    return Preflight(run(deployment, expects + _recorded(deployment), cluster))
+
+
+def _recorded(deployment: Deployment) -> list[Expected]:
+    """The app's calls from an iamlive policy or a CloudTrail log: with a task role, only those
+    made with it (a CloudTrail log holds every identity's calls)."""
+    request = deployment.task_definition or {}
+    task_role = str(request.get("taskRoleArn") or "").rsplit("/", 1)[-1]
+    found = []
+    for action, resource, who in deployment.expects:
+        if ":assumed-role/" in who and task_role and f"/{task_role}/" not in who:
+            continue
+        found.append(Expected(action, resource))
+    return list(dict.fromkeys(found))
 
 
 def from_preflight(lab: Any, sources: Iterable[str | Path | dict[str, Any]]) -> Preflight:

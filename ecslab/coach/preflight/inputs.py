@@ -99,6 +99,8 @@ class Deployment:
     last_role: str | None = None  # the role of the last get-role output read
     log_groups: set[str] = field(default_factory=set)  # log groups the inputs create
     exports: dict[str, Any] = field(default_factory=dict)  # CloudFormation exports by name
+    # the app's calls from a record (iamlive, CloudTrail): (action, resource, who made it)
+    expects: list[tuple[str, str, str]] = field(default_factory=list)
 
     def role_by_arn(self, arn: str | None) -> Role | None:
         if not arn:

@@ -697,3 +697,55 @@ def test_from_preflight_the_lab_does_what_was_predicted(tmp_path, case):
         _normalised(ran.stopped_reason) if predicted.stopped_reason else ""
     ), (predicted.stopped_reason, ran.stopped_reason)
     assert predicted.starts == (case == "healthy")
+
+
+def test_the_apps_calls_from_iamlive_and_cloudtrail(tmp_path):
+    sources = [
+        write(tmp_path, "taskdef.json", definition()),
+        write(tmp_path, "iam.json", authorization_details()),
+    ]
+    iamlive = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["s3:GetObject"],
+                "Resource": ["arn:aws:s3:::config/app.json"],
+            }
+        ],
+    }
+    result = preflight(*sources, write(tmp_path, "iamlive.json", iamlive))
+    (call,) = [c for c in result.calls if c.phase == "run"]
+    assert (call.action, call.resource, call.role) == (
+        "s3:GetObject",
+        "arn:aws:s3:::config/app.json",
+        "ecs-task-role",
+    )
+    assert not result.runs
+    trail = {
+        "Records": [
+            {
+                "eventSource": "sqs.amazonaws.com",
+                "eventName": "SendMessage",
+                "userIdentity": {"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/ecs-task-role/abc"},
+                "resources": [{"ARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:orders"}],
+            },
+            {
+                "eventSource": "s3.amazonaws.com",
+                "eventName": "ListObjectsV2",
+                "userIdentity": {"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/ecs-task-role/abc"},
+            },
+            {
+                "eventSource": "iam.amazonaws.com",
+                "eventName": "CreateRole",
+                "userIdentity": {"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/admin/jane"},
+            },
+        ]
+    }
+    result = preflight(*sources, write(tmp_path, "trail.json", trail))
+    assert [(c.action, c.resource) for c in result.calls if c.phase == "run"] == [
+        ("sqs:SendMessage", f"arn:aws:sqs:{REGION}:{ACCOUNT}:orders"),
+        ("s3:ListBucket", "*"),
+    ]
+    with pytest.raises(PreflightError, match=r"Records\[0\]"):
+        preflight(*sources, write(tmp_path, "bad.json", {"Records": [{"eventName": "x"}]}))
