@@ -35,6 +35,23 @@ STACK = "STACK"
 PSEUDO = ("AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::StackName", "AWS::URLSuffix")
 
 
+# What Fn::GetAtt [X, Arn] is, by X's type (each service's ARN format, as the CloudFormation
+# resource reference gives its Arn attribute)
+ARNS = {
+    "AWS::IAM::Role": "arn:aws:iam::{account}:role{path}{name}",
+    "AWS::IAM::ManagedPolicy": "arn:aws:iam::{account}:policy{path}{name}",
+    "AWS::ECS::TaskDefinition": "arn:aws:ecs:{region}:{account}:task-definition/{name}:1",
+    "AWS::Logs::LogGroup": "arn:aws:logs:{region}:{account}:log-group:{name}:*",
+    "AWS::SecretsManager::Secret": "arn:aws:secretsmanager:{region}:{account}:secret:{name}-RANDOM",
+    "AWS::KMS::Key": "arn:aws:kms:{region}:{account}:key/{stack}-{logical}-KEYID",
+    "AWS::SQS::Queue": "arn:aws:sqs:{region}:{account}:{name}",
+    "AWS::SNS::Topic": "arn:aws:sns:{region}:{account}:{name}",
+    "AWS::S3::Bucket": "arn:aws:s3:::{name}",
+    "AWS::DynamoDB::Table": "arn:aws:dynamodb:{region}:{account}:table/{name}",
+    "AWS::ECR::Repository": "arn:aws:ecr:{region}:{account}:repository/{name}",
+}
+
+
 class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader, knowing CloudFormation's short-form tags."""
 
@@ -161,28 +178,16 @@ class Template:
         name = self.physical_name(logical)
         properties = self.resources[logical].get("Properties") or {}
         iam_path = self.resolve(properties.get("Path", "/"), path) or "/"
-        if kind == "AWS::IAM::Role":
-            return f"arn:aws:iam::{self.account}:role{iam_path}{name}"
-        if kind == "AWS::IAM::ManagedPolicy":
-            return f"arn:aws:iam::{self.account}:policy{iam_path}{name}"
-        if kind == "AWS::ECS::TaskDefinition":
-            return f"arn:aws:ecs:{self.region}:{self.account}:task-definition/{name}:1"
-        if kind == "AWS::Logs::LogGroup":
-            return f"arn:aws:logs:{self.region}:{self.account}:log-group:{name}:*"
-        if kind == "AWS::SecretsManager::Secret":
-            return f"arn:aws:secretsmanager:{self.region}:{self.account}:secret:{name}-RANDOM"
-        if kind == "AWS::KMS::Key":
-            return f"arn:aws:kms:{self.region}:{self.account}:key/{STACK}-{logical}-KEYID"
-        if kind == "AWS::SQS::Queue":
-            return f"arn:aws:sqs:{self.region}:{self.account}:{name}"
-        if kind == "AWS::SNS::Topic":
-            return f"arn:aws:sns:{self.region}:{self.account}:{name}"
-        if kind == "AWS::S3::Bucket":
-            return f"arn:aws:s3:::{name}"
-        if kind == "AWS::DynamoDB::Table":
-            return f"arn:aws:dynamodb:{self.region}:{self.account}:table/{name}"
-        if kind == "AWS::ECR::Repository":
-            return f"arn:aws:ecr:{self.region}:{self.account}:repository/{name}"
+        form = ARNS.get(kind)
+        if form is not None:
+            return form.format(
+                region=self.region,
+                account=self.account,
+                path=iam_path,
+                name=name,
+                stack=STACK,
+                logical=logical,
+            )
         return f"arn:aws:cloudformation:{self.region}:{self.account}:{STACK}/{logical}"
 
     def get_att(self, value: Any, path: str) -> Any:

@@ -10,6 +10,7 @@ refusal of the launch phase is worded as ECS words it (:mod:`ecslab.ecs.reasons`
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -586,23 +587,31 @@ def fix_for(judged: Judged, deployment: Deployment, account: OfflineAccount) -> 
 
 # -- lints -----------------------------------------------------------------------------------
 
-EXECUTION_PREFIXES = ("ecr:", "logs:", "secretsmanager:GetSecretValue", "ssm:GetParameter")
 APP_SERVICES = ("s3:", "dynamodb:", "sqs:", "sns:", "ses:", "kinesis:", "bedrock:", "lambda:")
 
 
-def _actions(role_text: list[tuple[str, str]]) -> set[str]:
-    found: set[str] = set()
-    for _name, text in role_text:
+def _statements(documents: list[tuple[str, str]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(policy name, statement) for each statement of each JSON policy document."""
+    for name, text in documents:
         try:
             document = json.loads(text)
         except ValueError:
             continue
-        statements = document.get("Statement", [])
+        statements = document.get("Statement", []) if isinstance(document, dict) else []
         for statement in statements if isinstance(statements, list) else [statements]:
-            if statement.get("Effect") != "Allow":
-                continue
-            actions = statement.get("Action", [])
-            found |= {actions} if isinstance(actions, str) else set(actions)
+            if isinstance(statement, dict):
+                yield name, statement
+
+
+def _listed(value: Any) -> list[Any]:
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def _actions(role_text: list[tuple[str, str]]) -> set[str]:
+    found: set[str] = set()
+    for _name, statement in _statements(role_text):
+        if statement.get("Effect") == "Allow":
+            found |= set(_listed(statement.get("Action")))
     return found
 
 
@@ -675,23 +684,16 @@ def _lint_agent_calls_on_task_role(
 
 
 def _lint_trust(role: Any, result: Result, deployment: Deployment) -> None:
-    try:
-        document = json.loads(role.trust or "{}")
-    except ValueError:
-        return
-    statements = document.get("Statement", [])
-    statements = statements if isinstance(statements, list) else [statements]
     services = []
-    for statement in statements:
+    for _name, statement in _statements([("trust", role.trust or "{}")]):
         principal = statement.get("Principal") or {}
-        service = principal.get("Service") if isinstance(principal, dict) else None
-        services += [service] if isinstance(service, str) else list(service or [])
+        if isinstance(principal, dict):
+            services += _listed(principal.get("Service"))
         condition = statement.get("Condition") or {}
-        for operator in condition.values():
+        for operator in condition.values() if isinstance(condition, dict) else ():
             if not isinstance(operator, dict):
                 continue
-            account = operator.get("aws:SourceAccount")
-            for value in [account] if isinstance(account, str) else list(account or []):
+            for value in _listed(operator.get("aws:SourceAccount")):
                 if deployment.account_id and str(value) != deployment.account_id:
                     result.lints.append(
                         Lint(
@@ -719,58 +721,46 @@ def _lint_trust(role: Any, result: Result, deployment: Deployment) -> None:
 
 
 def _lint_resources(role: Any, result: Result) -> None:
-    for name, text in role.identity:
-        try:
-            document = json.loads(text)
-        except ValueError:
-            continue
-        statements = document.get("Statement", [])
-        for statement in statements if isinstance(statements, list) else [statements]:
-            actions = statement.get("Action", [])
-            actions = [actions] if isinstance(actions, str) else list(actions)
-            resources = statement.get("Resource", [])
-            resources = [resources] if isinstance(resources, str) else list(resources)
-            for resource in resources:
-                if (
-                    any(
-                        a.startswith("logs:CreateLogStream") or a == "logs:PutLogEvents"
-                        for a in actions
+    for name, statement in _statements(role.identity):
+        actions = _listed(statement.get("Action"))
+        for resource in _listed(statement.get("Resource")):
+            streams = any(a in ("logs:CreateLogStream", "logs:PutLogEvents") for a in actions)
+            if (
+                streams
+                and ":log-group:" in resource
+                and not resource.endswith("*")
+                and ":log-stream:" not in resource
+            ):
+                result.lints.append(
+                    Lint(
+                        "warning",
+                        "log-group-without-stream-wildcard",
+                        _(
+                            "{policy} of {role} names the log group {resource} without ':*': "
+                            "CreateLogStream and PutLogEvents act on the group's streams, "
+                            "arn:...:log-group:NAME:log-stream:..., which it does not match"
+                        ).format(policy=name, role=role.name, resource=resource),
+                        role.source,
                     )
-                    and ":log-group:" in resource
-                    and not resource.endswith("*")
-                    and ":log-stream:" not in resource
-                ):
-                    result.lints.append(
-                        Lint(
-                            "warning",
-                            "log-group-without-stream-wildcard",
-                            _(
-                                "{policy} of {role} names the log group {resource} without ':*': "
-                                "CreateLogStream and PutLogEvents act on the group's streams, "
-                                "arn:...:log-group:NAME:log-stream:..., which it does not match"
-                            ).format(policy=name, role=role.name, resource=resource),
-                            role.source,
-                        )
+                )
+            if (
+                "secretsmanager:GetSecretValue" in actions
+                and ":secret:" in resource
+                and not resource.endswith("*")
+                and not _has_suffix(resource)
+            ):
+                result.lints.append(
+                    Lint(
+                        "warning",
+                        "secret-without-suffix-wildcard",
+                        _(
+                            "{policy} of {role} names the secret {resource} without its "
+                            "six-character suffix: a secret's ARN ends in -XXXXXX, so allow "
+                            "{resource}-* (or the full ARN)"
+                        ).format(policy=name, role=role.name, resource=resource),
+                        role.source,
                     )
-                if (
-                    any(a.startswith("secretsmanager:GetSecretValue") for a in actions)
-                    and ":secret:" in resource
-                    and not resource.endswith("*")
-                    and resource.count("-") >= 0
-                    and not _has_suffix(resource)
-                ):
-                    result.lints.append(
-                        Lint(
-                            "warning",
-                            "secret-without-suffix-wildcard",
-                            _(
-                                "{policy} of {role} names the secret {resource} without its "
-                                "six-character suffix: a secret's ARN ends in -XXXXXX, so allow "
-                                "{resource}-* (or the full ARN)"
-                            ).format(policy=name, role=role.name, resource=resource),
-                            role.source,
-                        )
-                    )
+                )
 
 
 def _has_suffix(resource: str) -> bool:
