@@ -420,3 +420,5 @@ ex2.check()
 # You now have the whole method. Go back to `05_troubleshooting.ipynb` with new eyes, and keep
 # `diagnose(message)` and `ecslab explain "<message>"` at hand: they read pasted texts from real
 # accounts the way this notebook taught you to.
+#
+# Then `11_preflight.ipynb`: your own deployment's roles, judged before you deploy it.

@@ -24,7 +24,7 @@
 #
 # ## Before you start
 #
-# Notebooks 02, 03 and 07 (Terraform). You need no AWS account and no Terraform or CDK
+# Finish notebooks 02, 03 and 07 (Terraform) first. You need no AWS account and no Terraform or CDK
 # installed. Allow about 15 minutes.
 
 # %% [markdown]
@@ -97,7 +97,7 @@ print(article.fixes[0].terraform)
 
 # %% [markdown]
 # The task will start (the launch phase is unchanged), but the app will be refused
-# `secretsmanager:GetSecretValue`: exit status 1. The fix names the **task role**, never the task
+# `secretsmanager:GetSecretValue`: exit status 1. The fix names the **task role**, not the task
 # execution role, and comes as the smallest statement, ready to paste as Terraform (or as
 # CloudFormation: `article.fixes[0].cloudformation`).
 
@@ -138,12 +138,14 @@ print("same text:", same_text(task.stopped_reason) == same_text(predicted.stoppe
 
 # %% [markdown]
 # Same words. The preflight and the lab share their plan of the calls and their IAM judge, so they
-# cannot disagree about who asks what; the lab then really runs it, as the earlier notebooks did.
+# cannot disagree about who asks what; the lab then runs it in the simulated account, as the
+# earlier notebooks did. (It checks the preflight against the simulation, not against AWS: for
+# what the simulation is faithful to, see `00_start_here`.)
 
 # %% [markdown]
 # ## A template that `cdk synth` wrote
 #
-# CDK apps do not hand you a task definition: they synthesise a CloudFormation template, where
+# CDK apps do not hand you a task definition: they synthesize a CloudFormation template, where
 # every role's Amazon Resource Name (ARN) is an `Fn::GetAtt`, names are generated, and the image URI is built with
 # `Fn::Join`. The preflight resolves these as CloudFormation would at deploy time; a name only a
 # deployed stack knows is written `STACK-<LogicalId>-RANDOM`.
@@ -169,7 +171,7 @@ print(synthesised.describe())
 #
 # `REAL_WORLD` is public: New Relic's example task definition for a Fargate sidecar, as it was
 # before a fix in their repository, and the execution role their CloudFormation install creates.
-# Users reported that the task never started. The example read its licence key through a Systems
+# Users reported that the task never started. The example read its license key through a Systems
 # Manager (SSM) parameter that points into Secrets Manager.
 #
 # **Predict**: which role is refused, and which call?
@@ -192,14 +194,16 @@ print(real.stopped_reason)
 # ## In continuous integration
 #
 # From a shell, the same preflight is one command, with an exit status a pipeline can stop on (0:
-# the task will start and run; 1: it will not; 2: the input cannot be read), and SARIF 2.1.0 for
+# the task will start and run; 1: it will not start, or the app will be refused; 2: the input
+# cannot be read), and SARIF 2.1.0 for
 # code scanning (GitHub shows each finding on the file that caused it):
 #
 # ```
 # aws ecs describe-task-definition --task-definition orders > taskdef.json
 # aws iam get-account-authorization-details --filter Role LocalManagedPolicy > iam.json
 # ecslab preflight taskdef.json iam.json --expect s3:GetObject=arn:aws:s3:::orders-config/app.json
-# cdk synth > template.json && ecslab preflight template.json --sarif > preflight.sarif
+# cdk synth --json > template.json
+# ecslab preflight template.json --region ap-northeast-1 --sarif > preflight.sarif
 # ```
 #
 # With `--json` the command prints `to_dict()` of the same result. The next cell prints the fix
@@ -224,10 +228,17 @@ print("exit status:", result["exitStatus"])
 # Where it is sure, it is exact: the calls, their order, each decision, and ECS's words.
 
 # %% [markdown]
-# ## Summary
+# ## Key points
 #
 # - `preflight(...)` / `ecslab preflight` reads Terraform, CloudFormation (`cdk synth` too) and the
 #   AWS CLI's JSON, and predicts the launch phase, the run phase you describe, and the verdict.
 # - A refusal comes with ECS's own text and the smallest fix, for the role that needs it.
 # - `Lab.from_preflight(...)` runs the same deployment in a lab, so you can watch the
 #   prediction come true.
+
+# %% [markdown]
+# ## What's next
+#
+# Preflight your own deployment: `ecslab preflight --help` lists the inputs, and the README's
+# "Preflight" section shows the commands that produce them. When a real task fails anyway, read
+# its text with `diagnose` (notebook 05).

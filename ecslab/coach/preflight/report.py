@@ -9,14 +9,14 @@ from dataclasses import asdict
 from typing import Any
 
 from ecslab.coach.preflight.engine import Result
-from ecslab.i18n import _
+from ecslab.i18n import N_, _
 
 DECISIONS = {
-    "Allowed": ("allowed", "32"),
-    "ImplicitlyDenied": ("DENIED", "31"),
-    "ExplicitlyDenied": ("DENIED (explicit deny)", "31"),
-    "Unknown": ("unknown", "33"),
-    "NotReached": ("not reached", "2"),
+    "Allowed": (N_("allowed"), "32"),
+    "ImplicitlyDenied": (N_("DENIED"), "31"),
+    "ExplicitlyDenied": (N_("DENIED (explicit deny)"), "31"),
+    "Unknown": (N_("unknown"), "33"),
+    "NotReached": (N_("not reached"), "2"),
 }
 
 
@@ -62,6 +62,7 @@ def describe(result: Result, colour: bool = False) -> str:
             )
         for number, call in enumerate(calls, 1):
             label, code = DECISIONS.get(call.decision, (call.decision, "0"))
+            label = _(label)
             role = f" [{call.role}]" if call.role else ""
             lines.append(
                 f"  {number:>2}. {call.principal}{role}  {call.action}  {call.resource}  "

@@ -328,3 +328,5 @@ ex2.check()
 # ## 次のステップ
 #
 # これで、停止理由やエラーメッセージを読み解く方法がひととおりそろいました。新しい目で [05_troubleshooting.ipynb](05_troubleshooting.ipynb) に戻ってみてください。そして `diagnose(message)` と `ecslab explain "<message>"` を手元に置いておきましょう。実際のアカウントから貼り付けた文言を、このノートブックで学んだのと同じやり方で読んでくれます。
+#
+# そのあとは [11_preflight.ipynb](11_preflight.ipynb) へ。自分のデプロイのロールを、デプロイする前に判定します。
