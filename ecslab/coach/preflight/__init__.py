@@ -193,7 +193,20 @@ def read_deployment(
         if cfn.is_template(document):
             cfn.read_exports(document, name, deployment)
     for document, name in documents:
-        _read_document(document, name, deployment)
+        try:
+            _read_document(document, name, deployment)
+        except PreflightError:
+            raise
+        except (AttributeError, TypeError, KeyError, IndexError, ValueError) as error:
+            # a value of another type than the format has ({"RoleDetailList": true}): said as
+            # the input's problem, with the file, never as a traceback
+            raise problem(
+                name,
+                "$",
+                _("a value here is not of the type this format has ({error})").format(
+                    error=f"{type(error).__name__}: {error}"
+                ),
+            ) from None
     if terraform:
         from ecslab.coach.preflight.terraform import read_terraform
 

@@ -279,12 +279,17 @@ def run(deployment: Deployment, expects: list[Expected], cluster: str = "default
 
     try:
         definition = definitions.build(request, revision, arn, 0.0, role_exists)
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as error:
+        raise problem(
+            deployment.task_definition_source,
+            "",
+            _("the task definition has a value of another type than ECS takes ({error})").format(
+                error=f"{type(error).__name__}: {error}"
+            ),
+        ) from None
     except errors.Refusal as refusal:
         result.task_definition = family
         result.registration_error = str(refusal)
-        return result
-    except errors.ServiceError as refused:  # pragma: no cover - build raises Refusal
-        result.registration_error = f"{refused.code}: {refused.message}"
         return result
     result.task_definition = definition.family_revision
     lint(deployment, definition, result)

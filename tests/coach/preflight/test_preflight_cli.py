@@ -143,3 +143,51 @@ def test_no_internal_traceback_on_any_text(tmp_path_factory, text):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(PreflightError):
         preflight(path)
+
+
+# -- valid inputs with values of other types put in: still a result or a PreflightError --------
+
+ODD_VALUES = [None, True, 0, 1.5, "", "x", [], {}, [None], {"a": 1}, ["*"], {"Ref": "Nope"}]
+
+
+def _places(value, path=()):
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _places(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _places(item, (*path, index))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_no_internal_traceback_on_a_valid_input_with_odd_values(seed):
+    import copy
+    import random
+
+    from ecslab.coach.lessons.nb11 import cdk_template
+    from tests.coach.preflight.test_preflight import described
+
+    chance = random.Random(seed)
+    for _ in range(150):
+        documents = chance.choice(
+            [
+                lambda: [described(definition()), authorization_details()],
+                lambda: [cdk_template()],
+            ]
+        )()
+        target = chance.choice(documents)
+        places = [p for p in _places(target) if p]
+        for _ in range(chance.randint(1, 3)):
+            place = chance.choice(places)
+            holder = target
+            try:
+                for key in place[:-1]:
+                    holder = holder[key]
+                holder[place[-1]] = copy.deepcopy(chance.choice(ODD_VALUES))
+            except (KeyError, IndexError, TypeError):
+                continue  # an earlier change removed the place
+        try:
+            preflight(*documents, expect=["s3:GetObject=arn:aws:s3:::b/k"])
+        except PreflightError as error:
+            assert str(error)
