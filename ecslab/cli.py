@@ -6,6 +6,7 @@
     ecslab explain --lang ja "..."                  # in Japanese (日本語)
     ecslab preflight taskdef.json iam.json          # will this task start? (offline)
     ecslab preflight template.yaml --expect s3:GetObject=arn:aws:s3:::b/k --sarif
+    ecslab progress /home --chart progress.svg      # a class's exercises (instructors)
 
 It only reads the message you give it: no AWS account, no network, no credentials. Without
 ``--lang`` it speaks the language ecslab.i18n chooses (``ECSLAB_LANG``, then JupyterLab's display
@@ -116,7 +117,43 @@ def _parser() -> argparse.ArgumentParser:
     preflight.add_argument(
         "--lang", choices=LANGUAGES, help=_("the language of the report: en or ja")
     )
+    progress = commands.add_parser(
+        "progress",
+        help=_("a class's progress: who passed which exercise (for instructors)"),
+        description=_(
+            "Read each learner's ~/.ecslab/progress.jsonl under a folder of home folders (as "
+            "JupyterHub makes them: /home/<learner>) and print who passed which exercise (✓ "
+            "passed, · tried), with each learner's last check."
+        ),
+        add_help=False,
+    )
+    _help(progress)
+    progress.add_argument("homes", help=_("the folder of the learners' home folders"))
+    progress.add_argument("--csv", action="store_true", help=_("print the table as CSV"))
+    progress.add_argument(
+        "--chart", metavar="FILE.svg", help=_("also write a bar chart of passes per exercise")
+    )
+    progress.add_argument("--lang", choices=LANGUAGES, help=_("the language: en or ja"))
     return parser
+
+
+def _progress(arguments: argparse.Namespace) -> int:
+    from ecslab.coach.progress import class_progress
+
+    try:
+        found = class_progress(arguments.homes)
+    except ValueError as error:
+        print(_("ecslab progress: {error}").format(error=error), file=sys.stderr)
+        return 2
+    print(found.table.to_csv() if arguments.csv else found.table.to_string())
+    if arguments.chart:
+        try:
+            with open(arguments.chart, "w", encoding="utf-8") as out:
+                out.write(found.chart())
+        except OSError as error:
+            print(_("ecslab progress: {error}").format(error=error), file=sys.stderr)
+            return 2
+    return 0
 
 
 def _preflight(arguments: argparse.Namespace) -> int:
@@ -164,10 +201,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(parser: argparse.ArgumentParser, argv: list[str]) -> int:
     arguments = parser.parse_args(argv)
-    if arguments.command in ("explain", "preflight") and arguments.lang:
+    if arguments.command in ("explain", "preflight", "progress") and arguments.lang:
         set_language(arguments.lang)  # also when it was abbreviated (--la ja)
     if arguments.command == "preflight":
         return _preflight(arguments)
+    if arguments.command == "progress":
+        return _progress(arguments)
     if arguments.command != "explain":
         parser.print_help()
         return 2

@@ -3,7 +3,18 @@ any test (a lab changes the process environment)."""
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
+
+
+def pytest_configure(config):
+    """Exercise checks record their results in the learner's home (ecslab.coach.progress): the
+    tests, and the notebooks' kernels that nbval starts (they inherit this environment), record
+    in a temporary file instead of the developer's home."""
+    folder = tempfile.mkdtemp(prefix="ecslab-progress-")
+    os.environ.setdefault("ECSLAB_PROGRESS_FILE", os.path.join(folder, "progress.jsonl"))
 
 
 @pytest.fixture(autouse=True)

@@ -462,6 +462,15 @@ class Exercise:
     # -- what the learner calls -------------------------------------------------------------------
 
     def check(self) -> Result:
+        """Whether the exercise is done, and what is left; the result is recorded for the
+        instructor (ecslab.coach.progress: the key, the result and when, nothing else)."""
+        from ecslab.coach.progress import record
+
+        result = self._result()
+        record(self.key, result.status)
+        return result
+
+    def _result(self) -> Result:
         stale = self._stale()
         if stale:
             return Result(NOT_ATTEMPTED, [stale])
