@@ -167,36 +167,55 @@ def command_lab(extra: list[str]) -> int:
 
 
 ORACLE = ROOT / "tests" / "iam" / "oracle"
+PROXY = ROOT / "deploy" / "jupyterhub"
 
 
-def ensure_oracle() -> None:
-    """Install the test-only IAM oracle (npm, AGPL: never shipped) when npm is available.
-
-    Without it the differential test skips; everything else still runs.
-    """
+def ensure_npm(folder: Path, what: str, without: str) -> None:
+    """Install ``folder``'s npm packages from its lock file when npm is available and they are
+    not installed yet; without npm, say what the tests will skip (``without``)."""
     npm = shutil.which("npm")
-    lock = ORACLE / "package-lock.json"
-    stamp = ORACLE / "node_modules" / ".ecslab-stamp"
+    lock = folder / "package-lock.json"
+    stamp = folder / "node_modules" / ".ecslab-stamp"
     if not npm or not lock.exists():
-        say("npm not found: the differential test against iam-simulate will be skipped")
+        say(f"npm not found: {without}")
         return
     wanted = hashlib.sha256(lock.read_bytes()).hexdigest()
     if stamp.exists() and stamp.read_text() == wanted:
         return
-    say("installing the test-only IAM oracle (@cloud-copilot/iam-simulate) with npm")
+    say(f"installing {what} with npm")
     result = subprocess.run(
-        [npm, "ci", "--prefix", str(ORACLE), "--no-audit", "--no-fund", "--loglevel=error"],
+        [npm, "ci", "--prefix", str(folder), "--no-audit", "--no-fund", "--loglevel=error"],
         cwd=ROOT,
     )
     if result.returncode:
-        say("npm ci failed: the differential test will be skipped")
+        say(f"npm ci failed: {without}")
         return
     stamp.write_text(wanted)
+
+
+def ensure_oracle() -> None:
+    """The test-only IAM oracle (npm, AGPL: never shipped); without it the differential test
+    skips; everything else still runs."""
+    ensure_npm(
+        ORACLE,
+        "the test-only IAM oracle (@cloud-copilot/iam-simulate)",
+        "the differential test against iam-simulate will be skipped",
+    )
+
+
+def ensure_proxy() -> None:
+    """JupyterHub's proxy (configurable-http-proxy) for the workshop load test."""
+    ensure_npm(
+        PROXY,
+        "JupyterHub's proxy (configurable-http-proxy) for the workshop test",
+        "the workshop load test will be skipped",
+    )
 
 
 def command_test(extra: list[str]) -> int:
     ensure_environment("test")
     ensure_oracle()
+    ensure_proxy()
     steps = [
         ("ruff check", [BIN / "ruff", "check", "."]),
         ("ruff format --check", [BIN / "ruff", "format", "--check", "."]),
