@@ -75,7 +75,9 @@ c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
 c.Spawner.mem_limit = MEMORY_LIMIT
-c.Spawner.environment = {"ECSLAB_LANG": os.environ.get("ECSLAB_LANG", "")}
+# ECSLAB_LANG=ja for a Japanese class: ecslab's texts in Japanese from the first cell
+if os.environ.get("ECSLAB_LANG"):
+    c.Spawner.environment = {"ECSLAB_LANG": os.environ["ECSLAB_LANG"]}
 
 c.JupyterHub.load_roles = [
     {
