@@ -28,10 +28,15 @@ def test_a_check_records_its_key_result_and_time_and_nothing_else(lab, tmp_path,
 
 
 def test_recording_can_be_off_and_never_breaks_a_check(tmp_path, monkeypatch):
+    path = tmp_path / "progress.jsonl"
+    monkeypatch.setenv("ECSLAB_PROGRESS_FILE", str(path))
     monkeypatch.setenv("ECSLAB_PROGRESS", "off")
     assert progress_file() is None
-    record("02-fix-the-launch", "correct")  # nothing written, nothing raised
+    record("02-fix-the-launch", "correct")
+    assert not path.exists()  # nothing written
     monkeypatch.delenv("ECSLAB_PROGRESS")
+    record("02-fix-the-launch", "correct")
+    assert path.exists()  # the same call records once recording is on
     blocked = tmp_path / "file"
     blocked.write_text("")
     monkeypatch.setenv("ECSLAB_PROGRESS_FILE", str(blocked / "progress.jsonl"))
